@@ -1,0 +1,518 @@
+//! The agent contract: the JSON body of `POST /v1/ingest` exactly as agents send it.
+//!
+//! Two dialects arrive on the same endpoint and both are accepted:
+//! - the reference agent (seed 1's Go cost-agent): snake_case pods, but `node_metrics`
+//!   entries keyed by Go field names (`NodeName`, `CPUCapacity`, …) with no price,
+//!   `node_metrics: null` when listing nodes failed, limits omitted when zero, the
+//!   timestamp in unix seconds;
+//! - the seed's documented snake_case form (`node_name`, `cpu_capacity`,
+//!   `hourly_cost_usd`, …), with an RFC3339 or unix timestamp.
+//!
+//! Unknown fields (`namespace_costs`, which is informational, among them) are ignored.
+//! This is a serde model of a wire contract shared by the HTTP layer and the simulator,
+//! so it lives in the domain; [`AgentPayload::into_snapshot`] turns it into a validated
+//! [`Snapshot`], naming each bad field by its JSON path.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, TimeZone, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::quantity::{Bytes, Millicores};
+use crate::snapshot::{
+    ContainerSample, FieldError, InvalidSnapshot, NodeSample, Owner, PodSample, ResourceFigures,
+    Snapshot, SnapshotParts, SnapshotRules,
+};
+
+/// A snapshot's timestamp on the wire: unix seconds (the reference agent) or RFC3339.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum WireTimestamp {
+    UnixSeconds(i64),
+    FractionalUnixSeconds(f64),
+    Rfc3339(String),
+}
+
+/// The body of `POST /v1/ingest`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentPayload {
+    pub cluster_name: String,
+    pub timestamp: WireTimestamp,
+    #[serde(default)]
+    pub pod_metrics: Option<Vec<WirePod>>,
+    #[serde(default)]
+    pub node_metrics: Option<Vec<WireNode>>,
+    /// Extension: the sample period the agent used, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval_seconds: Option<i64>,
+}
+
+/// A pod entry (snake_case in both dialects).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WirePod {
+    pub pod_name: String,
+    pub namespace: String,
+    #[serde(default)]
+    pub node_name: String,
+    #[serde(flatten)]
+    pub figures: WireFigures,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<BTreeMap<String, String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub controller_kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub controller_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub containers: Option<Vec<WireContainer>>,
+}
+
+/// Usage, requests and limits as the agent names them. Limits are omitted when zero.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WireFigures {
+    #[serde(default)]
+    pub cpu_usage_millicores: i64,
+    #[serde(default)]
+    pub memory_usage_bytes: i64,
+    #[serde(default)]
+    pub cpu_request_millicores: i64,
+    #[serde(default)]
+    pub memory_request_bytes: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_limit_millicores: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_limit_bytes: Option<i64>,
+}
+
+/// A container entry (extension).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WireContainer {
+    #[serde(alias = "container_name")]
+    pub name: String,
+    #[serde(flatten)]
+    pub figures: WireFigures,
+    #[serde(default, alias = "restart_count")]
+    pub restarts: i64,
+}
+
+/// A node entry: Go field names (reference agent) or snake_case (seed form).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WireNode {
+    #[serde(
+        rename = "Timestamp",
+        alias = "timestamp",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub timestamp: Option<String>,
+    #[serde(
+        rename = "ClusterName",
+        alias = "cluster_name",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cluster_name: Option<String>,
+    #[serde(rename = "NodeName", alias = "node_name")]
+    pub node_name: String,
+    #[serde(rename = "InstanceType", alias = "instance_type", default)]
+    pub instance_type: String,
+    #[serde(rename = "CPUCapacity", alias = "cpu_capacity", default)]
+    pub cpu_capacity: i64,
+    #[serde(rename = "MemoryCapacity", alias = "memory_capacity", default)]
+    pub memory_capacity: i64,
+    #[serde(rename = "CPUAllocatable", alias = "cpu_allocatable", default)]
+    pub cpu_allocatable: i64,
+    #[serde(rename = "MemoryAllocatable", alias = "memory_allocatable", default)]
+    pub memory_allocatable: i64,
+    #[serde(
+        rename = "hourly_cost_usd",
+        alias = "HourlyCostUSD",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hourly_cost_usd: Option<Decimal>,
+}
+
+impl AgentPayload {
+    /// Converts the payload into a validated [`Snapshot`], reporting every bad field with
+    /// its JSON path.
+    pub fn into_snapshot(
+        self,
+        now: DateTime<Utc>,
+        rules: &SnapshotRules,
+    ) -> Result<Snapshot, InvalidSnapshot> {
+        let mut errors = Vec::new();
+        let timestamp = parse_timestamp(&self.timestamp).unwrap_or_else(|message| {
+            errors.push(FieldError::new("timestamp", message));
+            now
+        });
+        let interval_seconds = self.interval_seconds.and_then(|seconds| {
+            u32::try_from(seconds).ok().or_else(|| {
+                errors.push(FieldError::new(
+                    "interval_seconds",
+                    "must be between 1 and 86400",
+                ));
+                None
+            })
+        });
+        let pods = self
+            .pod_metrics
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .map(|(i, pod)| pod.into_sample(&format!("pod_metrics[{i}]"), &mut errors))
+            .collect();
+        let nodes = self
+            .node_metrics
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .map(|(i, node)| node.into_sample(&format!("node_metrics[{i}]"), &mut errors))
+            .collect();
+        let parts = SnapshotParts {
+            cluster: self.cluster_name,
+            timestamp,
+            interval_seconds,
+            pods,
+            nodes,
+        };
+        match Snapshot::new(parts, now, rules) {
+            Ok(snapshot) if errors.is_empty() => Ok(snapshot),
+            Ok(_) => Err(InvalidSnapshot { errors }),
+            Err(invalid) => {
+                errors.extend(invalid.errors);
+                Err(InvalidSnapshot { errors })
+            }
+        }
+    }
+}
+
+fn parse_timestamp(timestamp: &WireTimestamp) -> Result<DateTime<Utc>, String> {
+    const EXPECTED: &str = "must be unix seconds (positive) or an RFC3339 timestamp";
+    let parsed = match timestamp {
+        WireTimestamp::UnixSeconds(seconds) if *seconds > 0 => {
+            Utc.timestamp_opt(*seconds, 0).single()
+        }
+        WireTimestamp::FractionalUnixSeconds(seconds) if seconds.is_finite() && *seconds > 0.0 => {
+            // Whole seconds only: sub-second precision carries no meaning for 10-minute samples.
+            Utc.timestamp_opt(seconds.trunc() as i64, 0).single()
+        }
+        WireTimestamp::Rfc3339(text) => DateTime::parse_from_rfc3339(text.trim())
+            .ok()
+            .map(|t| t.with_timezone(&Utc)),
+        _ => None,
+    };
+    parsed.ok_or_else(|| EXPECTED.to_owned())
+}
+
+fn non_negative<T>(
+    value: i64,
+    path: &str,
+    field: &str,
+    errors: &mut Vec<FieldError>,
+    wrap: fn(u64) -> T,
+) -> T {
+    u64::try_from(value).map(wrap).unwrap_or_else(|_| {
+        errors.push(FieldError::new(
+            format!("{path}.{field}"),
+            "must not be negative",
+        ));
+        wrap(0)
+    })
+}
+
+/// A limit of zero means "no limit" in the agent's encoding.
+fn optional_limit<T>(
+    value: Option<i64>,
+    path: &str,
+    field: &str,
+    errors: &mut Vec<FieldError>,
+    wrap: fn(u64) -> T,
+) -> Option<T> {
+    match value {
+        None | Some(0) => None,
+        Some(v) => Some(non_negative(v, path, field, errors, wrap)),
+    }
+}
+
+impl WireFigures {
+    fn into_figures(self, path: &str, errors: &mut Vec<FieldError>) -> ResourceFigures {
+        ResourceFigures {
+            cpu_usage: non_negative(
+                self.cpu_usage_millicores,
+                path,
+                "cpu_usage_millicores",
+                errors,
+                Millicores::new,
+            ),
+            memory_usage: non_negative(
+                self.memory_usage_bytes,
+                path,
+                "memory_usage_bytes",
+                errors,
+                Bytes::new,
+            ),
+            cpu_request: non_negative(
+                self.cpu_request_millicores,
+                path,
+                "cpu_request_millicores",
+                errors,
+                Millicores::new,
+            ),
+            memory_request: non_negative(
+                self.memory_request_bytes,
+                path,
+                "memory_request_bytes",
+                errors,
+                Bytes::new,
+            ),
+            cpu_limit: optional_limit(
+                self.cpu_limit_millicores,
+                path,
+                "cpu_limit_millicores",
+                errors,
+                Millicores::new,
+            ),
+            memory_limit: optional_limit(
+                self.memory_limit_bytes,
+                path,
+                "memory_limit_bytes",
+                errors,
+                Bytes::new,
+            ),
+        }
+    }
+}
+
+impl WirePod {
+    fn into_sample(self, path: &str, errors: &mut Vec<FieldError>) -> PodSample {
+        let owner = match (self.controller_kind, self.controller_name) {
+            (None, None) => None,
+            (kind, name) => Some(Owner {
+                kind: kind.unwrap_or_default(),
+                name: name.unwrap_or_default(),
+            }),
+        };
+        let containers = self
+            .containers
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let at = format!("{path}.containers[{i}]");
+                let restarts = u32::try_from(c.restarts).unwrap_or_else(|_| {
+                    errors.push(FieldError::new(
+                        format!("{at}.restarts"),
+                        "must not be negative",
+                    ));
+                    0
+                });
+                ContainerSample {
+                    name: c.name,
+                    figures: c.figures.into_figures(&at, errors),
+                    restarts,
+                }
+            })
+            .collect();
+        PodSample {
+            name: self.pod_name,
+            namespace: self.namespace,
+            node: (!self.node_name.is_empty()).then_some(self.node_name),
+            figures: self.figures.into_figures(path, errors),
+            owner,
+            labels: self.labels.unwrap_or_default(),
+            containers,
+        }
+    }
+}
+
+impl WireNode {
+    fn into_sample(self, path: &str, errors: &mut Vec<FieldError>) -> NodeSample {
+        let cpu_capacity = non_negative(
+            self.cpu_capacity,
+            path,
+            "CPUCapacity",
+            errors,
+            Millicores::new,
+        );
+        let memory_capacity = non_negative(
+            self.memory_capacity,
+            path,
+            "MemoryCapacity",
+            errors,
+            Bytes::new,
+        );
+        // Allocatable is informational; when absent it defaults to capacity.
+        let cpu_allocatable = match self.cpu_allocatable {
+            0 => cpu_capacity,
+            v => non_negative(v, path, "CPUAllocatable", errors, Millicores::new),
+        };
+        let memory_allocatable = match self.memory_allocatable {
+            0 => memory_capacity,
+            v => non_negative(v, path, "MemoryAllocatable", errors, Bytes::new),
+        };
+        NodeSample {
+            name: self.node_name,
+            instance_type: Some(self.instance_type.trim().to_owned()).filter(|t| !t.is_empty()),
+            cpu_capacity,
+            memory_capacity,
+            cpu_allocatable,
+            memory_allocatable,
+            hourly_cost: self.hourly_cost_usd.filter(|cost| !cost.is_zero()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    const SMALL: &str = include_str!("../tests/fixtures/agent/snapshot-small.json");
+    const NODES_NULL: &str = include_str!("../tests/fixtures/agent/snapshot-nodes-null.json");
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 20, 9, 30, 0).unwrap()
+    }
+
+    fn parse(json: &str) -> Result<Snapshot, InvalidSnapshot> {
+        serde_json::from_str::<AgentPayload>(json)
+            .unwrap()
+            .into_snapshot(now(), &SnapshotRules::default())
+    }
+
+    #[test]
+    fn reference_agent_snapshot_deserializes() {
+        let snapshot = parse(SMALL).unwrap();
+        assert_eq!(snapshot.cluster().as_str(), "cost-dashboard-dev");
+        assert_eq!(
+            snapshot.timestamp(),
+            Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap()
+        );
+        assert_eq!(snapshot.pods().len(), 24);
+        assert_eq!(snapshot.nodes().len(), 4);
+        let first = &snapshot.nodes()[0];
+        assert_eq!(first.name, "ip-10-0-0-0.ec2.internal");
+        assert_eq!(first.instance_type.as_deref(), Some("m5.large"));
+        assert_eq!(first.cpu_capacity, Millicores::new(2000));
+        assert_eq!(first.memory_capacity, Bytes::new(8_011_055_104));
+        assert_eq!(first.cpu_allocatable, Millicores::new(1930));
+        assert_eq!(first.hourly_cost, None);
+        let types: Vec<_> = snapshot
+            .nodes()
+            .iter()
+            .map(|n| n.instance_type.clone().unwrap())
+            .collect();
+        assert_eq!(types, ["m5.large", "m5.xlarge", "c5.2xlarge", "t3.medium"]);
+    }
+
+    #[test]
+    fn omitted_limits_are_absent_and_present_ones_kept() {
+        let snapshot = parse(SMALL).unwrap();
+        let default_pod = &snapshot.pods()[0];
+        assert_eq!(default_pod.figures.cpu_limit, None);
+        assert_eq!(default_pod.figures.memory_limit, None);
+        let kube_system = &snapshot.pods()[1];
+        assert_eq!(kube_system.figures.cpu_limit, Some(Millicores::new(1000)));
+        assert_eq!(kube_system.figures.memory_limit, Some(Bytes::new(1 << 30)));
+    }
+
+    #[test]
+    fn null_node_metrics_and_pending_pods_deserialize() {
+        let snapshot = parse(NODES_NULL).unwrap();
+        assert_eq!(snapshot.cluster().as_str(), "edge-cluster");
+        assert!(snapshot.nodes().is_empty());
+        let pending: Vec<_> = snapshot
+            .pods()
+            .iter()
+            .filter(|p| p.node.is_none())
+            .collect();
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].name, "ml-app-4-1e43b");
+        assert_eq!(pending[0].figures.cpu_request, Millicores::new(1000));
+    }
+
+    #[test]
+    fn snake_case_seed_form_with_price_and_rfc3339_is_accepted() {
+        let json = r#"{
+            "cluster_name": "prod", "timestamp": "2026-11-20T09:00:00Z",
+            "interval_seconds": 300,
+            "pod_metrics": [{"pod_name": "api-1", "namespace": "web", "node_name": "n1",
+                "cpu_usage_millicores": 120, "memory_usage_bytes": 1000,
+                "controller_kind": "Deployment", "controller_name": "api",
+                "labels": {"team": "web"},
+                "containers": [{"name": "app", "cpu_usage_millicores": 120, "restarts": 2}]}],
+            "node_metrics": [{"node_name": "n1", "instance_type": "custom", "cpu_capacity": 4000,
+                "memory_capacity": 17179869184, "hourly_cost_usd": 0.192}],
+            "some_future_field": {"ignored": true}
+        }"#;
+        let snapshot = parse(json).unwrap();
+        assert_eq!(snapshot.interval_seconds(), Some(300));
+        let node = &snapshot.nodes()[0];
+        assert_eq!(node.hourly_cost, Some(Decimal::from_str("0.192").unwrap()));
+        assert_eq!(
+            node.cpu_allocatable,
+            Millicores::new(4000),
+            "allocatable defaults to capacity"
+        );
+        let pod = &snapshot.pods()[0];
+        assert_eq!(
+            pod.owner,
+            Some(Owner {
+                kind: "Deployment".into(),
+                name: "api".into()
+            })
+        );
+        assert_eq!(pod.labels.get("team").map(String::as_str), Some("web"));
+        assert_eq!(pod.containers[0].restarts, 2);
+    }
+
+    #[test]
+    fn negative_quantities_are_reported_with_their_paths() {
+        let json = r#"{"cluster_name": "c", "timestamp": 1795165200,
+            "pod_metrics": [{"pod_name": "p", "namespace": "n", "cpu_usage_millicores": -1,
+                "memory_limit_bytes": -5}],
+            "node_metrics": [{"NodeName": "n1", "CPUCapacity": -2000, "MemoryCapacity": 1}]}"#;
+        let err = parse(json).unwrap_err();
+        let paths: Vec<_> = err.errors.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "pod_metrics[0].cpu_usage_millicores",
+                "pod_metrics[0].memory_limit_bytes",
+                "node_metrics[0].CPUCapacity",
+                // Clamped to zero by the conversion, then refused as non-positive.
+                "node_metrics[0].CPUCapacity",
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_timestamps_are_refused() {
+        for ts in ["0", "-5", "\"yesterday\"", "\"2026-13-01T00:00:00Z\""] {
+            let json = format!(r#"{{"cluster_name": "c", "timestamp": {ts}}}"#);
+            let err = parse(&json).unwrap_err();
+            assert_eq!(err.errors[0].path, "timestamp", "for {ts}");
+        }
+        let future = r#"{"cluster_name": "c", "timestamp": 1895165200}"#;
+        assert_eq!(parse(future).unwrap_err().errors[0].path, "timestamp");
+    }
+
+    #[test]
+    fn negative_interval_is_refused() {
+        let json = r#"{"cluster_name": "c", "timestamp": 1795165200, "interval_seconds": -1}"#;
+        assert_eq!(parse(json).unwrap_err().errors[0].path, "interval_seconds");
+    }
+
+    #[test]
+    fn serializes_nodes_in_the_reference_agents_form() {
+        let payload: AgentPayload = serde_json::from_str(SMALL).unwrap();
+        let json = serde_json::to_value(&payload).unwrap();
+        let node = &json["node_metrics"][0];
+        assert_eq!(node["NodeName"], "ip-10-0-0-0.ec2.internal");
+        assert_eq!(node["CPUCapacity"], 2000);
+        assert!(json["pod_metrics"][0].get("cpu_limit_millicores").is_none());
+        let again: AgentPayload = serde_json::from_value(json).unwrap();
+        assert_eq!(again, payload);
+    }
+}

@@ -1,0 +1,28 @@
+//! kcost's domain: the vocabulary and rules of Kubernetes cost accounting, with no I/O.
+//!
+//! - [`tenant`], [`cluster`]: who owns data and where it comes from.
+//! - [`api_key`]: key format, scopes, peppered hashing and the authorization rules.
+//! - [`snapshot`], [`agent_payload`]: what agents send, validated.
+//! - [`window`]: time ranges as OpenCost parses them.
+//! - [`money`], [`quantity`]: exact money and resource quantities.
+//! - [`catalog`], [`pricing`], [`cost_engine`]: node prices and the OpenCost-aligned
+//!   allocation of node cost to pods and idle.
+//! - [`costs`], [`recommendation`], [`opencost`]: the shapes queries, advice and imports use.
+//!
+//! Nothing here may depend on a framework, a database driver or an async runtime; Cargo
+//! enforces it (see docs/architecture.md).
+
+pub mod agent_payload;
+pub mod api_key;
+pub mod catalog;
+pub mod cluster;
+pub mod cost_engine;
+pub mod costs;
+pub mod money;
+pub mod opencost;
+pub mod pricing;
+pub mod quantity;
+pub mod recommendation;
+pub mod snapshot;
+pub mod tenant;
+pub mod window;

@@ -1,0 +1,411 @@
+//! A snapshot: one cluster's pods and nodes at one instant, as an agent observed them.
+//!
+//! Construction validates everything the cost engine and the stores rely on (see
+//! [`SnapshotRules`]); a [`Snapshot`] that exists is safe to price and to store.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+
+use chrono::{DateTime, Duration, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::cluster::ClusterName;
+use crate::quantity::{Bytes, Millicores};
+
+/// Longest declared sample interval accepted (one day).
+pub const MAX_INTERVAL_SECONDS: u32 = 86_400;
+
+/// Limits a snapshot must respect. The clock skew comes from configuration
+/// (`ingest.max_clock_skew_seconds`, default 300 s).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SnapshotRules {
+    /// How far in the future a snapshot's timestamp may be, to absorb agent clock skew.
+    pub max_clock_skew: Duration,
+}
+
+impl Default for SnapshotRules {
+    fn default() -> Self {
+        Self {
+            max_clock_skew: Duration::minutes(5),
+        }
+    }
+}
+
+/// One invalid field, named by its JSON path in the agent payload
+/// (e.g. `pod_metrics[3].cpu_usage_millicores`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub path: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+/// A snapshot that failed validation, with every invalid field found (at least one).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid snapshot: {}{}", .errors.first().map(ToString::to_string).unwrap_or_default(),
+    if .errors.len() > 1 { format!(" (and {} more)", .errors.len() - 1) } else { String::new() })]
+pub struct InvalidSnapshot {
+    pub errors: Vec<FieldError>,
+}
+
+impl InvalidSnapshot {
+    pub fn single(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            errors: vec![FieldError::new(path, message)],
+        }
+    }
+}
+
+/// The workload that owns a pod (`controller_kind`/`controller_name` in the payload).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Owner {
+    pub kind: String,
+    pub name: String,
+}
+
+/// Usage, requests and limits of one resource pair (CPU and memory).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceFigures {
+    pub cpu_usage: Millicores,
+    pub memory_usage: Bytes,
+    pub cpu_request: Millicores,
+    pub memory_request: Bytes,
+    /// `None` when the agent omitted it (the reference agent omits zero limits).
+    pub cpu_limit: Option<Millicores>,
+    pub memory_limit: Option<Bytes>,
+}
+
+/// One container of a pod, when the agent reports containers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContainerSample {
+    pub name: String,
+    pub figures: ResourceFigures,
+    pub restarts: u32,
+}
+
+/// One pod at the snapshot's instant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PodSample {
+    pub name: String,
+    pub namespace: String,
+    /// `None` for a pending pod (the agent sends an empty `node_name`).
+    pub node: Option<String>,
+    pub figures: ResourceFigures,
+    pub owner: Option<Owner>,
+    pub labels: BTreeMap<String, String>,
+    pub containers: Vec<ContainerSample>,
+}
+
+/// One node at the snapshot's instant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeSample {
+    pub name: String,
+    pub instance_type: Option<String>,
+    pub cpu_capacity: Millicores,
+    pub memory_capacity: Bytes,
+    pub cpu_allocatable: Millicores,
+    pub memory_allocatable: Bytes,
+    /// Hourly price the agent declared; `None` when absent or zero.
+    pub hourly_cost: Option<Decimal>,
+}
+
+/// Unvalidated parts of a snapshot. Field paths in errors follow the agent payload's
+/// names; `pods[i]` and `nodes[i]` map to `pod_metrics[i]` and `node_metrics[i]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotParts {
+    pub cluster: String,
+    pub timestamp: DateTime<Utc>,
+    pub interval_seconds: Option<u32>,
+    pub pods: Vec<PodSample>,
+    pub nodes: Vec<NodeSample>,
+}
+
+/// A validated snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    cluster: ClusterName,
+    timestamp: DateTime<Utc>,
+    interval_seconds: Option<u32>,
+    pods: Vec<PodSample>,
+    nodes: Vec<NodeSample>,
+}
+
+impl Snapshot {
+    /// Validates `parts` against `rules` at `now`, reporting every invalid field.
+    pub fn new(
+        parts: SnapshotParts,
+        now: DateTime<Utc>,
+        rules: &SnapshotRules,
+    ) -> Result<Self, InvalidSnapshot> {
+        let mut errors = Vec::new();
+        let cluster = ClusterName::new(parts.cluster)
+            .map_err(|e| errors.push(FieldError::new("cluster_name", e.to_string())))
+            .ok();
+        if parts.timestamp > now + rules.max_clock_skew {
+            errors.push(FieldError::new(
+                "timestamp",
+                format!(
+                    "{} is more than {} s in the future (server time {})",
+                    parts.timestamp.to_rfc3339(),
+                    rules.max_clock_skew.num_seconds(),
+                    now.to_rfc3339()
+                ),
+            ));
+        }
+        if let Some(seconds) = parts.interval_seconds {
+            if seconds == 0 || seconds > MAX_INTERVAL_SECONDS {
+                errors.push(FieldError::new(
+                    "interval_seconds",
+                    format!("must be between 1 and {MAX_INTERVAL_SECONDS}"),
+                ));
+            }
+        }
+        validate_pods(&parts.pods, &mut errors);
+        validate_nodes(&parts.nodes, &mut errors);
+
+        match cluster {
+            Some(cluster) if errors.is_empty() => Ok(Self {
+                cluster,
+                timestamp: parts.timestamp,
+                interval_seconds: parts.interval_seconds,
+                pods: parts.pods,
+                nodes: parts.nodes,
+            }),
+            _ => Err(InvalidSnapshot { errors }),
+        }
+    }
+
+    pub fn cluster(&self) -> &ClusterName {
+        &self.cluster
+    }
+
+    pub fn timestamp(&self) -> DateTime<Utc> {
+        self.timestamp
+    }
+
+    /// The sample interval the agent declared, if any.
+    pub fn interval_seconds(&self) -> Option<u32> {
+        self.interval_seconds
+    }
+
+    pub fn pods(&self) -> &[PodSample] {
+        &self.pods
+    }
+
+    pub fn nodes(&self) -> &[NodeSample] {
+        &self.nodes
+    }
+}
+
+fn validate_pods(pods: &[PodSample], errors: &mut Vec<FieldError>) {
+    let mut seen = HashSet::with_capacity(pods.len());
+    for (i, pod) in pods.iter().enumerate() {
+        let at = |field: &str| format!("pod_metrics[{i}].{field}");
+        if pod.name.trim().is_empty() {
+            errors.push(FieldError::new(at("pod_name"), "must not be empty"));
+        }
+        if pod.namespace.trim().is_empty() {
+            errors.push(FieldError::new(at("namespace"), "must not be empty"));
+        }
+        if !seen.insert((pod.namespace.as_str(), pod.name.as_str())) {
+            errors.push(FieldError::new(
+                at("pod_name"),
+                format!("pod {}/{} appears more than once", pod.namespace, pod.name),
+            ));
+        }
+        if matches!(&pod.node, Some(node) if node.trim().is_empty()) {
+            errors.push(FieldError::new(
+                at("node_name"),
+                "must be a node name or empty",
+            ));
+        }
+        if let Some(owner) = &pod.owner {
+            if owner.kind.trim().is_empty() || owner.name.trim().is_empty() {
+                errors.push(FieldError::new(
+                    at("controller_name"),
+                    "controller_kind and controller_name must both be set",
+                ));
+            }
+        }
+    }
+}
+
+fn validate_nodes(nodes: &[NodeSample], errors: &mut Vec<FieldError>) {
+    let mut seen = HashSet::with_capacity(nodes.len());
+    for (i, node) in nodes.iter().enumerate() {
+        let at = |field: &str| format!("node_metrics[{i}].{field}");
+        if node.name.trim().is_empty() {
+            errors.push(FieldError::new(at("NodeName"), "must not be empty"));
+        } else if !seen.insert(node.name.as_str()) {
+            errors.push(FieldError::new(
+                at("NodeName"),
+                format!("node {} appears more than once", node.name),
+            ));
+        }
+        if node.cpu_capacity == Millicores::ZERO {
+            errors.push(FieldError::new(at("CPUCapacity"), "must be positive"));
+        }
+        if node.memory_capacity == Bytes::ZERO {
+            errors.push(FieldError::new(at("MemoryCapacity"), "must be positive"));
+        }
+        if matches!(node.hourly_cost, Some(cost) if cost < Decimal::ZERO) {
+            errors.push(FieldError::new(
+                at("hourly_cost_usd"),
+                "must not be negative",
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    pub(crate) fn pod(name: &str, node: Option<&str>) -> PodSample {
+        PodSample {
+            name: name.into(),
+            namespace: "default".into(),
+            node: node.map(Into::into),
+            figures: ResourceFigures::default(),
+            owner: None,
+            labels: BTreeMap::new(),
+            containers: Vec::new(),
+        }
+    }
+
+    pub(crate) fn node(name: &str, cores: u64, gib: u64) -> NodeSample {
+        NodeSample {
+            name: name.into(),
+            instance_type: None,
+            cpu_capacity: Millicores::new(cores * 1000),
+            memory_capacity: Bytes::new(gib << 30),
+            cpu_allocatable: Millicores::new(cores * 1000),
+            memory_allocatable: Bytes::new(gib << 30),
+            hourly_cost: None,
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap()
+    }
+
+    fn parts() -> SnapshotParts {
+        SnapshotParts {
+            cluster: "prod".into(),
+            timestamp: now(),
+            interval_seconds: None,
+            pods: vec![pod("a", Some("n1")), pod("b", None)],
+            nodes: vec![node("n1", 2, 8)],
+        }
+    }
+
+    fn paths(err: InvalidSnapshot) -> Vec<String> {
+        err.errors.into_iter().map(|e| e.path).collect()
+    }
+
+    #[test]
+    fn a_valid_snapshot_is_accepted() {
+        let snapshot = Snapshot::new(parts(), now(), &SnapshotRules::default()).unwrap();
+        assert_eq!(snapshot.cluster().as_str(), "prod");
+        assert_eq!(snapshot.pods().len(), 2);
+        assert_eq!(snapshot.nodes().len(), 1);
+    }
+
+    #[test]
+    fn timestamps_up_to_the_skew_are_accepted_and_beyond_refused() {
+        let rules = SnapshotRules::default();
+        let mut p = parts();
+        p.timestamp = now() + Duration::minutes(5);
+        assert!(Snapshot::new(p.clone(), now(), &rules).is_ok());
+        p.timestamp = now() + Duration::minutes(5) + Duration::seconds(1);
+        assert_eq!(
+            paths(Snapshot::new(p, now(), &rules).unwrap_err()),
+            vec!["timestamp"]
+        );
+    }
+
+    #[test]
+    fn every_invalid_field_is_reported_with_its_path() {
+        let mut p = parts();
+        p.cluster = String::new();
+        p.interval_seconds = Some(0);
+        p.pods[0].name = String::new();
+        p.pods[1].namespace = " ".into();
+        p.nodes[0].cpu_capacity = Millicores::ZERO;
+        p.nodes[0].hourly_cost = Some(Decimal::NEGATIVE_ONE);
+        let err = Snapshot::new(p, now(), &SnapshotRules::default()).unwrap_err();
+        assert_eq!(
+            paths(err.clone()),
+            vec![
+                "cluster_name",
+                "interval_seconds",
+                "pod_metrics[0].pod_name",
+                "pod_metrics[1].namespace",
+                "node_metrics[0].CPUCapacity",
+                "node_metrics[0].hourly_cost_usd",
+            ]
+        );
+        assert!(
+            err.to_string()
+                .starts_with("invalid snapshot: cluster_name: ")
+        );
+        assert!(err.to_string().ends_with("(and 5 more)"));
+    }
+
+    #[test]
+    fn duplicate_pods_and_nodes_are_refused() {
+        let mut p = parts();
+        p.pods.push(pod("a", Some("n1")));
+        p.nodes.push(node("n1", 4, 16));
+        let err = Snapshot::new(p, now(), &SnapshotRules::default()).unwrap_err();
+        assert_eq!(
+            paths(err),
+            vec!["pod_metrics[2].pod_name", "node_metrics[1].NodeName"]
+        );
+    }
+
+    #[test]
+    fn same_pod_name_in_two_namespaces_is_fine() {
+        let mut p = parts();
+        let mut other = pod("a", Some("n1"));
+        other.namespace = "web".into();
+        p.pods.push(other);
+        assert!(Snapshot::new(p, now(), &SnapshotRules::default()).is_ok());
+    }
+
+    #[test]
+    fn interval_bounds() {
+        let mut p = parts();
+        p.interval_seconds = Some(MAX_INTERVAL_SECONDS);
+        assert!(Snapshot::new(p.clone(), now(), &SnapshotRules::default()).is_ok());
+        p.interval_seconds = Some(MAX_INTERVAL_SECONDS + 1);
+        assert!(Snapshot::new(p, now(), &SnapshotRules::default()).is_err());
+    }
+
+    #[test]
+    fn owner_must_be_complete() {
+        let mut p = parts();
+        p.pods[0].owner = Some(Owner {
+            kind: "Deployment".into(),
+            name: String::new(),
+        });
+        let err = Snapshot::new(p, now(), &SnapshotRules::default()).unwrap_err();
+        assert_eq!(paths(err), vec!["pod_metrics[0].controller_name"]);
+    }
+}
