@@ -1,1 +1,20 @@
-//! (being written)
+//! kcost's use cases: orchestration over the ports, with the rules from `kcost-domain`.
+//!
+//! - [`ingest`]: validate a snapshot, resolve node prices, price it, store it, invalidate
+//!   the tenant's cached answers.
+//! - [`costs`]: cost and utilization questions, cached per tenant with versioned keys.
+//! - [`auth`]: API-key authentication (cache, then repository) and key administration.
+//! - [`tenants`]: tenant administration.
+//! - [`query_cache`]: the versioned, per-tenant response cache both of the above share.
+//!
+//! Every use case takes its ports as `Arc<dyn Port>` and is unit-tested with mockall mocks;
+//! nothing here knows which database, cache or web framework is behind them.
+
+pub mod auth;
+pub mod costs;
+pub mod ingest;
+pub mod query_cache;
+pub mod tenants;
+
+#[cfg(test)]
+pub(crate) mod test_support;

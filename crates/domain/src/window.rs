@@ -10,7 +10,7 @@
 use std::fmt;
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, SecondsFormat, TimeDelta, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Longest window accepted, in days. Matches the default data retention: a longer window
 /// could only return a partial, misleading total.
@@ -98,11 +98,28 @@ pub enum WindowError {
 }
 
 /// A half-open time range `[start, end)` in UTC with `start < end` and a length of at most
-/// [`MAX_WINDOW_DAYS`] days. Serializes as `{"start": "...", "end": "..."}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+/// [`MAX_WINDOW_DAYS`] days. Serializes as `{"start": "...", "end": "..."}`; deserializing
+/// goes through [`TimeWindow::new`], so a stored or received window is checked again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "UncheckedTimeWindow")]
 pub struct TimeWindow {
     start: DateTime<Utc>,
     end: DateTime<Utc>,
+}
+
+/// The serialized shape of a [`TimeWindow`], before its invariants are checked.
+#[derive(Deserialize)]
+struct UncheckedTimeWindow {
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+}
+
+impl TryFrom<UncheckedTimeWindow> for TimeWindow {
+    type Error = WindowError;
+
+    fn try_from(raw: UncheckedTimeWindow) -> Result<Self, Self::Error> {
+        Self::new(raw.start, raw.end)
+    }
 }
 
 impl TimeWindow {
@@ -549,6 +566,19 @@ mod tests {
         let json = serde_json::to_value(w).unwrap();
         assert_eq!(json["start"], "2024-05-01T00:00:00Z");
         assert_eq!(json["end"], "2024-05-02T00:00:00Z");
+    }
+
+    #[test]
+    fn deserializing_round_trips_and_validates() {
+        let w = TimeWindow::new(at("2024-05-01T00:00:00Z"), at("2024-05-02T00:00:00Z")).unwrap();
+        let json = serde_json::to_string(&w).unwrap();
+        assert_eq!(serde_json::from_str::<TimeWindow>(&json).unwrap(), w);
+
+        let reversed = r#"{"start":"2024-05-02T00:00:00Z","end":"2024-05-01T00:00:00Z"}"#;
+        let error = serde_json::from_str::<TimeWindow>(reversed).unwrap_err();
+        assert!(error.to_string().contains("is not before"), "{error}");
+        let too_long = r#"{"start":"2020-01-01T00:00:00Z","end":"2024-01-01T00:00:00Z"}"#;
+        assert!(serde_json::from_str::<TimeWindow>(too_long).is_err());
     }
 
     // ---- keywords ----

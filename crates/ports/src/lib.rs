@@ -1,1 +1,38 @@
-//! (being written)
+//! kcost's ports: the traits at every boundary of the application core.
+//!
+//! Adapters implement them (PostgreSQL, TimescaleDB, SQLite, Redis, OpenCost over HTTP);
+//! the use cases in `kcost-app` depend only on these traits. Every trait is `Send + Sync`,
+//! states its error contract in its doc comment and has its own error enum: domain variants
+//! an adapter must translate into (a unique violation becomes `Duplicate`, an unreachable
+//! backend becomes `Unavailable`) and one opaque `Unexpected` catch-all.
+//!
+//! With the `mocks` feature, each trait has a mockall mock (`MockTenantRepository`, …)
+//! for use-case tests.
+
+pub mod api_keys;
+pub mod cache;
+pub mod clock;
+pub mod metrics;
+pub mod opencost;
+pub mod prices;
+pub mod recommendations;
+pub mod tenants;
+
+pub use api_keys::{ApiKeyRepository, ApiKeyRepositoryError};
+pub use cache::{Cache, CacheError};
+pub use clock::{Clock, SystemClock};
+pub use metrics::{AppendOutcome, MetricsStore, MetricsStoreError};
+pub use opencost::{OpenCostError, OpenCostSource};
+pub use prices::{PriceRepository, PriceRepositoryError};
+pub use recommendations::{
+    Page, RecommendationFilter, RecommendationPage, RecommendationRepository,
+    RecommendationRepositoryError,
+};
+pub use tenants::{TenantRepository, TenantRepositoryError};
+
+#[cfg(feature = "mocks")]
+pub use {
+    api_keys::MockApiKeyRepository, cache::MockCache, clock::MockClock,
+    metrics::MockMetricsStore, opencost::MockOpenCostSource, prices::MockPriceRepository,
+    recommendations::MockRecommendationRepository, tenants::MockTenantRepository,
+};

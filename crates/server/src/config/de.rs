@@ -9,8 +9,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::de::{self, Deserializer, SeqAccess, Unexpected, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, SeqAccess, Unexpected, Visitor};
 
 /// Text taken from a string, integer, float or boolean value; trimmed.
 #[derive(Debug)]
@@ -133,7 +133,7 @@ impl<'de> Visitor<'de> for ListVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde::Deserialize;
+    use figment::providers::{Format, Toml};
 
     #[derive(Debug, Deserialize)]
     struct Probe {
@@ -144,7 +144,7 @@ mod tests {
     }
 
     fn probe(toml_src: &str) -> Probe {
-        figment::Figment::from(figment::providers::Toml::string(toml_src))
+        figment::Figment::from(Toml::string(toml_src))
             .extract()
             .unwrap()
     }

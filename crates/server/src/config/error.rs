@@ -97,13 +97,19 @@ impl ConfigError {
 fn issue_from_figment(e: &figment::Error, figment: &Figment) -> Issue {
     match &e.kind {
         Kind::UnknownField(name, expected) => {
+            // figment's path usually ends with the unknown name already.
             let mut path = e.path.clone();
-            path.push(name.clone());
+            if path.last() != Some(name) {
+                path.push(name.clone());
+            }
             let key = path.join(".");
-            let what = if e.path.is_empty() { "section" } else { "key" };
+            let what = if path.len() == 1 { "section" } else { "key" };
             let origin = figment.find_metadata(&key).map(|md| origin(md, &path));
-            Issue::new(key, format!("unknown {what} (expected {})", one_of(expected)))
-                .with_origin(origin)
+            Issue::new(
+                key,
+                format!("unknown {what} (expected {})", one_of(expected)),
+            )
+            .with_origin(origin)
         }
         kind => {
             let origin = e.metadata.as_ref().map(|md| origin(md, &e.path));
@@ -117,7 +123,10 @@ fn origin<S: AsRef<str>>(md: &Metadata, path: &[S]) -> String {
     if is_env(md) {
         format!("{} {}", md.name, md.interpolate(&Profile::Default, path))
     } else if let Some(source) = &md.source {
-        source.to_string()
+        // Files print as given (absolute paths stay absolute); others as figment says.
+        source
+            .file_path()
+            .map_or_else(|| source.to_string(), |p| p.display().to_string())
     } else {
         md.name.to_string()
     }
@@ -144,7 +153,9 @@ fn without_snippet(message: &str) -> String {
         .lines()
         .filter(|line| {
             let t = line.trim_start();
-            let t = t.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start();
+            let t = t
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .trim_start();
             !t.starts_with('|') && !line.trim().is_empty()
         })
         .collect::<Vec<_>>()
@@ -177,6 +188,9 @@ mod tests {
         let msg = "TOML parse error at line 2, column 20\n  |\n2 | api_key_pepper = \"s3cret\n  |                    ^\ninvalid basic string\n";
         let out = without_snippet(msg);
         assert!(!out.contains("s3cret"), "{out}");
-        assert_eq!(out, "TOML parse error at line 2, column 20 invalid basic string");
+        assert_eq!(
+            out,
+            "TOML parse error at line 2, column 20 invalid basic string"
+        );
     }
 }

@@ -207,7 +207,15 @@ mod tests {
         assert_eq!(format!("{s}"), REDACTED);
         assert_eq!(format!("{s:?}"), REDACTED);
         assert_eq!(format!("{:?}", Some(s.clone())), "Some([redacted])");
-        assert_eq!(toml::to_string(&[("k", &s)].into_iter().collect::<std::collections::BTreeMap<_, _>>()).unwrap(), "k = \"[redacted]\"\n");
+        assert_eq!(
+            toml::to_string(
+                &[("k", &s)]
+                    .into_iter()
+                    .collect::<std::collections::BTreeMap<_, _>>()
+            )
+            .unwrap(),
+            "k = \"[redacted]\"\n"
+        );
         assert_eq!(s.expose(), "hunter2-hunter2-hunter2");
         assert_eq!(s.len(), 23);
     }
@@ -216,10 +224,19 @@ mod tests {
     fn url_password_is_redacted() {
         let cases = [
             ("sqlite://kcost.db?mode=rwc", "sqlite://kcost.db?mode=rwc"),
-            ("postgres://kcost:s3cret@db:5432/kcost", "postgres://kcost:[redacted]@db:5432/kcost"),
+            (
+                "postgres://kcost:s3cret@db:5432/kcost",
+                "postgres://kcost:[redacted]@db:5432/kcost",
+            ),
             ("postgres://kcost@db/kcost", "postgres://kcost@db/kcost"),
-            ("redis://:s3cret@cache:6379/0", "redis://:[redacted]@cache:6379/0"),
-            ("rediss://user:p%40ss@cache", "rediss://user:[redacted]@cache"),
+            (
+                "redis://:s3cret@cache:6379/0",
+                "redis://:[redacted]@cache:6379/0",
+            ),
+            (
+                "rediss://user:p%40ss@cache",
+                "rediss://user:[redacted]@cache",
+            ),
             (
                 "postgres://db/kcost?user=k&password=s3cret&sslmode=disable#x",
                 "postgres://db/kcost?user=k&password=[redacted]&sslmode=disable#x",
@@ -236,7 +253,10 @@ mod tests {
 
     #[test]
     fn url_scheme() {
-        assert_eq!(ConnectionUrl::new("Postgres://x").scheme().as_deref(), Some("postgres"));
+        assert_eq!(
+            ConnectionUrl::new("Postgres://x").scheme().as_deref(),
+            Some("postgres")
+        );
         assert_eq!(ConnectionUrl::new("nonsense").scheme(), None);
         assert_eq!(ConnectionUrl::new("sqlite://a.db").rest(), Some("a.db"));
     }

@@ -161,12 +161,18 @@ impl Default for RedisSettings {
 pub struct SecuritySettings {
     /// HMAC key for API-key hashes, ≥ 16 bytes. Required when `KCOST_ENV=production`;
     /// elsewhere, when absent, one is generated and persisted.
-    #[serde(deserialize_with = "opt_secret", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "opt_secret",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub api_key_pepper: Option<Secret>,
     /// How long a verified key stays cached; 0 disables the cache.
     pub api_key_cache_ttl_seconds: u64,
     /// Bearer token for the admin API, ≥ 16 bytes; absent = generated at first start.
-    #[serde(deserialize_with = "opt_secret", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "opt_secret",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub admin_token: Option<Secret>,
 }
 

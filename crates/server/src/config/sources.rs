@@ -106,10 +106,16 @@ impl fmt::Display for Environment {
     }
 }
 
+/// The process environment's variables that are valid UTF-8 (others cannot be
+/// configuration and are skipped rather than panicking like `std::env::vars`).
+pub fn process_vars() -> impl Iterator<Item = (String, String)> {
+    std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+}
+
 /// Everything [`super::Settings::load`] reads, made explicit so tests need no process
 /// environment: the config dir, the environment name, an optional extra file and the
-/// `KCOST_*` variables.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `KCOST_*` variables. `Debug` lists variable names only (values may be secrets).
+#[derive(Clone, PartialEq, Eq)]
 pub struct ConfigSources {
     /// Directory holding `default.toml` and `<env>.toml`.
     pub config_dir: PathBuf,
@@ -123,10 +129,22 @@ pub struct ConfigSources {
     pub env_vars: BTreeMap<String, String>,
 }
 
+impl fmt::Debug for ConfigSources {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfigSources")
+            .field("config_dir", &self.config_dir)
+            .field("config_dir_explicit", &self.config_dir_explicit)
+            .field("environment", &self.environment)
+            .field("config_file", &self.config_file)
+            .field("env_vars", &self.env_vars.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
 impl ConfigSources {
     /// Sources from the process environment plus the `--config` flag.
     pub fn from_process_env(config_file: Option<PathBuf>) -> Result<Self, ConfigError> {
-        Self::from_vars(std::env::vars(), config_file)
+        Self::from_vars(process_vars(), config_file)
     }
 
     /// Sources from an explicit variable list (e.g. a test's map) plus `--config`.
@@ -353,7 +371,10 @@ mod tests {
 
     #[test]
     fn environment_names() {
-        assert_eq!(Environment::parse("prod").unwrap(), Environment::production());
+        assert_eq!(
+            Environment::parse("prod").unwrap(),
+            Environment::production()
+        );
         assert!(Environment::parse("production").unwrap().is_production());
         assert!(!Environment::parse("staging").unwrap().is_production());
         let err = Environment::parse("../etc").unwrap_err().to_string();
@@ -379,8 +400,18 @@ mod tests {
         assert_eq!(s.config_dir, PathBuf::from("/etc/kcost"));
         assert!(s.config_dir_explicit);
         assert_eq!(s.config_file, Some(PathBuf::from("/etc/kcost/extra.toml")));
-        assert_eq!(s.env_vars.keys().collect::<Vec<_>>(), ["KCOST_SERVER__PORT"]);
+        assert_eq!(
+            s.env_vars.keys().collect::<Vec<_>>(),
+            ["KCOST_SERVER__PORT"]
+        );
         assert_eq!(s.env_file(), PathBuf::from("/etc/kcost/test.toml"));
+
+        let debug = format!(
+            "{:?}",
+            s.clone()
+                .with_var("KCOST_SECURITY__ADMIN_TOKEN", "tok-value")
+        );
+        assert!(debug.contains("KCOST_SECURITY__ADMIN_TOKEN") && !debug.contains("tok-value"));
 
         let flag = ConfigSources::from_vars(
             [("KCOST_CONFIG_FILE", "/a.toml")],
@@ -403,6 +434,9 @@ mod tests {
             Value::from(vec!["https://a".to_owned(), "https://b".to_owned()])
         );
         assert_eq!(parse_env_value(r#""x y""#), Value::from("x y".to_owned()));
-        assert_eq!(env_var_name(&["server", "cors_origins"]), "KCOST_SERVER__CORS_ORIGINS");
+        assert_eq!(
+            env_var_name(&["server", "cors_origins"]),
+            "KCOST_SERVER__CORS_ORIGINS"
+        );
     }
 }

@@ -1,0 +1,358 @@
+//! Ingest use case: an agent's payload becomes a priced, stored snapshot.
+//!
+//! Order matters: authorize (scope, cluster binding) → validate → decide the sample's
+//! duration → resolve node prices → price → append atomically → invalidate the tenant's
+//! cached answers. The receipt is returned only after the store has committed.
+
+use std::sync::Arc;
+
+use kcost_domain::agent_payload::AgentPayload;
+use kcost_domain::api_key::{AuthError, AuthenticatedKey, Scope};
+use kcost_domain::catalog::Catalog;
+use kcost_domain::cost_engine::{CostTotals, DurationRules, SampleDuration, price_snapshot, sample_duration};
+use kcost_domain::pricing::{PriceBook, ResourceRates};
+use kcost_domain::snapshot::{InvalidSnapshot, SnapshotRules};
+use kcost_ports::{AppendOutcome, Clock, MetricsStore, MetricsStoreError, PriceRepository, PriceRepositoryError};
+use chrono::{DateTime, Utc};
+
+use crate::query_cache::QueryCache;
+
+/// Ingest rules from configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IngestSettings {
+    pub snapshot: SnapshotRules,
+    pub durations: DurationRules,
+    pub default_rates: ResourceRates,
+}
+
+impl Default for IngestSettings {
+    fn default() -> Self {
+        Self {
+            snapshot: SnapshotRules::default(),
+            durations: DurationRules::default(),
+            default_rates: ResourceRates::opencost_defaults(),
+        }
+    }
+}
+
+/// What an accepted ingest did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IngestReceipt {
+    pub outcome: AppendOutcome,
+    pub snapshot_time: DateTime<Utc>,
+    pub pods: usize,
+    pub nodes: usize,
+    pub duration: SampleDuration,
+    pub totals: CostTotals,
+}
+
+/// Why an ingest was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// The key may not ingest (scope or cluster binding).
+    #[error(transparent)]
+    Forbidden(#[from] AuthError),
+    /// The payload failed validation; every bad field is listed.
+    #[error(transparent)]
+    Invalid(#[from] InvalidSnapshot),
+    /// A store is unreachable; nothing was written and the agent should retry.
+    #[error("storage unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    #[error(transparent)]
+    Unexpected(anyhow::Error),
+}
+
+impl From<MetricsStoreError> for IngestError {
+    fn from(error: MetricsStoreError) -> Self {
+        match error {
+            MetricsStoreError::Unavailable(e) => Self::Unavailable(e),
+            MetricsStoreError::Unexpected(e) => Self::Unexpected(e),
+        }
+    }
+}
+
+impl From<PriceRepositoryError> for IngestError {
+    fn from(error: PriceRepositoryError) -> Self {
+        match error {
+            PriceRepositoryError::Unavailable(e) => Self::Unavailable(e),
+            other => Self::Unexpected(anyhow::Error::new(other).context("loading price overrides")),
+        }
+    }
+}
+
+/// The ingest use case.
+pub struct IngestSnapshot {
+    metrics: Arc<dyn MetricsStore>,
+    prices: Arc<dyn PriceRepository>,
+    catalog: Arc<Catalog>,
+    clock: Arc<dyn Clock>,
+    query_cache: Arc<QueryCache>,
+    settings: IngestSettings,
+}
+
+impl std::fmt::Debug for IngestSnapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IngestSnapshot").field("settings", &self.settings).finish_non_exhaustive()
+    }
+}
+
+impl IngestSnapshot {
+    pub fn new(
+        metrics: Arc<dyn MetricsStore>,
+        prices: Arc<dyn PriceRepository>,
+        catalog: Arc<Catalog>,
+        clock: Arc<dyn Clock>,
+        query_cache: Arc<QueryCache>,
+        settings: IngestSettings,
+    ) -> Self {
+        Self { metrics, prices, catalog, clock, query_cache, settings }
+    }
+
+    /// Ingests `payload` for the key's tenant.
+    #[tracing::instrument(
+        name = "ingest",
+        skip_all,
+        fields(tenant = %key.tenant_id, cluster = %payload.cluster_name, pods, outcome)
+    )]
+    pub async fn execute(
+        &self,
+        key: &AuthenticatedKey,
+        payload: AgentPayload,
+    ) -> Result<IngestReceipt, IngestError> {
+        key.require(Scope::MetricsWrite)?;
+        let snapshot = payload.into_snapshot(self.clock.now(), &self.settings.snapshot)?;
+        key.check_cluster(snapshot.cluster())?;
+        let tenant = key.tenant_id;
+
+        let previous = match snapshot.interval_seconds() {
+            Some(_) => None,
+            None => {
+                self.metrics
+                    .previous_snapshot_time(tenant, snapshot.cluster(), snapshot.timestamp())
+                    .await?
+            }
+        };
+        let duration = sample_duration(
+            snapshot.interval_seconds(),
+            previous,
+            snapshot.timestamp(),
+            &self.settings.durations,
+        );
+
+        // Overrides only matter for nodes without a declared price.
+        let needs_overrides = snapshot.nodes().iter().any(|node| node.hourly_cost.is_none());
+        let overrides =
+            if needs_overrides { self.prices.overrides(tenant).await? } else { Vec::new() };
+        let book = PriceBook::new(&overrides, &self.catalog, self.settings.default_rates);
+        let priced = price_snapshot(snapshot, &book, duration);
+
+        let outcome = self.metrics.append(tenant, &priced).await?;
+        if outcome == AppendOutcome::Stored {
+            self.query_cache.invalidate(tenant).await;
+        }
+        let span = tracing::Span::current();
+        span.record("pods", priced.pods().len());
+        span.record("outcome", tracing::field::debug(outcome));
+        Ok(IngestReceipt {
+            outcome,
+            snapshot_time: priced.snapshot().timestamp(),
+            pods: priced.pods().len(),
+            nodes: priced.nodes().len(),
+            duration,
+            totals: priced.totals(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use chrono::TimeZone;
+    use kcost_domain::cost_engine::DurationBasis;
+    use kcost_domain::pricing::{PriceOverride, PriceSource};
+    use kcost_ports::{CacheError, MockCache, MockMetricsStore, MockPriceRepository};
+    use mockall::predicate::{always, eq};
+    use rust_decimal::Decimal;
+
+    use super::*;
+    use crate::test_support::{clock, key_with, now, tenant};
+
+    const SMALL: &str = include_str!("../../domain/tests/fixtures/agent/snapshot-small.json");
+    const NODES_NULL: &str = include_str!("../../domain/tests/fixtures/agent/snapshot-nodes-null.json");
+
+    fn payload(json: &str) -> AgentPayload {
+        serde_json::from_str(json).unwrap()
+    }
+
+    fn counting_cache(increments: usize) -> Arc<QueryCache> {
+        let mut cache = MockCache::new();
+        cache.expect_increment().times(increments).returning(|_| Ok(1));
+        Arc::new(QueryCache::new(Arc::new(cache), Duration::from_secs(300), "t:"))
+    }
+
+    fn use_case(metrics: MockMetricsStore, prices: MockPriceRepository, cache: Arc<QueryCache>) -> IngestSnapshot {
+        IngestSnapshot::new(
+            Arc::new(metrics),
+            Arc::new(prices),
+            Arc::new(Catalog::builtin().unwrap()),
+            clock(),
+            cache,
+            IngestSettings::default(),
+        )
+    }
+
+    fn writer() -> AuthenticatedKey {
+        key_with(&[Scope::MetricsWrite], None)
+    }
+
+    #[tokio::test]
+    async fn stores_a_priced_snapshot_and_invalidates_the_tenants_cache() {
+        let snapshot_time = Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap();
+        let mut metrics = MockMetricsStore::new();
+        metrics
+            .expect_previous_snapshot_time()
+            .withf(move |t, c, before| *t == tenant() && c.as_str() == "cost-dashboard-dev" && *before == snapshot_time)
+            .returning(move |_, _, _| Ok(Some(snapshot_time - chrono::Duration::minutes(10))));
+        metrics
+            .expect_append()
+            .withf(|t, priced| {
+                *t == tenant()
+                    && priced.pods().len() == 24
+                    && priced.duration().seconds == 600
+                    && priced.nodes()[1].price.source == PriceSource::TenantOverride
+            })
+            .times(1)
+            .returning(|_, _| Ok(AppendOutcome::Stored));
+        let mut prices = MockPriceRepository::new();
+        prices
+            .expect_overrides()
+            .with(eq(tenant()))
+            .returning(|_| Ok(vec![PriceOverride::new("m5.xlarge", Decimal::new(15, 2)).unwrap()]));
+
+        let receipt = use_case(metrics, prices, counting_cache(1)).execute(&writer(), payload(SMALL)).await.unwrap();
+        assert_eq!(receipt.outcome, AppendOutcome::Stored);
+        assert_eq!((receipt.pods, receipt.nodes), (24, 4));
+        assert_eq!(receipt.snapshot_time, snapshot_time);
+        assert_eq!(receipt.duration.basis, DurationBasis::GapToPrevious);
+        assert_eq!(receipt.totals.on_node_pod_cost + receipt.totals.idle, receipt.totals.node_cost);
+    }
+
+    #[tokio::test]
+    async fn a_duplicate_is_reported_and_does_not_invalidate() {
+        let mut metrics = MockMetricsStore::new();
+        metrics.expect_previous_snapshot_time().returning(|_, _, _| Ok(None));
+        metrics.expect_append().returning(|_, _| Ok(AppendOutcome::Duplicate));
+        let mut prices = MockPriceRepository::new();
+        prices.expect_overrides().returning(|_| Ok(vec![]));
+        let receipt = use_case(metrics, prices, counting_cache(0)).execute(&writer(), payload(SMALL)).await.unwrap();
+        assert_eq!(receipt.outcome, AppendOutcome::Duplicate);
+        assert_eq!(receipt.duration.basis, DurationBasis::Default);
+    }
+
+    #[tokio::test]
+    async fn a_declared_interval_skips_the_previous_snapshot_lookup() {
+        let mut metrics = MockMetricsStore::new();
+        metrics.expect_previous_snapshot_time().never();
+        metrics.expect_append().withf(|_, p| p.duration().seconds == 300).returning(|_, _| Ok(AppendOutcome::Stored));
+        let mut prices = MockPriceRepository::new();
+        prices.expect_overrides().never();
+        let mut body = payload(NODES_NULL);
+        body.interval_seconds = Some(300);
+        // No nodes at all: no override lookup either.
+        let receipt = use_case(metrics, prices, counting_cache(1)).execute(&writer(), body).await.unwrap();
+        assert_eq!(receipt.duration.basis, DurationBasis::Declared);
+        assert_eq!(receipt.nodes, 0);
+    }
+
+    #[tokio::test]
+    async fn invalid_payloads_write_nothing() {
+        let mut metrics = MockMetricsStore::new();
+        metrics.expect_append().never();
+        metrics.expect_previous_snapshot_time().never();
+        let mut body = payload(SMALL);
+        body.cluster_name = String::new();
+        let err = use_case(metrics, MockPriceRepository::new(), counting_cache(0))
+            .execute(&writer(), body)
+            .await
+            .unwrap_err();
+        let IngestError::Invalid(invalid) = err else { panic!("expected Invalid, got {err:?}") };
+        assert_eq!(invalid.errors[0].path, "cluster_name");
+    }
+
+    #[tokio::test]
+    async fn keys_without_the_write_scope_are_forbidden() {
+        let mut metrics = MockMetricsStore::new();
+        metrics.expect_append().never();
+        let reader = key_with(&[Scope::CostsRead], None);
+        let err = use_case(metrics, MockPriceRepository::new(), counting_cache(0))
+            .execute(&reader, payload(SMALL))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, IngestError::Forbidden(AuthError::MissingScope(Scope::MetricsWrite))));
+    }
+
+    #[tokio::test]
+    async fn keys_bound_to_another_cluster_are_forbidden() {
+        let mut metrics = MockMetricsStore::new();
+        metrics.expect_append().never();
+        let bound = key_with(&[Scope::MetricsWrite], Some("other-cluster"));
+        let err = use_case(metrics, MockPriceRepository::new(), counting_cache(0))
+            .execute(&bound, payload(SMALL))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, IngestError::Forbidden(AuthError::ClusterNotAllowed { .. })));
+    }
+
+    #[tokio::test]
+    async fn a_key_bound_to_the_payloads_cluster_may_ingest() {
+        let mut metrics = MockMetricsStore::new();
+        metrics.expect_previous_snapshot_time().returning(|_, _, _| Ok(None));
+        metrics.expect_append().returning(|_, _| Ok(AppendOutcome::Stored));
+        let mut prices = MockPriceRepository::new();
+        prices.expect_overrides().returning(|_| Ok(vec![]));
+        let bound = key_with(&[Scope::MetricsWrite], Some("cost-dashboard-dev"));
+        assert!(use_case(metrics, prices, counting_cache(1)).execute(&bound, payload(SMALL)).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn an_unavailable_store_is_reported_as_such() {
+        let mut metrics = MockMetricsStore::new();
+        metrics.expect_previous_snapshot_time().returning(|_, _, _| Ok(None));
+        metrics
+            .expect_append()
+            .with(always(), always())
+            .returning(|_, _| Err(MetricsStoreError::Unavailable(anyhow::anyhow!("pool timed out"))));
+        let mut prices = MockPriceRepository::new();
+        prices.expect_overrides().returning(|_| Ok(vec![]));
+        let err = use_case(metrics, prices, counting_cache(0)).execute(&writer(), payload(SMALL)).await.unwrap_err();
+        assert!(matches!(err, IngestError::Unavailable(_)));
+    }
+
+    #[tokio::test]
+    async fn an_unavailable_price_store_fails_before_writing() {
+        let mut metrics = MockMetricsStore::new();
+        metrics.expect_previous_snapshot_time().returning(|_, _, _| Ok(None));
+        metrics.expect_append().never();
+        let mut prices = MockPriceRepository::new();
+        prices.expect_overrides().returning(|_| Err(PriceRepositoryError::Unavailable(anyhow::anyhow!("down"))));
+        let err = use_case(metrics, prices, counting_cache(0)).execute(&writer(), payload(SMALL)).await.unwrap_err();
+        assert!(matches!(err, IngestError::Unavailable(_)));
+    }
+
+    #[tokio::test]
+    async fn a_failing_cache_does_not_fail_a_committed_ingest() {
+        let mut metrics = MockMetricsStore::new();
+        metrics.expect_previous_snapshot_time().returning(|_, _, _| Ok(None));
+        metrics.expect_append().returning(|_, _| Ok(AppendOutcome::Stored));
+        let mut prices = MockPriceRepository::new();
+        prices.expect_overrides().returning(|_| Ok(vec![]));
+        let mut cache = MockCache::new();
+        cache.expect_increment().returning(|_| Err(CacheError::Unavailable(anyhow::anyhow!("down"))));
+        let cache = Arc::new(QueryCache::new(Arc::new(cache), Duration::from_secs(1), "t:"));
+        let receipt = use_case(metrics, prices, cache.clone()).execute(&writer(), payload(SMALL)).await.unwrap();
+        assert_eq!(receipt.outcome, AppendOutcome::Stored);
+        assert_eq!(cache.stats().errors, 1);
+        let _ = now();
+    }
+}

@@ -1,0 +1,80 @@
+//! Metrics store port: priced snapshots in, cost sums out.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use kcost_domain::cluster::ClusterName;
+use kcost_domain::cost_engine::PricedSnapshot;
+use kcost_domain::costs::{CostFilter, CostQuery, CostRow, PodUsageSeries, PodUtilization};
+use kcost_domain::tenant::TenantId;
+use kcost_domain::window::TimeWindow;
+
+/// What an append did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppendOutcome {
+    /// The snapshot was written (samples, snapshot row and rollups, in one transaction).
+    Stored,
+    /// A snapshot for the same (tenant, cluster, timestamp) was already stored; nothing
+    /// changed.
+    Duplicate,
+}
+
+/// Errors of [`MetricsStore`].
+#[derive(Debug, thiserror::Error)]
+pub enum MetricsStoreError {
+    /// The store cannot be reached or is overloaded; the caller may retry later
+    /// (ingest answers 503 with Retry-After, and the agent retries).
+    #[error("metrics store unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+/// Time-series store of priced samples.
+///
+/// Contract: every call is scoped to one tenant and never sees another tenant's rows.
+/// `append` is atomic (all of a snapshot or nothing) and idempotent on (tenant, cluster,
+/// timestamp): a second append of the same key returns `Duplicate` and changes nothing.
+/// Sums are exact: money is summed as decimals at the cost scale, never as floats; a window
+/// counts samples whose timestamp t satisfies start ≤ t < end. Connection failures are
+/// `Unavailable`; anything else is `Unexpected`.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait MetricsStore: Send + Sync {
+    async fn append(
+        &self,
+        tenant: TenantId,
+        snapshot: &PricedSnapshot,
+    ) -> Result<AppendOutcome, MetricsStoreError>;
+
+    /// The timestamp of the cluster's latest snapshot strictly before `before`
+    /// (used for the gap-to-previous duration rule).
+    async fn previous_snapshot_time(
+        &self,
+        tenant: TenantId,
+        cluster: &ClusterName,
+        before: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, MetricsStoreError>;
+
+    /// Cost rows grouped as the query says, ordered by total cost descending (time
+    /// buckets: by bucket start ascending).
+    async fn costs(&self, tenant: TenantId, query: &CostQuery) -> Result<Vec<CostRow>, MetricsStoreError>;
+
+    /// Per-pod usage against requests over the window.
+    async fn utilization(
+        &self,
+        tenant: TenantId,
+        window: &TimeWindow,
+        filter: &CostFilter,
+    ) -> Result<Vec<PodUtilization>, MetricsStoreError>;
+
+    /// Per-pod usage series over the window, oldest point first (the recommender's input).
+    async fn usage_series(
+        &self,
+        tenant: TenantId,
+        window: &TimeWindow,
+        filter: &CostFilter,
+    ) -> Result<Vec<PodUsageSeries>, MetricsStoreError>;
+
+    /// Cheap reachability check for health endpoints.
+    async fn ping(&self) -> Result<(), MetricsStoreError>;
+}

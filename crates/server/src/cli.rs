@@ -1,0 +1,201 @@
+//! The `kcost` command line. Each subcommand is one variant of [`Command`]; `run`
+//! dispatches. Later: `serve` (the default when no subcommand is given), `migrate`,
+//! `simulate`, `bench`.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{ConfigSources, Settings};
+
+/// kcost — Kubernetes cost API server.
+#[derive(Debug, Parser)]
+#[command(name = "kcost", version)]
+pub struct Cli {
+    /// Extra TOML config file, layered after config/<KCOST_ENV>.toml and before
+    /// KCOST_* environment variables.
+    #[arg(long, global = true, value_name = "PATH", env = "KCOST_CONFIG_FILE")]
+    pub config: Option<PathBuf>,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Inspect the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+/// `kcost config …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Load and validate the configuration; exit non-zero with the problems otherwise.
+    Check,
+    /// Print the effective configuration as TOML (secrets and URL passwords redacted).
+    Show,
+}
+
+/// What a command needs from the outside world, explicit so it can run in tests.
+pub struct Context<'a> {
+    /// The process environment (only `KCOST_*` entries matter).
+    pub vars: BTreeMap<String, String>,
+    /// Command output (stdout in the binary).
+    pub out: &'a mut dyn Write,
+    /// Diagnostics (stderr in the binary).
+    pub err: &'a mut dyn Write,
+}
+
+impl std::fmt::Debug for Context<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("vars", &self.vars.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Runs `cli`. Errors that are the user's (bad configuration) are reported on `err`
+/// with exit code 1; I/O failures writing output are returned.
+pub fn run(cli: Cli, ctx: Context<'_>) -> anyhow::Result<ExitCode> {
+    let Context { vars, out, err } = ctx;
+    match cli.command {
+        None => {
+            // `serve` becomes the default command once it exists.
+            writeln!(
+                err,
+                "kcost: no command given; try `kcost config check` or `kcost --help`"
+            )?;
+            Ok(ExitCode::from(2))
+        }
+        Some(Command::Config(cmd)) => {
+            let loaded = ConfigSources::from_vars(vars, cli.config)
+                .and_then(|sources| Settings::load(&sources).map(|settings| (sources, settings)));
+            let (sources, settings) = match loaded {
+                Ok(loaded) => loaded,
+                Err(e) => {
+                    writeln!(err, "{e}")?;
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            match cmd {
+                ConfigCommand::Check => {
+                    writeln!(out, "configuration OK ({})", settings.environment)?;
+                }
+                ConfigCommand::Show => {
+                    let toml = settings.to_redacted_toml()?;
+                    writeln!(
+                        out,
+                        "# kcost effective configuration, KCOST_ENV={}",
+                        settings.environment
+                    )?;
+                    writeln!(out, "# layers: {}", sources.layers().join(" < "))?;
+                    writeln!(
+                        out,
+                        "# secrets and URL passwords are shown as \"[redacted]\"\n"
+                    )?;
+                    write!(out, "{toml}")?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    fn run_with(args: &[&str], vars: &[(&str, &str)]) -> (u8, String, String) {
+        let cli = Cli::try_parse_from(args).unwrap();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let ctx = Context {
+            vars: vars
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            out: &mut out,
+            err: &mut err,
+        };
+        let code = run(cli, ctx).unwrap();
+        let code = if code == ExitCode::SUCCESS {
+            0
+        } else if code == ExitCode::FAILURE {
+            1
+        } else {
+            2
+        };
+        (
+            code,
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(err).unwrap(),
+        )
+    }
+
+    #[test]
+    fn config_check_and_show() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir_s = dir.path().to_str().unwrap();
+        let pepper = "pepper-value-that-must-not-leak";
+        let token = "admin-token-that-must-not-leak";
+        let vars = [
+            ("KCOST_CONFIG_DIR", dir_s),
+            ("KCOST_ENV", "production"),
+            ("KCOST_SECURITY__API_KEY_PEPPER", pepper),
+            ("KCOST_SECURITY__ADMIN_TOKEN", token),
+            (
+                "KCOST_DATABASE__URL",
+                "postgres://kcost:db-password-x@db/kcost",
+            ),
+        ];
+
+        let (code, out, _) = run_with(&["kcost", "config", "check"], &vars);
+        assert_eq!((code, out.as_str()), (0, "configuration OK (production)\n"));
+
+        let (code, out, _) = run_with(&["kcost", "config", "show"], &vars);
+        assert_eq!(code, 0);
+        for secret in [pepper, token, "db-password-x"] {
+            assert!(!out.contains(secret), "leaked {secret}:\n{out}");
+        }
+        assert!(out.contains("api_key_pepper = \"[redacted]\""), "{out}");
+        assert!(
+            out.contains("url = \"postgres://kcost:[redacted]@db/kcost\""),
+            "{out}"
+        );
+        assert!(out.contains("KCOST_ENV=production"), "{out}");
+    }
+
+    #[test]
+    fn config_check_reports_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let vars = [
+            ("KCOST_CONFIG_DIR", dir.path().to_str().unwrap()),
+            ("KCOST_ENV", "production"),
+        ];
+        let (code, out, err) = run_with(&["kcost", "config", "check"], &vars);
+        assert_eq!(code, 1);
+        assert!(out.is_empty());
+        assert!(
+            err.starts_with("invalid configuration: security.api_key_pepper: required"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn no_command_is_a_usage_error() {
+        let (code, _, err) = run_with(&["kcost"], &[]);
+        assert_eq!(code, 2);
+        assert!(err.contains("kcost config check"));
+    }
+}

@@ -1,0 +1,330 @@
+//! Rules checked after extraction. Each failure is an [`Issue`] naming the dotted key;
+//! all failures are reported together.
+
+use std::net::IpAddr;
+
+use rust_decimal::Decimal;
+
+use super::Settings;
+use super::error::Issue;
+use super::redact::ConnectionUrl;
+use super::sections::TimescaleMode;
+use super::sources::Environment;
+
+/// Minimum length of the API-key pepper and the admin token, in bytes.
+pub const MIN_SECRET_BYTES: usize = 16;
+
+const DATABASE_SCHEMES: &[&str] = &["sqlite", "postgres", "postgresql"];
+const REDIS_SCHEMES: &[&str] = &["redis", "rediss"];
+
+/// All problems with `settings` in environment `env` (empty = valid).
+pub(crate) fn validate(settings: &Settings, env: &Environment) -> Vec<Issue> {
+    let mut v = Issues(Vec::new());
+    server(&mut v, settings);
+    database(&mut v, settings);
+    redis(&mut v, settings);
+    security(&mut v, settings, env);
+    ingest(&mut v, settings);
+    pricing(&mut v, settings);
+    telemetry(&mut v, settings);
+    v.0
+}
+
+struct Issues(Vec<Issue>);
+
+impl Issues {
+    fn push(&mut self, key: &str, message: impl Into<String>) {
+        self.0.push(Issue::new(key, message));
+    }
+
+    fn positive(&mut self, key: &str, value: u64) {
+        if value == 0 {
+            self.push(key, "must be greater than 0");
+        }
+    }
+}
+
+fn server(v: &mut Issues, s: &Settings) {
+    let server = &s.server;
+    if !is_host(&server.host) {
+        v.push("server.host", "must be an IP address or a host name");
+    }
+    if server.port == 0 {
+        v.push("server.port", "must be between 1 and 65535");
+    }
+    v.positive("server.read_timeout_seconds", server.read_timeout_seconds);
+    v.positive("server.write_timeout_seconds", server.write_timeout_seconds);
+    v.positive(
+        "server.shutdown_timeout_seconds",
+        server.shutdown_timeout_seconds,
+    );
+    if server.workers == Some(0) {
+        v.push(
+            "server.workers",
+            "must be greater than 0 (omit it for one per CPU)",
+        );
+    }
+    let origins = &server.cors_origins;
+    if origins.iter().any(|o| o == "*") && origins.len() > 1 {
+        v.push(
+            "server.cors_origins",
+            "`*` must be the only entry when used",
+        );
+    }
+    for origin in origins.iter().filter(|o| *o != "*") {
+        if !is_origin(origin) {
+            v.push(
+                "server.cors_origins",
+                format!(
+                    "`{origin}` is not `*` or an origin like https://app.example.com \
+                     (http or https scheme, host, optional port, no path)"
+                ),
+            );
+        }
+    }
+}
+
+fn database(v: &mut Issues, s: &Settings) {
+    let db = &s.database;
+    check_url(
+        v,
+        "database.url",
+        &db.url,
+        DATABASE_SCHEMES,
+        "must start with sqlite:// or postgres://",
+    );
+    v.positive("database.max_connections", u64::from(db.max_connections));
+    v.positive(
+        "database.connect_timeout_seconds",
+        db.connect_timeout_seconds,
+    );
+
+    if let Some(url) = &s.timescale.url {
+        check_url(
+            v,
+            "timescale.url",
+            url,
+            DATABASE_SCHEMES,
+            "must start with postgres:// or sqlite:// (or be empty to use database.url)",
+        );
+    }
+    let series_scheme = s.timeseries_url().scheme();
+    if s.timescale.timescaledb == TimescaleMode::On
+        && series_scheme
+            .as_deref()
+            .is_some_and(|scheme| scheme == "sqlite")
+    {
+        v.push(
+            "timescale.timescaledb",
+            "`on` needs a PostgreSQL time-series store (set timescale.url or database.url \
+             to postgres://…, or use `auto`)",
+        );
+    }
+}
+
+fn redis(v: &mut Issues, s: &Settings) {
+    if let Some(url) = &s.redis.url {
+        check_url(
+            v,
+            "redis.url",
+            url,
+            REDIS_SCHEMES,
+            "must start with redis:// or rediss:// (or be empty for the in-process cache)",
+        );
+    }
+    v.positive("redis.timeout_ms", s.redis.timeout_ms);
+}
+
+fn security(v: &mut Issues, s: &Settings, env: &Environment) {
+    let sec = &s.security;
+    match &sec.api_key_pepper {
+        None if env.is_production() => v.push(
+            "security.api_key_pepper",
+            format!(
+                "required when KCOST_ENV=production (at least {MIN_SECRET_BYTES} random bytes; \
+                 e.g. set KCOST_SECURITY__API_KEY_PEPPER)"
+            ),
+        ),
+        Some(pepper) if pepper.len() < MIN_SECRET_BYTES => v.push(
+            "security.api_key_pepper",
+            format!(
+                "must be at least {MIN_SECRET_BYTES} bytes (got {})",
+                pepper.len()
+            ),
+        ),
+        _ => {}
+    }
+    if let Some(token) = &sec.admin_token
+        && token.len() < MIN_SECRET_BYTES
+    {
+        v.push(
+            "security.admin_token",
+            format!(
+                "must be at least {MIN_SECRET_BYTES} bytes (got {}); omit it to have one generated",
+                token.len()
+            ),
+        );
+    }
+}
+
+fn ingest(v: &mut Issues, s: &Settings) {
+    let ingest = &s.ingest;
+    v.positive("ingest.max_payload_bytes", ingest.max_payload_bytes);
+    v.positive(
+        "ingest.default_interval_seconds",
+        ingest.default_interval_seconds,
+    );
+    v.positive(
+        "ingest.max_sample_gap_seconds",
+        ingest.max_sample_gap_seconds,
+    );
+    v.positive(
+        "ingest.max_clock_skew_seconds",
+        ingest.max_clock_skew_seconds,
+    );
+    if ingest.max_sample_gap_seconds > 0
+        && ingest.max_sample_gap_seconds < ingest.default_interval_seconds
+    {
+        v.push(
+            "ingest.max_sample_gap_seconds",
+            format!(
+                "must be at least ingest.default_interval_seconds ({})",
+                ingest.default_interval_seconds
+            ),
+        );
+    }
+}
+
+fn pricing(v: &mut Issues, s: &Settings) {
+    let p = &s.pricing;
+    if !(p.currency.len() == 3 && p.currency.bytes().all(|b| b.is_ascii_uppercase())) {
+        v.push(
+            "pricing.currency",
+            "must be a three-letter upper-case ISO 4217 code such as USD or EUR",
+        );
+    }
+    for (key, rate) in [
+        ("pricing.cpu_core_hourly", p.cpu_core_hourly),
+        ("pricing.ram_gib_hourly", p.ram_gib_hourly),
+    ] {
+        if rate < Decimal::ZERO {
+            v.push(key, "must not be negative");
+        }
+    }
+}
+
+fn telemetry(v: &mut Issues, s: &Settings) {
+    let level = &s.telemetry.log_level;
+    if level.is_empty() {
+        v.push("telemetry.log_level", "must not be empty (e.g. `info`)");
+    } else if let Err(e) = tracing_subscriber::EnvFilter::try_new(level) {
+        v.push(
+            "telemetry.log_level",
+            format!("invalid filter `{level}`: {e} (e.g. `info` or `info,kcost_http=debug`)"),
+        );
+    }
+}
+
+/// Checks `scheme://rest` with an allowed scheme and a non-empty rest. The URL itself is
+/// never echoed: it may hold a password.
+fn check_url(v: &mut Issues, key: &str, url: &ConnectionUrl, schemes: &[&str], message: &str) {
+    let scheme_ok = url
+        .scheme()
+        .is_some_and(|scheme| schemes.contains(&scheme.as_str()));
+    if !scheme_ok {
+        v.push(key, message);
+    } else if url.rest().is_none_or(|rest| rest.trim().is_empty()) {
+        v.push(key, "must name a database or server after the scheme");
+    }
+}
+
+/// An IP address or an RFC 1123 host name.
+fn is_host(host: &str) -> bool {
+    if host.parse::<IpAddr>().is_ok() {
+        return true;
+    }
+    !host.is_empty()
+        && host.len() <= 253
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
+/// `http(s)://host[:port]`, no path, query, fragment or credentials.
+fn is_origin(origin: &str) -> bool {
+    let Some((scheme, rest)) = origin.split_once("://") else {
+        return false;
+    };
+    if !matches!(scheme, "http" | "https") || rest.contains(['/', '?', '#', '@']) {
+        return false;
+    }
+    // Bracketed IPv6 literal, optionally followed by a port.
+    if let Some(v6) = rest.strip_prefix('[') {
+        let Some((addr, after)) = v6.split_once(']') else {
+            return false;
+        };
+        return addr.parse::<std::net::Ipv6Addr>().is_ok()
+            && (after.is_empty() || after.strip_prefix(':').is_some_and(is_port));
+    }
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (rest, None),
+    };
+    is_host(host) && port.is_none_or(is_port)
+}
+
+fn is_port(port: &str) -> bool {
+    port.parse::<u16>().is_ok_and(|p| p > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins() {
+        for ok in [
+            "https://app.example.com",
+            "http://localhost:3000",
+            "http://127.0.0.1:8080",
+            "https://[::1]:8443",
+        ] {
+            assert!(is_origin(ok), "{ok}");
+        }
+        for bad in [
+            "app.example.com",
+            "ftp://example.com",
+            "https://example.com/",
+            "https://example.com/path",
+            "https://user@example.com",
+            "https://example.com:0",
+            "https://example.com:99999",
+            "https://",
+            "https://exa mple.com",
+        ] {
+            assert!(!is_origin(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn hosts() {
+        for ok in [
+            "127.0.0.1",
+            "0.0.0.0",
+            "::",
+            "localhost",
+            "kcost-api.internal",
+        ] {
+            assert!(is_host(ok), "{ok}");
+        }
+        for bad in ["", "http://x", "a..b", "-a", "has space"] {
+            assert!(!is_host(bad), "{bad}");
+        }
+    }
+}
