@@ -6,14 +6,18 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use kcost_domain::agent_payload::AgentPayload;
 use kcost_domain::api_key::{AuthError, AuthenticatedKey, Scope};
 use kcost_domain::catalog::Catalog;
-use kcost_domain::cost_engine::{CostTotals, DurationRules, SampleDuration, price_snapshot, sample_duration};
+use kcost_domain::cost_engine::{
+    CostTotals, DurationRules, SampleDuration, price_snapshot, sample_duration,
+};
 use kcost_domain::pricing::{PriceBook, ResourceRates};
 use kcost_domain::snapshot::{InvalidSnapshot, SnapshotRules};
-use kcost_ports::{AppendOutcome, Clock, MetricsStore, MetricsStoreError, PriceRepository, PriceRepositoryError};
-use chrono::{DateTime, Utc};
+use kcost_ports::{
+    AppendOutcome, Clock, MetricsStore, MetricsStoreError, PriceRepository, PriceRepositoryError,
+};
 
 use crate::query_cache::QueryCache;
 
@@ -92,7 +96,9 @@ pub struct IngestSnapshot {
 
 impl std::fmt::Debug for IngestSnapshot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IngestSnapshot").field("settings", &self.settings).finish_non_exhaustive()
+        f.debug_struct("IngestSnapshot")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
     }
 }
 
@@ -105,7 +111,14 @@ impl IngestSnapshot {
         query_cache: Arc<QueryCache>,
         settings: IngestSettings,
     ) -> Self {
-        Self { metrics, prices, catalog, clock, query_cache, settings }
+        Self {
+            metrics,
+            prices,
+            catalog,
+            clock,
+            query_cache,
+            settings,
+        }
     }
 
     /// Ingests `payload` for the key's tenant.
@@ -140,9 +153,15 @@ impl IngestSnapshot {
         );
 
         // Overrides only matter for nodes without a declared price.
-        let needs_overrides = snapshot.nodes().iter().any(|node| node.hourly_cost.is_none());
-        let overrides =
-            if needs_overrides { self.prices.overrides(tenant).await? } else { Vec::new() };
+        let needs_overrides = snapshot
+            .nodes()
+            .iter()
+            .any(|node| node.hourly_cost.is_none());
+        let overrides = if needs_overrides {
+            self.prices.overrides(tenant).await?
+        } else {
+            Vec::new()
+        };
         let book = PriceBook::new(&overrides, &self.catalog, self.settings.default_rates);
         let priced = price_snapshot(snapshot, &book, duration);
 
@@ -179,7 +198,8 @@ mod tests {
     use crate::test_support::{clock, key_with, now, tenant};
 
     const SMALL: &str = include_str!("../../domain/tests/fixtures/agent/snapshot-small.json");
-    const NODES_NULL: &str = include_str!("../../domain/tests/fixtures/agent/snapshot-nodes-null.json");
+    const NODES_NULL: &str =
+        include_str!("../../domain/tests/fixtures/agent/snapshot-nodes-null.json");
 
     fn payload(json: &str) -> AgentPayload {
         serde_json::from_str(json).unwrap()
@@ -187,11 +207,22 @@ mod tests {
 
     fn counting_cache(increments: usize) -> Arc<QueryCache> {
         let mut cache = MockCache::new();
-        cache.expect_increment().times(increments).returning(|_| Ok(1));
-        Arc::new(QueryCache::new(Arc::new(cache), Duration::from_secs(300), "t:"))
+        cache
+            .expect_increment()
+            .times(increments)
+            .returning(|_| Ok(1));
+        Arc::new(QueryCache::new(
+            Arc::new(cache),
+            Duration::from_secs(300),
+            "t:",
+        ))
     }
 
-    fn use_case(metrics: MockMetricsStore, prices: MockPriceRepository, cache: Arc<QueryCache>) -> IngestSnapshot {
+    fn use_case(
+        metrics: MockMetricsStore,
+        prices: MockPriceRepository,
+        cache: Arc<QueryCache>,
+    ) -> IngestSnapshot {
         IngestSnapshot::new(
             Arc::new(metrics),
             Arc::new(prices),
@@ -212,7 +243,9 @@ mod tests {
         let mut metrics = MockMetricsStore::new();
         metrics
             .expect_previous_snapshot_time()
-            .withf(move |t, c, before| *t == tenant() && c.as_str() == "cost-dashboard-dev" && *before == snapshot_time)
+            .withf(move |t, c, before| {
+                *t == tenant() && c.as_str() == "cost-dashboard-dev" && *before == snapshot_time
+            })
             .returning(move |_, _, _| Ok(Some(snapshot_time - chrono::Duration::minutes(10))));
         metrics
             .expect_append()
@@ -225,27 +258,41 @@ mod tests {
             .times(1)
             .returning(|_, _| Ok(AppendOutcome::Stored));
         let mut prices = MockPriceRepository::new();
-        prices
-            .expect_overrides()
-            .with(eq(tenant()))
-            .returning(|_| Ok(vec![PriceOverride::new("m5.xlarge", Decimal::new(15, 2)).unwrap()]));
+        prices.expect_overrides().with(eq(tenant())).returning(|_| {
+            Ok(vec![
+                PriceOverride::new("m5.xlarge", Decimal::new(15, 2)).unwrap(),
+            ])
+        });
 
-        let receipt = use_case(metrics, prices, counting_cache(1)).execute(&writer(), payload(SMALL)).await.unwrap();
+        let receipt = use_case(metrics, prices, counting_cache(1))
+            .execute(&writer(), payload(SMALL))
+            .await
+            .unwrap();
         assert_eq!(receipt.outcome, AppendOutcome::Stored);
         assert_eq!((receipt.pods, receipt.nodes), (24, 4));
         assert_eq!(receipt.snapshot_time, snapshot_time);
         assert_eq!(receipt.duration.basis, DurationBasis::GapToPrevious);
-        assert_eq!(receipt.totals.on_node_pod_cost + receipt.totals.idle, receipt.totals.node_cost);
+        assert_eq!(
+            receipt.totals.on_node_pod_cost + receipt.totals.idle,
+            receipt.totals.node_cost
+        );
     }
 
     #[tokio::test]
     async fn a_duplicate_is_reported_and_does_not_invalidate() {
         let mut metrics = MockMetricsStore::new();
-        metrics.expect_previous_snapshot_time().returning(|_, _, _| Ok(None));
-        metrics.expect_append().returning(|_, _| Ok(AppendOutcome::Duplicate));
+        metrics
+            .expect_previous_snapshot_time()
+            .returning(|_, _, _| Ok(None));
+        metrics
+            .expect_append()
+            .returning(|_, _| Ok(AppendOutcome::Duplicate));
         let mut prices = MockPriceRepository::new();
         prices.expect_overrides().returning(|_| Ok(vec![]));
-        let receipt = use_case(metrics, prices, counting_cache(0)).execute(&writer(), payload(SMALL)).await.unwrap();
+        let receipt = use_case(metrics, prices, counting_cache(0))
+            .execute(&writer(), payload(SMALL))
+            .await
+            .unwrap();
         assert_eq!(receipt.outcome, AppendOutcome::Duplicate);
         assert_eq!(receipt.duration.basis, DurationBasis::Default);
     }
@@ -254,13 +301,19 @@ mod tests {
     async fn a_declared_interval_skips_the_previous_snapshot_lookup() {
         let mut metrics = MockMetricsStore::new();
         metrics.expect_previous_snapshot_time().never();
-        metrics.expect_append().withf(|_, p| p.duration().seconds == 300).returning(|_, _| Ok(AppendOutcome::Stored));
+        metrics
+            .expect_append()
+            .withf(|_, p| p.duration().seconds == 300)
+            .returning(|_, _| Ok(AppendOutcome::Stored));
         let mut prices = MockPriceRepository::new();
         prices.expect_overrides().never();
         let mut body = payload(NODES_NULL);
         body.interval_seconds = Some(300);
         // No nodes at all: no override lookup either.
-        let receipt = use_case(metrics, prices, counting_cache(1)).execute(&writer(), body).await.unwrap();
+        let receipt = use_case(metrics, prices, counting_cache(1))
+            .execute(&writer(), body)
+            .await
+            .unwrap();
         assert_eq!(receipt.duration.basis, DurationBasis::Declared);
         assert_eq!(receipt.nodes, 0);
     }
@@ -276,7 +329,9 @@ mod tests {
             .execute(&writer(), body)
             .await
             .unwrap_err();
-        let IngestError::Invalid(invalid) = err else { panic!("expected Invalid, got {err:?}") };
+        let IngestError::Invalid(invalid) = err else {
+            panic!("expected Invalid, got {err:?}")
+        };
         assert_eq!(invalid.errors[0].path, "cluster_name");
     }
 
@@ -289,7 +344,10 @@ mod tests {
             .execute(&reader, payload(SMALL))
             .await
             .unwrap_err();
-        assert!(matches!(err, IngestError::Forbidden(AuthError::MissingScope(Scope::MetricsWrite))));
+        assert!(matches!(
+            err,
+            IngestError::Forbidden(AuthError::MissingScope(Scope::MetricsWrite))
+        ));
     }
 
     #[tokio::test]
@@ -301,56 +359,97 @@ mod tests {
             .execute(&bound, payload(SMALL))
             .await
             .unwrap_err();
-        assert!(matches!(err, IngestError::Forbidden(AuthError::ClusterNotAllowed { .. })));
+        assert!(matches!(
+            err,
+            IngestError::Forbidden(AuthError::ClusterNotAllowed { .. })
+        ));
     }
 
     #[tokio::test]
     async fn a_key_bound_to_the_payloads_cluster_may_ingest() {
         let mut metrics = MockMetricsStore::new();
-        metrics.expect_previous_snapshot_time().returning(|_, _, _| Ok(None));
-        metrics.expect_append().returning(|_, _| Ok(AppendOutcome::Stored));
+        metrics
+            .expect_previous_snapshot_time()
+            .returning(|_, _, _| Ok(None));
+        metrics
+            .expect_append()
+            .returning(|_, _| Ok(AppendOutcome::Stored));
         let mut prices = MockPriceRepository::new();
         prices.expect_overrides().returning(|_| Ok(vec![]));
         let bound = key_with(&[Scope::MetricsWrite], Some("cost-dashboard-dev"));
-        assert!(use_case(metrics, prices, counting_cache(1)).execute(&bound, payload(SMALL)).await.is_ok());
+        assert!(
+            use_case(metrics, prices, counting_cache(1))
+                .execute(&bound, payload(SMALL))
+                .await
+                .is_ok()
+        );
     }
 
     #[tokio::test]
     async fn an_unavailable_store_is_reported_as_such() {
         let mut metrics = MockMetricsStore::new();
-        metrics.expect_previous_snapshot_time().returning(|_, _, _| Ok(None));
+        metrics
+            .expect_previous_snapshot_time()
+            .returning(|_, _, _| Ok(None));
         metrics
             .expect_append()
             .with(always(), always())
-            .returning(|_, _| Err(MetricsStoreError::Unavailable(anyhow::anyhow!("pool timed out"))));
+            .returning(|_, _| {
+                Err(MetricsStoreError::Unavailable(anyhow::anyhow!(
+                    "pool timed out"
+                )))
+            });
         let mut prices = MockPriceRepository::new();
         prices.expect_overrides().returning(|_| Ok(vec![]));
-        let err = use_case(metrics, prices, counting_cache(0)).execute(&writer(), payload(SMALL)).await.unwrap_err();
+        let err = use_case(metrics, prices, counting_cache(0))
+            .execute(&writer(), payload(SMALL))
+            .await
+            .unwrap_err();
         assert!(matches!(err, IngestError::Unavailable(_)));
     }
 
     #[tokio::test]
     async fn an_unavailable_price_store_fails_before_writing() {
         let mut metrics = MockMetricsStore::new();
-        metrics.expect_previous_snapshot_time().returning(|_, _, _| Ok(None));
+        metrics
+            .expect_previous_snapshot_time()
+            .returning(|_, _, _| Ok(None));
         metrics.expect_append().never();
         let mut prices = MockPriceRepository::new();
-        prices.expect_overrides().returning(|_| Err(PriceRepositoryError::Unavailable(anyhow::anyhow!("down"))));
-        let err = use_case(metrics, prices, counting_cache(0)).execute(&writer(), payload(SMALL)).await.unwrap_err();
+        prices
+            .expect_overrides()
+            .returning(|_| Err(PriceRepositoryError::Unavailable(anyhow::anyhow!("down"))));
+        let err = use_case(metrics, prices, counting_cache(0))
+            .execute(&writer(), payload(SMALL))
+            .await
+            .unwrap_err();
         assert!(matches!(err, IngestError::Unavailable(_)));
     }
 
     #[tokio::test]
     async fn a_failing_cache_does_not_fail_a_committed_ingest() {
         let mut metrics = MockMetricsStore::new();
-        metrics.expect_previous_snapshot_time().returning(|_, _, _| Ok(None));
-        metrics.expect_append().returning(|_, _| Ok(AppendOutcome::Stored));
+        metrics
+            .expect_previous_snapshot_time()
+            .returning(|_, _, _| Ok(None));
+        metrics
+            .expect_append()
+            .returning(|_, _| Ok(AppendOutcome::Stored));
         let mut prices = MockPriceRepository::new();
         prices.expect_overrides().returning(|_| Ok(vec![]));
         let mut cache = MockCache::new();
-        cache.expect_increment().returning(|_| Err(CacheError::Unavailable(anyhow::anyhow!("down"))));
-        let cache = Arc::new(QueryCache::new(Arc::new(cache), Duration::from_secs(1), "t:"));
-        let receipt = use_case(metrics, prices, cache.clone()).execute(&writer(), payload(SMALL)).await.unwrap();
+        cache
+            .expect_increment()
+            .returning(|_| Err(CacheError::Unavailable(anyhow::anyhow!("down"))));
+        let cache = Arc::new(QueryCache::new(
+            Arc::new(cache),
+            Duration::from_secs(1),
+            "t:",
+        ));
+        let receipt = use_case(metrics, prices, cache.clone())
+            .execute(&writer(), payload(SMALL))
+            .await
+            .unwrap();
         assert_eq!(receipt.outcome, AppendOutcome::Stored);
         assert_eq!(cache.stats().errors, 1);
         let _ = now();

@@ -159,21 +159,33 @@ mod tests {
         let mut mock = MockCache::new();
         let version_key = format!("t:q:{}:version", tenant());
         let answer_key = format!("t:q:{}:v3:costs", tenant());
-        mock.expect_get().with(eq(version_key)).returning(|_| Ok(Some(b"3".to_vec())));
-        mock.expect_get().with(eq(answer_key)).returning(|_| Ok(Some(b"[1,2]".to_vec())));
+        mock.expect_get()
+            .with(eq(version_key))
+            .returning(|_| Ok(Some(b"3".to_vec())));
+        mock.expect_get()
+            .with(eq(answer_key))
+            .returning(|_| Ok(Some(b"[1,2]".to_vec())));
         let cache = cache_with(mock);
-        let answer: Result<Vec<u32>, ()> =
-            cache.get_or_compute(tenant(), "costs", || async { panic!("must not compute") }).await;
+        let answer: Result<Vec<u32>, ()> = cache
+            .get_or_compute(tenant(), "costs", || async { panic!("must not compute") })
+            .await;
         assert_eq!(answer, Ok(vec![1, 2]));
-        assert_eq!(cache.stats(), QueryCacheStats { hits: 1, misses: 0, errors: 0 });
+        assert_eq!(
+            cache.stats(),
+            QueryCacheStats {
+                hits: 1,
+                misses: 0,
+                errors: 0
+            }
+        );
     }
 
     #[tokio::test]
     async fn a_miss_computes_and_stores_under_the_current_version() {
         let mut mock = MockCache::new();
-        mock.expect_get().times(2).returning(|key| {
-            Ok(key.ends_with(":version").then(|| b"7".to_vec()))
-        });
+        mock.expect_get()
+            .times(2)
+            .returning(|key| Ok(key.ends_with(":version").then(|| b"7".to_vec())));
         let expected_key = format!("t:q:{}:v7:costs", tenant());
         mock.expect_set()
             .withf(move |key, value, ttl| {
@@ -182,8 +194,9 @@ mod tests {
             .times(1)
             .returning(|_, _, _| Ok(()));
         let cache = cache_with(mock);
-        let answer: Result<Vec<u32>, ()> =
-            cache.get_or_compute(tenant(), "costs", || async { Ok(vec![4]) }).await;
+        let answer: Result<Vec<u32>, ()> = cache
+            .get_or_compute(tenant(), "costs", || async { Ok(vec![4]) })
+            .await;
         assert_eq!(answer, Ok(vec![4]));
         assert_eq!(cache.stats().misses, 1);
     }
@@ -194,20 +207,25 @@ mod tests {
         mock.expect_get().returning(|_| Ok(None));
         mock.expect_set().never();
         let cache = cache_with(mock);
-        let answer: Result<Vec<u32>, &str> =
-            cache.get_or_compute(tenant(), "costs", || async { Err("store down") }).await;
+        let answer: Result<Vec<u32>, &str> = cache
+            .get_or_compute(tenant(), "costs", || async { Err("store down") })
+            .await;
         assert_eq!(answer, Err("store down"));
     }
 
     #[tokio::test]
     async fn a_failing_cache_is_bypassed() {
         let mut mock = MockCache::new();
-        mock.expect_get()
-            .returning(|_| Err(CacheError::Unavailable(anyhow::anyhow!("connection refused"))));
+        mock.expect_get().returning(|_| {
+            Err(CacheError::Unavailable(anyhow::anyhow!(
+                "connection refused"
+            )))
+        });
         mock.expect_set().never();
         let cache = cache_with(mock);
-        let answer: Result<Vec<u32>, ()> =
-            cache.get_or_compute(tenant(), "costs", || async { Ok(vec![9]) }).await;
+        let answer: Result<Vec<u32>, ()> = cache
+            .get_or_compute(tenant(), "costs", || async { Ok(vec![9]) })
+            .await;
         assert_eq!(answer, Ok(vec![9]));
         assert_eq!(cache.stats().errors, 1);
     }

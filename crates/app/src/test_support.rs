@@ -20,7 +20,9 @@ impl Clock for FixedClock {
 }
 
 pub fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 20, 9, 30, 0).single().unwrap_or_default()
+    Utc.with_ymd_and_hms(2026, 11, 20, 9, 30, 0)
+        .single()
+        .unwrap_or_default()
 }
 
 pub fn clock() -> Arc<dyn Clock> {

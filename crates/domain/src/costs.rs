@@ -93,7 +93,11 @@ pub struct CostQuery {
 pub enum CostKey {
     Cluster(ClusterName),
     Namespace(String),
-    Pod { cluster: ClusterName, namespace: String, pod: String },
+    Pod {
+        cluster: ClusterName,
+        namespace: String,
+        pod: String,
+    },
     /// The start of the bucket.
     Time(DateTime<Utc>),
 }
@@ -160,7 +164,10 @@ pub struct PodUtilization {
 impl PodUtilization {
     /// Average CPU usage as a percentage of the average request; `None` without requests.
     pub fn cpu_utilization_percent(&self) -> Option<Decimal> {
-        percent(self.avg_cpu_usage_millicores, self.avg_cpu_request_millicores)
+        percent(
+            self.avg_cpu_usage_millicores,
+            self.avg_cpu_request_millicores,
+        )
     }
 
     /// Average memory usage as a percentage of the average request; `None` without requests.
@@ -209,7 +216,11 @@ mod tests {
     #[test]
     fn breakdown_totals() {
         let m = |c| Money::from_decimal(Decimal::new(c, 2));
-        let b = CostBreakdown { cpu: m(150), memory: m(50), idle: m(25) };
+        let b = CostBreakdown {
+            cpu: m(150),
+            memory: m(50),
+            idle: m(25),
+        };
         assert_eq!(b.allocated(), m(200));
         assert_eq!(b.total(), m(225));
     }

@@ -82,7 +82,11 @@ impl RecommendationTarget {
             (None, Some(pod)) => format!("pod/{pod}"),
             (None, None) => "<unknown>".to_owned(),
         };
-        let container = self.container.as_ref().map(|c| format!(" -c {c}")).unwrap_or_default();
+        let container = self
+            .container
+            .as_ref()
+            .map(|c| format!(" -c {c}"))
+            .unwrap_or_default();
         format!(
             "kubectl -n {} set resources {object}{container} --requests={}={}",
             self.namespace,
@@ -286,14 +290,17 @@ mod tests {
         assert_eq!(rec.updated_at, later);
         assert_eq!(
             rec.dismiss(None, None, later),
-            Err(TransitionError::AlreadyClosed(RecommendationStatus::Applied))
+            Err(TransitionError::AlreadyClosed(
+                RecommendationStatus::Applied
+            ))
         );
     }
 
     #[test]
     fn dismissal_keeps_its_reason_and_cannot_be_applied_after() {
         let mut rec = sample();
-        rec.dismiss(None, Some("batch job".into()), rec.created_at).unwrap();
+        rec.dismiss(None, Some("batch job".into()), rec.created_at)
+            .unwrap();
         assert_eq!(rec.close_reason.as_deref(), Some("batch job"));
         assert!(rec.apply(None, rec.created_at).is_err());
     }

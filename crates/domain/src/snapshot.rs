@@ -167,13 +167,11 @@ impl Snapshot {
                 ),
             ));
         }
-        if let Some(seconds) = parts.interval_seconds {
-            if seconds == 0 || seconds > MAX_INTERVAL_SECONDS {
-                errors.push(FieldError::new(
-                    "interval_seconds",
-                    format!("must be between 1 and {MAX_INTERVAL_SECONDS}"),
-                ));
-            }
+        if matches!(parts.interval_seconds, Some(s) if s == 0 || s > MAX_INTERVAL_SECONDS) {
+            errors.push(FieldError::new(
+                "interval_seconds",
+                format!("must be between 1 and {MAX_INTERVAL_SECONDS}"),
+            ));
         }
         validate_pods(&parts.pods, &mut errors);
         validate_nodes(&parts.nodes, &mut errors);
@@ -234,13 +232,11 @@ fn validate_pods(pods: &[PodSample], errors: &mut Vec<FieldError>) {
                 "must be a node name or empty",
             ));
         }
-        if let Some(owner) = &pod.owner {
-            if owner.kind.trim().is_empty() || owner.name.trim().is_empty() {
-                errors.push(FieldError::new(
-                    at("controller_name"),
-                    "controller_kind and controller_name must both be set",
-                ));
-            }
+        if matches!(&pod.owner, Some(o) if o.kind.trim().is_empty() || o.name.trim().is_empty()) {
+            errors.push(FieldError::new(
+                at("controller_name"),
+                "controller_kind and controller_name must both be set",
+            ));
         }
     }
 }

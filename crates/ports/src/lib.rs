@@ -32,7 +32,7 @@ pub use tenants::{TenantRepository, TenantRepositoryError};
 
 #[cfg(feature = "mocks")]
 pub use {
-    api_keys::MockApiKeyRepository, cache::MockCache, clock::MockClock,
-    metrics::MockMetricsStore, opencost::MockOpenCostSource, prices::MockPriceRepository,
+    api_keys::MockApiKeyRepository, cache::MockCache, clock::MockClock, metrics::MockMetricsStore,
+    opencost::MockOpenCostSource, prices::MockPriceRepository,
     recommendations::MockRecommendationRepository, tenants::MockTenantRepository,
 };

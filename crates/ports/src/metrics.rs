@@ -57,7 +57,11 @@ pub trait MetricsStore: Send + Sync {
 
     /// Cost rows grouped as the query says, ordered by total cost descending (time
     /// buckets: by bucket start ascending).
-    async fn costs(&self, tenant: TenantId, query: &CostQuery) -> Result<Vec<CostRow>, MetricsStoreError>;
+    async fn costs(
+        &self,
+        tenant: TenantId,
+        query: &CostQuery,
+    ) -> Result<Vec<CostRow>, MetricsStoreError>;
 
     /// Per-pod usage against requests over the window.
     async fn utilization(

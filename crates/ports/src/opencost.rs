@@ -28,7 +28,9 @@ pub enum OpenCostError {
 #[cfg_attr(feature = "mocks", mockall::automock)]
 #[async_trait]
 pub trait OpenCostSource: Send + Sync {
-    async fn allocations(&self, query: &AllocationQuery) -> Result<Vec<AllocationSet>, OpenCostError>;
+    async fn allocations(
+        &self,
+        query: &AllocationQuery,
+    ) -> Result<Vec<AllocationSet>, OpenCostError>;
     async fn health(&self) -> Result<(), OpenCostError>;
 }
-

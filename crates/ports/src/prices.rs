@@ -29,7 +29,16 @@ pub enum PriceRepositoryError {
 #[cfg_attr(feature = "mocks", mockall::automock)]
 #[async_trait]
 pub trait PriceRepository: Send + Sync {
-    async fn overrides(&self, tenant: TenantId) -> Result<Vec<PriceOverride>, PriceRepositoryError>;
-    async fn put(&self, tenant: TenantId, price: &PriceOverride) -> Result<(), PriceRepositoryError>;
-    async fn delete(&self, tenant: TenantId, instance_type: &str) -> Result<(), PriceRepositoryError>;
+    async fn overrides(&self, tenant: TenantId)
+    -> Result<Vec<PriceOverride>, PriceRepositoryError>;
+    async fn put(
+        &self,
+        tenant: TenantId,
+        price: &PriceOverride,
+    ) -> Result<(), PriceRepositoryError>;
+    async fn delete(
+        &self,
+        tenant: TenantId,
+        instance_type: &str,
+    ) -> Result<(), PriceRepositoryError>;
 }

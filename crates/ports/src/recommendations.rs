@@ -63,7 +63,10 @@ impl Page {
 
 impl Default for Page {
     fn default() -> Self {
-        Self { limit: 50, offset: 0 }
+        Self {
+            limit: 50,
+            offset: 0,
+        }
     }
 }
 
@@ -102,7 +105,10 @@ pub trait RecommendationRepository: Send + Sync {
         target: &RecommendationTarget,
         resource: Resource,
     ) -> Result<Option<Recommendation>, RecommendationRepositoryError>;
-    async fn save(&self, recommendation: &Recommendation) -> Result<(), RecommendationRepositoryError>;
+    async fn save(
+        &self,
+        recommendation: &Recommendation,
+    ) -> Result<(), RecommendationRepositoryError>;
     async fn transition(
         &self,
         from: RecommendationStatus,

@@ -29,7 +29,10 @@ pub enum TenantRepositoryError {
 pub trait TenantRepository: Send + Sync {
     async fn create(&self, tenant: &Tenant) -> Result<(), TenantRepositoryError>;
     async fn get(&self, id: TenantId) -> Result<Tenant, TenantRepositoryError>;
-    async fn find_by_name(&self, name: &TenantName) -> Result<Option<Tenant>, TenantRepositoryError>;
+    async fn find_by_name(
+        &self,
+        name: &TenantName,
+    ) -> Result<Option<Tenant>, TenantRepositoryError>;
     /// All tenants, oldest first.
     async fn list(&self) -> Result<Vec<Tenant>, TenantRepositoryError>;
 }
