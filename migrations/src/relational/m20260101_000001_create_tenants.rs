@@ -1,0 +1,36 @@
+//! Creates `tenants`: the unit of isolation; names are unique.
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+pub enum Tenants {
+    Table,
+    Id,
+    Name,
+    CreatedAt,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(Tenants::Table)
+                    .col(pk_uuid(Tenants::Id))
+                    .col(text_uniq(Tenants::Name))
+                    .col(timestamp_with_time_zone(Tenants::CreatedAt))
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(Tenants::Table).to_owned())
+            .await
+    }
+}

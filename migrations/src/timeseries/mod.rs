@@ -1,0 +1,34 @@
+//! Time-series schema: snapshots, pod and node samples, hourly rollups.
+//!
+//! [`TimeseriesMigrator`] keeps its own tracking table (`kcost_timeseries_migrations`), so it
+//! can share a database with the relational migrator or run against a separate one
+//! (`timescale.url`). Every migration branches on the backend:
+//! - PostgreSQL: raw SQL; sample tables partitioned by day (`PARTITION BY RANGE (ts)`) with
+//!   a partition-maintenance function ([`postgres`]), or TimescaleDB hypertables when the
+//!   extension is enabled in the database ([`timescale`]);
+//! - SQLite: plain tables with the same columns ([`sqlite`]).
+
+mod m20261123_000001_create_timeseries;
+pub mod postgres;
+pub mod sqlite;
+pub mod timescale;
+
+use sea_orm_migration::prelude::*;
+
+/// Name of the table recording applied time-series migrations.
+pub const TRACKING_TABLE: &str = "kcost_timeseries_migrations";
+
+/// Migrator for the time-series tables.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TimeseriesMigrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for TimeseriesMigrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_create_timeseries::Migration)]
+    }
+
+    fn migration_table_name() -> DynIden {
+        TRACKING_TABLE.into_iden()
+    }
+}
