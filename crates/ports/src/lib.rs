@@ -12,6 +12,8 @@
 pub mod api_keys;
 pub mod cache;
 pub mod clock;
+#[cfg(feature = "contract")]
+pub mod contract;
 pub mod metrics;
 pub mod opencost;
 pub mod prices;
