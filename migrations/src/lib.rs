@@ -12,5 +12,5 @@ pub mod relational;
 pub mod timeseries;
 
 pub use relational::RelationalMigrator;
-pub use timeseries::TimeseriesMigrator;
 pub use sea_orm_migration::MigratorTrait;
+pub use timeseries::TimeseriesMigrator;

@@ -1,5 +1,30 @@
-//! PostgreSQL adapter for the relational ports of `kcost-ports`: tenants, API keys,
-//! recommendations and tenant price overrides, through sea-orm.
+//! Relational stores of kcost — tenants, API keys, recommendations and tenant price
+//! overrides — implementing the `kcost-ports` repository traits through sea-orm.
 //!
-//! Filled by the storage issue; until then this crate only reserves its place in the
-//! dependency graph (it may depend on `kcost-ports` and `kcost-domain`, nothing above).
+//! The code is backend-portable: every repository is written against sea-orm's
+//! [`DatabaseConnection`] and runs unchanged on PostgreSQL (production) and SQLite (the
+//! embedded default; `kcost-sqlite-adapter` reuses these repositories). The schema comes
+//! from `kcost_migrations::RelationalMigrator` ([`migrate`]).
+//!
+//! Driver errors become port errors: a unique violation is `Duplicate`, a foreign-key
+//! violation on insert is `TenantNotFound`, an unreachable database or closed pool is
+//! `Unavailable`, anything else `Unexpected` with the failing operation as context.
+
+mod connect;
+mod db_error;
+pub mod entities;
+mod exact_decimal;
+mod timestamps;
+
+mod api_keys;
+mod prices;
+mod recommendations;
+mod tenants;
+
+pub use api_keys::SeaOrmApiKeyRepository;
+pub use connect::{ConnectError, MigrateError, connect, migrate};
+pub use exact_decimal::ExactDecimal;
+pub use prices::SeaOrmPriceRepository;
+pub use recommendations::SeaOrmRecommendationRepository;
+pub use sea_orm::DatabaseConnection;
+pub use tenants::SeaOrmTenantRepository;

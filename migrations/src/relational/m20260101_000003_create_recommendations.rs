@@ -54,9 +54,10 @@ impl MigrationTrait for Migration {
                     .col(text_null(Recommendations::WorkloadName))
                     .col(text_null(Recommendations::Pod))
                     .col(text_null(Recommendations::Container))
-                    .col(text(Recommendations::Resource).check(
-                        Expr::col(Recommendations::Resource).is_in(["cpu", "memory"]),
-                    ))
+                    .col(
+                        text(Recommendations::Resource)
+                            .check(Expr::col(Recommendations::Resource).is_in(["cpu", "memory"])),
+                    )
                     .col(big_integer(Recommendations::CurrentValue))
                     .col(big_integer(Recommendations::RecommendedValue))
                     .col(exact_decimal(

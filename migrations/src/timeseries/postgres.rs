@@ -181,7 +181,10 @@ pub async fn create(db: &SchemaManagerConnection<'_>, partitioned: bool) -> Resu
     ] {
         db.execute_unprepared(sql).await?;
     }
-    for sql in INDEXES.iter().chain([&ENSURE_PARTITIONS_FN, &INITIAL_PARTITIONS]) {
+    for sql in INDEXES
+        .iter()
+        .chain([&ENSURE_PARTITIONS_FN, &INITIAL_PARTITIONS])
+    {
         db.execute_unprepared(sql).await?;
     }
     Ok(())
