@@ -1,0 +1,266 @@
+//! `costs`: cost rows for every grouping, from hourly rollups (whole hours) and raw samples
+//! (edge hours), merged with node idle for the cluster and time groupings.
+//!
+//! Money columns are NUMERIC and summed by PostgreSQL as NUMERIC; they arrive as
+//! `rust_decimal` at the cost scale. Distinct pod and namespace counts are computed over
+//! the union of rollup and edge rows, so a pod seen in both counts once.
+
+use std::collections::BTreeMap;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use kcost_domain::cluster::ClusterName;
+use kcost_domain::costs::{
+    CostBreakdown, CostGrouping, CostKey, CostQuery, CostRow, ResourceHours, TrendInterval,
+};
+use kcost_domain::money::Money;
+use kcost_domain::quantity::BYTES_PER_GIB;
+use kcost_domain::tenant::TenantId;
+use kcost_ports::MetricsStoreError;
+use rust_decimal::Decimal;
+use sqlx::postgres::PgRow;
+use sqlx::{AssertSqlSafe, PgPool, Row};
+
+use crate::error::{db, unexpected};
+use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, Scope};
+
+/// Answers `query` for `tenant`, ordered as the port says.
+pub(crate) async fn costs(
+    pool: &PgPool,
+    tenant: TenantId,
+    query: &CostQuery,
+) -> Result<Vec<CostRow>, MetricsStoreError> {
+    let scope = Scope::new(tenant, &query.window, &query.filter);
+    let keys = KeyColumns::of(query.grouping);
+
+    let sql = allocation_sql(&keys, &scope);
+    let rows = scope
+        .bind_filters(scope.bind_window(sqlx::query(AssertSqlSafe(sql))), true)
+        .fetch_all(pool)
+        .await
+        .map_err(db("costs: allocation"))?;
+    let mut merged = BTreeMap::new();
+    for row in &rows {
+        let cost_row = allocation_row(query.grouping, row)
+            .map_err(|e| unexpected("costs: decode allocation", e))?;
+        merged.insert(cost_row.key.clone(), cost_row);
+    }
+
+    let with_idle = matches!(
+        query.grouping,
+        CostGrouping::Cluster | CostGrouping::Time(_)
+    ) && scope.namespace.is_none();
+    if with_idle {
+        let sql = idle_sql(&keys, &scope);
+        let rows = scope
+            .bind_filters(scope.bind_window(sqlx::query(AssertSqlSafe(sql))), false)
+            .fetch_all(pool)
+            .await
+            .map_err(db("costs: idle"))?;
+        for row in &rows {
+            let (key, idle) =
+                idle_row(query.grouping, row).map_err(|e| unexpected("costs: decode idle", e))?;
+            let entry = merged.entry(key.clone()).or_insert_with(|| empty_row(key));
+            entry.cost.idle += idle;
+        }
+    }
+
+    let mut rows: Vec<CostRow> = merged.into_values().collect();
+    if !matches!(query.grouping, CostGrouping::Time(_)) {
+        rows.sort_by(|a, b| {
+            b.cost
+                .total()
+                .cmp(&a.cost.total())
+                .then_with(|| a.key.cmp(&b.key))
+        });
+    }
+    Ok(rows)
+}
+
+/// SQL expressions for the four key columns (`NULL` where the grouping has none).
+struct KeyColumns {
+    cluster: &'static str,
+    namespace: &'static str,
+    pod: &'static str,
+    bucket: &'static str,
+}
+
+impl KeyColumns {
+    fn of(grouping: CostGrouping) -> Self {
+        let none = Self {
+            cluster: "NULL::text",
+            namespace: "NULL::text",
+            pod: "NULL::text",
+            bucket: "NULL::timestamptz",
+        };
+        match grouping {
+            CostGrouping::Cluster => Self {
+                cluster: "cluster",
+                ..none
+            },
+            CostGrouping::Namespace => Self {
+                namespace: "namespace",
+                ..none
+            },
+            CostGrouping::Pod => Self {
+                cluster: "cluster",
+                namespace: "namespace",
+                pod: "pod",
+                ..none
+            },
+            CostGrouping::Time(interval) => Self {
+                bucket: match interval {
+                    TrendInterval::Hourly => "hour",
+                    TrendInterval::Daily => "date_trunc('day', hour, 'UTC')",
+                    // ISO weeks: date_trunc('week') starts on Monday.
+                    TrendInterval::Weekly => "date_trunc('week', hour, 'UTC')",
+                },
+                ..none
+            },
+        }
+    }
+}
+
+fn allocation_sql(keys: &KeyColumns, scope: &Scope<'_>) -> String {
+    let filters = scope.filter_sql(6, true);
+    format!(
+        "WITH src AS (
+            SELECT cluster, namespace, pod, hour, cpu_cost, ram_cost, cpu_usage_mcs,
+                   cpu_request_mcs, mem_usage_bs, mem_request_bs
+            FROM pod_costs_hourly WHERE {ROLLUP_RANGE}{filters}
+            UNION ALL
+            SELECT cluster, namespace, pod, date_trunc('hour', ts, 'UTC'), cpu_cost, ram_cost,
+                   cpu_usage_m::numeric * duration_seconds,
+                   cpu_request_m::numeric * duration_seconds,
+                   mem_usage_b::numeric * duration_seconds,
+                   mem_request_b::numeric * duration_seconds
+            FROM pod_samples WHERE {EDGE_RANGE}{filters}
+        )
+        SELECT {} AS k_cluster, {} AS k_namespace, {} AS k_pod, {} AS k_bucket,
+               SUM(cpu_cost) AS cpu_cost, SUM(ram_cost) AS ram_cost,
+               SUM(cpu_usage_mcs) AS cpu_usage_mcs, SUM(cpu_request_mcs) AS cpu_request_mcs,
+               SUM(mem_usage_bs) AS mem_usage_bs, SUM(mem_request_bs) AS mem_request_bs,
+               COUNT(DISTINCT (cluster, namespace, pod)) AS pod_count,
+               COUNT(DISTINCT namespace) AS namespace_count
+        FROM src GROUP BY 1, 2, 3, 4",
+        keys.cluster, keys.namespace, keys.pod, keys.bucket
+    )
+}
+
+fn idle_sql(keys: &KeyColumns, scope: &Scope<'_>) -> String {
+    let filters = scope.filter_sql(6, false);
+    format!(
+        "WITH src AS (
+            SELECT cluster, hour, idle_cpu + idle_ram AS idle
+            FROM node_idle_hourly WHERE {ROLLUP_RANGE}{filters}
+            UNION ALL
+            SELECT cluster, date_trunc('hour', ts, 'UTC'), idle_cpu + idle_ram
+            FROM node_samples WHERE {EDGE_RANGE}{filters}
+        )
+        SELECT {} AS k_cluster, {} AS k_bucket, SUM(idle) AS idle
+        FROM src GROUP BY 1, 2",
+        keys.cluster, keys.bucket
+    )
+}
+
+fn key(grouping: CostGrouping, row: &PgRow) -> anyhow::Result<CostKey> {
+    let text = |column: &str| -> anyhow::Result<String> {
+        row.try_get::<Option<String>, _>(column)?
+            .with_context(|| format!("{column} is NULL"))
+    };
+    let cluster = || -> anyhow::Result<ClusterName> { Ok(ClusterName::new(text("k_cluster")?)?) };
+    Ok(match grouping {
+        CostGrouping::Cluster => CostKey::Cluster(cluster()?),
+        CostGrouping::Namespace => CostKey::Namespace(text("k_namespace")?),
+        CostGrouping::Pod => CostKey::Pod {
+            cluster: cluster()?,
+            namespace: text("k_namespace")?,
+            pod: text("k_pod")?,
+        },
+        CostGrouping::Time(_) => CostKey::Time(
+            row.try_get::<Option<DateTime<Utc>>, _>("k_bucket")?
+                .context("k_bucket is NULL")?,
+        ),
+    })
+}
+
+fn allocation_row(grouping: CostGrouping, row: &PgRow) -> anyhow::Result<CostRow> {
+    let sum = |column: &str| -> anyhow::Result<Decimal> {
+        Ok(row
+            .try_get::<Option<Decimal>, _>(column)?
+            .unwrap_or_default())
+    };
+    let count = |column: &str| -> anyhow::Result<u64> {
+        Ok(u64::try_from(row.try_get::<i64, _>(column)?)?)
+    };
+    Ok(CostRow {
+        key: key(grouping, row)?,
+        cost: CostBreakdown {
+            cpu: Money::from_decimal(sum("cpu_cost")?),
+            memory: Money::from_decimal(sum("ram_cost")?),
+            idle: Money::ZERO,
+        },
+        usage: resource_hours(
+            sum("cpu_usage_mcs")?,
+            sum("cpu_request_mcs")?,
+            sum("mem_usage_bs")?,
+            sum("mem_request_bs")?,
+        ),
+        pod_count: count("pod_count")?,
+        namespace_count: count("namespace_count")?,
+    })
+}
+
+fn idle_row(grouping: CostGrouping, row: &PgRow) -> anyhow::Result<(CostKey, Money)> {
+    let idle = row
+        .try_get::<Option<Decimal>, _>("idle")?
+        .unwrap_or_default();
+    Ok((key(grouping, row)?, Money::from_decimal(idle)))
+}
+
+fn empty_row(key: CostKey) -> CostRow {
+    CostRow {
+        key,
+        cost: CostBreakdown::default(),
+        usage: ResourceHours::default(),
+        pod_count: 0,
+        namespace_count: 0,
+    }
+}
+
+/// Millicore-seconds and byte-seconds as core-hours and GiB-hours.
+pub(crate) fn resource_hours(
+    cpu_usage_mcs: Decimal,
+    cpu_request_mcs: Decimal,
+    mem_usage_bs: Decimal,
+    mem_request_bs: Decimal,
+) -> ResourceHours {
+    let millicore_seconds_per_core_hour = Decimal::from(3_600_000_u64);
+    let byte_seconds_per_gib_hour = Decimal::from(3_600 * BYTES_PER_GIB);
+    ResourceHours {
+        cpu_usage_core_hours: cpu_usage_mcs / millicore_seconds_per_core_hour,
+        cpu_request_core_hours: cpu_request_mcs / millicore_seconds_per_core_hour,
+        memory_usage_gib_hours: mem_usage_bs / byte_seconds_per_gib_hour,
+        memory_request_gib_hours: mem_request_bs / byte_seconds_per_gib_hour,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resource_seconds_become_hours() {
+        let gib_hour = Decimal::from(3_600 * BYTES_PER_GIB);
+        let hours = resource_hours(
+            Decimal::from(1_800_000),
+            Decimal::from(3_600_000),
+            gib_hour,
+            gib_hour * Decimal::TWO,
+        );
+        assert_eq!(hours.cpu_usage_core_hours, Decimal::new(5, 1));
+        assert_eq!(hours.cpu_request_core_hours, Decimal::ONE);
+        assert_eq!(hours.memory_usage_gib_hours, Decimal::ONE);
+        assert_eq!(hours.memory_request_gib_hours, Decimal::TWO);
+    }
+}

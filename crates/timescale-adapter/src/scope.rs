@@ -1,0 +1,144 @@
+//! What every query is limited to: one tenant, a window split into whole hours (read from
+//! rollups) and partial edge hours (read from raw samples), and the optional filters.
+//!
+//! For a window `[start, end)` with whole hours `[ws, we)` (`TimeWindow::whole_hours`):
+//! rollups cover `ws ≤ hour < we`, raw samples cover `start ≤ ts < ws` and `we ≤ ts < end`.
+//! A rollup's hour is its samples' timestamp truncated to the hour, so the three ranges are
+//! disjoint and together count exactly the samples with `start ≤ ts < end`. Without any
+//! whole hour, `ws = we = end`: everything comes from raw samples.
+//!
+//! Parameters are numbered: `$1` tenant, `$2` start, `$3` ws, `$4` we, `$5` end, then the
+//! filters (`$6`, `$7`) in the order cluster, namespace.
+
+use chrono::{DateTime, Utc};
+use kcost_domain::costs::CostFilter;
+use kcost_domain::tenant::TenantId;
+use kcost_domain::window::TimeWindow;
+use sqlx::Postgres;
+use sqlx::postgres::PgArguments;
+use sqlx::query::Query;
+use uuid::Uuid;
+
+/// Rollup rows of the whole hours.
+pub(crate) const ROLLUP_RANGE: &str = "tenant_id = $1 AND hour >= $3 AND hour < $4";
+/// Raw samples of the partial edge hours.
+pub(crate) const EDGE_RANGE: &str =
+    "tenant_id = $1 AND ((ts >= $2 AND ts < $3) OR (ts >= $4 AND ts < $5))";
+
+type PgQuery<'q> = Query<'q, Postgres, PgArguments>;
+
+/// A tenant, a split window and filters, ready to bind.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Scope<'a> {
+    pub tenant: Uuid,
+    pub start: DateTime<Utc>,
+    pub whole_start: DateTime<Utc>,
+    pub whole_end: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub cluster: Option<&'a str>,
+    pub namespace: Option<&'a str>,
+}
+
+impl<'a> Scope<'a> {
+    pub fn new(tenant: TenantId, window: &TimeWindow, filter: &'a CostFilter) -> Self {
+        let (whole_start, whole_end) = window
+            .whole_hours()
+            .map_or((window.end(), window.end()), |w| (w.start(), w.end()));
+        Self {
+            tenant: *tenant.as_uuid(),
+            start: window.start(),
+            whole_start,
+            whole_end,
+            end: window.end(),
+            cluster: filter.cluster.as_ref().map(|c| c.as_str()),
+            namespace: filter.namespace.as_deref(),
+        }
+    }
+
+    /// Binds `$1`–`$5` (tenant and the split window).
+    pub fn bind_window<'q>(&self, query: PgQuery<'q>) -> PgQuery<'q> {
+        query
+            .bind(self.tenant)
+            .bind(self.start)
+            .bind(self.whole_start)
+            .bind(self.whole_end)
+            .bind(self.end)
+    }
+
+    /// `AND …` conditions for the filters, numbered from `$first`; the namespace only
+    /// when `with_namespace` (node tables have no namespace).
+    pub fn filter_sql(&self, first: usize, with_namespace: bool) -> String {
+        let mut sql = String::new();
+        let mut next = first;
+        if self.cluster.is_some() {
+            sql.push_str(&format!(" AND cluster = ${next}"));
+            next += 1;
+        }
+        if with_namespace && self.namespace.is_some() {
+            sql.push_str(&format!(" AND namespace = ${next}"));
+        }
+        sql
+    }
+
+    /// Binds the filter values [`Self::filter_sql`] referenced, in the same order.
+    pub fn bind_filters<'q>(&self, mut query: PgQuery<'q>, with_namespace: bool) -> PgQuery<'q> {
+        if let Some(cluster) = self.cluster {
+            query = query.bind(cluster.to_owned());
+        }
+        if let Some(namespace) = self.namespace.filter(|_| with_namespace) {
+            query = query.bind(namespace.to_owned());
+        }
+        query
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use kcost_domain::cluster::ClusterName;
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 20, h, m, 0).unwrap()
+    }
+
+    #[test]
+    fn a_window_splits_into_edges_and_whole_hours() {
+        let window = TimeWindow::new(at(9, 30), at(12, 15)).unwrap();
+        let filter = CostFilter::default();
+        let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &filter);
+        assert_eq!(
+            (scope.start, scope.whole_start, scope.whole_end, scope.end),
+            (at(9, 30), at(10, 0), at(12, 0), at(12, 15))
+        );
+    }
+
+    #[test]
+    fn a_window_without_whole_hours_reads_only_raw_samples() {
+        let window = TimeWindow::new(at(9, 10), at(9, 50)).unwrap();
+        let filter = CostFilter::default();
+        let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &filter);
+        assert_eq!((scope.whole_start, scope.whole_end), (at(9, 50), at(9, 50)));
+    }
+
+    #[test]
+    fn filters_are_numbered_in_order() {
+        let window = TimeWindow::new(at(9, 0), at(10, 0)).unwrap();
+        let filter = CostFilter {
+            cluster: Some(ClusterName::new("prod").unwrap()),
+            namespace: Some("web".into()),
+        };
+        let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &filter);
+        assert_eq!(
+            scope.filter_sql(6, true),
+            " AND cluster = $6 AND namespace = $7"
+        );
+        assert_eq!(scope.filter_sql(6, false), " AND cluster = $6");
+        let only_ns = CostFilter {
+            cluster: None,
+            namespace: Some("web".into()),
+        };
+        let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &only_ns);
+        assert_eq!(scope.filter_sql(4, true), " AND namespace = $4");
+    }
+}

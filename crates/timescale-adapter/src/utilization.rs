@@ -1,0 +1,97 @@
+//! `utilization`: per-pod time-weighted usage against requests over a window, from the
+//! same rollup/edge split as the cost queries (rollups keep usage and request
+//! resource-seconds, maxima, sample counts and seconds).
+
+use anyhow::Context;
+use kcost_domain::cluster::ClusterName;
+use kcost_domain::costs::{CostFilter, PodUtilization};
+use kcost_domain::money::Money;
+use kcost_domain::tenant::TenantId;
+use kcost_domain::window::TimeWindow;
+use kcost_ports::MetricsStoreError;
+use rust_decimal::Decimal;
+use sqlx::postgres::PgRow;
+use sqlx::{AssertSqlSafe, PgPool, Row};
+
+use crate::error::{db, unexpected};
+use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, Scope};
+
+/// Decimal places of the averages (thousandths of a millicore or byte).
+const AVERAGE_SCALE: u32 = 3;
+
+/// Pods ordered by cost descending, then by cluster, namespace and name.
+pub(crate) async fn utilization(
+    pool: &PgPool,
+    tenant: TenantId,
+    window: &TimeWindow,
+    filter: &CostFilter,
+) -> Result<Vec<PodUtilization>, MetricsStoreError> {
+    let scope = Scope::new(tenant, window, filter);
+    let filters = scope.filter_sql(6, true);
+    let sql = format!(
+        "WITH src AS (
+            SELECT cluster, namespace, pod, cpu_cost + ram_cost AS cost, cpu_usage_mcs,
+                   cpu_request_mcs, mem_usage_bs, mem_request_bs, max_cpu_usage_m,
+                   max_mem_usage_b, sample_count, sample_seconds
+            FROM pod_costs_hourly WHERE {ROLLUP_RANGE}{filters}
+            UNION ALL
+            SELECT cluster, namespace, pod, cpu_cost + ram_cost,
+                   cpu_usage_m::numeric * duration_seconds,
+                   cpu_request_m::numeric * duration_seconds,
+                   mem_usage_b::numeric * duration_seconds,
+                   mem_request_b::numeric * duration_seconds,
+                   cpu_usage_m, mem_usage_b, 1, duration_seconds
+            FROM pod_samples WHERE {EDGE_RANGE}{filters}
+        )
+        SELECT cluster, namespace, pod, SUM(cost) AS cost,
+               SUM(cpu_usage_mcs) AS cpu_usage_mcs, SUM(cpu_request_mcs) AS cpu_request_mcs,
+               SUM(mem_usage_bs) AS mem_usage_bs, SUM(mem_request_bs) AS mem_request_bs,
+               MAX(max_cpu_usage_m) AS max_cpu_usage_m, MAX(max_mem_usage_b) AS max_mem_usage_b,
+               SUM(sample_count)::bigint AS samples, SUM(sample_seconds)::bigint AS seconds
+        FROM src
+        GROUP BY cluster, namespace, pod
+        ORDER BY cost DESC, cluster, namespace, pod"
+    );
+    let rows = scope
+        .bind_filters(scope.bind_window(sqlx::query(AssertSqlSafe(sql))), true)
+        .fetch_all(pool)
+        .await
+        .map_err(db("utilization"))?;
+    rows.iter()
+        .map(decode)
+        .collect::<anyhow::Result<_>>()
+        .map_err(|e| unexpected("utilization: decode", e))
+}
+
+fn decode(row: &PgRow) -> anyhow::Result<PodUtilization> {
+    let sum = |column: &str| -> anyhow::Result<Decimal> {
+        Ok(row
+            .try_get::<Option<Decimal>, _>(column)?
+            .unwrap_or_default())
+    };
+    let unsigned = |column: &str| -> anyhow::Result<u64> {
+        let value: Option<i64> = row.try_get(column)?;
+        u64::try_from(value.unwrap_or_default()).with_context(|| format!("{column} is negative"))
+    };
+    let seconds = Decimal::from(unsigned("seconds")?);
+    let average = |total: Decimal| {
+        if seconds.is_zero() {
+            Decimal::ZERO
+        } else {
+            (total / seconds).round_dp(AVERAGE_SCALE)
+        }
+    };
+    Ok(PodUtilization {
+        cluster: ClusterName::new(row.try_get::<String, _>("cluster")?)?,
+        namespace: row.try_get("namespace")?,
+        pod: row.try_get("pod")?,
+        avg_cpu_usage_millicores: average(sum("cpu_usage_mcs")?),
+        avg_cpu_request_millicores: average(sum("cpu_request_mcs")?),
+        max_cpu_usage_millicores: unsigned("max_cpu_usage_m")?,
+        avg_memory_usage_bytes: average(sum("mem_usage_bs")?),
+        avg_memory_request_bytes: average(sum("mem_request_bs")?),
+        max_memory_usage_bytes: unsigned("max_mem_usage_b")?,
+        cost: Money::from_decimal(sum("cost")?),
+        samples: unsigned("samples")?,
+    })
+}
