@@ -3,7 +3,9 @@
 //!
 //! The code is backend-portable: every repository is written against sea-orm's
 //! [`DatabaseConnection`] and runs unchanged on PostgreSQL (production) and SQLite (the
-//! embedded default; `kcost-sqlite-adapter` reuses these repositories). The schema comes
+//! embedded default: the server wires these repositories onto the connection that
+//! `kcost_sqlite_adapter::open` returns, since adapters may not depend on each other).
+//! The schema comes
 //! from `kcost_migrations::RelationalMigrator` ([`migrate`]).
 //!
 //! Driver errors become port errors: a unique violation is `Duplicate`, a foreign-key

@@ -1,5 +1,43 @@
 //! The embedded default backend: every store port (relational and metrics) on one SQLite
 //! file through sea-orm, in WAL mode, with the same semantics as the PostgreSQL adapters.
 //!
-//! Filled by the storage issue; until then this crate only reserves its place in the
-//! dependency graph.
+//! Relational ports run on the same file through `kcost-postgres-adapter`'s backend-portable
+//! sea-orm repositories; this crate holds what SQLite needs of its own:
+//! - [`open`]: creates the file (and its directory) if missing; WAL, `synchronous=NORMAL`,
+//!   foreign keys and a busy timeout on every pooled connection.
+//! - [`SqliteMetricsStore`]: `kcost_ports::MetricsStore` on the schema of
+//!   `kcost_migrations::TimeseriesMigrator` (`store`), one module per operation:
+//!   `append` (one transaction: snapshot row as idempotency key, multi-row sample INSERTs,
+//!   rollup upserts), `costs`, `utilization`, `usage` (queries summing hourly rollups for a
+//!   window's whole hours and raw samples only for its partial edge hours, `scope`), and
+//!   `retention`.
+//! - `migrate` (feature `migrate`): runs the time-series migrations.
+//!
+//! Semantics are pinned by the shared contract suite (`kcost_ports::contract`, run in
+//! `tests/ports_contract.rs`) and this crate's own backend-agnostic tests (`tests/contract`).
+//!
+//! Money is stored as INTEGER 10⁻¹⁰ units and summed by SQLite; rates and resource-second
+//! sums are TEXT decimals summed with `rust_decimal` (`encoding`). The answers match the
+//! PostgreSQL store (`kcost-timescale-adapter`) to the last digit.
+
+mod append;
+mod batch;
+mod costs;
+mod encoding;
+mod error;
+#[cfg(feature = "migrate")]
+mod migrate;
+mod open;
+mod retention;
+mod rollup;
+mod rows;
+mod scope;
+mod store;
+mod usage;
+mod utilization;
+
+#[cfg(feature = "migrate")]
+pub use migrate::migrate;
+pub use open::{BUSY_TIMEOUT, MAX_CONNECTIONS, OpenError, journal_mode, open};
+pub use retention::RetentionReport;
+pub use store::SqliteMetricsStore;

@@ -1,0 +1,260 @@
+//! `costs`: cost rows for every grouping, from hourly rollups (whole hours) and raw samples
+//! (edge hours), merged with node idle for the cluster and time groupings (and only without
+//! a namespace filter: idle belongs to nodes, not namespaces).
+//!
+//! SQLite sums the INTEGER money columns; the TEXT resource-second columns come back as
+//! `group_concat` lists and are summed here with `rust_decimal`. Distinct pod and namespace
+//! counts are taken over the union of rollup and edge rows, so a pod seen in both counts
+//! once; namespaces are counted by name, as on PostgreSQL. Ordering: largest total first
+//! (ties by key), time buckets by start ascending.
+
+use std::collections::BTreeMap;
+
+use anyhow::Context;
+use kcost_domain::cluster::ClusterName;
+use kcost_domain::costs::{
+    CostBreakdown, CostGrouping, CostKey, CostQuery, CostRow, ResourceHours, TrendInterval,
+};
+use kcost_domain::money::Money;
+use kcost_domain::quantity::BYTES_PER_GIB;
+use kcost_domain::tenant::TenantId;
+use kcost_ports::MetricsStoreError;
+use rust_decimal::Decimal;
+use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult};
+
+use crate::encoding::{instant, money_from_units, sum_listed, unsigned};
+use crate::error::{db, unexpected};
+use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, SAMPLE_HOUR, Scope};
+
+/// Answers `query` for `tenant`, ordered as the port says.
+pub(crate) async fn costs(
+    conn: &DatabaseConnection,
+    tenant: TenantId,
+    query: &CostQuery,
+) -> Result<Vec<CostRow>, MetricsStoreError> {
+    let scope = Scope::new(tenant, &query.window, &query.filter);
+    let keys = KeyColumns::of(query.grouping);
+
+    let rows = conn
+        .query_all_raw(scope.statement(allocation_sql(&keys, &scope), true))
+        .await
+        .map_err(db("costs: allocation"))?;
+    let mut merged = BTreeMap::new();
+    for row in &rows {
+        let cost_row =
+            allocation_row(query.grouping, row).map_err(unexpected("costs: decode allocation"))?;
+        merged.insert(cost_row.key.clone(), cost_row);
+    }
+
+    let with_idle = matches!(
+        query.grouping,
+        CostGrouping::Cluster | CostGrouping::Time(_)
+    ) && scope.namespace.is_none();
+    if with_idle {
+        let rows = conn
+            .query_all_raw(scope.statement(idle_sql(&keys, &scope), false))
+            .await
+            .map_err(db("costs: idle"))?;
+        for row in &rows {
+            let (key, idle) =
+                idle_row(query.grouping, row).map_err(unexpected("costs: decode idle"))?;
+            let entry = merged.entry(key.clone()).or_insert_with(|| empty_row(key));
+            entry.cost.idle += idle;
+        }
+    }
+
+    let mut rows: Vec<CostRow> = merged.into_values().collect();
+    if !matches!(query.grouping, CostGrouping::Time(_)) {
+        rows.sort_by(|a, b| {
+            b.cost
+                .total()
+                .cmp(&a.cost.total())
+                .then_with(|| a.key.cmp(&b.key))
+        });
+    }
+    Ok(rows)
+}
+
+/// SQL expressions for the four key columns (`NULL` where the grouping has none), over a
+/// source with `cluster`, `namespace`, `pod` and `hour` (unix seconds).
+struct KeyColumns {
+    cluster: &'static str,
+    namespace: &'static str,
+    pod: &'static str,
+    bucket: &'static str,
+}
+
+impl KeyColumns {
+    fn of(grouping: CostGrouping) -> Self {
+        let none = Self {
+            cluster: "NULL",
+            namespace: "NULL",
+            pod: "NULL",
+            bucket: "NULL",
+        };
+        match grouping {
+            CostGrouping::Cluster => Self {
+                cluster: "cluster",
+                ..none
+            },
+            CostGrouping::Namespace => Self {
+                namespace: "namespace",
+                ..none
+            },
+            CostGrouping::Pod => Self {
+                cluster: "cluster",
+                namespace: "namespace",
+                pod: "pod",
+                ..none
+            },
+            CostGrouping::Time(interval) => Self {
+                bucket: match interval {
+                    TrendInterval::Hourly => "hour",
+                    TrendInterval::Daily => "(hour - ((hour % 86400) + 86400) % 86400)",
+                    // ISO weeks start on Monday; the first Monday after the epoch (a
+                    // Thursday) is 1970-01-05, 345 600 s in.
+                    TrendInterval::Weekly => {
+                        "(hour - (((hour - 345600) % 604800) + 604800) % 604800)"
+                    }
+                },
+                ..none
+            },
+        }
+    }
+}
+
+/// `(cluster, namespace, pod)` as one unambiguous value for `COUNT(DISTINCT …)`: each part
+/// is prefixed with its length, so no name can make two pods collide.
+const POD_IDENTITY: &str = "length(cluster) || ':' || cluster || length(namespace) || ':' \
+    || namespace || ':' || pod";
+
+fn allocation_sql(keys: &KeyColumns, scope: &Scope<'_>) -> String {
+    let filters = scope.filter_sql(true);
+    format!(
+        "WITH src AS (
+            SELECT cluster, namespace, pod, hour, cpu_cost, ram_cost, cpu_usage_mcs,
+                   cpu_request_mcs, mem_usage_bs, mem_request_bs
+            FROM pod_costs_hourly WHERE {ROLLUP_RANGE}{filters}
+            UNION ALL
+            SELECT cluster, namespace, pod, {SAMPLE_HOUR}, cpu_cost, ram_cost,
+                   CAST(cpu_usage_m * duration_seconds AS TEXT),
+                   CAST(cpu_request_m * duration_seconds AS TEXT),
+                   CAST(mem_usage_b * duration_seconds AS TEXT),
+                   CAST(mem_request_b * duration_seconds AS TEXT)
+            FROM pod_samples WHERE {EDGE_RANGE}{filters}
+        )
+        SELECT {} AS k_cluster, {} AS k_namespace, {} AS k_pod, {} AS k_bucket,
+               SUM(cpu_cost) AS cpu_cost, SUM(ram_cost) AS ram_cost,
+               group_concat(cpu_usage_mcs) AS cpu_usage_mcs,
+               group_concat(cpu_request_mcs) AS cpu_request_mcs,
+               group_concat(mem_usage_bs) AS mem_usage_bs,
+               group_concat(mem_request_bs) AS mem_request_bs,
+               COUNT(DISTINCT {POD_IDENTITY}) AS pod_count,
+               COUNT(DISTINCT namespace) AS namespace_count
+        FROM src GROUP BY 1, 2, 3, 4",
+        keys.cluster, keys.namespace, keys.pod, keys.bucket
+    )
+}
+
+fn idle_sql(keys: &KeyColumns, scope: &Scope<'_>) -> String {
+    let filters = scope.filter_sql(false);
+    format!(
+        "WITH src AS (
+            SELECT cluster, hour, idle_cpu + idle_ram AS idle
+            FROM node_idle_hourly WHERE {ROLLUP_RANGE}{filters}
+            UNION ALL
+            SELECT cluster, {SAMPLE_HOUR}, idle_cpu + idle_ram
+            FROM node_samples WHERE {EDGE_RANGE}{filters}
+        )
+        SELECT {} AS k_cluster, {} AS k_bucket, SUM(idle) AS idle
+        FROM src GROUP BY 1, 2",
+        keys.cluster, keys.bucket
+    )
+}
+
+fn key(grouping: CostGrouping, row: &QueryResult) -> anyhow::Result<CostKey> {
+    let text = |column: &str| -> anyhow::Result<String> {
+        row.try_get_by::<Option<String>, _>(column)?
+            .with_context(|| format!("{column} is NULL"))
+    };
+    let cluster = || -> anyhow::Result<ClusterName> { Ok(ClusterName::new(text("k_cluster")?)?) };
+    Ok(match grouping {
+        CostGrouping::Cluster => CostKey::Cluster(cluster()?),
+        CostGrouping::Namespace => CostKey::Namespace(text("k_namespace")?),
+        CostGrouping::Pod => CostKey::Pod {
+            cluster: cluster()?,
+            namespace: text("k_namespace")?,
+            pod: text("k_pod")?,
+        },
+        CostGrouping::Time(_) => CostKey::Time(instant(
+            row.try_get_by::<Option<i64>, _>("k_bucket")?
+                .context("k_bucket is NULL")?,
+        )?),
+    })
+}
+
+fn allocation_row(grouping: CostGrouping, row: &QueryResult) -> anyhow::Result<CostRow> {
+    let money = |column: &str| -> anyhow::Result<Money> {
+        Ok(money_from_units(
+            row.try_get_by::<Option<i64>, _>(column)?
+                .unwrap_or_default(),
+        ))
+    };
+    let listed = |column: &str| -> anyhow::Result<Decimal> {
+        sum_listed(row.try_get_by::<Option<String>, _>(column)?.as_deref())
+            .with_context(|| format!("summing {column}"))
+    };
+    let count =
+        |column: &str| -> anyhow::Result<u64> { unsigned(row.try_get_by::<i64, _>(column)?) };
+    Ok(CostRow {
+        key: key(grouping, row)?,
+        cost: CostBreakdown {
+            cpu: money("cpu_cost")?,
+            memory: money("ram_cost")?,
+            idle: Money::ZERO,
+        },
+        usage: resource_hours(
+            listed("cpu_usage_mcs")?,
+            listed("cpu_request_mcs")?,
+            listed("mem_usage_bs")?,
+            listed("mem_request_bs")?,
+        ),
+        pod_count: count("pod_count")?,
+        namespace_count: count("namespace_count")?,
+    })
+}
+
+fn idle_row(grouping: CostGrouping, row: &QueryResult) -> anyhow::Result<(CostKey, Money)> {
+    let idle = row
+        .try_get_by::<Option<i64>, _>("idle")?
+        .unwrap_or_default();
+    Ok((key(grouping, row)?, money_from_units(idle)))
+}
+
+fn empty_row(key: CostKey) -> CostRow {
+    CostRow {
+        key,
+        cost: CostBreakdown::default(),
+        usage: ResourceHours::default(),
+        pod_count: 0,
+        namespace_count: 0,
+    }
+}
+
+/// Millicore-seconds and byte-seconds as core-hours and GiB-hours (same arithmetic as the
+/// PostgreSQL store: exact sums, one division each).
+pub(crate) fn resource_hours(
+    cpu_usage_mcs: Decimal,
+    cpu_request_mcs: Decimal,
+    mem_usage_bs: Decimal,
+    mem_request_bs: Decimal,
+) -> ResourceHours {
+    let millicore_seconds_per_core_hour = Decimal::from(3_600_000_u64);
+    let byte_seconds_per_gib_hour = Decimal::from(3_600 * BYTES_PER_GIB);
+    ResourceHours {
+        cpu_usage_core_hours: cpu_usage_mcs / millicore_seconds_per_core_hour,
+        cpu_request_core_hours: cpu_request_mcs / millicore_seconds_per_core_hour,
+        memory_usage_gib_hours: mem_usage_bs / byte_seconds_per_gib_hour,
+        memory_request_gib_hours: mem_request_bs / byte_seconds_per_gib_hour,
+    }
+}

@@ -1,0 +1,170 @@
+//! A priced snapshot laid out as the SQLite tables want it: the `snapshots` row and one
+//! value row per pod and node sample, in the column order of the INSERT statements in
+//! `append`. Pure; no I/O.
+
+use anyhow::Context;
+use kcost_domain::cost_engine::{DurationBasis, Placement, PricedSnapshot};
+use kcost_domain::tenant::TenantId;
+use sea_orm::Value;
+
+use crate::encoding::{hour_start, integer, money_units, unix_seconds};
+
+/// Columns of `snapshots`, in insert order.
+pub(crate) const SNAPSHOT_COLUMNS: &str = "tenant_id, cluster, ts, duration_seconds, \
+    duration_basis, pod_count, node_count, node_cost, idle, off_node_pod_cost";
+
+/// Columns of `pod_samples`, in insert order.
+pub(crate) const POD_SAMPLE_COLUMNS: &str = "tenant_id, cluster, ts, duration_seconds, \
+    namespace, pod, node, placement, owner_kind, owner_name, cpu_usage_m, cpu_request_m, \
+    cpu_limit_m, mem_usage_b, mem_request_b, mem_limit_b, cpu_cost, ram_cost, cpu_rate, ram_rate";
+
+/// Columns of `node_samples`, in insert order.
+pub(crate) const NODE_SAMPLE_COLUMNS: &str = "tenant_id, cluster, ts, duration_seconds, node, \
+    instance_type, cpu_capacity_m, mem_capacity_b, cpu_allocatable_m, mem_allocatable_b, \
+    hourly_price, price_source, cpu_rate, ram_rate, cpu_cost, ram_cost, idle_cpu, idle_ram, \
+    overcommit_cpu, overcommit_ram";
+
+/// What identifies one snapshot's rows: the idempotency key and its rollup hour.
+#[derive(Debug, Clone)]
+pub(crate) struct SnapshotKey {
+    pub tenant: String,
+    pub cluster: String,
+    pub ts: i64,
+    pub hour: i64,
+    pub duration_seconds: i64,
+}
+
+impl SnapshotKey {
+    pub fn new(tenant: TenantId, priced: &PricedSnapshot) -> Self {
+        let ts = unix_seconds(priced.snapshot().timestamp());
+        Self {
+            tenant: tenant.as_uuid().hyphenated().to_string(),
+            cluster: priced.snapshot().cluster().as_str().to_owned(),
+            ts,
+            hour: hour_start(ts),
+            duration_seconds: i64::from(priced.duration().seconds),
+        }
+    }
+
+    /// The leading `tenant_id, cluster, ts, duration_seconds` values of every sample row.
+    fn sample_prefix(&self) -> Vec<Value> {
+        vec![
+            self.tenant.clone().into(),
+            self.cluster.clone().into(),
+            self.ts.into(),
+            self.duration_seconds.into(),
+        ]
+    }
+}
+
+/// The `snapshots` row, in [`SNAPSHOT_COLUMNS`] order.
+pub(crate) fn snapshot_row(
+    key: &SnapshotKey,
+    priced: &PricedSnapshot,
+) -> anyhow::Result<Vec<Value>> {
+    let totals = priced.totals();
+    let snapshot = priced.snapshot();
+    Ok(vec![
+        key.tenant.clone().into(),
+        key.cluster.clone().into(),
+        key.ts.into(),
+        key.duration_seconds.into(),
+        basis(priced.duration().basis).into(),
+        i64::try_from(snapshot.pods().len())
+            .context("too many pods")?
+            .into(),
+        i64::try_from(snapshot.nodes().len())
+            .context("too many nodes")?
+            .into(),
+        money_units(totals.node_cost)?.into(),
+        money_units(totals.idle)?.into(),
+        money_units(totals.off_node_pod_cost)?.into(),
+    ])
+}
+
+/// One row per pod, in [`POD_SAMPLE_COLUMNS`] order.
+pub(crate) fn pod_sample_rows(
+    key: &SnapshotKey,
+    priced: &PricedSnapshot,
+) -> anyhow::Result<Vec<Vec<Value>>> {
+    priced
+        .snapshot()
+        .pods()
+        .iter()
+        .zip(priced.pods())
+        .map(|(sample, cost)| {
+            let f = &sample.figures;
+            let mut row = key.sample_prefix();
+            row.extend([
+                sample.namespace.clone().into(),
+                sample.name.clone().into(),
+                sample.node.clone().into(),
+                placement(cost.placement).into(),
+                sample.owner.as_ref().map(|o| o.kind.clone()).into(),
+                sample.owner.as_ref().map(|o| o.name.clone()).into(),
+                integer(f.cpu_usage.get())?.into(),
+                integer(f.cpu_request.get())?.into(),
+                f.cpu_limit.map(|l| integer(l.get())).transpose()?.into(),
+                integer(f.memory_usage.get())?.into(),
+                integer(f.memory_request.get())?.into(),
+                f.memory_limit.map(|l| integer(l.get())).transpose()?.into(),
+                money_units(cost.cpu_cost)?.into(),
+                money_units(cost.ram_cost)?.into(),
+                cost.rates.cpu_core_hourly.to_string().into(),
+                cost.rates.ram_gib_hourly.to_string().into(),
+            ]);
+            Ok(row)
+        })
+        .collect()
+}
+
+/// One row per node, in [`NODE_SAMPLE_COLUMNS`] order.
+pub(crate) fn node_sample_rows(
+    key: &SnapshotKey,
+    priced: &PricedSnapshot,
+) -> anyhow::Result<Vec<Vec<Value>>> {
+    priced
+        .snapshot()
+        .nodes()
+        .iter()
+        .zip(priced.nodes())
+        .map(|(sample, cost)| {
+            let mut row = key.sample_prefix();
+            row.extend([
+                sample.name.clone().into(),
+                sample.instance_type.clone().into(),
+                integer(sample.cpu_capacity.get())?.into(),
+                integer(sample.memory_capacity.get())?.into(),
+                integer(sample.cpu_allocatable.get())?.into(),
+                integer(sample.memory_allocatable.get())?.into(),
+                cost.price.hourly.to_string().into(),
+                cost.price.source.as_str().into(),
+                cost.price.rates.cpu_core_hourly.to_string().into(),
+                cost.price.rates.ram_gib_hourly.to_string().into(),
+                money_units(cost.cpu_cost)?.into(),
+                money_units(cost.ram_cost)?.into(),
+                money_units(cost.idle_cpu)?.into(),
+                money_units(cost.idle_ram)?.into(),
+                money_units(cost.overcommit_cpu)?.into(),
+                money_units(cost.overcommit_ram)?.into(),
+            ]);
+            Ok(row)
+        })
+        .collect()
+}
+
+fn placement(placement: Placement) -> &'static str {
+    match placement {
+        Placement::OnNode => "on_node",
+        Placement::Pending => "pending",
+        Placement::UnknownNode => "unknown_node",
+    }
+}
+
+fn basis(basis: DurationBasis) -> &'static str {
+    match basis {
+        DurationBasis::Declared => "declared",
+        DurationBasis::GapToPrevious => "gap_to_previous",
+        DurationBasis::Default => "default",
+    }
+}

@@ -1,0 +1,151 @@
+//! What every query is limited to: one tenant, a window split into whole hours (read from
+//! hourly rollups) and partial edge hours (read from raw samples), and the optional filters.
+//!
+//! For a window `[start, end)` with whole hours `[ws, we)` (`TimeWindow::whole_hours`):
+//! rollups cover `ws ≤ hour < we`, raw samples cover `start ≤ ts < ws` and `we ≤ ts < end`.
+//! A rollup's hour is its samples' timestamp truncated to the hour, so the three ranges are
+//! disjoint and together count exactly the samples with `start ≤ ts < end`. Without any
+//! whole hour, `ws = we = end`: everything comes from raw samples.
+//!
+//! Parameters are numbered: `?1` tenant, `?2` start, `?3` ws, `?4` we, `?5` end, then the
+//! filters (`?6`, `?7`) in the order cluster, namespace.
+
+use kcost_domain::costs::CostFilter;
+use kcost_domain::tenant::TenantId;
+use kcost_domain::window::TimeWindow;
+use sea_orm::{DbBackend, Statement, Value};
+
+use crate::encoding::bound_seconds;
+
+/// Rollup rows of the whole hours.
+pub(crate) const ROLLUP_RANGE: &str = "tenant_id = ?1 AND hour >= ?3 AND hour < ?4";
+/// Raw samples of the partial edge hours.
+pub(crate) const EDGE_RANGE: &str =
+    "tenant_id = ?1 AND ((ts >= ?2 AND ts < ?3) OR (ts >= ?4 AND ts < ?5))";
+/// Raw samples of the whole window.
+pub(crate) const WINDOW_RANGE: &str = "tenant_id = ?1 AND ts >= ?2 AND ts < ?5";
+/// The hour of a raw sample, as rollups key it.
+pub(crate) const SAMPLE_HOUR: &str = "(ts - ((ts % 3600) + 3600) % 3600)";
+
+/// A tenant, a split window (unix seconds) and filters, ready to bind.
+#[derive(Debug, Clone)]
+pub(crate) struct Scope<'a> {
+    pub tenant: String,
+    pub start: i64,
+    pub whole_start: i64,
+    pub whole_end: i64,
+    pub end: i64,
+    pub cluster: Option<&'a str>,
+    pub namespace: Option<&'a str>,
+}
+
+impl<'a> Scope<'a> {
+    pub fn new(tenant: TenantId, window: &TimeWindow, filter: &'a CostFilter) -> Self {
+        let (whole_start, whole_end) = window
+            .whole_hours()
+            .map_or((window.end(), window.end()), |w| (w.start(), w.end()));
+        Self {
+            tenant: tenant.as_uuid().hyphenated().to_string(),
+            start: bound_seconds(window.start()),
+            whole_start: bound_seconds(whole_start),
+            whole_end: bound_seconds(whole_end),
+            end: bound_seconds(window.end()),
+            cluster: filter.cluster.as_ref().map(|c| c.as_str()),
+            namespace: filter.namespace.as_deref(),
+        }
+    }
+
+    /// `AND …` conditions for the filters (`?6`, then `?7`); the namespace only when
+    /// `with_namespace` (node tables have no namespace).
+    pub fn filter_sql(&self, with_namespace: bool) -> String {
+        let mut sql = String::new();
+        if self.cluster.is_some() {
+            sql.push_str(" AND cluster = ?6");
+        }
+        if with_namespace && self.namespace.is_some() {
+            sql.push_str(if self.cluster.is_some() {
+                " AND namespace = ?7"
+            } else {
+                " AND namespace = ?6"
+            });
+        }
+        sql
+    }
+
+    /// `sql` with the window and the filters [`Self::filter_sql`] referenced bound.
+    pub fn statement(&self, sql: String, with_namespace: bool) -> Statement {
+        let mut values: Vec<Value> = vec![
+            self.tenant.clone().into(),
+            self.start.into(),
+            self.whole_start.into(),
+            self.whole_end.into(),
+            self.end.into(),
+        ];
+        if let Some(cluster) = self.cluster {
+            values.push(cluster.to_owned().into());
+        }
+        if let Some(namespace) = self.namespace.filter(|_| with_namespace) {
+            values.push(namespace.to_owned().into());
+        }
+        Statement::from_sql_and_values(DbBackend::Sqlite, sql, values)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{DateTime, TimeZone, Utc};
+    use kcost_domain::cluster::ClusterName;
+    use uuid::Uuid;
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 20, h, m, 0).unwrap()
+    }
+
+    #[test]
+    fn a_window_splits_into_edges_and_whole_hours() {
+        let window = TimeWindow::new(at(9, 30), at(12, 15)).unwrap();
+        let filter = CostFilter::default();
+        let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &filter);
+        assert_eq!(
+            (scope.start, scope.whole_start, scope.whole_end, scope.end),
+            (
+                at(9, 30).timestamp(),
+                at(10, 0).timestamp(),
+                at(12, 0).timestamp(),
+                at(12, 15).timestamp()
+            )
+        );
+    }
+
+    #[test]
+    fn a_window_without_whole_hours_reads_only_raw_samples() {
+        let window = TimeWindow::new(at(9, 10), at(9, 50)).unwrap();
+        let filter = CostFilter::default();
+        let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &filter);
+        assert_eq!(scope.whole_start, at(9, 50).timestamp());
+        assert_eq!(scope.whole_end, at(9, 50).timestamp());
+    }
+
+    #[test]
+    fn filters_are_numbered_in_order() {
+        let window = TimeWindow::new(at(9, 0), at(10, 0)).unwrap();
+        let both = CostFilter {
+            cluster: Some(ClusterName::new("prod").unwrap()),
+            namespace: Some("web".into()),
+        };
+        let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &both);
+        assert_eq!(
+            scope.filter_sql(true),
+            " AND cluster = ?6 AND namespace = ?7"
+        );
+        assert_eq!(scope.filter_sql(false), " AND cluster = ?6");
+        let only_ns = CostFilter {
+            cluster: None,
+            namespace: Some("web".into()),
+        };
+        let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &only_ns);
+        assert_eq!(scope.filter_sql(true), " AND namespace = ?6");
+        assert_eq!(scope.filter_sql(false), "");
+    }
+}

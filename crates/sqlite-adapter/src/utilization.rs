@@ -1,0 +1,112 @@
+//! `utilization`: per-pod time-weighted usage against requests over a window, from the
+//! same rollup/edge split as the cost queries (rollups keep usage and request
+//! resource-seconds, maxima, sample counts and seconds). Averages are rounded to
+//! [`AVERAGE_SCALE`] places, as on PostgreSQL. Pods ordered by cost descending, then by
+//! cluster, namespace and name.
+
+use anyhow::Context;
+use kcost_domain::cluster::ClusterName;
+use kcost_domain::costs::{CostFilter, PodUtilization};
+use kcost_domain::tenant::TenantId;
+use kcost_domain::window::TimeWindow;
+use kcost_ports::MetricsStoreError;
+use rust_decimal::Decimal;
+use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult};
+
+use crate::encoding::{money_from_units, sum_listed, unsigned};
+use crate::error::{db, unexpected};
+use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, Scope};
+
+/// Decimal places of the averages (thousandths of a millicore or byte).
+const AVERAGE_SCALE: u32 = 3;
+
+pub(crate) async fn utilization(
+    conn: &DatabaseConnection,
+    tenant: TenantId,
+    window: &TimeWindow,
+    filter: &CostFilter,
+) -> Result<Vec<PodUtilization>, MetricsStoreError> {
+    let scope = Scope::new(tenant, window, filter);
+    let filters = scope.filter_sql(true);
+    let sql = format!(
+        "WITH src AS (
+            SELECT cluster, namespace, pod, cpu_cost + ram_cost AS cost, cpu_usage_mcs,
+                   cpu_request_mcs, mem_usage_bs, mem_request_bs, max_cpu_usage_m,
+                   max_mem_usage_b, sample_count, sample_seconds
+            FROM pod_costs_hourly WHERE {ROLLUP_RANGE}{filters}
+            UNION ALL
+            SELECT cluster, namespace, pod, cpu_cost + ram_cost,
+                   CAST(cpu_usage_m * duration_seconds AS TEXT),
+                   CAST(cpu_request_m * duration_seconds AS TEXT),
+                   CAST(mem_usage_b * duration_seconds AS TEXT),
+                   CAST(mem_request_b * duration_seconds AS TEXT),
+                   cpu_usage_m, mem_usage_b, 1, duration_seconds
+            FROM pod_samples WHERE {EDGE_RANGE}{filters}
+        )
+        SELECT cluster, namespace, pod, SUM(cost) AS cost,
+               group_concat(cpu_usage_mcs) AS cpu_usage_mcs,
+               group_concat(cpu_request_mcs) AS cpu_request_mcs,
+               group_concat(mem_usage_bs) AS mem_usage_bs,
+               group_concat(mem_request_bs) AS mem_request_bs,
+               MAX(max_cpu_usage_m) AS max_cpu_usage_m, MAX(max_mem_usage_b) AS max_mem_usage_b,
+               SUM(sample_count) AS samples, SUM(sample_seconds) AS seconds
+        FROM src
+        GROUP BY cluster, namespace, pod"
+    );
+    let rows = conn
+        .query_all_raw(scope.statement(sql, true))
+        .await
+        .map_err(db("utilization"))?;
+    let mut pods = rows
+        .iter()
+        .map(decode)
+        .collect::<anyhow::Result<Vec<_>>>()
+        .map_err(unexpected("utilization: decode"))?;
+    // Sorted here rather than in SQL so the tie order is byte order, whatever the collation.
+    pods.sort_by(|a, b| {
+        b.cost
+            .cmp(&a.cost)
+            .then_with(|| a.cluster.cmp(&b.cluster))
+            .then_with(|| a.namespace.cmp(&b.namespace))
+            .then_with(|| a.pod.cmp(&b.pod))
+    });
+    Ok(pods)
+}
+
+fn decode(row: &QueryResult) -> anyhow::Result<PodUtilization> {
+    let listed = |column: &str| -> anyhow::Result<Decimal> {
+        sum_listed(row.try_get_by::<Option<String>, _>(column)?.as_deref())
+            .with_context(|| format!("summing {column}"))
+    };
+    let integer = |column: &str| -> anyhow::Result<u64> {
+        unsigned(
+            row.try_get_by::<Option<i64>, _>(column)?
+                .unwrap_or_default(),
+        )
+        .with_context(|| format!("column {column}"))
+    };
+    let seconds = Decimal::from(integer("seconds")?);
+    let average = |total: Decimal| {
+        if seconds.is_zero() {
+            Decimal::ZERO
+        } else {
+            (total / seconds).round_dp(AVERAGE_SCALE)
+        }
+    };
+    Ok(PodUtilization {
+        cluster: ClusterName::new(row.try_get_by::<String, _>("cluster")?)?,
+        namespace: row.try_get_by("namespace")?,
+        pod: row.try_get_by("pod")?,
+        avg_cpu_usage_millicores: average(listed("cpu_usage_mcs")?),
+        avg_cpu_request_millicores: average(listed("cpu_request_mcs")?),
+        max_cpu_usage_millicores: integer("max_cpu_usage_m")?,
+        avg_memory_usage_bytes: average(listed("mem_usage_bs")?),
+        avg_memory_request_bytes: average(listed("mem_request_bs")?),
+        max_memory_usage_bytes: integer("max_mem_usage_b")?,
+        cost: money_from_units(
+            row.try_get_by::<Option<i64>, _>("cost")?
+                .unwrap_or_default(),
+        ),
+        samples: integer("samples")?,
+    })
+}

@@ -1,0 +1,300 @@
+//! `SqliteMetricsStore` on a fresh temporary SQLite file per test: the backend-agnostic
+//! contract suite (`contract/`), plus what is SQLite's own — WAL and pragmas on every
+//! pooled connection, multi-row batches beyond the bound-parameter limit, retention, and a
+//! closed connection reported as `Unavailable`.
+
+// Test helpers outside #[test] functions may unwrap and panic too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod contract;
+mod support;
+
+use std::time::Duration;
+
+use kcost_domain::costs::{CostFilter, CostGrouping, CostQuery, TrendInterval};
+use kcost_ports::{AppendOutcome, MetricsStore, MetricsStoreError};
+use kcost_sqlite_adapter::{BUSY_TIMEOUT, journal_mode, open};
+use sea_orm::{
+    ConnectionTrait, DbBackend, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait,
+};
+
+use contract::fixtures::{
+    GIB, SMALL, agent_snapshot, all_pods, allocated, at, costs, node, pod, snapshot, store_all,
+    tenant, window,
+};
+use support::TestDb;
+
+macro_rules! contract_tests {
+    ($($module:ident :: $name:ident),* $(,)?) => {$(
+        #[tokio::test]
+        async fn $name() {
+            let test = TestDb::new().await;
+            contract::$module::$name(&test.store).await;
+        }
+    )*};
+}
+
+contract_tests!(
+    costs::append_then_costs_equal_priced_sums,
+    costs::reappend_is_duplicate_and_changes_nothing,
+    costs::tenants_are_isolated,
+    costs::filters_narrow_and_namespace_filters_drop_idle,
+    windows::a_window_cutting_hours_in_half,
+    windows::a_snapshot_at_midnight_lands_in_its_day,
+    windows::trend_buckets,
+    series::utilization_averages,
+    series::usage_series_ordering,
+    series::previous_snapshot_time,
+);
+
+async fn pragma(conn: &impl ConnectionTrait, name: &str) -> i64 {
+    let row = conn
+        .query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            format!("PRAGMA {name}"),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<i64>(0).unwrap()
+}
+
+#[tokio::test]
+async fn open_creates_the_file_in_wal_mode_with_pragmas_on_every_connection() {
+    let test = TestDb::new().await;
+    assert!(test.dir.path().join("kcost.db").exists());
+    assert_eq!(journal_mode(&test.db).await.unwrap(), "wal");
+    // Hold one pooled connection in a transaction; the next statements use another.
+    let txn = test.db.begin().await.unwrap();
+    assert_eq!(pragma(&txn, "synchronous").await, 1, "NORMAL");
+    assert_eq!(pragma(&test.db, "synchronous").await, 1, "NORMAL");
+    assert_eq!(pragma(&txn, "foreign_keys").await, 1);
+    assert_eq!(pragma(&test.db, "foreign_keys").await, 1);
+    let timeout = i64::try_from(BUSY_TIMEOUT.as_millis()).unwrap();
+    assert_eq!(pragma(&txn, "busy_timeout").await, timeout);
+    assert_eq!(pragma(&test.db, "busy_timeout").await, timeout);
+    txn.commit().await.unwrap();
+    // The WAL file exists next to the database once something was written.
+    let t = tenant();
+    store_all(
+        &test.store,
+        t,
+        &[&agent_snapshot(SMALL, "prod", at(9, 0), 600)],
+    )
+    .await;
+    assert!(test.dir.path().join("kcost.db-wal").exists());
+    // Reopening finds the file, its data and WAL again.
+    let again = open(&TestDb::url_in(&test.dir)).await.unwrap();
+    assert_eq!(journal_mode(&again).await.unwrap(), "wal");
+}
+
+#[tokio::test]
+async fn open_creates_missing_directories_and_accepts_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let nested = dir.path().join("a/b/kcost.db");
+    let db = open(&format!("sqlite://{}", nested.display()))
+        .await
+        .unwrap();
+    assert!(nested.exists());
+    assert_eq!(journal_mode(&db).await.unwrap(), "wal");
+    let memory = open("sqlite::memory:").await.unwrap();
+    assert_eq!(journal_mode(&memory).await.unwrap(), "memory");
+}
+
+#[cfg(feature = "migrate")]
+#[tokio::test]
+async fn migrate_creates_the_schema_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = open(&TestDb::url_in(&dir)).await.unwrap();
+    kcost_sqlite_adapter::migrate(&db).await.unwrap();
+    kcost_sqlite_adapter::migrate(&db).await.unwrap();
+    let store = kcost_sqlite_adapter::SqliteMetricsStore::new(db).unwrap();
+    store_all(
+        &store,
+        tenant(),
+        &[&agent_snapshot(SMALL, "prod", at(9, 0), 600)],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_snapshot_larger_than_one_insert_batch_is_stored_whole() {
+    let test = TestDb::new().await;
+    let t = tenant();
+    // 5,000 pods: several 20-column batches under SQLite's 32,766 bound parameters.
+    let pods = (0..5_000)
+        .map(|i| {
+            pod(
+                &format!("ns-{}", i % 37),
+                &format!("pod-{i}"),
+                Some(if i % 2 == 0 { "n1" } else { "n2" }),
+                (100, 50 + i % 300),
+                (GIB / 4, GIB / 8),
+            )
+        })
+        .collect();
+    let big = snapshot(
+        "prod",
+        at(9, 0),
+        600,
+        pods,
+        vec![node("n1", 600, 2400, "30"), node("n2", 600, 2400, "30")],
+    );
+    store_all(&test.store, t, &[&big]).await;
+    let hour = window(at(9, 0), at(10, 0));
+    let rows = costs(
+        &test.store,
+        t,
+        CostGrouping::Namespace,
+        hour,
+        CostFilter::default(),
+    )
+    .await;
+    assert_eq!(rows.len(), 37);
+    assert_eq!(allocated(&rows), all_pods(&big));
+    assert_eq!(rows.iter().map(|r| r.pod_count).sum::<u64>(), 5_000);
+    let cluster = costs(
+        &test.store,
+        t,
+        CostGrouping::Cluster,
+        hour,
+        CostFilter::default(),
+    )
+    .await;
+    assert_eq!(cluster[0].cost.total(), big.totals().node_cost);
+    let edge = window(at(8, 59), at(9, 1));
+    assert_eq!(
+        allocated(
+            &costs(
+                &test.store,
+                t,
+                CostGrouping::Namespace,
+                edge,
+                CostFilter::default()
+            )
+            .await
+        ),
+        all_pods(&big)
+    );
+}
+
+#[tokio::test]
+async fn retention_deletes_whole_hours_before_the_cutoff() {
+    let test = TestDb::new().await;
+    let t = tenant();
+    let old = agent_snapshot(SMALL, "prod", at(8, 10), 600);
+    let kept = agent_snapshot(SMALL, "prod", at(9, 10), 600);
+    store_all(&test.store, t, &[&old, &kept]).await;
+    // A cutoff inside 09h rounds down to 09:00: 08h goes, 09h stays whole.
+    let report = test.store.delete_older_than(at(9, 30)).await.unwrap();
+    assert_eq!(report.cutoff, at(9, 0));
+    let pods = old.pods().len() as u64;
+    let nodes = old.nodes().len() as u64;
+    assert_eq!(report.deleted_samples, pods + nodes);
+    assert_eq!(report.deleted_rollup_rows, pods + nodes);
+    assert_eq!(report.deleted_snapshots, 1);
+    let day = window(at(0, 0), at(23, 0));
+    let rows = costs(
+        &test.store,
+        t,
+        CostGrouping::Namespace,
+        day,
+        CostFilter::default(),
+    )
+    .await;
+    assert_eq!(allocated(&rows), all_pods(&kept));
+    let edge = window(at(8, 5), at(9, 20));
+    let rows = costs(
+        &test.store,
+        t,
+        CostGrouping::Namespace,
+        edge,
+        CostFilter::default(),
+    )
+    .await;
+    assert_eq!(allocated(&rows), all_pods(&kept));
+    let cluster = old.snapshot().cluster();
+    assert_eq!(
+        test.store
+            .previous_snapshot_time(t, cluster, at(9, 0))
+            .await
+            .unwrap(),
+        None
+    );
+    // Nothing left to delete the second time.
+    let again = test.store.delete_older_than(at(9, 30)).await.unwrap();
+    assert_eq!(
+        (
+            again.deleted_samples,
+            again.deleted_rollup_rows,
+            again.deleted_snapshots
+        ),
+        (0, 0, 0)
+    );
+}
+
+#[tokio::test]
+async fn a_closed_connection_is_unavailable() {
+    let test = TestDb::new().await;
+    test.store.ping().await.unwrap();
+    test.db.close_by_ref().await.unwrap();
+    let t = tenant();
+    let snapshot = agent_snapshot(SMALL, "prod", at(9, 0), 600);
+    let unavailable = |result: Result<(), MetricsStoreError>| {
+        assert!(
+            matches!(result, Err(MetricsStoreError::Unavailable(_))),
+            "{result:?}"
+        );
+    };
+    unavailable(test.store.ping().await);
+    unavailable(test.store.append(t, &snapshot).await.map(drop));
+    let query = CostQuery {
+        window: window(at(9, 0), at(10, 0)),
+        grouping: CostGrouping::Time(TrendInterval::Hourly),
+        filter: CostFilter::default(),
+    };
+    unavailable(test.store.costs(t, &query).await.map(drop));
+    unavailable(
+        test.store
+            .utilization(t, &query.window, &query.filter)
+            .await
+            .map(drop),
+    );
+    unavailable(test.store.delete_older_than(at(9, 0)).await.map(drop));
+}
+
+#[tokio::test]
+async fn a_writer_waits_for_the_lock_instead_of_failing() {
+    let test = TestDb::new().await;
+    let t = tenant();
+    // Another connection holds the write lock briefly; append waits (busy timeout) and
+    // then succeeds.
+    let holder = open(&TestDb::url_in(&test.dir)).await.unwrap();
+    let txn = holder
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        })
+        .await
+        .unwrap();
+    let release = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        txn.commit().await.unwrap();
+    });
+    let snapshot = agent_snapshot(SMALL, "prod", at(9, 0), 600);
+    assert_eq!(
+        test.store.append(t, &snapshot).await.unwrap(),
+        AppendOutcome::Stored
+    );
+    release.await.unwrap();
+    let rows = costs(
+        &test.store,
+        t,
+        CostGrouping::Cluster,
+        window(at(9, 0), at(10, 0)),
+        CostFilter::default(),
+    )
+    .await;
+    assert_eq!(rows[0].cost.allocated(), all_pods(&snapshot));
+}
