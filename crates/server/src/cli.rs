@@ -1,6 +1,6 @@
 //! The `kcost` command line. Each subcommand is one variant of [`Command`]; `run`
-//! dispatches. Later: `serve` (the default when no subcommand is given), `migrate`,
-//! `simulate`, `bench`.
+//! dispatches. Later: `serve` (the default when no subcommand is given), `simulate`,
+//! `bench`.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::config::{ConfigSources, Settings};
+use crate::storage;
 
 /// kcost — Kubernetes cost API server.
 #[derive(Debug, Parser)]
@@ -31,6 +32,8 @@ pub enum Command {
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Apply pending schema migrations to the relational and time-series databases.
+    Migrate,
 }
 
 /// `kcost config …`
@@ -73,7 +76,7 @@ pub fn run(cli: Cli, ctx: Context<'_>) -> anyhow::Result<ExitCode> {
             )?;
             Ok(ExitCode::from(2))
         }
-        Some(Command::Config(cmd)) => {
+        Some(command) => {
             let loaded = ConfigSources::from_vars(vars, cli.config)
                 .and_then(|sources| Settings::load(&sources).map(|settings| (sources, settings)));
             let (sources, settings) = match loaded {
@@ -83,26 +86,77 @@ pub fn run(cli: Cli, ctx: Context<'_>) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::FAILURE);
                 }
             };
-            match cmd {
-                ConfigCommand::Check => {
-                    writeln!(out, "configuration OK ({})", settings.environment)?;
-                }
-                ConfigCommand::Show => {
-                    let toml = settings.to_redacted_toml()?;
-                    writeln!(
-                        out,
-                        "# kcost effective configuration, KCOST_ENV={}",
-                        settings.environment
-                    )?;
-                    writeln!(out, "# layers: {}", sources.layers().join(" < "))?;
-                    writeln!(
-                        out,
-                        "# secrets and URL passwords are shown as \"[redacted]\"\n"
-                    )?;
-                    write!(out, "{toml}")?;
+            match command {
+                Command::Config(cmd) => config(cmd, &sources, &settings, out),
+                Command::Migrate => migrate(&settings, out, err),
+            }
+        }
+    }
+}
+
+fn config(
+    cmd: ConfigCommand,
+    sources: &ConfigSources,
+    settings: &Settings,
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    match cmd {
+        ConfigCommand::Check => {
+            writeln!(out, "configuration OK ({})", settings.environment)?;
+        }
+        ConfigCommand::Show => {
+            let toml = settings.to_redacted_toml()?;
+            writeln!(
+                out,
+                "# kcost effective configuration, KCOST_ENV={}",
+                settings.environment
+            )?;
+            writeln!(out, "# layers: {}", sources.layers().join(" < "))?;
+            writeln!(
+                out,
+                "# secrets and URL passwords are shown as \"[redacted]\"\n"
+            )?;
+            write!(out, "{toml}")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `kcost migrate`: opens both stores and applies what is pending, saying what it applied.
+fn migrate(
+    settings: &Settings,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let result = runtime.block_on(async {
+        let databases = storage::open(settings).await?;
+        let report = storage::migrate(&databases, settings.timescale.timescaledb).await;
+        // Close explicitly so SQLite checkpoints its WAL before the process ends; a second
+        // close of a shared pool is harmless.
+        let _ = databases.relational.close().await;
+        let _ = databases.timeseries.close().await;
+        report
+    });
+    match result {
+        Ok(report) => {
+            for (store, applied) in [
+                ("relational", &report.relational),
+                ("time-series", &report.timeseries),
+            ] {
+                if applied.is_empty() {
+                    writeln!(out, "{store}: up to date")?;
+                } else {
+                    writeln!(out, "{store}: applied {}", applied.join(", "))?;
                 }
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            writeln!(err, "kcost migrate: {e}")?;
+            Ok(ExitCode::FAILURE)
         }
     }
 }
