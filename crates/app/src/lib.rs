@@ -5,6 +5,7 @@
 //! - [`costs`]: cost and utilization questions, cached per tenant with versioned keys.
 //! - [`auth`]: API-key authentication (cache, then repository) and key administration.
 //! - [`tenants`]: tenant administration.
+//! - [`health`]: the state of the stores and the cache, for health endpoints.
 //! - [`query_cache`]: the versioned, per-tenant response cache both of the above share.
 //!
 //! Every use case takes its ports as `Arc<dyn Port>` and is unit-tested with mockall mocks;
@@ -12,6 +13,7 @@
 
 pub mod auth;
 pub mod costs;
+pub mod health;
 pub mod ingest;
 pub mod query_cache;
 pub mod tenants;

@@ -35,4 +35,6 @@ pub trait TenantRepository: Send + Sync {
     ) -> Result<Option<Tenant>, TenantRepositoryError>;
     /// All tenants, oldest first.
     async fn list(&self) -> Result<Vec<Tenant>, TenantRepositoryError>;
+    /// Cheap reachability check of the relational store, for health endpoints.
+    async fn ping(&self) -> Result<(), TenantRepositoryError>;
 }

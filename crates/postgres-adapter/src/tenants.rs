@@ -95,4 +95,11 @@ impl TenantRepository for SeaOrmTenantRepository {
             .map_err(failed("listing tenants"))?;
         rows.into_iter().map(to_domain).collect()
     }
+
+    async fn ping(&self) -> Result<(), TenantRepositoryError> {
+        self.db
+            .ping()
+            .await
+            .map_err(failed("pinging the relational store"))
+    }
 }

@@ -23,6 +23,10 @@ pub async fn closed_store_is_unavailable(repos: &Repositories) {
         repos.tenants.list().await,
         Err(TenantRepositoryError::Unavailable(_))
     ));
+    assert!(matches!(
+        repos.tenants.ping().await,
+        Err(TenantRepositoryError::Unavailable(_))
+    ));
 
     let key = api_key(t.id, 1);
     assert!(matches!(

@@ -19,6 +19,7 @@ pub async fn tenants_are_created_read_and_listed_oldest_first(repos: &Repositori
     let unknown = TenantName::new("nobody").unwrap();
     assert_eq!(repos.tenants.find_by_name(&unknown).await.unwrap(), None);
     assert_eq!(repos.tenants.list().await.unwrap(), vec![older, newer]);
+    repos.tenants.ping().await.unwrap();
 }
 
 pub async fn duplicate_tenant_name_is_duplicate(repos: &Repositories) {
