@@ -4,7 +4,7 @@
 //!   the tenant's cached answers.
 //! - [`costs`]: cost and utilization questions, cached per tenant with versioned keys.
 //! - [`auth`]: API-key authentication (cache, then repository) and key administration.
-//! - [`tenants`]: tenant administration.
+//! - [`tenants`], [`prices`]: tenant and price-override administration.
 //! - [`health`]: the state of the stores and the cache, for health endpoints.
 //! - [`query_cache`]: the versioned, per-tenant response cache both of the above share.
 //!
@@ -15,8 +15,14 @@ pub mod auth;
 pub mod costs;
 pub mod health;
 pub mod ingest;
+pub mod prices;
 pub mod query_cache;
 pub mod tenants;
+
+/// The ports, re-exported for the HTTP layer (which names their error types and the clock)
+/// so that it depends on the use cases only.
+pub use kcost_ports as ports;
+pub use kcost_ports::{Clock, SystemClock};
 
 #[cfg(test)]
 pub(crate) mod test_support;

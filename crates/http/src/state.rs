@@ -1,0 +1,46 @@
+//! What every handler can reach: the use cases, built by the server from adapters, and the
+//! HTTP-level limits from configuration.
+
+use std::sync::Arc;
+
+use kcost_app::Clock;
+use kcost_app::auth::{ApiKeyAdmin, ApiKeyAuthenticator};
+use kcost_app::costs::CostQueries;
+use kcost_app::health::HealthCheck;
+use kcost_app::ingest::IngestSnapshot;
+use kcost_app::prices::PriceAdmin;
+use kcost_app::query_cache::QueryCache;
+use kcost_app::tenants::TenantAdmin;
+use kcost_domain::api_key::AdminTokenHash;
+
+/// Limits the HTTP layer enforces itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HttpLimits {
+    /// `ingest.max_payload_bytes`: largest body accepted, before and after gzip.
+    pub max_payload_bytes: usize,
+}
+
+/// Shared application state (`web::Data<AppState>`).
+pub struct AppState {
+    pub ingest: Arc<IngestSnapshot>,
+    pub costs: Arc<CostQueries>,
+    pub authenticator: Arc<ApiKeyAuthenticator>,
+    pub api_keys: Arc<ApiKeyAdmin>,
+    pub tenants: Arc<TenantAdmin>,
+    pub prices: Arc<PriceAdmin>,
+    pub health: Arc<HealthCheck>,
+    /// For `/metrics` (hits, misses, errors).
+    pub query_cache: Arc<QueryCache>,
+    /// Hash of the admin token; the token itself is never kept.
+    pub admin_token: AdminTokenHash,
+    pub clock: Arc<dyn Clock>,
+    pub limits: HttpLimits,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
