@@ -7,6 +7,8 @@
 //! - [`tenants`], [`prices`]: tenant and price-override administration.
 //! - [`health`]: the state of the stores and the cache, for health endpoints.
 //! - [`query_cache`]: the versioned, per-tenant response cache both of the above share.
+//! - [`recommendations`]: right-sizing advice generated from usage history (upserted, one
+//!   open per target and resource), listed, applied and dismissed.
 //!
 //! Every use case takes its ports as `Arc<dyn Port>` and is unit-tested with mockall mocks;
 //! nothing here knows which database, cache or web framework is behind them.
@@ -17,6 +19,7 @@ pub mod health;
 pub mod ingest;
 pub mod prices;
 pub mod query_cache;
+pub mod recommendations;
 pub mod tenants;
 
 /// The ports, re-exported for the HTTP layer (which names their error types and the clock)

@@ -1,7 +1,30 @@
 //! Right-sizing: pure functions from a pod's or workload's usage series (CPU and memory,
-//! with requests and limits) to recommended requests, a confidence and a human reason.
-//! No I/O: the app feeds it series read through the metrics-store port and turns its
-//! advice into money with the node rates the pods ran on.
+//! with requests and limits) to recommended requests, a limits policy, a confidence and a
+//! human reason, with the monthly savings at the rates the pods ran at. No I/O, no async:
+//! the app feeds it series read through the metrics-store port.
 //!
-//! The algorithms arrive with the HTTP issue (a first, sound one) and the recommender
-//! issue (VPA/KRR-beating, evaluated on real traces).
+//! - [`right_size`]: kcost's algorithm (see docs/recommender.md).
+//! - [`vpa`], [`krr`], [`seed_rule`]: faithful re-implementations of the anchors it is
+//!   measured against.
+//! - [`evaluation`]: the trace replay and the metrics M1–M4 (`examples/evaluate.rs`).
+//! - [`workload`], [`savings`]: replicas grouped per workload; advice turned into money.
+
+pub mod advice;
+pub mod evaluation;
+pub mod histogram;
+pub mod history;
+pub mod krr;
+pub mod right_size;
+pub mod savings;
+pub mod seed_rule;
+pub mod stats;
+pub mod vpa;
+pub mod workload;
+
+#[cfg(test)]
+pub(crate) mod test_series;
+
+pub use advice::{Advice, LimitsPolicy, NoAdvice, ResourceAdvice};
+pub use history::{History, OomEvent, Recommender, Requests};
+pub use right_size::{KcostRecommender, Policy};
+pub use workload::{WorkloadUsage, group_by_workload};
