@@ -10,8 +10,11 @@ use kcost_app::health::HealthCheck;
 use kcost_app::ingest::IngestSnapshot;
 use kcost_app::prices::PriceAdmin;
 use kcost_app::query_cache::QueryCache;
+use kcost_app::recommendations::Recommendations;
 use kcost_app::tenants::TenantAdmin;
 use kcost_domain::api_key::AdminTokenHash;
+
+use crate::metrics::HttpMetrics;
 
 /// Limits the HTTP layer enforces itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +31,7 @@ pub struct AppState {
     pub api_keys: Arc<ApiKeyAdmin>,
     pub tenants: Arc<TenantAdmin>,
     pub prices: Arc<PriceAdmin>,
+    pub recommendations: Arc<Recommendations>,
     pub health: Arc<HealthCheck>,
     /// For `/metrics` (hits, misses, errors).
     pub query_cache: Arc<QueryCache>,
@@ -35,6 +39,8 @@ pub struct AppState {
     pub admin_token: AdminTokenHash,
     pub clock: Arc<dyn Clock>,
     pub limits: HttpLimits,
+    /// Request and ingest counters for `/metrics` (`Arc::new(HttpMetrics::new())`).
+    pub metrics: Arc<HttpMetrics>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -1,0 +1,83 @@
+//! Authentication extractors: [`ApiKeyCaller`] for tenant endpoints (API key in
+//! `Authorization: ApiKey|Bearer` or `X-Api-Key`) and [`AdminCaller`] for the admin API
+//! (`Authorization: Bearer <admin token>`, compared in constant time). Scopes are checked
+//! by the use cases, which know what each operation needs.
+
+use std::future::{Future, Ready, ready};
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header::{AUTHORIZATION, HeaderMap};
+use actix_web::{FromRequest, HttpRequest, web};
+use kcost_domain::api_key::{AuthenticatedKey, PresentedApiKey, bearer_token};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The header some clients use instead of `Authorization`.
+pub const X_API_KEY: &str = "x-api-key";
+
+/// The caller of a tenant endpoint: a key that proved its secret and is neither revoked
+/// nor expired.
+#[derive(Debug, Clone)]
+pub struct ApiKeyCaller(pub AuthenticatedKey);
+
+/// The presented API key, if the headers hold a well-formed one. Header values that are
+/// not visible ASCII count as malformed.
+pub fn presented_key(headers: &HeaderMap) -> Option<PresentedApiKey> {
+    let text = |name| {
+        headers
+            .get(name)
+            .map(|value| value.to_str().unwrap_or("\u{0}"))
+    };
+    PresentedApiKey::from_headers(text(AUTHORIZATION.as_str()), text(X_API_KEY)).ok()
+}
+
+fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("AppState is not registered")))
+}
+
+impl FromRequest for ApiKeyCaller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = app_state(req);
+        let presented = presented_key(req.headers());
+        Box::pin(async move {
+            let state = state?;
+            // Missing and malformed keys get the same answer as wrong ones.
+            let presented = presented.ok_or_else(ApiError::unauthorized)?;
+            let key = state.authenticator.authenticate(&presented).await?;
+            let span = tracing::Span::current();
+            span.record("key_id", tracing::field::display(key.key_id));
+            span.record("tenant", tracing::field::display(key.tenant_id));
+            Ok(Self(key))
+        })
+    }
+}
+
+/// The caller of an admin endpoint: someone holding the admin token.
+#[derive(Debug, Clone, Copy)]
+pub struct AdminCaller;
+
+impl FromRequest for AdminCaller {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(app_state(req).and_then(|state| {
+            let token = req
+                .headers()
+                .get(AUTHORIZATION)
+                .and_then(|value| value.to_str().ok())
+                .and_then(bearer_token);
+            match token {
+                Some(token) if state.admin_token.verify(token) => Ok(Self),
+                _ => Err(ApiError::admin_unauthorized()),
+            }
+        }))
+    }
+}

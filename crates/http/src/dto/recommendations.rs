@@ -1,0 +1,178 @@
+//! Query parameters and bodies of `/v1/recommendations*`.
+//!
+//! Field names follow seed 1's recommendation record in snake_case (`cluster_name`,
+//! `namespace`, `pod_name`, `resource_type`, `current_request`, `recommended_request`,
+//! `potential_savings_usd`, `confidence`, `reason`, `status`, `created_at`), with the
+//! workload, the unit, a ready `kubectl` command and the lifecycle fields added.
+
+use chrono::{DateTime, Utc};
+use kcost_app::recommendations::GenerateOutcome;
+use kcost_domain::recommendation::{Recommendation, Resource};
+use rust_decimal::prelude::ToPrimitive;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::usd;
+
+/// `GET /v1/recommendations` filters and page.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RecommendationListParams {
+    /// `open`, `applied` or `dismissed`; all when absent.
+    pub status: Option<String>,
+    pub cluster: Option<String>,
+    pub namespace: Option<String>,
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<u32>,
+    /// Items to skip (default 0).
+    pub offset: Option<u64>,
+}
+
+/// `POST /v1/recommendations/generate` parameters.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct GenerateParams {
+    /// Hours of usage history to read (default 24, as in seed 1; a week gives full
+    /// confidence; at most 2160).
+    pub lookback_hours: Option<u32>,
+    /// Only this cluster.
+    pub cluster: Option<String>,
+    /// Only this namespace.
+    pub namespace: Option<String>,
+}
+
+/// Optional body of `POST /v1/recommendations/{id}/dismiss`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct DismissRequest {
+    /// Why it does not apply (kept with the recommendation; at most 1000 characters).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// One right-sizing recommendation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecommendationDto {
+    pub id: Uuid,
+    pub cluster_name: String,
+    pub namespace: String,
+    /// The pod, when the advice is for a single pod rather than a workload.
+    pub pod_name: Option<String>,
+    /// Owner kind (`Deployment`, `StatefulSet`, …), when known.
+    pub workload_kind: Option<String>,
+    pub workload_name: Option<String>,
+    pub container: Option<String>,
+    /// `cpu` or `memory`.
+    pub resource_type: &'static str,
+    /// `millicores` (cpu) or `bytes` (memory).
+    pub unit: &'static str,
+    /// Current request per pod, in `unit`.
+    pub current_request: u64,
+    /// Recommended request per pod, in `unit`.
+    pub recommended_request: u64,
+    /// Monthly (730 h) saving in USD; negative when the advice is to request more.
+    pub monthly_savings_usd: f64,
+    /// Same as `monthly_savings_usd`; seed 1's name.
+    pub potential_savings_usd: f64,
+    /// 0–1; grows with the length and steadiness of the history.
+    pub confidence: f64,
+    pub reason: String,
+    /// `open`, `applied` or `dismissed`.
+    pub status: &'static str,
+    /// The change as a command (requests only; review before running).
+    pub kubectl_command: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Key id that applied or dismissed it.
+    pub closed_by: Option<String>,
+    /// Reason given when dismissing.
+    pub close_reason: Option<String>,
+}
+
+impl From<&Recommendation> for RecommendationDto {
+    fn from(recommendation: &Recommendation) -> Self {
+        let target = &recommendation.target;
+        let savings = usd(recommendation.monthly_savings);
+        Self {
+            id: *recommendation.id.as_uuid(),
+            cluster_name: target.cluster.as_str().to_owned(),
+            namespace: target.namespace.clone(),
+            pod_name: target.pod.clone(),
+            workload_kind: target.workload.as_ref().map(|(kind, _)| kind.clone()),
+            workload_name: target.workload.as_ref().map(|(_, name)| name.clone()),
+            container: target.container.clone(),
+            resource_type: recommendation.resource.as_str(),
+            unit: match recommendation.resource {
+                Resource::Cpu => "millicores",
+                Resource::Memory => "bytes",
+            },
+            current_request: recommendation.current,
+            recommended_request: recommendation.recommended,
+            monthly_savings_usd: savings,
+            potential_savings_usd: savings,
+            confidence: recommendation
+                .confidence
+                .value()
+                .round_dp(3)
+                .to_f64()
+                .unwrap_or_default(),
+            reason: recommendation.reason.clone(),
+            status: recommendation.status.as_str(),
+            kubectl_command: recommendation.kubectl_command(),
+            created_at: recommendation.created_at,
+            updated_at: recommendation.updated_at,
+            closed_by: recommendation.closed_by.clone(),
+            close_reason: recommendation.close_reason.clone(),
+        }
+    }
+}
+
+/// One page of recommendations, largest saving first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecommendationListResponse {
+    pub recommendations: Vec<RecommendationDto>,
+    /// How many match the filters in all.
+    pub total: u64,
+    pub limit: u32,
+    pub offset: u64,
+}
+
+/// What `POST /v1/recommendations/generate` did.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GenerateResponse {
+    /// `recommendations generated` (seed 1's text).
+    #[schema(example = "recommendations generated")]
+    pub status: &'static str,
+    pub lookback_hours: u32,
+    /// New open recommendations.
+    pub created: usize,
+    /// Open recommendations updated in place (same id).
+    pub refreshed: usize,
+    /// Dismissed recommendations left dismissed (the advice has not changed materially).
+    pub kept_dismissed: usize,
+    /// Targets without enough history for advice.
+    pub skipped: usize,
+    /// Σ monthly savings of `recommendations`.
+    pub total_monthly_savings_usd: f64,
+    /// Every open recommendation created or refreshed, largest saving first.
+    pub recommendations: Vec<RecommendationDto>,
+}
+
+impl GenerateResponse {
+    pub fn new(lookback_hours: u32, outcome: &GenerateOutcome) -> Self {
+        Self {
+            status: "recommendations generated",
+            lookback_hours,
+            created: outcome.created,
+            refreshed: outcome.refreshed,
+            kept_dismissed: outcome.kept_dismissed,
+            skipped: outcome.skipped.len(),
+            total_monthly_savings_usd: usd(outcome.total_monthly_savings),
+            recommendations: outcome
+                .recommendations
+                .iter()
+                .map(RecommendationDto::from)
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! The OpenAPI 3 document, generated from the handlers' `#[utoipa::path]` attributes and
+//! the DTOs' schemas, served at `/openapi.json` with Swagger UI (vendored assets) at `/docs`.
+
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::routes;
+
+/// The API description.
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(
+        title = "kcost",
+        description = "Multi-tenant Kubernetes cost API: agents push snapshots, frontends ask \
+                       what namespaces, clusters and pods cost, and get right-sizing advice. \
+                       Errors share one shape: `{\"error\", \"code\", \"request_id\"}`."
+    ),
+    paths(
+        routes::health::health,
+        routes::health::livez,
+        routes::health::readyz,
+        routes::metrics::metrics,
+        routes::ingest::ingest,
+        routes::costs::namespaces,
+        routes::costs::clusters,
+        routes::costs::pods,
+        routes::costs::trends,
+        routes::costs::utilization,
+        routes::recommendations::list,
+        routes::recommendations::generate,
+        routes::recommendations::apply,
+        routes::recommendations::dismiss,
+        routes::admin::create_tenant,
+        routes::admin::list_tenants,
+        routes::admin::create_api_key,
+        routes::admin::list_api_keys,
+        routes::admin::revoke_api_key,
+        routes::prices::list_prices,
+        routes::prices::put_price,
+        routes::prices::delete_price,
+    ),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "health", description = "Probes and metrics; no key needed"),
+        (name = "ingest", description = "Agent snapshots (scope `metrics:write`)"),
+        (name = "costs", description = "Cost questions (scope `costs:read`)"),
+        (name = "recommendations", description = "Right-sizing advice (scopes `recommendations:read`/`:write`)"),
+        (name = "admin", description = "Tenants, API keys and prices (admin token)"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Declares the two credentials: tenant API keys and the admin token.
+#[derive(Debug)]
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Authorization",
+                "`ApiKey <key_id>:<secret>` (or `Bearer <key_id>:<secret>`; or the bare key in `X-Api-Key`)",
+            ))),
+        );
+        components.add_security_scheme(
+            "admin_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The admin token"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Swagger UI at `/docs/` reading `/openapi.json`.
+pub fn swagger_ui() -> SwaggerUi {
+    SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi())
+}

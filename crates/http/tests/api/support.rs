@@ -1,0 +1,270 @@
+//! Builds `AppState` from the real use cases over mockall mocks of the ports, with API keys
+//! whose secrets the tests know, and the app with every middleware the server uses.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use kcost_app::Clock;
+use kcost_app::auth::{ApiKeyAdmin, ApiKeyAuthenticator};
+use kcost_app::costs::CostQueries;
+use kcost_app::health::HealthCheck;
+use kcost_app::ingest::{IngestSettings, IngestSnapshot};
+use kcost_app::prices::PriceAdmin;
+use kcost_app::query_cache::QueryCache;
+use kcost_app::recommendations::Recommendations;
+use kcost_app::tenants::TenantAdmin;
+use kcost_domain::api_key::{
+    AdminToken, ApiKeyRecord, ApiKeySecret, ApiKeyString, KeyId, Pepper, Salt, Scope, Scopes,
+    SecretHash,
+};
+use kcost_domain::catalog::Catalog;
+use kcost_domain::cluster::ClusterName;
+use kcost_domain::tenant::TenantId;
+use kcost_http::{AppState, HttpLimits, HttpMetrics};
+use kcost_ports::{
+    MockApiKeyRepository, MockCache, MockMetricsStore, MockPriceRepository,
+    MockRecommendationRepository, MockTenantRepository,
+};
+use uuid::Uuid;
+
+pub const SMALL: &str = include_str!("../../../domain/tests/fixtures/agent/snapshot-small.json");
+pub const NODES_NULL: &str =
+    include_str!("../../../domain/tests/fixtures/agent/snapshot-nodes-null.json");
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789abcdefghijklmnop";
+const PEPPER: &str = "a-test-pepper-of-32-bytes-length";
+
+/// A clock stopped at one instant.
+#[derive(Debug, Clone, Copy)]
+pub struct FixedClock(pub DateTime<Utc>);
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
+pub fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 20, 9, 30, 0).unwrap()
+}
+
+pub fn tenant() -> TenantId {
+    TenantId::from_uuid(Uuid::from_u128(0x7e4a))
+}
+
+/// The keys the mock repository knows, by role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestKey {
+    Writer,
+    Reader,
+    All,
+    BoundToOtherCluster,
+    Revoked,
+    Expired,
+}
+
+impl TestKey {
+    const EVERY: [TestKey; 6] = [
+        TestKey::Writer,
+        TestKey::Reader,
+        TestKey::All,
+        TestKey::BoundToOtherCluster,
+        TestKey::Revoked,
+        TestKey::Expired,
+    ];
+
+    fn id(self) -> KeyId {
+        KeyId::from_uuid(Uuid::from_u128(0x1000 + self as u128))
+    }
+
+    fn secret(self) -> ApiKeySecret {
+        ApiKeySecret::from_random_bytes(&[self as u8 + 1; 32])
+    }
+
+    /// `<key_id>:<secret>`.
+    pub fn text(self) -> String {
+        ApiKeyString::new(self.id(), &self.secret())
+            .expose()
+            .to_owned()
+    }
+
+    /// The same key id with another secret.
+    pub fn wrong_secret(self) -> String {
+        ApiKeyString::new(self.id(), &ApiKeySecret::from_random_bytes(&[0xEE; 32]))
+            .expose()
+            .to_owned()
+    }
+
+    fn record(self) -> ApiKeyRecord {
+        let pepper = Pepper::new(PEPPER).unwrap();
+        let salt = Salt::from_bytes([self as u8; 16]);
+        let scopes = match self {
+            TestKey::Reader => Scopes::single(Scope::CostsRead),
+            TestKey::All => Scopes::single(Scope::All),
+            _ => Scopes::single(Scope::MetricsWrite),
+        };
+        ApiKeyRecord {
+            key_id: self.id(),
+            tenant_id: tenant(),
+            name: None,
+            secret_hash: SecretHash::compute(&pepper, &salt, &self.secret()),
+            salt,
+            scopes,
+            cluster: (self == TestKey::BoundToOtherCluster)
+                .then(|| ClusterName::new("other-cluster").unwrap()),
+            revoked: self == TestKey::Revoked,
+            expires_at: (self == TestKey::Expired).then(|| now() - chrono::Duration::hours(1)),
+            created_at: now() - chrono::Duration::days(1),
+            last_used_at: None,
+        }
+    }
+}
+
+/// The ports, for tests to add expectations before the state is built.
+pub struct Mocks {
+    pub metrics: MockMetricsStore,
+    pub prices: MockPriceRepository,
+    pub tenants: MockTenantRepository,
+    pub keys: MockApiKeyRepository,
+    pub recommendations: MockRecommendationRepository,
+    pub cache: MockCache,
+    pub max_payload_bytes: usize,
+}
+
+impl Mocks {
+    /// Keys resolve; the cache is an always-empty, always-working cache.
+    pub fn new() -> Self {
+        let mut keys = MockApiKeyRepository::new();
+        keys.expect_find().returning(|id| {
+            Ok(TestKey::EVERY
+                .into_iter()
+                .find(|key| key.id() == id)
+                .map(TestKey::record))
+        });
+        let mut cache = MockCache::new();
+        cache.expect_get().returning(|_| Ok(None));
+        cache.expect_set().returning(|_, _, _| Ok(()));
+        cache.expect_delete().returning(|_| Ok(()));
+        cache.expect_increment().returning(|_| Ok(1));
+        Self {
+            metrics: MockMetricsStore::new(),
+            prices: MockPriceRepository::new(),
+            tenants: MockTenantRepository::new(),
+            keys,
+            recommendations: MockRecommendationRepository::new(),
+            cache,
+            max_payload_bytes: 1 << 20,
+        }
+    }
+
+    /// Ingest succeeds: no previous snapshot, no overrides, `outcome` from the store.
+    pub fn accepting_ingest(mut self, outcome: kcost_ports::AppendOutcome) -> Self {
+        self.metrics
+            .expect_previous_snapshot_time()
+            .returning(|_, _, _| Ok(None));
+        self.metrics
+            .expect_append()
+            .returning(move |_, _| Ok(outcome));
+        self.prices.expect_overrides().returning(|_| Ok(vec![]));
+        self
+    }
+
+    pub fn into_state(self) -> actix_web::web::Data<AppState> {
+        let clock: Arc<dyn Clock> = Arc::new(FixedClock(now()));
+        let metrics: Arc<dyn kcost_ports::MetricsStore> = Arc::new(self.metrics);
+        let prices: Arc<dyn kcost_ports::PriceRepository> = Arc::new(self.prices);
+        let tenants: Arc<dyn kcost_ports::TenantRepository> = Arc::new(self.tenants);
+        let keys: Arc<dyn kcost_ports::ApiKeyRepository> = Arc::new(self.keys);
+        let cache: Arc<dyn kcost_ports::Cache> = Arc::new(self.cache);
+        let pepper = Pepper::new(PEPPER).unwrap();
+        let query_cache = Arc::new(QueryCache::new(
+            cache.clone(),
+            Duration::from_secs(60),
+            "t:",
+        ));
+        actix_web::web::Data::new(AppState {
+            ingest: Arc::new(IngestSnapshot::new(
+                metrics.clone(),
+                prices.clone(),
+                Arc::new(Catalog::builtin().unwrap()),
+                clock.clone(),
+                query_cache.clone(),
+                IngestSettings::default(),
+            )),
+            costs: Arc::new(CostQueries::new(metrics.clone(), query_cache.clone())),
+            // TTL zero: every request reaches the (mock) repository.
+            authenticator: Arc::new(ApiKeyAuthenticator::new(
+                keys.clone(),
+                cache.clone(),
+                pepper.clone(),
+                clock.clone(),
+                Duration::ZERO,
+                "t:",
+            )),
+            api_keys: Arc::new(ApiKeyAdmin::new(
+                keys,
+                cache.clone(),
+                pepper,
+                clock.clone(),
+                "t:",
+            )),
+            tenants: Arc::new(TenantAdmin::new(tenants.clone(), clock.clone())),
+            prices: Arc::new(PriceAdmin::new(prices)),
+            recommendations: Arc::new(Recommendations::new(
+                metrics.clone(),
+                Arc::new(self.recommendations),
+                clock.clone(),
+                kcost_recommender::KcostRecommender::default(),
+            )),
+            health: Arc::new(HealthCheck::new(tenants, metrics, cache)),
+            query_cache,
+            admin_token: AdminToken::new(ADMIN_TOKEN).unwrap().hash(),
+            clock,
+            limits: HttpLimits {
+                max_payload_bytes: self.max_payload_bytes,
+            },
+            metrics: Arc::new(HttpMetrics::new()),
+        })
+    }
+}
+
+/// The app as the server assembles it (rate limit off unless given).
+macro_rules! app {
+    ($state:expr) => {
+        app!($state, 0)
+    };
+    ($state:expr, $per_minute:expr) => {
+        actix_web::test::init_service(
+            actix_web::App::new()
+                .app_data($state.clone())
+                .configure(kcost_http::configure)
+                .wrap(kcost_http::rate_limiter($per_minute).unwrap())
+                .wrap(kcost_http::cors(&["https://dash.example".to_owned()]))
+                .wrap(actix_web::middleware::from_fn(kcost_http::track_metrics))
+                .wrap(actix_web::middleware::from_fn(kcost_http::request_id)),
+        )
+        .await
+    };
+}
+pub(crate) use app;
+
+/// Sends a `TestRequest` and returns the status, headers and JSON body (`Null` if none).
+macro_rules! send {
+    ($app:expr, $req:expr) => {{
+        let response = actix_web::test::call_service(&$app, $req.to_request()).await;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = actix_web::test::read_body(response).await;
+        let json: serde_json::Value =
+            serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+        (status, headers, json)
+    }};
+}
+pub(crate) use send;
+
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
