@@ -3,7 +3,8 @@
 //!
 //! Run (figures go to docs/benchmarks.md):
 //!   cargo bench -p kcost-timescale-adapter --bench append_and_query
-//! Environment: `KCOST_TEST_DATABASE_URL` (server to create a throw-away database on),
+//! Environment: `KCOST_TEST_DATABASE_URL` (server to create a throw-away database on;
+//! `postgres://postgres@localhost/postgres?host=/var/run/postgresql` for the Unix socket),
 //! `KCOST_BENCH_DAYS` (default 30), `KCOST_BENCH_PODS` (default 2000).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
@@ -103,6 +104,19 @@ fn price(snapshot: Snapshot, catalog: &Catalog) -> PricedSnapshot {
     )
 }
 
+/// `url` with its database name replaced by `name`, query parameters (such as
+/// `?host=/var/run/postgresql` for a Unix socket) kept.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let slash = base.rfind('/').unwrap_or(base.len());
+    match query {
+        Some(query) => format!("{}/{name}?{query}", &base[..slash]),
+        None => format!("{}/{name}", &base[..slash]),
+    }
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[index]
@@ -130,10 +144,7 @@ async fn main() -> anyhow::Result<()> {
     sqlx::query(AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
         .execute(&admin)
         .await?;
-    let url = format!(
-        "{}/{name}",
-        &admin_url[..admin_url.rfind('/').unwrap_or(admin_url.len())]
-    );
+    let url = with_database(&admin_url, &name);
     let result = run(&url, days, pods).await;
     sqlx::query(AssertSqlSafe(format!(
         "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
@@ -168,9 +179,11 @@ async fn run(url: &str, days: usize, pods: usize) -> anyhow::Result<()> {
         append_only.push(appended.elapsed());
         end_to_end.push(began.elapsed());
     }
+    let append_total: Duration = append_only.iter().sum();
     println!(
-        "| 5,000-pod snapshot, append (one transaction) | {} |",
-        summary(append_only)
+        "| 5,000-pod snapshot, append (one transaction) | {}; {:.0} pod-samples/s |",
+        summary(append_only.clone()),
+        150_000.0 / append_total.as_secs_f64()
     );
     println!(
         "| 5,000-pod snapshot, build + price + append | {} |",

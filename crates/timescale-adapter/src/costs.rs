@@ -1,6 +1,10 @@
 //! `costs`: cost rows for every grouping, from hourly rollups (whole hours) and raw samples
 //! (edge hours), merged with node idle for the cluster and time groupings.
 //!
+//! The cluster and namespace breakdowns read the namespace-level rollup
+//! (`namespace_costs`); the pod and time breakdowns read the per-pod rollup here (trend
+//! buckets need distinct pods per bucket, which the per-pod rows give directly).
+//!
 //! Money columns are NUMERIC and summed by PostgreSQL as NUMERIC; they arrive as
 //! `rust_decimal` at the cost scale. Distinct pod and namespace counts are computed over
 //! the union of rollup and edge rows, so a pod seen in both counts once.
@@ -22,6 +26,7 @@ use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, PgPool, Row};
 
 use crate::error::{db, unexpected};
+use crate::namespace_costs;
 use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, Scope};
 
 /// Answers `query` for `tenant`, ordered as the port says.
@@ -33,7 +38,14 @@ pub(crate) async fn costs(
     let scope = Scope::new(tenant, &query.window, &query.filter);
     let keys = KeyColumns::of(query.grouping);
 
-    let sql = allocation_sql(&keys, &scope);
+    let sql = match query.grouping {
+        // Namespace-level rollup and pod presence: ~20 rows per cluster-hour to sum
+        // instead of one per pod.
+        CostGrouping::Cluster | CostGrouping::Namespace => {
+            namespace_costs::allocation_sql(keys.cluster, keys.namespace, &scope)
+        }
+        CostGrouping::Pod | CostGrouping::Time(_) => allocation_sql(&keys, &scope),
+    };
     let rows = scope
         .bind_filters(scope.bind_window(sqlx::query(AssertSqlSafe(sql))), true)
         .fetch_all(pool)

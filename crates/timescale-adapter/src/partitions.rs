@@ -4,10 +4,14 @@
 //! day named `<table>_pYYYYMMDD`, created by the migration's
 //! `kcost_ensure_sample_partitions(from, to)` (today..+7 at start, and the snapshot's day
 //! on append if missing). Retention drops the partitions whose day ends at or before the
-//! cutoff and deletes the rollup and snapshot rows before it, in one transaction.
+//! cutoff and deletes the rollup and snapshot rows before it — including the namespace
+//! rollup, and the pod presence bits of the hours before it — in one transaction.
 //!
-//! On TimescaleDB hypertables the same retention is one `drop_chunks` call per table —
-//! the only TimescaleDB function this crate calls; chunk creation is automatic there.
+//! On TimescaleDB hypertables the same retention is one `drop_chunks` call per table, and
+//! chunk creation is automatic. The migration also installs a 400-day retention policy
+//! (a background job dropping old chunks); [`align_retention_policy`] resets its horizon
+//! to the configured retention so the job never drops what the configuration keeps. These
+//! two are the only TimescaleDB-specific SQL in this crate.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use kcost_ports::MetricsStoreError;
@@ -18,6 +22,22 @@ use crate::error::db;
 /// Tables partitioned by day (or hypertables).
 const SAMPLE_TABLES: [&str; 2] = ["pod_samples", "node_samples"];
 
+/// Clears the presence bits of the hours before `$1` in the month containing `$1`
+/// (months start at 00:00 UTC of their first day, as `presence` computes them).
+const PRESENCE_TRIM: &str = "
+UPDATE pod_presence_monthly
+SET hours = hours & (repeat('0', k) || repeat('1', 744 - k))::bit(744)
+FROM (SELECT (extract(epoch FROM $1::timestamptz - date_trunc('month', $1::timestamptz, 'UTC'))
+              / 3600)::int AS k) AS cut
+WHERE month = date_trunc('month', $1::timestamptz, 'UTC') AND cut.k > 0
+  AND bit_count(hours & (repeat('1', k) || repeat('0', 744 - k))::bit(744)) > 0";
+
+/// Presence rows of earlier months, and rows left without any hour by the trim. Trimmed
+/// rows are counted by both statements' `rows_affected`; whole months only by this one.
+const PRESENCE_DELETE: &str = "
+DELETE FROM pod_presence_monthly
+WHERE month < date_trunc('month', $1::timestamptz, 'UTC') OR bit_count(hours) = 0";
+
 /// What a retention run removed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetentionReport {
@@ -25,7 +45,8 @@ pub struct RetentionReport {
     pub cutoff: DateTime<Utc>,
     /// Partitions (or TimescaleDB chunks) dropped, by name.
     pub dropped: Vec<String>,
-    /// Rollup rows (pod and idle) deleted.
+    /// Rollup rows (pod, namespace, idle) deleted, plus pod presence rows deleted or
+    /// trimmed of their hours before the cutoff.
     pub deleted_rollup_rows: u64,
     /// Snapshot rows deleted.
     pub deleted_snapshots: u64,
@@ -69,6 +90,30 @@ pub(crate) async fn ensure(
         .await
         .map_err(db("partitions: ensure"))?;
     Ok(u32::try_from(created).unwrap_or_default())
+}
+
+/// TimescaleDB: sets the `drop_after` of the sample hypertables' retention policies to
+/// `days` where it differs (`alter_job`, schedule kept); returns how many policies changed.
+/// Hypertables without a policy (Apache license, or removed by an operator) are left alone.
+pub(crate) async fn align_retention_policy(
+    pool: &PgPool,
+    days: u32,
+) -> Result<u64, MetricsStoreError> {
+    let changed: i64 = sqlx::query_scalar(
+        "SELECT count(*)
+         FROM timescaledb_information.jobs AS j,
+              LATERAL alter_job(j.job_id, config => jsonb_set(j.config, '{drop_after}',
+                                to_jsonb(make_interval(days => $1)::text)))
+         WHERE j.proc_name = 'policy_retention'
+           AND format('%I.%I', j.hypertable_schema, j.hypertable_name)::regclass
+               IN (to_regclass('pod_samples'), to_regclass('node_samples'))
+           AND (j.config->>'drop_after')::interval IS DISTINCT FROM make_interval(days => $1)",
+    )
+    .bind(i32::try_from(days).unwrap_or(i32::MAX))
+    .fetch_one(pool)
+    .await
+    .map_err(db("retention: align policy"))?;
+    Ok(u64::try_from(changed).unwrap_or_default())
 }
 
 /// Removes everything before 00:00 UTC of `cutoff`.
@@ -123,6 +168,9 @@ pub(crate) async fn drop_before(
     for sql in [
         "DELETE FROM pod_costs_hourly WHERE hour < $1",
         "DELETE FROM node_idle_hourly WHERE hour < $1",
+        "DELETE FROM namespace_costs_hourly WHERE hour < $1",
+        PRESENCE_TRIM,
+        PRESENCE_DELETE,
     ] {
         deleted_rollup_rows += sqlx::query(sql)
             .bind(cutoff_ts)

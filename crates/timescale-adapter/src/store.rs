@@ -95,11 +95,23 @@ impl PgMetricsStore {
     }
 
     /// Retention: drops whole day partitions older than `retention_days` days before
-    /// today (UTC), and the rollup and snapshot rows before the same cutoff.
+    /// today (UTC), and the rollup and snapshot rows before the same cutoff. On
+    /// TimescaleDB it first aligns the hypertables' retention policy with `retention_days`
+    /// (the migration installs 400 days), so the background job agrees with this run.
     pub async fn drop_expired_partitions(
         &self,
         retention_days: u32,
     ) -> Result<RetentionReport, MetricsStoreError> {
+        if self.layout().await? == StorageLayout::Hypertables {
+            let changed = partitions::align_retention_policy(&self.pool, retention_days).await?;
+            if changed > 0 {
+                tracing::info!(
+                    changed,
+                    retention_days,
+                    "TimescaleDB retention policy aligned"
+                );
+            }
+        }
         let cutoff = Utc::now().date_naive() - Duration::days(i64::from(retention_days));
         self.drop_partitions_before(cutoff).await
     }

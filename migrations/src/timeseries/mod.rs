@@ -7,8 +7,12 @@
 //!   a partition-maintenance function ([`postgres`]), or TimescaleDB hypertables when the
 //!   extension is enabled in the database ([`timescale`]);
 //! - SQLite: plain tables with the same columns ([`sqlite`]).
+//!
+//! Later migrations add PostgreSQL-only tables (namespace rollups, pod presence) and are
+//! no-ops on SQLite.
 
 mod m20261123_000001_create_timeseries;
+mod m20261124_000001_namespace_rollups;
 pub mod postgres;
 pub mod sqlite;
 pub mod timescale;
@@ -25,7 +29,10 @@ pub struct TimeseriesMigrator;
 #[async_trait::async_trait]
 impl MigratorTrait for TimeseriesMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_create_timeseries::Migration)]
+        vec![
+            Box::new(m20261123_000001_create_timeseries::Migration),
+            Box::new(m20261124_000001_namespace_rollups::Migration),
+        ]
     }
 
     fn migration_table_name() -> DynIden {

@@ -190,11 +190,17 @@ pub async fn create(db: &SchemaManagerConnection<'_>, partitioned: bool) -> Resu
     Ok(())
 }
 
-/// Drops everything [`create`] made (partitions go with their parents).
+/// Drops everything [`create`] made (partitions go with their parents; hypertables take
+/// their chunks and policies with them). One table per statement: TimescaleDB refuses to
+/// drop a hypertable "along with other objects" in a single `DROP TABLE`.
 pub async fn drop(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
     for sql in [
         "DROP FUNCTION IF EXISTS kcost_ensure_sample_partitions(date, date)",
-        "DROP TABLE IF EXISTS node_idle_hourly, pod_costs_hourly, node_samples, pod_samples, snapshots",
+        "DROP TABLE IF EXISTS node_idle_hourly",
+        "DROP TABLE IF EXISTS pod_costs_hourly",
+        "DROP TABLE IF EXISTS node_samples",
+        "DROP TABLE IF EXISTS pod_samples",
+        "DROP TABLE IF EXISTS snapshots",
     ] {
         db.execute_unprepared(sql).await?;
     }

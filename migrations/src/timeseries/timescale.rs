@@ -1,14 +1,22 @@
-//! The only TimescaleDB-specific SQL in kcost, used when (and only when) the `timescaledb`
-//! extension is enabled in the time-series database at migration time.
+//! The only TimescaleDB-specific SQL in kcost's migrations, used when (and only when) the
+//! `timescaledb` extension is enabled in the time-series database at migration time.
 //!
 //! kcost never runs `CREATE EXTENSION` itself (it needs `shared_preload_libraries` and
 //! usually a superuser): an operator who wants TimescaleDB enables it before the first
 //! migration. Then the sample tables are created unpartitioned and converted here into
-//! hypertables with one-day chunks (the same granularity as the native partitions),
-//! compressed after 7 days (segmented by tenant and cluster) and dropped after 400 days
-//! (the longest query window; the adapter's configurable retention may drop earlier).
+//! hypertables with one-day chunks (the same granularity as the native partitions) and
+//! the same indexes as the native layout (no extra default `ts` index: every query filters
+//! by tenant first). With the Timescale (community) license they are also compressed
+//! after 7 days (segmented by tenant and cluster) and dropped after 400 days by a retention
+//! policy; the adapter's own retention run re-aligns that policy with the configured
+//! retention (`PgMetricsStore::drop_expired_partitions`). Under the Apache-only license
+//! (some managed services) compression and policies do not exist: hypertables only, and
+//! retention is the adapter's `drop_chunks` run alone.
+//!
 //! Rollups and snapshots stay plain tables on both paths. Without the extension, none of
-//! this runs and native day partitions are used instead (see `postgres`).
+//! this runs and native day partitions are used instead (see `postgres`). Every statement
+//! is idempotent (`if_not_exists`), so [`convert`] can be re-run. Tested against real
+//! TimescaleDB in PGlite (`tools/pglite-timescale`, `docs/timescaledb.md`).
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{DbBackend, Statement};
@@ -25,29 +33,44 @@ pub async fn is_enabled(db: &SchemaManagerConnection<'_>) -> Result<bool, DbErr>
     Ok(db.query_one_raw(probe).await?.is_some())
 }
 
-/// Converts the freshly created sample tables into hypertables with compression and a
-/// retention policy.
+/// Whether compression and job policies are available: not under `timescaledb.license =
+/// 'apache'`, which only has hypertables and `drop_chunks`.
+async fn has_community_features(db: &SchemaManagerConnection<'_>) -> Result<bool, DbErr> {
+    let probe = Statement::from_string(
+        DbBackend::Postgres,
+        "SELECT 1 AS apache WHERE current_setting('timescaledb.license', true) = 'apache'",
+    );
+    Ok(db.query_one_raw(probe).await?.is_none())
+}
+
+/// Converts the freshly created sample tables into hypertables, with compression and a
+/// retention policy where the license has them.
 pub async fn convert(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
+    let policies = has_community_features(db).await?;
     for table in HYPERTABLES {
-        for sql in [
-            format!(
-                "SELECT create_hypertable('{table}', 'ts', \
-                 chunk_time_interval => INTERVAL '1 day', if_not_exists => TRUE)"
-            ),
-            format!(
-                "ALTER TABLE {table} SET (timescaledb.compress, \
-                 timescaledb.compress_segmentby = 'tenant_id, cluster', \
-                 timescaledb.compress_orderby = 'ts')"
-            ),
-            format!(
-                "SELECT add_compression_policy('{table}', INTERVAL '7 days', \
-                 if_not_exists => TRUE)"
-            ),
-            format!(
-                "SELECT add_retention_policy('{table}', INTERVAL '400 days', \
-                 if_not_exists => TRUE)"
-            ),
-        ] {
+        let mut statements = vec![format!(
+            "SELECT create_hypertable('{table}', 'ts', \
+             chunk_time_interval => INTERVAL '1 day', if_not_exists => TRUE, \
+             create_default_indexes => FALSE)"
+        )];
+        if policies {
+            statements.extend([
+                format!(
+                    "ALTER TABLE {table} SET (timescaledb.compress, \
+                     timescaledb.compress_segmentby = 'tenant_id, cluster', \
+                     timescaledb.compress_orderby = 'ts')"
+                ),
+                format!(
+                    "SELECT add_compression_policy('{table}', INTERVAL '7 days', \
+                     if_not_exists => TRUE)"
+                ),
+                format!(
+                    "SELECT add_retention_policy('{table}', INTERVAL '400 days', \
+                     if_not_exists => TRUE)"
+                ),
+            ]);
+        }
+        for sql in statements {
             db.execute_unprepared(&sql).await?;
         }
     }

@@ -1,0 +1,49 @@
+//! The allocation query for the cluster and namespace breakdowns, from the namespace-level
+//! rollup (`namespace_costs_hourly`, ~20 rows per cluster-hour instead of one per pod) for
+//! the window's whole hours, raw samples for its edge hours, and distinct pods from pod
+//! presence (`presence`) plus the edge samples. Same result columns, same sums to the last
+//! digit, same exact distinct counts as the per-pod query in `costs`.
+
+use crate::presence::presence_pods_sql;
+use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, Scope};
+
+/// `cluster` and `namespace` are the key expressions over columns `cluster`/`namespace`
+/// (`NULL::text` where the grouping has none); parameters as `scope` numbers them.
+pub(crate) fn allocation_sql(cluster: &str, namespace: &str, scope: &Scope<'_>) -> String {
+    let filters = scope.filter_sql(6, true);
+    let presence = presence_pods_sql(&filters);
+    format!(
+        "WITH sums AS (
+            SELECT {cluster} AS k_cluster, {namespace} AS k_namespace,
+                   SUM(cpu_cost) AS cpu_cost, SUM(ram_cost) AS ram_cost,
+                   SUM(cpu_usage_mcs) AS cpu_usage_mcs, SUM(cpu_request_mcs) AS cpu_request_mcs,
+                   SUM(mem_usage_bs) AS mem_usage_bs, SUM(mem_request_bs) AS mem_request_bs
+            FROM (SELECT cluster, namespace, cpu_cost, ram_cost, cpu_usage_mcs,
+                         cpu_request_mcs, mem_usage_bs, mem_request_bs
+                  FROM namespace_costs_hourly WHERE {ROLLUP_RANGE}{filters}
+                  UNION ALL
+                  SELECT cluster, namespace, cpu_cost, ram_cost,
+                         cpu_usage_m::numeric * duration_seconds,
+                         cpu_request_m::numeric * duration_seconds,
+                         mem_usage_b::numeric * duration_seconds,
+                         mem_request_b::numeric * duration_seconds
+                  FROM pod_samples WHERE {EDGE_RANGE}{filters}) AS src
+            GROUP BY 1, 2
+        ), pods AS (
+            {presence}
+            UNION
+            SELECT cluster, namespace, pod FROM pod_samples WHERE {EDGE_RANGE}{filters}
+        ), counts AS (
+            SELECT {cluster} AS k_cluster, {namespace} AS k_namespace,
+                   COUNT(*) AS pod_count, COUNT(DISTINCT namespace) AS namespace_count
+            FROM pods GROUP BY 1, 2
+        )
+        SELECT s.k_cluster, s.k_namespace, NULL::text AS k_pod, NULL::timestamptz AS k_bucket,
+               s.cpu_cost, s.ram_cost, s.cpu_usage_mcs, s.cpu_request_mcs, s.mem_usage_bs,
+               s.mem_request_bs, COALESCE(c.pod_count, 0) AS pod_count,
+               COALESCE(c.namespace_count, 0) AS namespace_count
+        FROM sums s LEFT JOIN counts c
+          ON c.k_cluster IS NOT DISTINCT FROM s.k_cluster
+         AND c.k_namespace IS NOT DISTINCT FROM s.k_namespace"
+    )
+}

@@ -1,0 +1,124 @@
+//! Raw pod and node samples written with `COPY … FROM STDIN` (text format) inside the
+//! append transaction: one message stream per table instead of bound parameter arrays the
+//! server must unpack. The payloads are built here from the priced snapshot; pure except
+//! for [`copy_in`].
+
+use kcost_domain::cost_engine::PricedSnapshot;
+use kcost_ports::MetricsStoreError;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::copy_text::{CopyText, escape};
+use crate::error::db;
+use crate::rows::{SnapshotRow, big, placement};
+
+pub(crate) const COPY_PODS: &str = "
+COPY pod_samples (tenant_id, cluster, ts, duration_seconds, namespace, pod, node, placement,
+                  owner_kind, owner_name, cpu_usage_m, cpu_request_m, cpu_limit_m,
+                  mem_usage_b, mem_request_b, mem_limit_b, cpu_cost, ram_cost, cpu_rate,
+                  ram_rate)
+FROM STDIN";
+
+pub(crate) const COPY_NODES: &str = "
+COPY node_samples (tenant_id, cluster, ts, duration_seconds, node, instance_type,
+                   cpu_capacity_m, mem_capacity_b, cpu_allocatable_m, mem_allocatable_b,
+                   hourly_price, price_source, cpu_rate, ram_rate, cpu_cost, ram_cost,
+                   idle_cpu, idle_ram, overcommit_cpu, overcommit_ram)
+FROM STDIN";
+
+/// Bytes per pod row, to size the buffer once (a typical row is 150–250 bytes).
+const POD_ROW_BYTES: usize = 256;
+
+/// The four leading columns every row of one snapshot shares, encoded once.
+fn shared_prefix(tenant: Uuid, row: &SnapshotRow<'_>) -> String {
+    format!(
+        "{tenant}\t{}\t{}\t{}",
+        escape(row.cluster),
+        // An explicit UTC offset: parsed the same whatever the session's TimeZone/DateStyle.
+        row.ts.format("%Y-%m-%d %H:%M:%S%.6f+00"),
+        row.duration_seconds
+    )
+}
+
+/// The COPY payload of every pod sample of `priced`.
+pub(crate) fn pod_rows(
+    tenant: Uuid,
+    priced: &PricedSnapshot,
+    row: &SnapshotRow<'_>,
+) -> anyhow::Result<Vec<u8>> {
+    let prefix = shared_prefix(tenant, row);
+    let pods = priced.snapshot().pods();
+    let mut copy = CopyText::with_capacity(pods.len() * POD_ROW_BYTES);
+    for (sample, cost) in pods.iter().zip(priced.pods()) {
+        let figures = &sample.figures;
+        let owner = sample.owner.as_ref();
+        copy.encoded(&prefix)
+            .text(&sample.namespace)
+            .text(&sample.name)
+            .optional_text(sample.node.as_deref())
+            .encoded(placement(cost.placement))
+            .optional_text(owner.map(|o| o.kind.as_str()))
+            .optional_text(owner.map(|o| o.name.as_str()))
+            .number(big(figures.cpu_usage.get())?)
+            .number(big(figures.cpu_request.get())?)
+            .optional_number(figures.cpu_limit.map(|l| big(l.get())).transpose()?)
+            .number(big(figures.memory_usage.get())?)
+            .number(big(figures.memory_request.get())?)
+            .optional_number(figures.memory_limit.map(|l| big(l.get())).transpose()?)
+            .number(cost.cpu_cost.amount())
+            .number(cost.ram_cost.amount())
+            .number(cost.rates.cpu_core_hourly)
+            .number(cost.rates.ram_gib_hourly)
+            .end_row();
+    }
+    Ok(copy.into_bytes())
+}
+
+/// The COPY payload of every node sample of `priced`.
+pub(crate) fn node_rows(
+    tenant: Uuid,
+    priced: &PricedSnapshot,
+    row: &SnapshotRow<'_>,
+) -> anyhow::Result<Vec<u8>> {
+    let prefix = shared_prefix(tenant, row);
+    let nodes = priced.snapshot().nodes();
+    let mut copy = CopyText::with_capacity(nodes.len() * POD_ROW_BYTES);
+    for (sample, cost) in nodes.iter().zip(priced.nodes()) {
+        copy.encoded(&prefix)
+            .text(&sample.name)
+            .optional_text(sample.instance_type.as_deref())
+            .number(big(sample.cpu_capacity.get())?)
+            .number(big(sample.memory_capacity.get())?)
+            .number(big(sample.cpu_allocatable.get())?)
+            .number(big(sample.memory_allocatable.get())?)
+            .number(cost.price.hourly)
+            .text(cost.price.source.as_str())
+            .number(cost.price.rates.cpu_core_hourly)
+            .number(cost.price.rates.ram_gib_hourly)
+            .number(cost.cpu_cost.amount())
+            .number(cost.ram_cost.amount())
+            .number(cost.idle_cpu.amount())
+            .number(cost.idle_ram.amount())
+            .number(cost.overcommit_cpu.amount())
+            .number(cost.overcommit_ram.amount())
+            .end_row();
+    }
+    Ok(copy.into_bytes())
+}
+
+/// Streams `data` through `statement` (a `COPY … FROM STDIN`); returns the rows written.
+/// An error leaves the connection usable and the surrounding transaction failed.
+pub(crate) async fn copy_in(
+    conn: &mut PgConnection,
+    statement: &str,
+    data: Vec<u8>,
+    what: &'static str,
+) -> Result<u64, MetricsStoreError> {
+    let mut copy = conn.copy_in_raw(statement).await.map_err(db(what))?;
+    if let Err(error) = copy.send(data).await {
+        // Tell the server to discard what it got; the send error is the one to report.
+        let _ = copy.abort("kcost: COPY send failed").await;
+        return Err(db(what)(error));
+    }
+    copy.finish().await.map_err(db(what))
+}
