@@ -9,6 +9,8 @@
 //! - [`query_cache`]: the versioned, per-tenant response cache both of the above share.
 //! - [`recommendations`]: right-sizing advice generated from usage history (upserted, one
 //!   open per target and resource), listed, applied and dismissed.
+//! - [`instance`]: the installation's pepper and admin token at start-up.
+//! - [`key_usage`]: API-key last-use times, batched.
 //!
 //! Every use case takes its ports as `Arc<dyn Port>` and is unit-tested with mockall mocks;
 //! nothing here knows which database, cache or web framework is behind them.
@@ -17,6 +19,8 @@ pub mod auth;
 pub mod costs;
 pub mod health;
 pub mod ingest;
+pub mod instance;
+pub mod key_usage;
 pub mod prices;
 pub mod query_cache;
 pub mod recommendations;

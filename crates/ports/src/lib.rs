@@ -14,6 +14,7 @@ pub mod cache;
 pub mod clock;
 #[cfg(feature = "contract")]
 pub mod contract;
+pub mod instance;
 pub mod metrics;
 pub mod opencost;
 pub mod prices;
@@ -23,6 +24,7 @@ pub mod tenants;
 pub use api_keys::{ApiKeyRepository, ApiKeyRepositoryError};
 pub use cache::{Cache, CacheError};
 pub use clock::{Clock, SystemClock};
+pub use instance::{InstanceSettingsError, InstanceSettingsRepository};
 pub use metrics::{AppendOutcome, MetricsStore, MetricsStoreError};
 pub use opencost::{OpenCostError, OpenCostSource};
 pub use prices::{PriceRepository, PriceRepositoryError};
@@ -34,7 +36,8 @@ pub use tenants::{TenantRepository, TenantRepositoryError};
 
 #[cfg(feature = "mocks")]
 pub use {
-    api_keys::MockApiKeyRepository, cache::MockCache, clock::MockClock, metrics::MockMetricsStore,
+    api_keys::MockApiKeyRepository, cache::MockCache, clock::MockClock,
+    instance::MockInstanceSettingsRepository, metrics::MockMetricsStore,
     opencost::MockOpenCostSource, prices::MockPriceRepository,
     recommendations::MockRecommendationRepository, tenants::MockTenantRepository,
 };

@@ -1,5 +1,6 @@
-//! Relational stores of kcost — tenants, API keys, recommendations and tenant price
-//! overrides — implementing the `kcost-ports` repository traits through sea-orm.
+//! Relational stores of kcost — tenants, API keys, recommendations, tenant price
+//! overrides and the installation's write-once settings — implementing the `kcost-ports`
+//! repository traits through sea-orm.
 //!
 //! The code is backend-portable: every repository is written against sea-orm's
 //! [`DatabaseConnection`] and runs unchanged on PostgreSQL (production) and SQLite (the
@@ -19,6 +20,7 @@ mod exact_decimal;
 mod timestamps;
 
 mod api_keys;
+mod instance_settings;
 mod prices;
 mod recommendations;
 mod tenants;
@@ -26,6 +28,7 @@ mod tenants;
 pub use api_keys::SeaOrmApiKeyRepository;
 pub use connect::{ConnectError, MigrateError, connect, migrate};
 pub use exact_decimal::ExactDecimal;
+pub use instance_settings::SeaOrmInstanceSettingsRepository;
 pub use prices::SeaOrmPriceRepository;
 pub use recommendations::SeaOrmRecommendationRepository;
 pub use sea_orm::DatabaseConnection;

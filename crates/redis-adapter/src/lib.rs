@@ -1,5 +1,10 @@
-//! Redis adapter (fred) implementing the cache port: API-key metadata cache, versioned
-//! per-tenant query cache and cross-replica invalidation.
+//! Implementations of the cache port (`kcost_ports::Cache`).
 //!
-//! Filled by the Redis issue; until then this crate only reserves its place in the
-//! dependency graph.
+//! Today: [`InProcessCache`], the bounded in-process cache (moka) kcost uses when no
+//! `redis.url` is configured — right for a single replica. The Redis implementation (fred:
+//! shared API-key and query caches, cross-replica invalidation) arrives with the Redis
+//! issue and must pass the same contract suite (`kcost_ports::contract::cache`).
+
+mod in_process;
+
+pub use in_process::{DEFAULT_MAX_BYTES, InProcessCache};

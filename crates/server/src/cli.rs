@@ -1,6 +1,10 @@
 //! The `kcost` command line. Each subcommand is one variant of [`Command`]; `run`
-//! dispatches. Later: `serve` (the default when no subcommand is given), `simulate`,
-//! `bench`.
+//! dispatches. `serve` is the default when no subcommand is given. Administration
+//! (`tenants`, `keys`) runs the admin API's use cases directly on the configured database
+//! ([`admin`]).
+
+pub mod admin;
+pub mod serve;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -34,6 +38,14 @@ pub enum Command {
     Config(ConfigCommand),
     /// Apply pending schema migrations to the relational and time-series databases.
     Migrate,
+    /// Run the API server (the default command).
+    Serve,
+    /// Manage tenants.
+    #[command(subcommand)]
+    Tenants(admin::TenantsCommand),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Keys(admin::KeysCommand),
 }
 
 /// `kcost config …`
@@ -67,30 +79,21 @@ impl std::fmt::Debug for Context<'_> {
 /// with exit code 1; I/O failures writing output are returned.
 pub fn run(cli: Cli, ctx: Context<'_>) -> anyhow::Result<ExitCode> {
     let Context { vars, out, err } = ctx;
-    match cli.command {
-        None => {
-            // `serve` becomes the default command once it exists.
-            writeln!(
-                err,
-                "kcost: no command given; try `kcost config check` or `kcost --help`"
-            )?;
-            Ok(ExitCode::from(2))
+    let loaded = ConfigSources::from_vars(vars, cli.config)
+        .and_then(|sources| Settings::load(&sources).map(|settings| (sources, settings)));
+    let (sources, settings) = match loaded {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            writeln!(err, "{e}")?;
+            return Ok(ExitCode::FAILURE);
         }
-        Some(command) => {
-            let loaded = ConfigSources::from_vars(vars, cli.config)
-                .and_then(|sources| Settings::load(&sources).map(|settings| (sources, settings)));
-            let (sources, settings) = match loaded {
-                Ok(loaded) => loaded,
-                Err(e) => {
-                    writeln!(err, "{e}")?;
-                    return Ok(ExitCode::FAILURE);
-                }
-            };
-            match command {
-                Command::Config(cmd) => config(cmd, &sources, &settings, out),
-                Command::Migrate => migrate(&settings, out, err),
-            }
-        }
+    };
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Config(cmd) => config(cmd, &sources, &settings, out),
+        Command::Migrate => migrate(&settings, out, err),
+        Command::Serve => serve::run(settings, err),
+        Command::Tenants(cmd) => admin::tenants(cmd, &settings, out, err),
+        Command::Keys(cmd) => admin::keys(cmd, &settings, out, err),
     }
 }
 
@@ -202,7 +205,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let dir_s = dir.path().to_str().unwrap();
         let pepper = "pepper-value-that-must-not-leak";
-        let token = "admin-token-that-must-not-leak";
+        let token = "admin-token-that-must-not-leak-0123456789";
         let vars = [
             ("KCOST_CONFIG_DIR", dir_s),
             ("KCOST_ENV", "production"),
@@ -247,9 +250,15 @@ mod tests {
     }
 
     #[test]
-    fn no_command_is_a_usage_error() {
-        let (code, _, err) = run_with(&["kcost"], &[]);
-        assert_eq!(code, 2);
-        assert!(err.contains("kcost config check"));
+    fn no_command_means_serve_and_bad_config_stops_it_before_binding() {
+        assert!(Cli::try_parse_from(["kcost"]).unwrap().command.is_none());
+        let dir = tempfile::tempdir().unwrap();
+        let vars = [
+            ("KCOST_CONFIG_DIR", dir.path().to_str().unwrap()),
+            ("KCOST_ENV", "production"),
+        ];
+        let (code, _, err) = run_with(&["kcost"], &vars);
+        assert_eq!(code, 1);
+        assert!(err.contains("security.api_key_pepper: required"), "{err}");
     }
 }

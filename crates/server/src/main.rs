@@ -8,8 +8,8 @@ use kcost_server::cli::{self, Cli, Context};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (stdout, stderr) = (std::io::stdout(), std::io::stderr());
-    let (mut out, mut err) = (stdout.lock(), stderr.lock());
+    // Not locked for the whole run: `serve` logs to stderr from other threads.
+    let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
     let ctx = Context {
         vars: kcost_server::config::sources::process_vars().collect(),
         out: &mut out,

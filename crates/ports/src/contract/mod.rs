@@ -1,5 +1,6 @@
-//! The store contract suite: one set of behavioural tests every adapter of a store port
-//! must pass, so the SQLite, PostgreSQL and TimescaleDB backends cannot drift apart.
+//! The store contract suites: one set of behavioural tests every adapter of a port must
+//! pass, so the SQLite, PostgreSQL and TimescaleDB metrics stores (`metrics`) and the Redis
+//! and in-process caches (`cache`) cannot drift apart.
 //!
 //! Compiled only with the `contract` feature, which adapters enable in their
 //! dev-dependencies. Each function takes a port object backed by a fresh, migrated, empty
@@ -7,5 +8,6 @@
 //! `#[tokio::test]` each.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod cache;
 pub mod fixtures;
 pub mod metrics;

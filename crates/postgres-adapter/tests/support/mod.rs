@@ -95,6 +95,11 @@ impl PostgresTestDb {
         }
     }
 
+    /// This database's URL, for opening a second pool on it (a second replica).
+    pub fn url(&self) -> String {
+        with_database(&server_url(), &self.name)
+    }
+
     pub fn repositories(&self) -> Repositories {
         Repositories::on(&self.db)
     }

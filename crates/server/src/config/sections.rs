@@ -168,7 +168,8 @@ pub struct SecuritySettings {
     pub api_key_pepper: Option<Secret>,
     /// How long a verified key stays cached; 0 disables the cache.
     pub api_key_cache_ttl_seconds: u64,
-    /// Bearer token for the admin API, ≥ 16 bytes; absent = generated at first start.
+    /// Bearer token for the admin API: 32–512 printable ASCII characters, no spaces;
+    /// absent = generated at first start (only its hash is stored).
     #[serde(
         deserialize_with = "opt_secret",
         skip_serializing_if = "Option::is_none"

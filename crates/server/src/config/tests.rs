@@ -420,7 +420,7 @@ fn every_validation_rule_names_its_key() {
         (
             "KCOST_SECURITY__ADMIN_TOKEN",
             "short",
-            "security.admin_token: must be at least 16 bytes (got 5)",
+            "security.admin_token: must be at least 32 characters (got 5)",
         ),
         (
             "KCOST_INGEST__MAX_PAYLOAD_BYTES",
@@ -460,12 +460,12 @@ fn every_validation_rule_names_its_key() {
         (
             "KCOST_PRICING__CPU_CORE_HOURLY",
             "-0.01",
-            "pricing.cpu_core_hourly: must not be negative",
+            "pricing.cpu_core_hourly: must be greater than 0",
         ),
         (
             "KCOST_PRICING__RAM_GIB_HOURLY",
             "-1",
-            "pricing.ram_gib_hourly: must not be negative",
+            "pricing.ram_gib_hourly: must be greater than 0",
         ),
         (
             "KCOST_TELEMETRY__LOG_LEVEL",
@@ -615,7 +615,7 @@ fn timescaledb_modes() {
 fn secrets_never_appear_in_debug_or_show_output() {
     let fx = Fixture::new();
     let pepper = "pepper-secret-value-123";
-    let token = "admin-secret-value-456";
+    let token = "admin-secret-value-456-long-enough-to-use";
     let s = fx
         .load_with(
             "production",

@@ -3,6 +3,9 @@
 
 use std::net::IpAddr;
 
+use kcost_domain::api_key::{
+    AdminToken, AdminTokenError, MAX_ADMIN_TOKEN_LEN, MIN_ADMIN_TOKEN_LEN,
+};
 use rust_decimal::Decimal;
 
 use super::Settings;
@@ -11,7 +14,7 @@ use super::redact::ConnectionUrl;
 use super::sections::TimescaleMode;
 use super::sources::Environment;
 
-/// Minimum length of the API-key pepper and the admin token, in bytes.
+/// Minimum length of the API-key pepper, in bytes.
 pub const MIN_SECRET_BYTES: usize = 16;
 
 const DATABASE_SCHEMES: &[&str] = &["sqlite", "postgres", "postgresql"];
@@ -154,16 +157,23 @@ fn security(v: &mut Issues, s: &Settings, env: &Environment) {
         ),
         _ => {}
     }
+    // The same rule the server applies when it hashes the token at start-up.
     if let Some(token) = &sec.admin_token
-        && token.len() < MIN_SECRET_BYTES
+        && let Err(error) = AdminToken::new(token.expose())
     {
-        v.push(
-            "security.admin_token",
-            format!(
-                "must be at least {MIN_SECRET_BYTES} bytes (got {}); omit it to have one generated",
-                token.len()
+        let message = match error {
+            AdminTokenError::TooShort { len } => format!(
+                "must be at least {MIN_ADMIN_TOKEN_LEN} characters (got {len}); omit it to \
+                 have one generated"
             ),
-        );
+            AdminTokenError::TooLong { len } => {
+                format!("must be at most {MAX_ADMIN_TOKEN_LEN} characters (got {len})")
+            }
+            AdminTokenError::InvalidCharacters => {
+                "must be printable ASCII characters without spaces".to_owned()
+            }
+        };
+        v.push("security.admin_token", message);
     }
 }
 
@@ -207,8 +217,9 @@ fn pricing(v: &mut Issues, s: &Settings) {
         ("pricing.cpu_core_hourly", p.cpu_core_hourly),
         ("pricing.ram_gib_hourly", p.ram_gib_hourly),
     ] {
-        if rate < Decimal::ZERO {
-            v.push(key, "must not be negative");
+        // Node prices are split into CPU and RAM in the ratio of these rates.
+        if rate <= Decimal::ZERO {
+            v.push(key, "must be greater than 0");
         }
     }
 }

@@ -1,0 +1,149 @@
+//! [`Application`]: the assembled `kcost serve` — stores, secrets, use cases, HTTP server
+//! and background tasks — built once from [`Settings`], shared by `main` and the tests.
+//!
+//! Shutdown (SIGTERM, SIGINT or a [`Stopper`]): the listener stops accepting; in-flight
+//! requests get `server.shutdown_timeout_seconds` to finish; background tasks stop; the
+//! API-key last-use times recorded so far are written; the database pools close.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use anyhow::Context as _;
+use kcost_app::key_usage::KeyUsage;
+use kcost_domain::api_key::AdminToken;
+
+use crate::background::{self, BackgroundTasks};
+use crate::config::Settings;
+use crate::services::Services;
+use crate::shutdown::{self, StopRequested, Stopper};
+use crate::stores::Stores;
+use crate::{http_server, secrets};
+
+/// How long background tasks get to finish their current run at shutdown.
+const BACKGROUND_STOP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A built, listening, not yet serving kcost.
+pub struct Application {
+    local_addr: SocketAddr,
+    server: Server,
+    stores: Stores,
+    key_usage: Arc<KeyUsage>,
+    retention_days: u32,
+    stopper: Stopper,
+    stop_requested: StopRequested,
+    generated_admin_token: Option<AdminToken>,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("local_addr", &self.local_addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    /// Opens (and migrates, if configured) storage, settles the secrets, wires the use
+    /// cases and binds `server.host:server.port` (port 0: any free port, see
+    /// [`Application::port`]).
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let stores = Stores::open(&settings).await?;
+        match Self::assemble(&settings, stores.clone()).await {
+            Ok(app) => Ok(app),
+            Err(error) => {
+                stores.close().await;
+                Err(error)
+            }
+        }
+    }
+
+    async fn assemble(settings: &Settings, stores: Stores) -> anyhow::Result<Self> {
+        let secrets = secrets::settle(settings, &stores).await?;
+        let services = Services::new(settings, &stores, &secrets)?;
+        let (host, port) = (settings.server.host.as_str(), settings.server.port);
+        let listener = TcpListener::bind((host, port))
+            .with_context(|| format!("server.host/server.port: cannot listen on {host}:{port}"))?;
+        let local_addr = listener.local_addr()?;
+        let server = http_server::start(settings, services.state, listener)?;
+        let (stopper, stop_requested) = shutdown::channel();
+        tracing::info!(address = %local_addr, "kcost listening");
+        Ok(Self {
+            local_addr,
+            server,
+            stores,
+            key_usage: services.key_usage,
+            retention_days: settings.timescale.retention_days,
+            stopper,
+            stop_requested,
+            generated_admin_token: secrets.generated_admin_token,
+        })
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The bound port (the real one when `server.port` was 0).
+    pub fn port(&self) -> u16 {
+        self.local_addr.port()
+    }
+
+    /// A handle that shuts this application down gracefully.
+    pub fn stopper(&self) -> Stopper {
+        self.stopper.clone()
+    }
+
+    /// The admin token this start generated, if it did; the caller shows it once.
+    pub fn take_generated_admin_token(&mut self) -> Option<AdminToken> {
+        self.generated_admin_token.take()
+    }
+
+    /// Serves until SIGTERM, SIGINT or [`Stopper::stop`], then shuts down gracefully.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let Self {
+            server,
+            stores,
+            key_usage,
+            retention_days,
+            stop_requested,
+            ..
+        } = self;
+        let handle = server.handle();
+        let background = BackgroundTasks::start(
+            stores.maintenance.clone(),
+            retention_days,
+            key_usage.clone(),
+        );
+        let mut serving = tokio::spawn(server);
+        let outcome = tokio::select! {
+            ended = &mut serving => Some(ended),
+            reason = shutdown::signal() => {
+                tracing::info!(reason, "shutting down: draining in-flight requests");
+                None
+            }
+            () = stop_requested.wait() => {
+                tracing::info!("shutting down: draining in-flight requests");
+                None
+            }
+        };
+        let served = match outcome {
+            Some(ended) => ended,
+            None => {
+                // Stops accepting at once; workers finish in-flight requests within
+                // server.shutdown_timeout_seconds, then are dropped.
+                handle.stop(true).await;
+                serving.await
+            }
+        };
+        background.stop(BACKGROUND_STOP_TIMEOUT).await;
+        background::flush_key_usage(&key_usage).await;
+        stores.close().await;
+        tracing::info!("kcost stopped");
+        served
+            .context("the HTTP server task failed")?
+            .context("the HTTP server failed")
+    }
+}

@@ -1,0 +1,169 @@
+//! Periodic work beside the HTTP server, as tokio tasks that stop together:
+//! - flushing API-key last-use times every [`KEY_USAGE_FLUSH_INTERVAL`];
+//! - creating day partitions ahead of need, at start and daily (PostgreSQL);
+//! - retention (`timescale.retention_days`, 0 = keep), shortly after start and daily.
+//!
+//! A failing run is logged and retried at the next tick; it never stops the server.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kcost_app::key_usage::KeyUsage;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tokio::time::{Instant, MissedTickBehavior};
+
+use crate::maintenance::MetricsMaintenance;
+
+/// How often recorded API-key uses are written.
+pub const KEY_USAGE_FLUSH_INTERVAL: Duration = Duration::from_secs(5);
+/// Period of the partition and retention jobs.
+pub const DAILY: Duration = Duration::from_secs(24 * 60 * 60);
+/// Retention waits this long after start, so start-up and readiness are not slowed.
+pub const RETENTION_START_DELAY: Duration = Duration::from_secs(60);
+
+/// The running background tasks.
+#[derive(Debug)]
+pub struct BackgroundTasks {
+    stop: watch::Sender<bool>,
+    tasks: Vec<(&'static str, JoinHandle<()>)>,
+}
+
+impl BackgroundTasks {
+    /// Spawns every task on the current tokio runtime.
+    pub fn start(
+        maintenance: MetricsMaintenance,
+        retention_days: u32,
+        key_usage: Arc<KeyUsage>,
+    ) -> Self {
+        let (stop, stopped) = watch::channel(false);
+        let mut tasks = Vec::new();
+
+        tasks.push((
+            "key-usage flush",
+            tokio::spawn(every(
+                KEY_USAGE_FLUSH_INTERVAL,
+                KEY_USAGE_FLUSH_INTERVAL,
+                stopped.clone(),
+                move || {
+                    let key_usage = key_usage.clone();
+                    async move { flush_key_usage(&key_usage).await }
+                },
+            )),
+        ));
+
+        let partitions = maintenance.clone();
+        tasks.push((
+            "partitions",
+            tokio::spawn(every(Duration::ZERO, DAILY, stopped.clone(), move || {
+                let maintenance = partitions.clone();
+                async move {
+                    if let Err(error) = maintenance.ensure_upcoming_partitions().await {
+                        tracing::error!(
+                            error = format!("{error:#}"),
+                            "creating day partitions failed"
+                        );
+                    }
+                }
+            })),
+        ));
+
+        if retention_days > 0 {
+            tasks.push((
+                "retention",
+                tokio::spawn(every(RETENTION_START_DELAY, DAILY, stopped, move || {
+                    let maintenance = maintenance.clone();
+                    async move {
+                        if let Err(error) = maintenance.apply_retention(retention_days).await {
+                            tracing::error!(error = format!("{error:#}"), "retention failed");
+                        }
+                    }
+                })),
+            ));
+        }
+        Self { stop, tasks }
+    }
+
+    /// Asks every task to stop and waits up to `timeout` for each; a task still busy
+    /// then (a long retention run) is aborted, which rolls its transaction back.
+    pub async fn stop(self, timeout: Duration) {
+        let _ = self.stop.send(true);
+        for (name, mut task) in self.tasks {
+            if tokio::time::timeout(timeout, &mut task).await.is_err() {
+                tracing::warn!(task = name, "background task did not stop in time; aborted");
+                task.abort();
+            }
+        }
+    }
+}
+
+/// Writes pending API-key uses; failures are kept for the next flush.
+pub async fn flush_key_usage(key_usage: &KeyUsage) {
+    match key_usage.flush().await {
+        Ok(0) => {}
+        Ok(written) => tracing::debug!(written, "recorded API-key last use"),
+        Err(error) => tracing::warn!(
+            error = %error,
+            pending = key_usage.pending_len(),
+            "could not record API-key last use; will retry"
+        ),
+    }
+}
+
+/// Runs `job` after `first_delay` and then every `period` until `stopped` says so.
+async fn every<F, Fut>(
+    first_delay: Duration,
+    period: Duration,
+    mut stopped: watch::Receiver<bool>,
+    mut job: F,
+) where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let mut ticker = tokio::time::interval_at(Instant::now() + first_delay, period);
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => job().await,
+            changed = stopped.changed() => {
+                if changed.is_err() || *stopped.borrow() {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn jobs_run_on_schedule_and_stop_when_asked() {
+        let runs = Arc::new(AtomicU32::new(0));
+        let (stop, stopped) = watch::channel(false);
+        let counter = runs.clone();
+        let task = tokio::spawn(every(
+            Duration::from_secs(10),
+            Duration::from_secs(60),
+            stopped,
+            move || {
+                let counter = counter.clone();
+                async move {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                }
+            },
+        ));
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        assert_eq!(runs.load(Ordering::SeqCst), 0, "waits for the first delay");
+        tokio::time::sleep(Duration::from_secs(6 + 120)).await;
+        assert_eq!(runs.load(Ordering::SeqCst), 3, "at 10 s, 70 s and 130 s");
+        stop.send(true).unwrap();
+        task.await.unwrap();
+    }
+}

@@ -1,0 +1,156 @@
+//! The use cases, built on the opened stores with the settled secrets, and the HTTP
+//! layer's state over them. Shared by `kcost serve` and the admin commands, so both run
+//! the very same code paths.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use kcost_app::auth::{ApiKeyAdmin, ApiKeyAuthenticator};
+use kcost_app::costs::CostQueries;
+use kcost_app::health::HealthCheck;
+use kcost_app::ingest::{IngestSettings, IngestSnapshot};
+use kcost_app::instance::InstanceSecrets;
+use kcost_app::key_usage::KeyUsage;
+use kcost_app::prices::PriceAdmin;
+use kcost_app::query_cache::QueryCache;
+use kcost_app::recommendations::Recommendations;
+use kcost_app::tenants::TenantAdmin;
+use kcost_app::{Clock, SystemClock};
+use kcost_domain::catalog::Catalog;
+use kcost_domain::cost_engine::DurationRules;
+use kcost_domain::pricing::ResourceRates;
+use kcost_domain::snapshot::SnapshotRules;
+use kcost_http::{AppState, HttpLimits};
+use kcost_recommender::{KcostRecommender, Policy};
+
+use crate::config::Settings;
+use crate::stores::Stores;
+
+/// Prefix of every cache key, so deployments can share one Redis with other software.
+pub const CACHE_PREFIX: &str = "kcost:";
+
+/// The administration use cases (admin API and CLI).
+#[derive(Debug, Clone)]
+pub struct AdminServices {
+    pub tenants: Arc<TenantAdmin>,
+    pub api_keys: Arc<ApiKeyAdmin>,
+    pub prices: Arc<PriceAdmin>,
+}
+
+impl AdminServices {
+    pub fn new(stores: &Stores, secrets: &InstanceSecrets, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            tenants: Arc::new(TenantAdmin::new(stores.tenants.clone(), clock.clone())),
+            api_keys: Arc::new(ApiKeyAdmin::new(
+                stores.api_keys.clone(),
+                stores.cache.clone(),
+                secrets.pepper.clone(),
+                clock,
+                CACHE_PREFIX,
+            )),
+            prices: Arc::new(PriceAdmin::new(stores.prices.clone())),
+        }
+    }
+}
+
+/// Everything the HTTP server needs, and the parts the background tasks share with it.
+#[derive(Debug)]
+pub struct Services {
+    pub state: AppState,
+    pub key_usage: Arc<KeyUsage>,
+}
+
+impl Services {
+    pub fn new(
+        settings: &Settings,
+        stores: &Stores,
+        secrets: &InstanceSecrets,
+    ) -> anyhow::Result<Self> {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let admin = AdminServices::new(stores, secrets, clock.clone());
+        let query_cache = Arc::new(QueryCache::new(
+            stores.cache.clone(),
+            Duration::from_secs(settings.redis.query_cache_ttl_seconds),
+            CACHE_PREFIX,
+        ));
+        let catalog = Catalog::builtin().context("loading the built-in price catalog")?;
+        let ingest = IngestSnapshot::new(
+            stores.metrics.clone(),
+            stores.prices.clone(),
+            Arc::new(catalog),
+            clock.clone(),
+            query_cache.clone(),
+            ingest_settings(settings)?,
+        );
+        let authenticator = ApiKeyAuthenticator::new(
+            stores.api_keys.clone(),
+            stores.cache.clone(),
+            secrets.pepper.clone(),
+            clock.clone(),
+            Duration::from_secs(settings.security.api_key_cache_ttl_seconds),
+            CACHE_PREFIX,
+        );
+        let key_usage = Arc::new(KeyUsage::new(stores.api_keys.clone(), clock.clone()));
+        let state = AppState {
+            ingest: Arc::new(ingest),
+            costs: Arc::new(CostQueries::new(
+                stores.metrics.clone(),
+                query_cache.clone(),
+            )),
+            authenticator: Arc::new(authenticator),
+            api_keys: admin.api_keys,
+            tenants: admin.tenants,
+            prices: admin.prices,
+            recommendations: Arc::new(Recommendations::new(
+                stores.metrics.clone(),
+                stores.recommendations.clone(),
+                clock.clone(),
+                KcostRecommender::new(Policy::default()),
+            )),
+            health: Arc::new(HealthCheck::new(
+                stores.tenants.clone(),
+                stores.metrics.clone(),
+                stores.cache.clone(),
+            )),
+            query_cache,
+            admin_token: secrets.admin_token_hash,
+            clock,
+            limits: HttpLimits {
+                max_payload_bytes: usize::try_from(settings.ingest.max_payload_bytes)
+                    .unwrap_or(usize::MAX),
+            },
+            metrics: Arc::new(kcost_http::metrics::HttpMetrics::new()),
+        };
+        Ok(Self { state, key_usage })
+    }
+}
+
+/// `[ingest]` and `[pricing]` as the ingest use case takes them.
+fn ingest_settings(settings: &Settings) -> anyhow::Result<IngestSettings> {
+    let ingest = &settings.ingest;
+    let seconds = |key: &str, value: u64| {
+        u32::try_from(value).with_context(|| format!("{key}: {value} seconds is too large"))
+    };
+    let skew = i64::try_from(ingest.max_clock_skew_seconds)
+        .context("ingest.max_clock_skew_seconds is too large")?;
+    let pricing = &settings.pricing;
+    let default_rates = ResourceRates::new(pricing.cpu_core_hourly, pricing.ram_gib_hourly)
+        .context("pricing.cpu_core_hourly and pricing.ram_gib_hourly must both be above 0")?;
+    Ok(IngestSettings {
+        snapshot: SnapshotRules {
+            max_clock_skew: chrono::Duration::seconds(skew),
+        },
+        durations: DurationRules {
+            default_seconds: seconds(
+                "ingest.default_interval_seconds",
+                ingest.default_interval_seconds,
+            )?,
+            max_gap_seconds: seconds(
+                "ingest.max_sample_gap_seconds",
+                ingest.max_sample_gap_seconds,
+            )?,
+        },
+        default_rates,
+    })
+}

@@ -1,0 +1,43 @@
+//! The HTTP API end to end: `Application::build` on port 0 over a real database, driven
+//! with a real HTTP client. Every case in `api/cases.rs` runs on SQLite and on PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+#[path = "api/cases.rs"]
+mod cases;
+
+macro_rules! on_both_backends {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    crate::cases::$case(crate::support::Backend::Sqlite).await;
+                }
+            )*
+        }
+
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    crate::cases::$case(crate::support::Backend::Postgres).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    fixtures_are_costed_and_namespaces_plus_idle_make_the_cluster_total,
+    tenants_never_see_each_others_data,
+    revoked_and_expired_keys_are_refused_alike,
+    a_cluster_bound_key_ingests_only_for_its_cluster,
+    ingest_input_is_checked,
+    the_admin_api_needs_the_admin_token,
+    data_survives_a_restart,
+    health_reports_the_components,
+    recommendations_are_generated_and_applied_per_tenant,
+);

@@ -1,0 +1,410 @@
+//! The end-to-end cases, each taking the backend to run on. `api.rs` runs every case on
+//! SQLite and on PostgreSQL.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::{
+    Backend, FIXTURE_WINDOW, MAX_PAYLOAD_BYTES, NODES_NULL, NODES_NULL_CLUSTER, SMALL,
+    SMALL_CLUSTER, TestDb, TestServer, gzip, number, send,
+};
+
+/// Both fixtures ingest; their costs appear per namespace and per cluster, and for each
+/// cluster Σ namespaces + idle = the cluster's total, to the cent.
+pub async fn fixtures_are_costed_and_namespaces_plus_idle_make_the_cluster_total(backend: Backend) {
+    let db = TestDb::create(backend).await;
+    let server = TestServer::start(&db).await;
+    let (_, key) = server.tenant_with_key("acme").await;
+
+    let (status, body) = server.ingest(&key, SMALL).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(body["status"], "accepted");
+    assert_eq!(body["snapshot_time"], "2026-11-20T09:00:00Z");
+    assert_eq!(
+        (body["pods"].as_u64(), body["nodes"].as_u64()),
+        (Some(24), Some(4))
+    );
+    let (status, body) = server.ingest(&key, NODES_NULL).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+
+    let (status, namespaces) = server
+        .get_as(&key, &format!("/v1/costs/namespaces?{FIXTURE_WINDOW}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{namespaces}");
+    let rows = namespaces["costs"].as_array().expect("costs");
+    assert!(
+        rows.iter().any(|row| row["namespace"] == "payments"),
+        "{namespaces}"
+    );
+    assert!(rows.iter().all(|row| number(row, "idle_cost_usd") == 0.0));
+
+    let (status, clusters) = server
+        .get_as(&key, &format!("/v1/costs/clusters?{FIXTURE_WINDOW}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{clusters}");
+    let clusters = clusters["costs"].as_array().expect("costs").clone();
+    let mut names: Vec<&str> = clusters
+        .iter()
+        .map(|c| c["cluster_name"].as_str().expect("cluster_name"))
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, [SMALL_CLUSTER, NODES_NULL_CLUSTER]);
+
+    assert_namespaces_plus_idle_make_each_cluster_total(&server, &key, FIXTURE_WINDOW).await;
+    let small = clusters
+        .iter()
+        .find(|c| c["cluster_name"] == SMALL_CLUSTER)
+        .expect("small cluster");
+    assert!(number(small, "idle_cost_usd") > 0.0, "{small}");
+
+    // The same snapshot again changes nothing.
+    let (status, body) = server.ingest(&key, SMALL).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "duplicate");
+    let (_, again) = server
+        .get_as(&key, &format!("/v1/costs/clusters?{FIXTURE_WINDOW}"))
+        .await;
+    assert_eq!(again["costs"].as_array(), Some(&clusters));
+
+    // The fixtures alone cost cents, where per-figure rounding hides a lot: a day of
+    // hourly snapshots makes the check sharp.
+    for hour in 1..=24 {
+        let mut snapshot: Value = serde_json::from_str(SMALL).expect("fixture");
+        snapshot["timestamp"] = json!(snapshot["timestamp"].as_i64().expect("unix") + hour * 3600);
+        snapshot["interval_seconds"] = json!(3600);
+        let (status, body) = server.ingest(&key, &snapshot.to_string()).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    }
+    let two_days = "start_time=2026-11-20T00:00:00Z&end_time=2026-11-22T00:00:00Z";
+    let (tolerance, idle) =
+        assert_namespaces_plus_idle_make_each_cluster_total(&server, &key, two_days).await;
+    assert!(
+        idle > 100.0 * tolerance,
+        "idle {idle} must dwarf the rounding {tolerance}"
+    );
+
+    server.stop().await;
+    db.finish().await;
+}
+
+/// For each cluster in `window`: Σ namespace totals + the cluster's idle = its total, up
+/// to the rounding of each figure to the cent. Returns the largest tolerance used and the
+/// largest idle seen.
+async fn assert_namespaces_plus_idle_make_each_cluster_total(
+    server: &TestServer,
+    key: &str,
+    window: &str,
+) -> (f64, f64) {
+    let (status, clusters) = server
+        .get_as(key, &format!("/v1/costs/clusters?{window}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{clusters}");
+    let (mut largest_tolerance, mut largest_idle) = (0.0_f64, 0.0_f64);
+    for cluster in clusters["costs"].as_array().expect("costs") {
+        let name = cluster["cluster_name"].as_str().expect("cluster_name");
+        let (status, namespaces) = server
+            .get_as(
+                key,
+                &format!("/v1/costs/namespaces?{window}&cluster={name}"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{namespaces}");
+        let rows = namespaces["costs"].as_array().expect("costs");
+        let namespaces_total: f64 = rows
+            .iter()
+            .map(|row| number(row, "estimated_cost_usd"))
+            .sum();
+        let idle = number(cluster, "idle_cost_usd");
+        let total = number(cluster, "estimated_cost_usd");
+        assert!(total > 0.0, "{cluster}");
+        // Every figure is rounded to the cent on its own, so the sums may differ by the
+        // rounding of each term: at most half a cent per namespace, idle and total.
+        let tolerance = 0.005 * (rows.len() as f64 + 2.0) + 1e-9;
+        assert!(
+            (namespaces_total + idle - total).abs() <= tolerance,
+            "{name}: namespaces {namespaces_total} + idle {idle} != total {total}"
+        );
+        largest_tolerance = largest_tolerance.max(tolerance);
+        largest_idle = largest_idle.max(idle);
+    }
+    (largest_tolerance, largest_idle)
+}
+
+/// Tenant B's key sees none of tenant A's data, and A's is unaffected by B's.
+pub async fn tenants_never_see_each_others_data(backend: Backend) {
+    let db = TestDb::create(backend).await;
+    let server = TestServer::start(&db).await;
+    let (_, key_a) = server.tenant_with_key("tenant-a").await;
+    let (_, key_b) = server.tenant_with_key("tenant-b").await;
+    assert_eq!(server.ingest(&key_a, SMALL).await.0, StatusCode::ACCEPTED);
+
+    for path in ["namespaces", "clusters", "pods"] {
+        let path = format!("/v1/costs/{path}?{FIXTURE_WINDOW}");
+        let (status, body) = server.get_as(&key_b, &path).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["costs"], json!([]), "{path}: {body}");
+        let (_, body) = server.get_as(&key_a, &path).await;
+        assert!(
+            !body["costs"].as_array().expect("costs").is_empty(),
+            "{path}"
+        );
+    }
+    // B ingesting the same snapshot is B's own, not a duplicate of A's.
+    let (status, body) = server.ingest(&key_b, SMALL).await;
+    assert_eq!(
+        (status, &body["status"]),
+        (StatusCode::ACCEPTED, &json!("accepted"))
+    );
+
+    server.stop().await;
+    db.finish().await;
+}
+
+/// Revoked and expired keys get 401 with a body that does not say why.
+pub async fn revoked_and_expired_keys_are_refused_alike(backend: Backend) {
+    let db = TestDb::create(backend).await;
+    let server = TestServer::start(&db).await;
+    let tenant = server.create_tenant("acme").await;
+    let (key_id, key) = server.create_key(&tenant, &["costs:read"], None).await;
+    let costs = format!("/v1/costs/namespaces?{FIXTURE_WINDOW}");
+    assert_eq!(server.get_as(&key, &costs).await.0, StatusCode::OK);
+
+    let (status, body) =
+        send(server.admin(server.post(&format!("/v1/admin/api_keys/{key_id}/revoke")))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, revoked) = server.get_as(&key, &costs).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{revoked}");
+
+    let expires_at = chrono::Utc::now() + chrono::Duration::milliseconds(1500);
+    let (status, created) = send(
+        server
+            .admin(server.post("/v1/admin/api_keys"))
+            .json(&json!({
+                "tenant_id": tenant, "scopes": ["costs:read"], "expires_at": expires_at,
+            })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let expiring = created["api_key"].as_str().expect("api_key");
+    assert_eq!(server.get_as(expiring, &costs).await.0, StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(1600)).await;
+    let (status, expired) = server.get_as(expiring, &costs).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{expired}");
+
+    let (_, unknown) = server
+        .get_as(
+            &format!("{}:{}", uuid::Uuid::new_v4(), "x".repeat(43)),
+            &costs,
+        )
+        .await;
+    for body in [&revoked, &expired] {
+        assert_eq!(body["error"], unknown["error"], "the reason must not show");
+        assert_eq!(body["code"], unknown["code"]);
+        let text = body.to_string().to_lowercase();
+        assert!(
+            !text.contains("revoked") && !text.contains("expired"),
+            "{text}"
+        );
+    }
+
+    server.stop().await;
+    db.finish().await;
+}
+
+/// A key bound to one cluster may ingest for that cluster only.
+pub async fn a_cluster_bound_key_ingests_only_for_its_cluster(backend: Backend) {
+    let db = TestDb::create(backend).await;
+    let server = TestServer::start(&db).await;
+    let tenant = server.create_tenant("acme").await;
+    let (_, key) = server
+        .create_key(&tenant, &["metrics:write"], Some(NODES_NULL_CLUSTER))
+        .await;
+    let (status, body) = server.ingest(&key, SMALL).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = server.ingest(&key, NODES_NULL).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    // metrics:write alone cannot read costs.
+    let (status, _) = server
+        .get_as(&key, &format!("/v1/costs/namespaces?{FIXTURE_WINDOW}"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    server.stop().await;
+    db.finish().await;
+}
+
+/// Oversized → 413, gzip accepted, malformed JSON → 400, negative quantity → 422 naming
+/// the field.
+pub async fn ingest_input_is_checked(backend: Backend) {
+    let db = TestDb::create(backend).await;
+    let server = TestServer::start(&db).await;
+    let (_, key) = server.tenant_with_key("acme").await;
+    let auth = format!("ApiKey {key}");
+
+    let oversized = format!(
+        "{{\"padding\":\"{}\"}}",
+        "x".repeat(usize::try_from(MAX_PAYLOAD_BYTES).expect("small") + 1)
+    );
+    let (status, body) = server.ingest(&key, &oversized).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+
+    let (status, body) = send(
+        server
+            .post("/v1/ingest")
+            .header("Authorization", &auth)
+            .header("Content-Type", "application/json")
+            .header("Content-Encoding", "gzip")
+            .body(gzip(SMALL.as_bytes())),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+
+    let (status, body) = server.ingest(&key, "{\"cluster_name\": \"x\",").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    let negative = SMALL.replacen(
+        "\"cpu_usage_millicores\":44,",
+        "\"cpu_usage_millicores\":-44,",
+        1,
+    );
+    assert_ne!(negative, SMALL);
+    let (status, body) = server.ingest(&key, &negative).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.to_string()
+            .contains("pod_metrics[0].cpu_usage_millicores"),
+        "{body}"
+    );
+
+    server.stop().await;
+    db.finish().await;
+}
+
+/// The admin API needs the admin token; an API key is not one.
+pub async fn the_admin_api_needs_the_admin_token(backend: Backend) {
+    let db = TestDb::create(backend).await;
+    let server = TestServer::start(&db).await;
+    let (_, key) = server.tenant_with_key("acme").await;
+    let body = json!({ "name": "intruder" });
+
+    let (status, _) = send(server.post("/v1/admin/tenants").json(&body)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = send(
+        server
+            .post("/v1/admin/tenants")
+            .bearer_auth("not-the-admin-token-0123456789abcdefgh")
+            .json(&body),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = send(server.get("/v1/admin/tenants").bearer_auth(&key)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let (status, tenants) = send(server.admin(server.get("/v1/admin/tenants"))).await;
+    assert_eq!(status, StatusCode::OK);
+    let names: Vec<&Value> = tenants["tenants"]
+        .as_array()
+        .expect("tenants")
+        .iter()
+        .map(|t| &t["name"])
+        .collect();
+    assert_eq!(names, [&json!("acme")]);
+
+    server.stop().await;
+    db.finish().await;
+}
+
+/// Stop, start again on the same database: the data, the key (and so the generated
+/// pepper) and the configured admin token still work.
+pub async fn data_survives_a_restart(backend: Backend) {
+    let db = TestDb::create(backend).await;
+    let server = TestServer::start(&db).await;
+    let (_, key) = server.tenant_with_key("acme").await;
+    assert_eq!(server.ingest(&key, SMALL).await.0, StatusCode::ACCEPTED);
+    let path = format!("/v1/costs/clusters?{FIXTURE_WINDOW}");
+    let (_, before) = server.get_as(&key, &path).await;
+    server.stop().await;
+
+    let server = TestServer::start(&db).await;
+    let (status, after) = server.get_as(&key, &path).await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    assert_eq!(after, before);
+    assert!(!after["costs"].as_array().expect("costs").is_empty());
+    let (status, body) = server.ingest(&key, SMALL).await;
+    assert_eq!(
+        (status, &body["status"]),
+        (StatusCode::OK, &json!("duplicate"))
+    );
+
+    server.stop().await;
+    db.finish().await;
+}
+
+/// Health reports every component up; liveness and readiness answer.
+pub async fn health_reports_the_components(backend: Backend) {
+    let db = TestDb::create(backend).await;
+    let server = TestServer::start(&db).await;
+    let (status, health) = send(server.get("/v1/health")).await;
+    assert_eq!(status, StatusCode::OK, "{health}");
+    assert_eq!(
+        health["components"],
+        json!({ "database": "up", "timeseries": "up", "cache": "up" })
+    );
+    assert_eq!(send(server.get("/livez")).await.0, StatusCode::OK);
+    assert_eq!(send(server.get("/readyz")).await.0, StatusCode::OK);
+    server.stop().await;
+    db.finish().await;
+}
+
+/// A day of hourly snapshots yields recommendations; one is applied (then 409 on a second
+/// apply), and another tenant's key cannot see or change it (404).
+pub async fn recommendations_are_generated_and_applied_per_tenant(backend: Backend) {
+    let db = TestDb::create(backend).await;
+    let server = TestServer::start(&db).await;
+    let (_, key) = server.tenant_with_key("acme").await;
+    let (_, other) = server.tenant_with_key("other").await;
+    for hour in 0..30 {
+        let mut snapshot: Value = serde_json::from_str(SMALL).expect("fixture");
+        snapshot["timestamp"] = json!(snapshot["timestamp"].as_i64().expect("unix") + hour * 3600);
+        snapshot["interval_seconds"] = json!(3600);
+        let (status, body) = server.ingest(&key, &snapshot.to_string()).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    }
+    let auth = format!("ApiKey {key}");
+    let (status, generated) = send(
+        server
+            .post("/v1/recommendations/generate?lookback_hours=720")
+            .header("Authorization", &auth),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{generated}");
+    let recommendations = generated["recommendations"].as_array().expect("list");
+    assert!(!recommendations.is_empty(), "{generated}");
+    let id = recommendations[0]["id"].as_str().expect("id").to_owned();
+
+    let (status, listed) = server.get_as(&other, "/v1/recommendations").await;
+    assert_eq!(
+        (status, &listed["total"]),
+        (StatusCode::OK, &json!(0)),
+        "{listed}"
+    );
+    let (status, _) = send(
+        server
+            .post(&format!("/v1/recommendations/{id}/apply"))
+            .header("Authorization", format!("ApiKey {other}")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let apply = format!("/v1/recommendations/{id}/apply");
+    let (status, applied) = send(server.post(&apply).header("Authorization", &auth)).await;
+    assert_eq!(status, StatusCode::OK, "{applied}");
+    assert_eq!(applied["status"], "applied");
+    let (status, again) = send(server.post(&apply).header("Authorization", &auth)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{again}");
+
+    server.stop().await;
+    db.finish().await;
+}

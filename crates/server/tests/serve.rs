@@ -1,0 +1,181 @@
+//! `kcost` (serve, the default command) as a process: in an empty directory with no
+//! configuration it creates its SQLite file, serves /v1/health, prints a generated admin
+//! token once, stops cleanly on SIGTERM, and a restart keeps data and token.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+const GENERATED_NOTICE: &str = "kcost generated an admin token";
+
+/// A running `kcost` with its stderr collected in the background.
+struct Kcost {
+    child: Child,
+    stderr: Arc<Mutex<String>>,
+    base: String,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Kcost {
+    fn start(cwd: &Path) -> Self {
+        let port = free_port();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kcost"))
+            .env_clear()
+            .env("KCOST_SERVER__PORT", port.to_string())
+            .env("KCOST_SERVER__WORKERS", "1")
+            .current_dir(cwd)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start kcost");
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let mut pipe = child.stderr.take().unwrap();
+        let sink = stderr.clone();
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 4096];
+            while let Ok(n) = pipe.read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buffer[..n]));
+            }
+        });
+        Self {
+            child,
+            stderr,
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    async fn wait_healthy(&mut self, client: &reqwest::Client) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(response) = client.get(format!("{}/v1/health", self.base)).send().await
+                && response.status() == StatusCode::OK
+            {
+                return;
+            }
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("kcost exited with {status}:\n{}", self.stderr());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "not healthy in time:\n{}",
+                self.stderr()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// SIGTERM, then the exit status must be success within the shutdown budget.
+    fn terminate(mut self) -> String {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                // Let the reader thread drain the pipe.
+                std::thread::sleep(Duration::from_millis(100));
+                let stderr = self.stderr();
+                assert!(status.success(), "exit {status}:\n{stderr}");
+                return stderr;
+            }
+            assert!(Instant::now() < deadline, "no exit after SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// The indented token line that follows the notice.
+fn generated_token(stderr: &str) -> String {
+    let after = stderr
+        .split_once(GENERATED_NOTICE)
+        .unwrap_or_else(|| panic!("no admin token notice in:\n{stderr}"))
+        .1;
+    after
+        .lines()
+        .map(str::trim)
+        .find(|line| line.len() == 43 && !line.contains(' '))
+        .expect("a 43-character token line")
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_directory_serves_prints_the_token_once_and_keeps_data_over_a_restart() {
+    let cwd = tempfile::tempdir().unwrap();
+    let client = reqwest::Client::new();
+
+    let mut first = Kcost::start(cwd.path());
+    first.wait_healthy(&client).await;
+    let token = generated_token(&first.stderr());
+    assert!(cwd.path().join("kcost.db").exists());
+    let created = client
+        .post(format!("{}/v1/admin/tenants", first.base))
+        .bearer_auth(&token)
+        .json(&json!({ "name": "acme" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let stderr = first.terminate();
+    assert_eq!(
+        stderr.matches(&token).count(),
+        1,
+        "printed once, never logged"
+    );
+    assert!(stderr.contains("shutting down"), "{stderr}");
+
+    let mut second = Kcost::start(cwd.path());
+    second.wait_healthy(&client).await;
+    let tenants: serde_json::Value = client
+        .get(format!("{}/v1/admin/tenants", second.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(tenants["tenants"][0]["name"], "acme", "{tenants}");
+    let stderr = second.terminate();
+    assert!(!stderr.contains(GENERATED_NOTICE), "{stderr}");
+    assert!(!stderr.contains(&token));
+}
+
+#[test]
+fn a_configured_redis_is_refused_at_start_not_ignored() {
+    let cwd = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kcost"))
+        .env_clear()
+        .env("KCOST_REDIS__URL", "redis://127.0.0.1:6379/0")
+        .current_dir(cwd.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("redis.url is set"), "{stderr}");
+    assert!(stderr.contains("issue 5"), "{stderr}");
+}

@@ -1,0 +1,291 @@
+//! End-to-end test support: a real database per test (an SQLite file in a temporary
+//! directory, or a fresh PostgreSQL database `kcost_test_<uuid>` dropped afterwards), a
+//! real `Application` on port 0, and an HTTP client with helpers for the admin API.
+//!
+//! PostgreSQL comes from `KCOST_TEST_DATABASE_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`).
+
+#![allow(dead_code)] // each test binary uses a different part of the support code
+
+use std::io::Write;
+use std::time::Duration;
+
+use kcost_server::Application;
+use kcost_server::config::{ConnectionUrl, Secret, Settings};
+use kcost_server::shutdown::Stopper;
+use reqwest::{RequestBuilder, Response, StatusCode};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+
+pub const ADMIN_TOKEN: &str = "e2e-admin-token-0123456789abcdefghijklmnop";
+/// Largest body the test servers accept.
+pub const MAX_PAYLOAD_BYTES: u64 = 256 * 1024;
+
+pub const SMALL: &str = include_str!("../../../domain/tests/fixtures/agent/snapshot-small.json");
+pub const NODES_NULL: &str =
+    include_str!("../../../domain/tests/fixtures/agent/snapshot-nodes-null.json");
+/// The fixtures' clusters.
+pub const SMALL_CLUSTER: &str = "cost-dashboard-dev";
+pub const NODES_NULL_CLUSTER: &str = "edge-cluster";
+/// A window holding both fixtures (2026-11-20T09:00Z and 09:10Z).
+pub const FIXTURE_WINDOW: &str = "start_time=2026-11-20T00:00:00Z&end_time=2026-11-21T00:00:00Z";
+
+/// Which database backs a test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database that outlives the servers started on it (restarts keep their data).
+pub struct TestDb {
+    pub backend: Backend,
+    url: String,
+    dir: tempfile::TempDir,
+    postgres_name: Option<String>,
+}
+
+fn postgres_server_url() -> String {
+    std::env::var("KCOST_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let slash = base.rfind('/').expect("database URL has a path");
+    match query {
+        Some(query) => format!("{}/{name}?{query}", &base[..slash]),
+        None => format!("{}/{name}", &base[..slash]),
+    }
+}
+
+impl TestDb {
+    pub async fn create(backend: Backend) -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        match backend {
+            Backend::Sqlite => Self {
+                url: format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("kcost.db").display()
+                ),
+                backend,
+                dir,
+                postgres_name: None,
+            },
+            Backend::Postgres => {
+                let name = format!("kcost_test_{}", Uuid::new_v4().simple());
+                let admin = Database::connect(postgres_server_url())
+                    .await
+                    .expect("PostgreSQL must be running (pg_ctlcluster 15 main start)");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .expect("create the test database");
+                admin.close().await.expect("close the admin connection");
+                Self {
+                    url: with_database(&postgres_server_url(), &name),
+                    backend,
+                    dir,
+                    postgres_name: Some(name),
+                }
+            }
+        }
+    }
+
+    /// Settings for a test server on this database: port 0, one worker, a known admin
+    /// token, a small body limit; the pepper is generated and stored, as on a first start.
+    pub fn settings(&self) -> Settings {
+        let mut settings = Settings::default();
+        settings.server.host = "127.0.0.1".to_owned();
+        settings.server.port = 0;
+        settings.server.workers = Some(1);
+        settings.server.shutdown_timeout_seconds = 5;
+        settings.database.url = ConnectionUrl::new(self.url.clone());
+        settings.database.max_connections = 4;
+        settings.security.admin_token = Some(Secret::new(ADMIN_TOKEN));
+        settings.ingest.max_payload_bytes = MAX_PAYLOAD_BYTES;
+        settings
+    }
+
+    /// The database URL (for the `kcost` binary: `KCOST_DATABASE__URL`).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    /// Drops the PostgreSQL database (the SQLite directory goes with `self`).
+    pub async fn finish(mut self) {
+        if let Some(name) = self.postgres_name.take() {
+            drop_postgres(&name).await;
+        }
+    }
+}
+
+impl Drop for TestDb {
+    /// A failed test never reaches `finish`: drop the database from a thread of its own.
+    fn drop(&mut self) {
+        if let Some(name) = self.postgres_name.take() {
+            let _ = std::thread::spawn(move || {
+                if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    runtime.block_on(drop_postgres(&name));
+                }
+            })
+            .join();
+        }
+    }
+}
+
+async fn drop_postgres(name: &str) {
+    if let Ok(admin) = Database::connect(postgres_server_url()).await {
+        let _ = admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .await;
+        let _ = admin.close().await;
+    }
+}
+
+/// A running `Application` and a client for it.
+pub struct TestServer {
+    pub base: String,
+    pub client: reqwest::Client,
+    stopper: Stopper,
+    running: JoinHandle<anyhow::Result<()>>,
+}
+
+impl TestServer {
+    pub async fn start(db: &TestDb) -> Self {
+        Self::start_with(db.settings()).await
+    }
+
+    pub async fn start_with(settings: Settings) -> Self {
+        let app = Application::build(settings)
+            .await
+            .expect("build the application");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let stopper = app.stopper();
+        let running = tokio::spawn(app.run_until_stopped());
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("HTTP client");
+        Self {
+            base,
+            client,
+            stopper,
+            running,
+        }
+    }
+
+    /// Shuts down gracefully and waits for it.
+    pub async fn stop(self) {
+        self.stopper.stop();
+        self.running
+            .await
+            .expect("server task")
+            .expect("server stopped cleanly");
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.client.get(format!("{}{path}", self.base))
+    }
+
+    pub fn post(&self, path: &str) -> RequestBuilder {
+        self.client.post(format!("{}{path}", self.base))
+    }
+
+    pub fn admin(&self, builder: RequestBuilder) -> RequestBuilder {
+        builder.bearer_auth(ADMIN_TOKEN)
+    }
+
+    /// Creates a tenant through the admin API; returns its id.
+    pub async fn create_tenant(&self, name: &str) -> String {
+        let (status, body) = send(
+            self.admin(self.post("/v1/admin/tenants"))
+                .json(&json!({ "name": name })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["tenant_id"].as_str().expect("tenant_id").to_owned()
+    }
+
+    /// Creates a key through the admin API; returns `(key_id, api_key)`.
+    pub async fn create_key(
+        &self,
+        tenant_id: &str,
+        scopes: &[&str],
+        cluster: Option<&str>,
+    ) -> (String, String) {
+        let mut request = json!({ "tenant_id": tenant_id, "scopes": scopes, "name": "e2e" });
+        if let Some(cluster) = cluster {
+            request["cluster_name"] = json!(cluster);
+        }
+        let (status, body) = send(self.admin(self.post("/v1/admin/api_keys")).json(&request)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        (
+            body["key_id"].as_str().expect("key_id").to_owned(),
+            body["api_key"].as_str().expect("api_key").to_owned(),
+        )
+    }
+
+    /// A tenant and a key with every scope: `(tenant_id, api_key)`.
+    pub async fn tenant_with_key(&self, name: &str) -> (String, String) {
+        let tenant = self.create_tenant(name).await;
+        let (_, key) = self.create_key(&tenant, &["*"], None).await;
+        (tenant, key)
+    }
+
+    /// Posts `body` to /v1/ingest as the reference agent does.
+    pub async fn ingest(&self, api_key: &str, body: &str) -> (StatusCode, Value) {
+        send(
+            self.post("/v1/ingest")
+                .header("Authorization", format!("ApiKey {api_key}"))
+                .header("Content-Type", "application/json")
+                .body(body.to_owned()),
+        )
+        .await
+    }
+
+    /// GET `path` with `api_key`.
+    pub async fn get_as(&self, api_key: &str, path: &str) -> (StatusCode, Value) {
+        send(
+            self.get(path)
+                .header("Authorization", format!("ApiKey {api_key}")),
+        )
+        .await
+    }
+}
+
+/// Sends and returns the status and the JSON body (`Value::Null` when not JSON).
+pub async fn send(builder: RequestBuilder) -> (StatusCode, Value) {
+    let response: Response = builder.send().await.expect("request sent");
+    let status = response.status();
+    let bytes = response.bytes().await.expect("response body");
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+/// `body` gzip-compressed.
+pub fn gzip(body: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(body).expect("compress");
+    encoder.finish().expect("compress")
+}
+
+/// The value at `field` of a JSON number, as f64.
+pub fn number(value: &Value, field: &str) -> f64 {
+    value[field]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{field} is not a number in {value}"))
+}
