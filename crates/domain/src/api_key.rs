@@ -541,8 +541,9 @@ impl From<Salt> for String {
     }
 }
 
-/// The server-wide secret HMAC key. Lives in configuration, never in the database, so that a
-/// stolen database is not enough to test guesses against stored hashes.
+/// The server-wide secret HMAC key. In production it must live in configuration, not in the
+/// database, so that a stolen database is not enough to test guesses against stored hashes;
+/// outside production kcost generates one and keeps it in the database for zero setup.
 #[derive(Clone)]
 pub struct Pepper {
     // Keyed once: cloning a keyed HMAC is cheaper than re-deriving its pads per request.

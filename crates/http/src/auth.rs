@@ -51,6 +51,8 @@ impl FromRequest for ApiKeyCaller {
             // Missing and malformed keys get the same answer as wrong ones.
             let presented = presented.ok_or_else(ApiError::unauthorized)?;
             let key = state.authenticator.authenticate(&presented).await?;
+            // In memory only; the server writes last-use times in batches.
+            state.key_usage.record(key.key_id);
             let span = tracing::Span::current();
             span.record("key_id", tracing::field::display(key.key_id));
             span.record("tenant", tracing::field::display(key.tenant_id));

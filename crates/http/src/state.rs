@@ -8,6 +8,7 @@ use kcost_app::auth::{ApiKeyAdmin, ApiKeyAuthenticator};
 use kcost_app::costs::CostQueries;
 use kcost_app::health::HealthCheck;
 use kcost_app::ingest::IngestSnapshot;
+use kcost_app::key_usage::KeyUsage;
 use kcost_app::prices::PriceAdmin;
 use kcost_app::query_cache::QueryCache;
 use kcost_app::recommendations::Recommendations;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub ingest: Arc<IngestSnapshot>,
     pub costs: Arc<CostQueries>,
     pub authenticator: Arc<ApiKeyAuthenticator>,
+    /// Last-use times of authenticated keys, batched in memory and flushed by the server.
+    pub key_usage: Arc<KeyUsage>,
     pub api_keys: Arc<ApiKeyAdmin>,
     pub tenants: Arc<TenantAdmin>,
     pub prices: Arc<PriceAdmin>,

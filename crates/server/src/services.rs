@@ -99,6 +99,7 @@ impl Services {
                 query_cache.clone(),
             )),
             authenticator: Arc::new(authenticator),
+            key_usage: key_usage.clone(),
             api_keys: admin.api_keys,
             tenants: admin.tenants,
             prices: admin.prices,

@@ -10,6 +10,7 @@ use kcost_app::auth::{ApiKeyAdmin, ApiKeyAuthenticator};
 use kcost_app::costs::CostQueries;
 use kcost_app::health::HealthCheck;
 use kcost_app::ingest::{IngestSettings, IngestSnapshot};
+use kcost_app::key_usage::KeyUsage;
 use kcost_app::prices::PriceAdmin;
 use kcost_app::query_cache::QueryCache;
 use kcost_app::recommendations::Recommendations;
@@ -201,6 +202,7 @@ impl Mocks {
                 Duration::ZERO,
                 "t:",
             )),
+            key_usage: Arc::new(KeyUsage::new(keys.clone(), clock.clone())),
             api_keys: Arc::new(ApiKeyAdmin::new(
                 keys,
                 cache.clone(),

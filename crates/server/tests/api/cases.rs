@@ -321,13 +321,19 @@ pub async fn the_admin_api_needs_the_admin_token(backend: Backend) {
 pub async fn data_survives_a_restart(backend: Backend) {
     let db = TestDb::create(backend).await;
     let server = TestServer::start(&db).await;
-    let (_, key) = server.tenant_with_key("acme").await;
+    let (tenant, key) = server.tenant_with_key("acme").await;
     assert_eq!(server.ingest(&key, SMALL).await.0, StatusCode::ACCEPTED);
     let path = format!("/v1/costs/clusters?{FIXTURE_WINDOW}");
     let (_, before) = server.get_as(&key, &path).await;
     server.stop().await;
 
     let server = TestServer::start(&db).await;
+    // Shutdown flushed the key's last use, batched in memory while it served.
+    let keys_path = format!("/v1/admin/api_keys?tenant_id={tenant}");
+    let (status, keys) = send(server.admin(server.get(&keys_path))).await;
+    assert_eq!(status, StatusCode::OK, "{keys}");
+    let used = &keys["api_keys"][0]["last_used_at"];
+    assert!(used.is_string(), "last_used_at not recorded: {keys}");
     let (status, after) = server.get_as(&key, &path).await;
     assert_eq!(status, StatusCode::OK, "{after}");
     assert_eq!(after, before);
