@@ -8,6 +8,8 @@
 //! - [`catalog`], [`pricing`], [`cost_engine`]: node prices and the OpenCost-aligned
 //!   allocation of node cost to pods and idle.
 //! - [`costs`], [`recommendation`], [`opencost`]: the shapes queries, advice and imports use.
+//! - [`store_support`]: what every metrics store computes around its SQL (window split,
+//!   row merging and order, averages, series grouping).
 //!
 //! Nothing here may depend on a framework, a database driver or an async runtime; Cargo
 //! enforces it (see docs/architecture.md).
@@ -24,5 +26,6 @@ pub mod pricing;
 pub mod quantity;
 pub mod recommendation;
 pub mod snapshot;
+pub mod store_support;
 pub mod tenant;
 pub mod window;

@@ -5,18 +5,17 @@
 //! SQLite sums the INTEGER money columns; the TEXT resource-second columns come back as
 //! `group_concat` lists and are summed here with `rust_decimal`. Distinct pod and namespace
 //! counts are taken over the union of rollup and edge rows, so a pod seen in both counts
-//! once; namespaces are counted by name, as on PostgreSQL. Ordering: largest total first
-//! (ties by key), time buckets by start ascending.
-
-use std::collections::BTreeMap;
+//! once; namespaces are counted by name, as on PostgreSQL. Merging with idle and the order
+//! (largest total first, ties by key; time buckets by start ascending) are
+//! `kcost_domain::store_support`'s, as on PostgreSQL.
 
 use anyhow::Context;
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::costs::{
-    CostBreakdown, CostGrouping, CostKey, CostQuery, CostRow, ResourceHours, TrendInterval,
+    CostBreakdown, CostGrouping, CostKey, CostQuery, CostRow, TrendInterval,
 };
 use kcost_domain::money::Money;
-use kcost_domain::quantity::BYTES_PER_GIB;
+use kcost_domain::store_support::{includes_idle, merge_cost_rows, resource_hours};
 use kcost_domain::tenant::TenantId;
 use kcost_ports::MetricsStoreError;
 use rust_decimal::Decimal;
@@ -39,40 +38,25 @@ pub(crate) async fn costs(
         .query_all_raw(scope.statement(allocation_sql(&keys, &scope), true))
         .await
         .map_err(db("costs: allocation"))?;
-    let mut merged = BTreeMap::new();
-    for row in &rows {
-        let cost_row =
-            allocation_row(query.grouping, row).map_err(unexpected("costs: decode allocation"))?;
-        merged.insert(cost_row.key.clone(), cost_row);
-    }
+    let allocation = rows
+        .iter()
+        .map(|row| allocation_row(query.grouping, row))
+        .collect::<anyhow::Result<Vec<_>>>()
+        .map_err(unexpected("costs: decode allocation"))?;
 
-    let with_idle = matches!(
-        query.grouping,
-        CostGrouping::Cluster | CostGrouping::Time(_)
-    ) && scope.namespace.is_none();
-    if with_idle {
+    let mut idle = Vec::new();
+    if includes_idle(query.grouping, &query.filter) {
         let rows = conn
             .query_all_raw(scope.statement(idle_sql(&keys, &scope), false))
             .await
             .map_err(db("costs: idle"))?;
-        for row in &rows {
-            let (key, idle) =
-                idle_row(query.grouping, row).map_err(unexpected("costs: decode idle"))?;
-            let entry = merged.entry(key.clone()).or_insert_with(|| empty_row(key));
-            entry.cost.idle += idle;
-        }
+        idle = rows
+            .iter()
+            .map(|row| idle_row(query.grouping, row))
+            .collect::<anyhow::Result<Vec<_>>>()
+            .map_err(unexpected("costs: decode idle"))?;
     }
-
-    let mut rows: Vec<CostRow> = merged.into_values().collect();
-    if !matches!(query.grouping, CostGrouping::Time(_)) {
-        rows.sort_by(|a, b| {
-            b.cost
-                .total()
-                .cmp(&a.cost.total())
-                .then_with(|| a.key.cmp(&b.key))
-        });
-    }
-    Ok(rows)
+    Ok(merge_cost_rows(query.grouping, allocation, idle))
 }
 
 /// SQL expressions for the four key columns (`NULL` where the grouping has none), over a
@@ -229,32 +213,4 @@ fn idle_row(grouping: CostGrouping, row: &QueryResult) -> anyhow::Result<(CostKe
         .try_get_by::<Option<i64>, _>("idle")?
         .unwrap_or_default();
     Ok((key(grouping, row)?, money_from_units(idle)))
-}
-
-fn empty_row(key: CostKey) -> CostRow {
-    CostRow {
-        key,
-        cost: CostBreakdown::default(),
-        usage: ResourceHours::default(),
-        pod_count: 0,
-        namespace_count: 0,
-    }
-}
-
-/// Millicore-seconds and byte-seconds as core-hours and GiB-hours (same arithmetic as the
-/// PostgreSQL store: exact sums, one division each).
-pub(crate) fn resource_hours(
-    cpu_usage_mcs: Decimal,
-    cpu_request_mcs: Decimal,
-    mem_usage_bs: Decimal,
-    mem_request_bs: Decimal,
-) -> ResourceHours {
-    let millicore_seconds_per_core_hour = Decimal::from(3_600_000_u64);
-    let byte_seconds_per_gib_hour = Decimal::from(3_600 * BYTES_PER_GIB);
-    ResourceHours {
-        cpu_usage_core_hours: cpu_usage_mcs / millicore_seconds_per_core_hour,
-        cpu_request_core_hours: cpu_request_mcs / millicore_seconds_per_core_hour,
-        memory_usage_gib_hours: mem_usage_bs / byte_seconds_per_gib_hour,
-        memory_request_gib_hours: mem_request_bs / byte_seconds_per_gib_hour,
-    }
 }

@@ -13,8 +13,8 @@
 //!   `retention`.
 //! - `migrate` (feature `migrate`): runs the time-series migrations.
 //!
-//! Semantics are pinned by the shared contract suite (`kcost_ports::contract`, run in
-//! `tests/ports_contract.rs`) and this crate's own backend-agnostic tests (`tests/contract`).
+//! Semantics are pinned by the shared contract suites (`kcost_ports::contract::{metrics,
+//! detail}`, run in `tests/ports_contract.rs`).
 //!
 //! Money is stored as INTEGER 10⁻¹⁰ units and summed by SQLite; rates and resource-second
 //! sums are TEXT decimals summed with `rust_decimal` (`encoding`). The answers match the

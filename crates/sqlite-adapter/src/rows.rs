@@ -3,7 +3,8 @@
 //! `append`. Pure; no I/O.
 
 use anyhow::Context;
-use kcost_domain::cost_engine::{DurationBasis, Placement, PricedSnapshot};
+use kcost_domain::cost_engine::PricedSnapshot;
+use kcost_domain::store_support::{stored_duration_basis, stored_placement};
 use kcost_domain::tenant::TenantId;
 use sea_orm::Value;
 
@@ -69,7 +70,7 @@ pub(crate) fn snapshot_row(
         key.cluster.clone().into(),
         key.ts.into(),
         key.duration_seconds.into(),
-        basis(priced.duration().basis).into(),
+        stored_duration_basis(priced.duration().basis).into(),
         i64::try_from(snapshot.pods().len())
             .context("too many pods")?
             .into(),
@@ -99,7 +100,7 @@ pub(crate) fn pod_sample_rows(
                 sample.namespace.clone().into(),
                 sample.name.clone().into(),
                 sample.node.clone().into(),
-                placement(cost.placement).into(),
+                stored_placement(cost.placement).into(),
                 sample.owner.as_ref().map(|o| o.kind.clone()).into(),
                 sample.owner.as_ref().map(|o| o.name.clone()).into(),
                 integer(f.cpu_usage.get())?.into(),
@@ -151,20 +152,4 @@ pub(crate) fn node_sample_rows(
             Ok(row)
         })
         .collect()
-}
-
-fn placement(placement: Placement) -> &'static str {
-    match placement {
-        Placement::OnNode => "on_node",
-        Placement::Pending => "pending",
-        Placement::UnknownNode => "unknown_node",
-    }
-}
-
-fn basis(basis: DurationBasis) -> &'static str {
-    match basis {
-        DurationBasis::Declared => "declared",
-        DurationBasis::GapToPrevious => "gap_to_previous",
-        DurationBasis::Default => "default",
-    }
 }

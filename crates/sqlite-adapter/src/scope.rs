@@ -1,16 +1,15 @@
 //! What every query is limited to: one tenant, a window split into whole hours (read from
 //! hourly rollups) and partial edge hours (read from raw samples), and the optional filters.
 //!
-//! For a window `[start, end)` with whole hours `[ws, we)` (`TimeWindow::whole_hours`):
-//! rollups cover `ws ≤ hour < we`, raw samples cover `start ≤ ts < ws` and `we ≤ ts < end`.
-//! A rollup's hour is its samples' timestamp truncated to the hour, so the three ranges are
-//! disjoint and together count exactly the samples with `start ≤ ts < end`. Without any
-//! whole hour, `ws = we = end`: everything comes from raw samples.
+//! The split is `kcost_domain::store_support::HourSplit`: for a window `[start, end)` with
+//! whole hours `[ws, we)`, rollups cover `ws ≤ hour < we` and raw samples cover
+//! `start ≤ ts < ws` and `we ≤ ts < end`; without any whole hour, `ws = we = end`.
 //!
 //! Parameters are numbered: `?1` tenant, `?2` start, `?3` ws, `?4` we, `?5` end, then the
 //! filters (`?6`, `?7`) in the order cluster, namespace.
 
 use kcost_domain::costs::CostFilter;
+use kcost_domain::store_support::HourSplit;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
 use sea_orm::{DbBackend, Statement, Value};
@@ -41,15 +40,13 @@ pub(crate) struct Scope<'a> {
 
 impl<'a> Scope<'a> {
     pub fn new(tenant: TenantId, window: &TimeWindow, filter: &'a CostFilter) -> Self {
-        let (whole_start, whole_end) = window
-            .whole_hours()
-            .map_or((window.end(), window.end()), |w| (w.start(), w.end()));
+        let split = HourSplit::of(window);
         Self {
             tenant: tenant.as_uuid().hyphenated().to_string(),
-            start: bound_seconds(window.start()),
-            whole_start: bound_seconds(whole_start),
-            whole_end: bound_seconds(whole_end),
-            end: bound_seconds(window.end()),
+            start: bound_seconds(split.start),
+            whole_start: bound_seconds(split.whole_start),
+            whole_end: bound_seconds(split.whole_end),
+            end: bound_seconds(split.end),
             cluster: filter.cluster.as_ref().map(|c| c.as_str()),
             namespace: filter.namespace.as_deref(),
         }

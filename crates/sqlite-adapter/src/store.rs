@@ -2,10 +2,11 @@
 //! delegating to one module per operation, plus retention.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, NaiveTime, Utc};
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::cost_engine::PricedSnapshot;
 use kcost_domain::costs::{CostFilter, CostQuery, CostRow, PodUsageSeries, PodUtilization};
+use kcost_domain::store_support::retention_cutoff;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
 use kcost_ports::{AppendOutcome, MetricsStore, MetricsStoreError};
@@ -54,7 +55,7 @@ impl SqliteMetricsStore {
         &self,
         retention_days: u32,
     ) -> Result<RetentionReport, MetricsStoreError> {
-        let day = Utc::now().date_naive() - Duration::days(i64::from(retention_days));
+        let day = retention_cutoff(Utc::now().date_naive(), retention_days);
         self.delete_older_than(day.and_time(NaiveTime::MIN).and_utc())
             .await
     }

@@ -1,12 +1,13 @@
 //! `utilization`: per-pod time-weighted usage against requests over a window, from the
 //! same rollup/edge split as the cost queries (rollups keep usage and request
-//! resource-seconds, maxima, sample counts and seconds). Averages are rounded to
-//! [`AVERAGE_SCALE`] places, as on PostgreSQL. Pods ordered by cost descending, then by
-//! cluster, namespace and name.
+//! resource-seconds, maxima, sample counts and seconds). The time-weighted averages are
+//! `kcost_domain::store_support`'s, as on PostgreSQL. Pods ordered by cost descending, then
+//! by cluster, namespace and name.
 
 use anyhow::Context;
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::costs::{CostFilter, PodUtilization};
+use kcost_domain::store_support::UtilizationSums;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
 use kcost_ports::MetricsStoreError;
@@ -16,9 +17,6 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult};
 use crate::encoding::{money_from_units, sum_listed, unsigned};
 use crate::error::{db, unexpected};
 use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, Scope};
-
-/// Decimal places of the averages (thousandths of a millicore or byte).
-const AVERAGE_SCALE: u32 = 3;
 
 pub(crate) async fn utilization(
     conn: &DatabaseConnection,
@@ -85,28 +83,22 @@ fn decode(row: &QueryResult) -> anyhow::Result<PodUtilization> {
         )
         .with_context(|| format!("column {column}"))
     };
-    let seconds = Decimal::from(integer("seconds")?);
-    let average = |total: Decimal| {
-        if seconds.is_zero() {
-            Decimal::ZERO
-        } else {
-            (total / seconds).round_dp(AVERAGE_SCALE)
-        }
-    };
-    Ok(PodUtilization {
+    let sums = UtilizationSums {
         cluster: ClusterName::new(row.try_get_by::<String, _>("cluster")?)?,
         namespace: row.try_get_by("namespace")?,
         pod: row.try_get_by("pod")?,
-        avg_cpu_usage_millicores: average(listed("cpu_usage_mcs")?),
-        avg_cpu_request_millicores: average(listed("cpu_request_mcs")?),
-        max_cpu_usage_millicores: integer("max_cpu_usage_m")?,
-        avg_memory_usage_bytes: average(listed("mem_usage_bs")?),
-        avg_memory_request_bytes: average(listed("mem_request_bs")?),
-        max_memory_usage_bytes: integer("max_mem_usage_b")?,
         cost: money_from_units(
             row.try_get_by::<Option<i64>, _>("cost")?
                 .unwrap_or_default(),
         ),
+        cpu_usage_mcs: listed("cpu_usage_mcs")?,
+        cpu_request_mcs: listed("cpu_request_mcs")?,
+        mem_usage_bs: listed("mem_usage_bs")?,
+        mem_request_bs: listed("mem_request_bs")?,
+        max_cpu_usage_millicores: integer("max_cpu_usage_m")?,
+        max_memory_usage_bytes: integer("max_mem_usage_b")?,
         samples: integer("samples")?,
-    })
+        seconds: integer("seconds")?,
+    };
+    Ok(sums.into_utilization())
 }

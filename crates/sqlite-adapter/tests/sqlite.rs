@@ -1,12 +1,11 @@
-//! `SqliteMetricsStore` on a fresh temporary SQLite file per test: the backend-agnostic
-//! contract suite (`contract/`), plus what is SQLite's own — WAL and pragmas on every
-//! pooled connection, multi-row batches beyond the bound-parameter limit, retention, and a
-//! closed connection reported as `Unavailable`.
+//! `SqliteMetricsStore` on a fresh temporary SQLite file per test: what is SQLite's own —
+//! WAL and pragmas on every pooled connection, multi-row batches beyond the bound-parameter
+//! limit, retention, and a closed connection reported as `Unavailable`. The shared contract
+//! suites run in `ports_contract.rs`.
 
 // Test helpers outside #[test] functions may unwrap and panic too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod contract;
 mod support;
 
 use std::time::Duration;
@@ -19,34 +18,11 @@ use sea_orm::{
     TransactionTrait,
 };
 
-use contract::fixtures::{
+use kcost_ports::contract::fixtures::{
     GIB, SMALL, agent_snapshot, all_pods, allocated, at, costs, node, pod, snapshot, store_all,
     tenant, window,
 };
 use support::TestDb;
-
-macro_rules! contract_tests {
-    ($($module:ident :: $name:ident),* $(,)?) => {$(
-        #[tokio::test]
-        async fn $name() {
-            let test = TestDb::new().await;
-            contract::$module::$name(&test.store).await;
-        }
-    )*};
-}
-
-contract_tests!(
-    costs::append_then_costs_equal_priced_sums,
-    costs::reappend_is_duplicate_and_changes_nothing,
-    costs::tenants_are_isolated,
-    costs::filters_narrow_and_namespace_filters_drop_idle,
-    windows::a_window_cutting_hours_in_half,
-    windows::a_snapshot_at_midnight_lands_in_its_day,
-    windows::trend_buckets,
-    series::utilization_averages,
-    series::usage_series_ordering,
-    series::previous_snapshot_time,
-);
 
 async fn pragma(conn: &impl ConnectionTrait, name: &str) -> i64 {
     let row = conn

@@ -7,18 +7,17 @@
 //!
 //! Money columns are NUMERIC and summed by PostgreSQL as NUMERIC; they arrive as
 //! `rust_decimal` at the cost scale. Distinct pod and namespace counts are computed over
-//! the union of rollup and edge rows, so a pod seen in both counts once.
-
-use std::collections::BTreeMap;
+//! the union of rollup and edge rows, so a pod seen in both counts once. Merging with idle
+//! and the order are `kcost_domain::store_support`'s, as on SQLite.
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::costs::{
-    CostBreakdown, CostGrouping, CostKey, CostQuery, CostRow, ResourceHours, TrendInterval,
+    CostBreakdown, CostGrouping, CostKey, CostQuery, CostRow, TrendInterval,
 };
 use kcost_domain::money::Money;
-use kcost_domain::quantity::BYTES_PER_GIB;
+use kcost_domain::store_support::{includes_idle, merge_cost_rows, resource_hours};
 use kcost_domain::tenant::TenantId;
 use kcost_ports::MetricsStoreError;
 use rust_decimal::Decimal;
@@ -51,42 +50,27 @@ pub(crate) async fn costs(
         .fetch_all(pool)
         .await
         .map_err(db("costs: allocation"))?;
-    let mut merged = BTreeMap::new();
-    for row in &rows {
-        let cost_row = allocation_row(query.grouping, row)
-            .map_err(|e| unexpected("costs: decode allocation", e))?;
-        merged.insert(cost_row.key.clone(), cost_row);
-    }
+    let allocation = rows
+        .iter()
+        .map(|row| allocation_row(query.grouping, row))
+        .collect::<anyhow::Result<Vec<_>>>()
+        .map_err(|e| unexpected("costs: decode allocation", e))?;
 
-    let with_idle = matches!(
-        query.grouping,
-        CostGrouping::Cluster | CostGrouping::Time(_)
-    ) && scope.namespace.is_none();
-    if with_idle {
+    let mut idle = Vec::new();
+    if includes_idle(query.grouping, &query.filter) {
         let sql = idle_sql(&keys, &scope);
         let rows = scope
             .bind_filters(scope.bind_window(sqlx::query(AssertSqlSafe(sql))), false)
             .fetch_all(pool)
             .await
             .map_err(db("costs: idle"))?;
-        for row in &rows {
-            let (key, idle) =
-                idle_row(query.grouping, row).map_err(|e| unexpected("costs: decode idle", e))?;
-            let entry = merged.entry(key.clone()).or_insert_with(|| empty_row(key));
-            entry.cost.idle += idle;
-        }
+        idle = rows
+            .iter()
+            .map(|row| idle_row(query.grouping, row))
+            .collect::<anyhow::Result<Vec<_>>>()
+            .map_err(|e| unexpected("costs: decode idle", e))?;
     }
-
-    let mut rows: Vec<CostRow> = merged.into_values().collect();
-    if !matches!(query.grouping, CostGrouping::Time(_)) {
-        rows.sort_by(|a, b| {
-            b.cost
-                .total()
-                .cmp(&a.cost.total())
-                .then_with(|| a.key.cmp(&b.key))
-        });
-    }
-    Ok(rows)
+    Ok(merge_cost_rows(query.grouping, allocation, idle))
 }
 
 /// SQL expressions for the four key columns (`NULL` where the grouping has none).
@@ -228,51 +212,4 @@ fn idle_row(grouping: CostGrouping, row: &PgRow) -> anyhow::Result<(CostKey, Mon
         .try_get::<Option<Decimal>, _>("idle")?
         .unwrap_or_default();
     Ok((key(grouping, row)?, Money::from_decimal(idle)))
-}
-
-fn empty_row(key: CostKey) -> CostRow {
-    CostRow {
-        key,
-        cost: CostBreakdown::default(),
-        usage: ResourceHours::default(),
-        pod_count: 0,
-        namespace_count: 0,
-    }
-}
-
-/// Millicore-seconds and byte-seconds as core-hours and GiB-hours.
-pub(crate) fn resource_hours(
-    cpu_usage_mcs: Decimal,
-    cpu_request_mcs: Decimal,
-    mem_usage_bs: Decimal,
-    mem_request_bs: Decimal,
-) -> ResourceHours {
-    let millicore_seconds_per_core_hour = Decimal::from(3_600_000_u64);
-    let byte_seconds_per_gib_hour = Decimal::from(3_600 * BYTES_PER_GIB);
-    ResourceHours {
-        cpu_usage_core_hours: cpu_usage_mcs / millicore_seconds_per_core_hour,
-        cpu_request_core_hours: cpu_request_mcs / millicore_seconds_per_core_hour,
-        memory_usage_gib_hours: mem_usage_bs / byte_seconds_per_gib_hour,
-        memory_request_gib_hours: mem_request_bs / byte_seconds_per_gib_hour,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn resource_seconds_become_hours() {
-        let gib_hour = Decimal::from(3_600 * BYTES_PER_GIB);
-        let hours = resource_hours(
-            Decimal::from(1_800_000),
-            Decimal::from(3_600_000),
-            gib_hour,
-            gib_hour * Decimal::TWO,
-        );
-        assert_eq!(hours.cpu_usage_core_hours, Decimal::new(5, 1));
-        assert_eq!(hours.cpu_request_core_hours, Decimal::ONE);
-        assert_eq!(hours.memory_usage_gib_hours, Decimal::ONE);
-        assert_eq!(hours.memory_request_gib_hours, Decimal::TWO);
-    }
 }

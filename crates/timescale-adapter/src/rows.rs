@@ -3,7 +3,8 @@
 
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Timelike, Utc};
-use kcost_domain::cost_engine::{DurationBasis, Placement, PricedSnapshot};
+use kcost_domain::cost_engine::PricedSnapshot;
+use kcost_domain::store_support::stored_duration_basis;
 use rust_decimal::Decimal;
 
 /// The `snapshots` row.
@@ -36,7 +37,7 @@ impl<'a> SnapshotRow<'a> {
             day: ts.date_naive(),
             duration_seconds: i32::try_from(priced.duration().seconds)
                 .context("sample duration out of range")?,
-            duration_basis: basis(priced.duration().basis),
+            duration_basis: stored_duration_basis(priced.duration().basis),
             pod_count: i32::try_from(snapshot.pods().len()).context("too many pods")?,
             node_count: i32::try_from(snapshot.nodes().len()).context("too many nodes")?,
             node_cost: totals.node_cost.amount(),
@@ -57,22 +58,6 @@ pub(crate) fn hour_of(t: DateTime<Utc>) -> anyhow::Result<DateTime<Utc>> {
 /// A resource quantity as a PostgreSQL `bigint`.
 pub(crate) fn big(value: u64) -> anyhow::Result<i64> {
     i64::try_from(value).with_context(|| format!("quantity {value} exceeds the bigint range"))
-}
-
-pub(crate) fn placement(placement: Placement) -> &'static str {
-    match placement {
-        Placement::OnNode => "on_node",
-        Placement::Pending => "pending",
-        Placement::UnknownNode => "unknown_node",
-    }
-}
-
-fn basis(basis: DurationBasis) -> &'static str {
-    match basis {
-        DurationBasis::Declared => "declared",
-        DurationBasis::GapToPrevious => "gap_to_previous",
-        DurationBasis::Default => "default",
-    }
 }
 
 #[cfg(test)]

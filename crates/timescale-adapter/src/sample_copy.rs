@@ -4,13 +4,14 @@
 //! for [`copy_in`].
 
 use kcost_domain::cost_engine::PricedSnapshot;
+use kcost_domain::store_support::stored_placement;
 use kcost_ports::MetricsStoreError;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::copy_text::{CopyText, escape};
 use crate::error::db;
-use crate::rows::{SnapshotRow, big, placement};
+use crate::rows::{SnapshotRow, big};
 
 pub(crate) const COPY_PODS: &str = "
 COPY pod_samples (tenant_id, cluster, ts, duration_seconds, namespace, pod, node, placement,
@@ -56,7 +57,7 @@ pub(crate) fn pod_rows(
             .text(&sample.namespace)
             .text(&sample.name)
             .optional_text(sample.node.as_deref())
-            .encoded(placement(cost.placement))
+            .encoded(stored_placement(cost.placement))
             .optional_text(owner.map(|o| o.kind.as_str()))
             .optional_text(owner.map(|o| o.name.as_str()))
             .number(big(figures.cpu_usage.get())?)

@@ -1,17 +1,16 @@
 //! What every query is limited to: one tenant, a window split into whole hours (read from
 //! rollups) and partial edge hours (read from raw samples), and the optional filters.
 //!
-//! For a window `[start, end)` with whole hours `[ws, we)` (`TimeWindow::whole_hours`):
-//! rollups cover `ws ≤ hour < we`, raw samples cover `start ≤ ts < ws` and `we ≤ ts < end`.
-//! A rollup's hour is its samples' timestamp truncated to the hour, so the three ranges are
-//! disjoint and together count exactly the samples with `start ≤ ts < end`. Without any
-//! whole hour, `ws = we = end`: everything comes from raw samples.
+//! The split is `kcost_domain::store_support::HourSplit`: for a window `[start, end)` with
+//! whole hours `[ws, we)`, rollups cover `ws ≤ hour < we` and raw samples cover
+//! `start ≤ ts < ws` and `we ≤ ts < end`; without any whole hour, `ws = we = end`.
 //!
 //! Parameters are numbered: `$1` tenant, `$2` start, `$3` ws, `$4` we, `$5` end, then the
 //! filters (`$6`, `$7`) in the order cluster, namespace.
 
 use chrono::{DateTime, Utc};
 use kcost_domain::costs::CostFilter;
+use kcost_domain::store_support::HourSplit;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
 use sqlx::Postgres;
@@ -41,15 +40,13 @@ pub(crate) struct Scope<'a> {
 
 impl<'a> Scope<'a> {
     pub fn new(tenant: TenantId, window: &TimeWindow, filter: &'a CostFilter) -> Self {
-        let (whole_start, whole_end) = window
-            .whole_hours()
-            .map_or((window.end(), window.end()), |w| (w.start(), w.end()));
+        let split = HourSplit::of(window);
         Self {
             tenant: *tenant.as_uuid(),
-            start: window.start(),
-            whole_start,
-            whole_end,
-            end: window.end(),
+            start: split.start,
+            whole_start: split.whole_start,
+            whole_end: split.whole_end,
+            end: split.end,
             cluster: filter.cluster.as_ref().map(|c| c.as_str()),
             namespace: filter.namespace.as_deref(),
         }

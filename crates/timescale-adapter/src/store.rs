@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::cost_engine::PricedSnapshot;
 use kcost_domain::costs::{CostFilter, CostQuery, CostRow, PodUsageSeries, PodUtilization};
+use kcost_domain::store_support::retention_cutoff;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
 use kcost_ports::{AppendOutcome, MetricsStore, MetricsStoreError};
@@ -112,7 +113,7 @@ impl PgMetricsStore {
                 );
             }
         }
-        let cutoff = Utc::now().date_naive() - Duration::days(i64::from(retention_days));
+        let cutoff = retention_cutoff(Utc::now().date_naive(), retention_days);
         self.drop_partitions_before(cutoff).await
     }
 

@@ -1,13 +1,15 @@
 //! `usage_series`: every raw pod sample in the window, grouped into one series per pod
 //! (ordered by cluster, namespace, pod), oldest point first, with the rates and owner of
-//! the pod's latest sample. The recommender's input.
+//! the pod's latest sample (grouped by `kcost_domain::store_support`). The recommender's
+//! input.
 
 use chrono::{DateTime, Utc};
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::costs::{CostFilter, PodUsageSeries, UsagePoint};
 use kcost_domain::pricing::ResourceRates;
 use kcost_domain::quantity::{Bytes, Millicores};
-use kcost_domain::snapshot::{Owner, ResourceFigures};
+use kcost_domain::snapshot::ResourceFigures;
+use kcost_domain::store_support::{PodUsageSample, group_usage_samples, owner_from_columns};
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
 use kcost_ports::MetricsStoreError;
@@ -42,49 +44,26 @@ pub(crate) async fn usage_series(
         .fetch_all(pool)
         .await
         .map_err(db("usage_series"))?;
-    group(&rows).map_err(|e| unexpected("usage_series: decode", e))
+    let samples = rows
+        .iter()
+        .map(sample)
+        .collect::<anyhow::Result<Vec<_>>>()
+        .map_err(|e| unexpected("usage_series: decode", e))?;
+    Ok(group_usage_samples(samples))
 }
 
-fn group(rows: &[PgRow]) -> anyhow::Result<Vec<PodUsageSeries>> {
-    let mut series: Vec<PodUsageSeries> = Vec::new();
-    for row in rows {
-        let cluster: String = row.try_get("cluster")?;
-        let namespace: String = row.try_get("namespace")?;
-        let pod: String = row.try_get("pod")?;
-        let point = point(row)?;
-        let owner = match (
-            row.try_get::<Option<String>, _>("owner_kind")?,
-            row.try_get::<Option<String>, _>("owner_name")?,
-        ) {
-            (Some(kind), Some(name)) => Some(Owner { kind, name }),
-            _ => None,
-        };
-        let rates = ResourceRates {
+fn sample(row: &PgRow) -> anyhow::Result<PodUsageSample> {
+    Ok(PodUsageSample {
+        cluster: ClusterName::new(row.try_get::<String, _>("cluster")?)?,
+        namespace: row.try_get("namespace")?,
+        pod: row.try_get("pod")?,
+        owner: owner_from_columns(row.try_get("owner_kind")?, row.try_get("owner_name")?),
+        rates: ResourceRates {
             cpu_core_hourly: row.try_get("cpu_rate")?,
             ram_gib_hourly: row.try_get("ram_rate")?,
-        };
-        match series.last_mut() {
-            Some(last)
-                if last.cluster.as_str() == cluster
-                    && last.namespace == namespace
-                    && last.pod == pod =>
-            {
-                // Rows are oldest first: the latest sample's owner and rates win.
-                last.points.push(point);
-                last.owner = owner;
-                last.rates = rates;
-            }
-            _ => series.push(PodUsageSeries {
-                cluster: ClusterName::new(cluster)?,
-                namespace,
-                pod,
-                owner,
-                rates,
-                points: vec![point],
-            }),
-        }
-    }
-    Ok(series)
+        },
+        point: point(row)?,
+    })
 }
 
 fn point(row: &PgRow) -> anyhow::Result<UsagePoint> {

@@ -1,11 +1,13 @@
 //! `utilization`: per-pod time-weighted usage against requests over a window, from the
 //! same rollup/edge split as the cost queries (rollups keep usage and request
-//! resource-seconds, maxima, sample counts and seconds).
+//! resource-seconds, maxima, sample counts and seconds). The time-weighted averages are
+//! `kcost_domain::store_support`'s, as on SQLite.
 
 use anyhow::Context;
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::costs::{CostFilter, PodUtilization};
 use kcost_domain::money::Money;
+use kcost_domain::store_support::UtilizationSums;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
 use kcost_ports::MetricsStoreError;
@@ -15,9 +17,6 @@ use sqlx::{AssertSqlSafe, PgPool, Row};
 
 use crate::error::{db, unexpected};
 use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, Scope};
-
-/// Decimal places of the averages (thousandths of a millicore or byte).
-const AVERAGE_SCALE: u32 = 3;
 
 /// Pods ordered by cost descending, then by cluster, namespace and name.
 pub(crate) async fn utilization(
@@ -73,25 +72,19 @@ fn decode(row: &PgRow) -> anyhow::Result<PodUtilization> {
         let value: Option<i64> = row.try_get(column)?;
         u64::try_from(value.unwrap_or_default()).with_context(|| format!("{column} is negative"))
     };
-    let seconds = Decimal::from(unsigned("seconds")?);
-    let average = |total: Decimal| {
-        if seconds.is_zero() {
-            Decimal::ZERO
-        } else {
-            (total / seconds).round_dp(AVERAGE_SCALE)
-        }
-    };
-    Ok(PodUtilization {
+    let sums = UtilizationSums {
         cluster: ClusterName::new(row.try_get::<String, _>("cluster")?)?,
         namespace: row.try_get("namespace")?,
         pod: row.try_get("pod")?,
-        avg_cpu_usage_millicores: average(sum("cpu_usage_mcs")?),
-        avg_cpu_request_millicores: average(sum("cpu_request_mcs")?),
-        max_cpu_usage_millicores: unsigned("max_cpu_usage_m")?,
-        avg_memory_usage_bytes: average(sum("mem_usage_bs")?),
-        avg_memory_request_bytes: average(sum("mem_request_bs")?),
-        max_memory_usage_bytes: unsigned("max_mem_usage_b")?,
         cost: Money::from_decimal(sum("cost")?),
+        cpu_usage_mcs: sum("cpu_usage_mcs")?,
+        cpu_request_mcs: sum("cpu_request_mcs")?,
+        mem_usage_bs: sum("mem_usage_bs")?,
+        mem_request_bs: sum("mem_request_bs")?,
+        max_cpu_usage_millicores: unsigned("max_cpu_usage_m")?,
+        max_memory_usage_bytes: unsigned("max_mem_usage_b")?,
         samples: unsigned("samples")?,
-    })
+        seconds: unsigned("seconds")?,
+    };
+    Ok(sums.into_utilization())
 }

@@ -5,9 +5,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-// Only the fixtures and the query helper are used here, not the contract scenarios.
-#[allow(dead_code)]
-mod contract;
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -20,8 +17,7 @@ use kcost_domain::window::TimeWindow;
 use kcost_ports::{AppendOutcome, MetricsStore};
 use kcost_timescale_adapter::PgMetricsStore;
 
-use contract::costs::query;
-use contract::fixtures::{GIB, at, node, pod, snapshot, tenant};
+use kcost_ports::contract::fixtures::{GIB, node, pod, query, snapshot, tenant, utc};
 use support::with_store;
 
 /// Three steady pods, plus `cron-<hour>` pods that exist in one hour only.
@@ -55,7 +51,7 @@ fn snapshot_at(ts: DateTime<Utc>) -> PricedSnapshot {
 
 /// Every 20 minutes from Oct 31 21:10 to Nov 1 02:50 UTC (crosses a month boundary).
 fn times() -> Vec<DateTime<Utc>> {
-    let first = at(2026, 10, 31, 21, 10, 0);
+    let first = utc(2026, 10, 31, 21, 10, 0);
     (0..18).map(|i| first + Duration::minutes(20 * i)).collect()
 }
 
@@ -164,22 +160,22 @@ async fn namespace_rollup_agrees_with_the_per_pod_path_to_the_last_digit() {
         }
         let windows = [
             // Cuts its first and last hour; crosses the month boundary.
-            (at(2026, 10, 31, 21, 25, 0), at(2026, 11, 1, 1, 35, 0)),
+            (utc(2026, 10, 31, 21, 25, 0), utc(2026, 11, 1, 1, 35, 0)),
             // Whole hours only.
-            (at(2026, 10, 31, 22, 0, 0), at(2026, 11, 1, 2, 0, 0)),
+            (utc(2026, 10, 31, 22, 0, 0), utc(2026, 11, 1, 2, 0, 0)),
             // No whole hour at all.
-            (at(2026, 10, 31, 23, 5, 0), at(2026, 10, 31, 23, 55, 0)),
+            (utc(2026, 10, 31, 23, 5, 0), utc(2026, 10, 31, 23, 55, 0)),
             // One whole hour inside November only.
-            (at(2026, 11, 1, 0, 59, 0), at(2026, 11, 1, 2, 1, 0)),
+            (utc(2026, 11, 1, 0, 59, 0), utc(2026, 11, 1, 2, 1, 0)),
             // Everything.
-            (at(2026, 10, 1, 0, 0, 0), at(2026, 12, 1, 0, 0, 0)),
+            (utc(2026, 10, 1, 0, 0, 0), utc(2026, 12, 1, 0, 0, 0)),
         ];
         for (start, end) in windows {
             assert_agree(&store, t, TimeWindow::new(start, end).unwrap()).await;
         }
         // The hourly cron pods are counted once per hour they ran in: 6 hours in the
         // whole window, 4 in 22:00–02:00.
-        let window = TimeWindow::new(at(2026, 10, 31, 22, 0, 0), at(2026, 11, 1, 2, 0, 0));
+        let window = TimeWindow::new(utc(2026, 10, 31, 22, 0, 0), utc(2026, 11, 1, 2, 0, 0));
         let rows = store
             .costs(t, &query(window.unwrap(), CostGrouping::Namespace))
             .await
@@ -197,8 +193,8 @@ async fn namespace_rollup_agrees_with_the_per_pod_path_to_the_last_digit() {
 async fn retention_trims_pod_presence_and_namespace_rollups() {
     with_store(|store| async move {
         let t = tenant();
-        let early = at(2026, 11, 1, 5, 10, 0);
-        let late = at(2026, 11, 3, 5, 10, 0);
+        let early = utc(2026, 11, 1, 5, 10, 0);
+        let late = utc(2026, 11, 3, 5, 10, 0);
         for ts in [early, late] {
             assert_eq!(
                 store.append(t, &snapshot_at(ts)).await.unwrap(),
@@ -210,7 +206,7 @@ async fn retention_trims_pod_presence_and_namespace_rollups() {
             .await
             .unwrap();
         assert!(report.deleted_rollup_rows > 0);
-        let month = TimeWindow::new(at(2026, 11, 1, 0, 0, 0), at(2026, 12, 1, 0, 0, 0)).unwrap();
+        let month = TimeWindow::new(utc(2026, 11, 1, 0, 0, 0), utc(2026, 12, 1, 0, 0, 0)).unwrap();
         assert_agree(&store, t, month).await;
         let cron_pods: Vec<String> = sqlx::query_scalar(
             "SELECT pod FROM pod_presence_monthly WHERE namespace = 'cron' ORDER BY pod",

@@ -1,11 +1,10 @@
-//! `PgMetricsStore` against the real PostgreSQL: the backend-agnostic contract suite
-//! (`contract/`), plus what only PostgreSQL has — day partitions, retention dropping them,
-//! and a closed pool reported as `Unavailable`. One fresh database per test.
+//! `PgMetricsStore` against the real PostgreSQL: what only PostgreSQL has — day
+//! partitions, retention dropping them, and a closed pool reported as `Unavailable`. One
+//! fresh database per test. The shared contract suites run in `ports_contract.rs`.
 
 // Test helpers outside #[test] functions may unwrap and panic too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod contract;
 mod support;
 
 use chrono::{Duration, NaiveDate, Utc};
@@ -14,30 +13,8 @@ use kcost_domain::window::TimeWindow;
 use kcost_ports::{AppendOutcome, MetricsStore, MetricsStoreError};
 use kcost_timescale_adapter::{PgMetricsStore, StorageLayout};
 
-use contract::costs::query;
-use contract::fixtures::{at, small_snapshot, tenant};
+use kcost_ports::contract::fixtures::{query, tenant, three_pod_snapshot, utc};
 use support::{TestDb, with_store};
-
-macro_rules! contract_tests {
-    ($($module:ident :: $name:ident),* $(,)?) => {$(
-        #[tokio::test]
-        async fn $name() {
-            with_store(|store| async move { contract::$module::$name(&store).await }).await;
-        }
-    )*};
-}
-
-contract_tests!(
-    costs::append_then_costs_equal_priced_sums,
-    costs::reappend_is_duplicate_and_changes_nothing,
-    costs::tenants_are_isolated,
-    windows::a_window_cutting_hours_in_half,
-    windows::a_snapshot_at_midnight_lands_in_its_day,
-    windows::trend_buckets,
-    series::utilization_averages,
-    series::usage_series_ordering,
-    series::previous_snapshot_time,
-);
 
 /// Partition (table) holding the pod samples at `ts`.
 async fn partition_of(store: &PgMetricsStore, ts: chrono::DateTime<Utc>) -> Vec<String> {
@@ -90,10 +67,10 @@ async fn migration_creates_native_day_partitions_ahead() {
 async fn samples_land_in_their_day_partition_at_midnight() {
     with_store(|store| async move {
         let t = tenant();
-        let midnight = at(2026, 11, 20, 0, 0, 0);
-        let before = at(2026, 11, 19, 23, 59, 59);
+        let midnight = utc(2026, 11, 20, 0, 0, 0);
+        let before = utc(2026, 11, 19, 23, 59, 59);
         for ts in [before, midnight] {
-            let s = small_snapshot("prod", ts, 600);
+            let s = three_pod_snapshot("prod", ts, 600);
             assert_eq!(store.append(t, &s).await.unwrap(), AppendOutcome::Stored);
         }
         assert_eq!(
@@ -116,7 +93,7 @@ async fn retention_drops_old_partitions_and_keeps_new_ones() {
         let old = now - Duration::days(500);
         let recent = now - Duration::days(3);
         for ts in [old, recent] {
-            let s = small_snapshot("prod", ts, 600);
+            let s = three_pod_snapshot("prod", ts, 600);
             assert_eq!(store.append(t, &s).await.unwrap(), AppendOutcome::Stored);
         }
         let old_partition = format!("pod_samples_p{}", old.format("%Y%m%d"));
@@ -158,7 +135,7 @@ async fn retention_drops_old_partitions_and_keeps_new_ones() {
             })
         );
         // A snapshot for a dropped day recreates its partition on append.
-        let s = small_snapshot("prod", old, 600);
+        let s = three_pod_snapshot("prod", old, 600);
         assert_eq!(store.append(t, &s).await.unwrap(), AppendOutcome::Stored);
     })
     .await;
@@ -173,9 +150,9 @@ async fn a_closed_pool_is_unavailable() {
         assert!(matches!(r, Err(MetricsStoreError::Unavailable(_))), "{r:?}");
     };
     unavailable(store.ping().await);
-    let s = small_snapshot("prod", at(2026, 11, 20, 9, 0, 0), 600);
+    let s = three_pod_snapshot("prod", utc(2026, 11, 20, 9, 0, 0), 600);
     unavailable(store.append(tenant(), &s).await.map(drop));
-    let window = TimeWindow::new(at(2026, 11, 20, 0, 0, 0), at(2026, 11, 21, 0, 0, 0)).unwrap();
+    let window = TimeWindow::new(utc(2026, 11, 20, 0, 0, 0), utc(2026, 11, 21, 0, 0, 0)).unwrap();
     unavailable(
         store
             .costs(tenant(), &query(window, CostGrouping::Namespace))
@@ -210,7 +187,7 @@ async fn an_unreachable_server_is_unavailable() {
 #[tokio::test]
 #[ignore = "timing probe"]
 async fn five_thousand_pods_append_timing() {
-    use contract::fixtures::{GIB, node, pod, snapshot};
+    use kcost_ports::contract::fixtures::{GIB, node, pod, snapshot};
     with_store(|store| async move {
         let t = tenant();
         let nodes: Vec<_> = (0..50)
@@ -230,7 +207,7 @@ async fn five_thousand_pods_append_timing() {
                     )
                 })
                 .collect();
-            let ts = at(2026, 11, 20, 9, 0, 0) + Duration::minutes(10 * round);
+            let ts = utc(2026, 11, 20, 9, 0, 0) + Duration::minutes(10 * round);
             let s = snapshot("prod", ts, 600, pods, nodes.clone());
             let started = std::time::Instant::now();
             assert_eq!(store.append(t, &s).await.unwrap(), AppendOutcome::Stored);

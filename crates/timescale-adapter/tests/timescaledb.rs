@@ -9,9 +9,9 @@
 //! lives), dropped with its hypertables afterwards — even when the test panics.
 //!
 //! Covered: the migration's hypertables, compression and retention policies (read back
-//! from `timescaledb_information`), idempotent migrations, the whole shared contract suite
-//! (`kcost_ports::contract::metrics`), retention through `drop_chunks`, and compressed
-//! chunks that stay queryable and appendable.
+//! from `timescaledb_information`), idempotent migrations, the whole shared contract suites
+//! (`kcost_ports::contract::{metrics, detail}`), retention through `drop_chunks`, and
+//! compressed chunks that stay queryable and appendable.
 
 // Test helpers outside #[test] functions may unwrap and panic too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -27,7 +27,6 @@ use kcost_domain::window::TimeWindow;
 use kcost_migrations::timeseries::timescale;
 use kcost_migrations::{MigratorTrait, TimeseriesMigrator};
 use kcost_ports::contract::fixtures::{SMALL, priced, tenant_a};
-use kcost_ports::contract::metrics;
 use kcost_ports::{AppendOutcome, MetricsStore};
 use kcost_timescale_adapter::{PgMetricsStore, StorageLayout};
 use sea_orm::{DatabaseConnection, DatabaseExecutor, SqlxPostgresConnector};
@@ -367,28 +366,35 @@ async fn migrations_are_idempotent() {
 }
 
 // ---------------------------------------------------------------------------------------
-// The shared contract suite, one test per function.
+// The shared contract suites, one test per function, in a module named after the suite.
 
 macro_rules! contract_tests {
-    ($($name:ident),* $(,)?) => {
-        $(
-            #[tokio::test]
-            async fn $name() {
-                with_store(stringify!($name), |store, _pool| async move {
-                    metrics::$name(&store).await
-                })
-                .await;
-            }
-        )*
+    ($suite:ident { $($name:ident),* $(,)? }) => {
+        mod $suite {
+            use kcost_ports::contract::$suite;
 
-        #[test]
-        fn every_contract_function_runs_here() {
-            assert_eq!([$(stringify!($name)),*], metrics::ALL);
+            use crate::with_store;
+
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let test = concat!(stringify!($suite), "::", stringify!($name));
+                    with_store(test, |store, _pool| async move {
+                        $suite::$name(&store).await
+                    })
+                    .await;
+                }
+            )*
+
+            #[test]
+            fn every_contract_function_runs_here() {
+                assert_eq!([$(stringify!($name)),*], $suite::ALL);
+            }
         }
     };
 }
 
-contract_tests!(
+contract_tests!(metrics {
     costs_by_namespace_equal_the_priced_snapshot,
     costs_by_cluster_include_idle,
     costs_by_pod_equal_each_pods_cost,
@@ -400,7 +406,20 @@ contract_tests!(
     previous_snapshot_time_is_the_latest_strictly_before,
     utilization_averages_usage_and_requests,
     usage_series_are_ordered_oldest_first,
-);
+});
+
+contract_tests!(detail {
+    append_then_costs_equal_priced_sums,
+    reappend_is_duplicate_and_changes_nothing,
+    tenants_are_isolated,
+    filters_narrow_and_namespace_filters_drop_idle,
+    a_window_cutting_hours_in_half,
+    a_snapshot_at_midnight_lands_in_its_day,
+    trend_buckets,
+    utilization_averages,
+    usage_series_ordering,
+    previous_snapshot_time,
+});
 
 // ---------------------------------------------------------------------------------------
 // Retention and compression.

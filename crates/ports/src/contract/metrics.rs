@@ -2,20 +2,18 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{Duration, TimeZone, Utc};
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::cost_engine::PricedSnapshot;
-use kcost_domain::costs::{CostFilter, CostGrouping, CostKey, CostQuery, CostRow, TrendInterval};
+use kcost_domain::costs::{CostFilter, CostGrouping, CostKey, CostRow, TrendInterval};
 use kcost_domain::money::Money;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
 
-use super::fixtures::{NODES_NULL, SMALL, at, priced, tenant_a, tenant_b};
+use super::fixtures::{
+    NODES_NULL, SMALL, all_pods, at, priced, query, store_all, tenant_a, tenant_b, window,
+};
 use crate::{AppendOutcome, MetricsStore};
-
-fn window(start: DateTime<Utc>, end: DateTime<Utc>) -> TimeWindow {
-    TimeWindow::new(start, end).expect("valid window")
-}
 
 async fn costs(
     store: &dyn MetricsStore,
@@ -23,19 +21,10 @@ async fn costs(
     grouping: CostGrouping,
     window: TimeWindow,
 ) -> Vec<CostRow> {
-    let query = CostQuery {
-        window,
-        grouping,
-        filter: CostFilter::default(),
-    };
-    store.costs(tenant, &query).await.expect("costs query")
-}
-
-async fn store_all(store: &dyn MetricsStore, tenant: TenantId, snapshots: &[&PricedSnapshot]) {
-    for snapshot in snapshots {
-        let outcome = store.append(tenant, snapshot).await.expect("append");
-        assert_eq!(outcome, AppendOutcome::Stored);
-    }
+    store
+        .costs(tenant, &query(window, grouping))
+        .await
+        .expect("costs query")
 }
 
 /// Σ (cpu, memory) per namespace and the pods of each, from the priced snapshot itself.
@@ -48,10 +37,6 @@ fn expected_by_namespace(priced: &PricedSnapshot) -> BTreeMap<String, (Money, Mo
         entry.2 += 1;
     }
     expected
-}
-
-fn all_pods(priced: &PricedSnapshot) -> Money {
-    priced.pods().iter().map(|pod| pod.total()).sum()
 }
 
 fn assert_ordered_by_total_descending(rows: &[CostRow]) {

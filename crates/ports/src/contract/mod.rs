@@ -9,5 +9,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod cache;
+pub mod detail;
 pub mod fixtures;
 pub mod metrics;

@@ -1,5 +1,6 @@
-//! Cost sums per grouping equal the priced snapshots' to the last digit; re-appends are
-//! duplicates that change nothing; tenants never see each other's rows; filters narrow.
+//! Cost sums per grouping equal the priced snapshots' to the last digit, with counts and
+//! usage hours; re-appends are duplicates that change nothing; tenants never see each
+//! other's rows; filters narrow, and a namespace filter drops idle.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -8,14 +9,16 @@ use kcost_domain::cost_engine::PricedSnapshot;
 use kcost_domain::costs::{CostFilter, CostGrouping, CostKey, CostRow, TrendInterval};
 use kcost_domain::money::Money;
 use kcost_domain::quantity::BYTES_PER_GIB;
-use kcost_ports::{AppendOutcome, MetricsStore};
 use rust_decimal::Decimal;
 
-use super::fixtures::{
-    NODES_NULL, SMALL, agent_snapshot, all_pods, allocated, at, costs, store_all, tenant, window,
+use crate::contract::fixtures::{
+    NODES_NULL, SMALL, agent_snapshot, all_pods, allocated, at, costs, expected_costs_by, idle_of,
+    namespaces_of, store_all, tenant, three_pod_snapshot, utc, window,
 };
+use crate::{AppendOutcome, MetricsStore};
 
-fn assert_ordered_by_total_descending(rows: &[CostRow]) {
+/// Largest total first, ties by key.
+fn assert_largest_total_first(rows: &[CostRow]) {
     for pair in rows.windows(2) {
         let (a, b) = (&pair[0], &pair[1]);
         assert!(
@@ -44,7 +47,8 @@ fn expected_by_namespace(snapshots: &[&PricedSnapshot]) -> NamespaceSums {
 }
 
 /// Namespace, cluster and pod rows carry exactly the priced costs (idle only on clusters),
-/// counts, and usage hours, largest first.
+/// counts, and usage hours, largest first; over a whole day too, with hand-built pods in a
+/// second cluster, where Σ pods + Σ idle = Σ nodes and the filters combine.
 pub async fn append_then_costs_equal_priced_sums(store: &dyn MetricsStore) {
     let t = tenant();
     let small = agent_snapshot(SMALL, "prod", at(9, 0), 600);
@@ -78,7 +82,7 @@ pub async fn append_then_costs_equal_priced_sums(store: &dyn MetricsStore) {
         assert_eq!(row.pod_count, pods.len() as u64, "{namespace}");
         assert_eq!(row.namespace_count, 1);
     }
-    assert_ordered_by_total_descending(&rows);
+    assert_largest_total_first(&rows);
     assert_eq!(
         allocated(&rows),
         all_pods(&small) + all_pods(&small_later) + all_pods(&edge)
@@ -106,7 +110,7 @@ pub async fn append_then_costs_equal_priced_sums(store: &dyn MetricsStore) {
         assert_eq!(row.namespace_count, namespaces.len() as u64);
         assert_eq!(row.pod_count, snapshots[0].snapshot().pods().len() as u64);
     }
-    assert_ordered_by_total_descending(&rows);
+    assert_largest_total_first(&rows);
 
     // Usage hours: Σ usage × seconds, as core-hours and GiB-hours.
     let prod = rows
@@ -157,7 +161,96 @@ pub async fn append_then_costs_equal_priced_sums(store: &dyn MetricsStore) {
             assert_eq!((row.pod_count, row.namespace_count), (1, 1));
         }
     }
-    assert_ordered_by_total_descending(&rows);
+    assert_largest_total_first(&rows);
+
+    // A whole day, with a second cluster of hand-built pods (one pending) at 14:30.
+    let t = tenant();
+    let first = agent_snapshot(SMALL, "prod", at(9, 0), 600);
+    let second = agent_snapshot(SMALL, "prod", at(9, 10), 600);
+    let other = three_pod_snapshot("staging", at(14, 30), 600);
+    let all = [&first, &second, &other];
+    store_all(store, t, &all).await;
+    let day = window(at(0, 0), utc(2026, 11, 21, 0, 0, 0));
+
+    let rows = costs(
+        store,
+        t,
+        CostGrouping::Namespace,
+        day,
+        CostFilter::default(),
+    )
+    .await;
+    let want = expected_costs_by(&all, |_, p| p.namespace.clone());
+    assert_eq!(rows.len(), want.len());
+    assert_largest_total_first(&rows);
+    for row in &rows {
+        let CostKey::Namespace(ns) = &row.key else {
+            panic!("namespace key")
+        };
+        assert_eq!((row.cost.cpu, row.cost.memory), want[ns], "namespace {ns}");
+        assert_eq!(row.cost.idle, Money::ZERO, "no idle per namespace");
+        assert_eq!(row.namespace_count, 1);
+    }
+
+    let rows = costs(store, t, CostGrouping::Cluster, day, CostFilter::default()).await;
+    assert_eq!(rows.len(), 2);
+    assert_largest_total_first(&rows);
+    let prod = rows
+        .iter()
+        .find(|r| r.key == CostKey::Cluster(ClusterName::new("prod").unwrap()))
+        .unwrap();
+    let node_cost = first.totals().node_cost + second.totals().node_cost;
+    let off_node = first.totals().off_node_pod_cost + second.totals().off_node_pod_cost;
+    assert_eq!(prod.cost.idle, idle_of(&[&first, &second]));
+    assert_eq!(
+        prod.cost.total(),
+        node_cost + off_node,
+        "Σ pods + Σ idle = Σ nodes"
+    );
+    assert_eq!(prod.pod_count, 24);
+    assert_eq!(
+        prod.namespace_count as usize,
+        namespaces_of(&[&first]).len()
+    );
+    let staging = rows.iter().find(|r| r != &prod).unwrap();
+    assert_eq!(
+        staging.cost.total(),
+        other.totals().node_cost + other.totals().off_node_pod_cost
+    );
+
+    let rows = costs(store, t, CostGrouping::Pod, day, CostFilter::default()).await;
+    let want = expected_costs_by(&all, |s, p| {
+        (
+            s.snapshot().cluster().clone(),
+            p.namespace.clone(),
+            p.name.clone(),
+        )
+    });
+    assert_eq!(rows.len(), want.len());
+    assert_largest_total_first(&rows);
+    for row in &rows {
+        let CostKey::Pod {
+            cluster,
+            namespace,
+            pod,
+        } = &row.key
+        else {
+            panic!("pod key")
+        };
+        let key = (cluster.clone(), namespace.clone(), pod.clone());
+        assert_eq!((row.cost.cpu, row.cost.memory), want[&key], "pod {key:?}");
+        assert_eq!(row.pod_count, 1);
+    }
+
+    let staging_web = CostFilter {
+        cluster: Some(ClusterName::new("staging").unwrap()),
+        namespace: Some("web".into()),
+    };
+    let rows = costs(store, t, CostGrouping::Namespace, day, staging_web).await;
+    let want = expected_costs_by(&[&other], |_, p| p.namespace.clone());
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].cost.cpu, rows[0].cost.memory), want["web"]);
+    assert_eq!(rows[0].pod_count, 2);
 }
 
 /// A second append of the same (tenant, cluster, timestamp) is `Duplicate` and changes
@@ -180,8 +273,11 @@ pub async fn reappend_is_duplicate_and_changes_nothing(store: &dyn MetricsStore)
         .utilization(t, &span, &CostFilter::default())
         .await
         .unwrap();
+    // Same key, different content (a longer duration; other pods altogether): still a
+    // duplicate, and nothing of it is written.
     let longer = agent_snapshot(SMALL, "prod", at(9, 0), 1200);
-    for again in [&snapshot, &longer] {
+    let altered = three_pod_snapshot("prod", at(9, 0), 600);
+    for again in [&snapshot, &longer, &altered] {
         assert_eq!(
             store.append(t, again).await.unwrap(),
             AppendOutcome::Duplicate
@@ -209,17 +305,26 @@ pub async fn reappend_is_duplicate_and_changes_nothing(store: &dyn MetricsStore)
             .iter()
             .all(|s| s.points.len() == 1 && s.points[0].seconds == 600)
     );
+    let pods = costs(store, t, CostGrouping::Pod, span, CostFilter::default()).await;
+    assert_eq!(pods.len(), 24);
     assert_eq!(
         store.append(tenant(), &snapshot).await.unwrap(),
         AppendOutcome::Stored
     );
 }
 
-/// Tenant B never sees tenant A's rows, through any query.
+/// A stranger never sees tenant A's rows, through any query; tenant B may store the same
+/// cluster and timestamp with other contents and sees only its own.
 pub async fn tenants_are_isolated(store: &dyn MetricsStore) {
-    let (a, b) = (tenant(), tenant());
+    let (a, b, stranger) = (tenant(), tenant(), tenant());
     let snapshot = agent_snapshot(SMALL, "prod", at(9, 0), 600);
     store_all(store, a, &[&snapshot]).await;
+    let snapshot_b = three_pod_snapshot("prod", at(9, 0), 600);
+    assert_eq!(
+        store.append(b, &snapshot_b).await.unwrap(),
+        AppendOutcome::Stored,
+        "the idempotency key includes the tenant"
+    );
     let day = window(at(0, 0), at(23, 0));
     for grouping in [
         CostGrouping::Cluster,
@@ -229,7 +334,7 @@ pub async fn tenants_are_isolated(store: &dyn MetricsStore) {
         CostGrouping::Time(TrendInterval::Weekly),
     ] {
         assert!(
-            costs(store, b, grouping, day, CostFilter::default())
+            costs(store, stranger, grouping, day, CostFilter::default())
                 .await
                 .is_empty(),
             "{grouping:?}"
@@ -244,21 +349,27 @@ pub async fn tenants_are_isolated(store: &dyn MetricsStore) {
     // An edge-only window (no whole hour) too.
     let edge = window(at(8, 50), at(9, 10));
     assert!(
-        costs(store, b, CostGrouping::Cluster, edge, CostFilter::default())
-            .await
-            .is_empty()
+        costs(
+            store,
+            stranger,
+            CostGrouping::Cluster,
+            edge,
+            CostFilter::default()
+        )
+        .await
+        .is_empty()
     );
     let filter = CostFilter::default();
     assert!(
         store
-            .utilization(b, &day, &filter)
+            .utilization(stranger, &day, &filter)
             .await
             .unwrap()
             .is_empty()
     );
     assert!(
         store
-            .usage_series(b, &day, &filter)
+            .usage_series(stranger, &day, &filter)
             .await
             .unwrap()
             .is_empty()
@@ -266,7 +377,7 @@ pub async fn tenants_are_isolated(store: &dyn MetricsStore) {
     let cluster = snapshot.snapshot().cluster();
     assert_eq!(
         store
-            .previous_snapshot_time(b, cluster, at(10, 0))
+            .previous_snapshot_time(stranger, cluster, at(10, 0))
             .await
             .unwrap(),
         None
@@ -277,6 +388,12 @@ pub async fn tenants_are_isolated(store: &dyn MetricsStore) {
             .await
             .unwrap(),
         Some(at(9, 0))
+    );
+    let rows = costs(store, b, CostGrouping::Cluster, day, CostFilter::default()).await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0].cost.total(),
+        snapshot_b.totals().node_cost + snapshot_b.totals().off_node_pod_cost
     );
 }
 
