@@ -1,11 +1,15 @@
 //! Health of the services kcost depends on, for `/v1/health` and `/readyz`: the relational
 //! store and the time-series store are required; the cache is optional (kcost keeps
 //! serving from the database without it, so a failing cache is "degraded", not "down").
+//! OpenCost import sources, when configured, are reported beside them but never affect
+//! readiness: kcost serves what it has stored whether OpenCost answers or not.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use kcost_ports::{Cache, MetricsStore, TenantRepository};
 use serde::Serialize;
+
+use crate::opencost_import::{ImportStatus, OpenCostImports};
 
 /// One component's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -38,6 +42,8 @@ pub struct HealthCheck {
     tenants: Arc<dyn TenantRepository>,
     metrics: Arc<dyn MetricsStore>,
     cache: Arc<dyn Cache>,
+    /// Set once at start-up when OpenCost sources are configured.
+    opencost: OnceLock<Arc<OpenCostImports>>,
 }
 
 impl std::fmt::Debug for HealthCheck {
@@ -59,7 +65,28 @@ impl HealthCheck {
             tenants,
             metrics,
             cache,
+            opencost: OnceLock::new(),
         }
+    }
+
+    /// Reports `imports` from now on (the server builds them after the HTTP state, since
+    /// they share its query cache). A second call is ignored.
+    pub fn attach_opencost(&self, imports: Arc<OpenCostImports>) {
+        let _ = self.opencost.set(imports);
+    }
+
+    /// Every OpenCost source's import status; empty when none is configured.
+    pub fn opencost_statuses(&self) -> Vec<ImportStatus> {
+        self.opencost
+            .get()
+            .map(|imports| imports.statuses())
+            .unwrap_or_default()
+    }
+
+    /// Kubecent's one-word `opencost` health: `not_configured`, `connected`,
+    /// `unreachable` or `unknown` (see `opencost_import::overall_connection`).
+    pub fn opencost_connection(&self) -> &'static str {
+        crate::opencost_import::overall_connection(&self.opencost_statuses())
     }
 
     /// Probes every component; failures are logged here with their cause and reported

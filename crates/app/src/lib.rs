@@ -11,6 +11,9 @@
 //!   open per target and resource), listed, applied and dismissed.
 //! - [`instance`]: the installation's pepper and admin token at start-up.
 //! - [`key_usage`]: API-key last-use times, batched.
+//! - [`opencost_import`]: OpenCost allocations imported hour by hour into the metrics
+//!   store, per configured source, with a status for health and metrics.
+//! - [`kubecent`]: seed 2's Kubecent questions (namespaces with idle, pods, months, savings).
 //!
 //! Every use case takes its ports as `Arc<dyn Port>` and is unit-tested with mockall mocks;
 //! nothing here knows which database, cache or web framework is behind them.
@@ -21,6 +24,8 @@ pub mod health;
 pub mod ingest;
 pub mod instance;
 pub mod key_usage;
+pub mod kubecent;
+pub mod opencost_import;
 pub mod prices;
 pub mod query_cache;
 pub mod recommendations;

@@ -198,6 +198,24 @@ impl PricedSnapshot {
         self.cluster_rates
     }
 
+    /// Assembles a priced snapshot from parts already checked by the caller (see
+    /// `pre_priced`, which keeps the invariants `price_snapshot` guarantees).
+    pub(crate) fn from_checked_parts(
+        snapshot: Snapshot,
+        duration: SampleDuration,
+        pods: Vec<PodCost>,
+        nodes: Vec<NodeCost>,
+        cluster_rates: ResourceRates,
+    ) -> Self {
+        Self {
+            snapshot,
+            duration,
+            pods,
+            nodes,
+            cluster_rates,
+        }
+    }
+
     pub fn totals(&self) -> CostTotals {
         let (on_node, off_node): (Vec<&PodCost>, Vec<&PodCost>) = self
             .pods
@@ -333,7 +351,7 @@ fn settle(
 }
 
 /// Capacity-weighted average CPU and RAM rates; `None` without nodes.
-fn average_rates(snapshot: &Snapshot, prices: &[NodePrice]) -> Option<ResourceRates> {
+pub(crate) fn average_rates(snapshot: &Snapshot, prices: &[NodePrice]) -> Option<ResourceRates> {
     let mut cores = Decimal::ZERO;
     let mut gib = Decimal::ZERO;
     let mut cpu_spend = Decimal::ZERO;

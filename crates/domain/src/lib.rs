@@ -8,6 +8,8 @@
 //! - [`catalog`], [`pricing`], [`cost_engine`]: node prices and the OpenCost-aligned
 //!   allocation of node cost to pods and idle.
 //! - [`costs`], [`recommendation`], [`opencost`]: the shapes queries, advice and imports use.
+//! - [`pre_priced`], [`opencost_mapping`]: costs priced elsewhere (OpenCost) checked and
+//!   mapped into priced snapshots.
 //! - [`store_support`]: what every metrics store computes around its SQL (window split,
 //!   row merging and order, averages, series grouping).
 //!
@@ -22,6 +24,8 @@ pub mod cost_engine;
 pub mod costs;
 pub mod money;
 pub mod opencost;
+pub mod opencost_mapping;
+pub mod pre_priced;
 pub mod pricing;
 pub mod quantity;
 pub mod recommendation;

@@ -33,6 +33,7 @@ pub mod dto;
 pub mod error;
 pub mod metrics;
 pub mod openapi;
+pub mod opencost_metrics;
 pub mod rate_limit;
 pub mod request_id;
 pub mod routes;

@@ -1,11 +1,12 @@
 //! Prometheus metrics, hand-rolled: request counts and a latency histogram by route pattern,
 //! method and status; ingested snapshots, pods and bytes. Rendered in the text exposition
-//! format together with the query cache's counters by `GET /metrics`.
+//! format together with the query cache's counters (hits, misses, errors) and, with the
+//! in-process cache, its evictions, by `GET /metrics`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
@@ -45,9 +46,22 @@ impl LatencyHistogram {
     }
 }
 
+/// A counter kept by another component, read when `/metrics` is rendered.
+#[derive(Clone)]
+pub struct CounterSource(Arc<dyn Fn() -> u64 + Send + Sync>);
+
+impl std::fmt::Debug for CounterSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CounterSource")
+    }
+}
+
 /// The HTTP layer's counters (`AppState::metrics`).
 #[derive(Debug, Default)]
 pub struct HttpMetrics {
+    /// Entries the cache evicted to stay within its bound, when the cache can tell (the
+    /// in-process cache; Redis reports its own `evicted_keys`).
+    cache_evictions: Option<CounterSource>,
     requests: Mutex<BTreeMap<RequestLabels, LatencyHistogram>>,
     snapshots_stored: AtomicU64,
     snapshots_duplicate: AtomicU64,
@@ -58,6 +72,15 @@ pub struct HttpMetrics {
 impl HttpMetrics {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Also exports `kcost_cache_evictions_total`, read from `evictions`.
+    pub fn with_cache_evictions(
+        mut self,
+        evictions: impl Fn() -> u64 + Send + Sync + 'static,
+    ) -> Self {
+        self.cache_evictions = Some(CounterSource(Arc::new(evictions)));
+        self
     }
 
     /// Counts one finished request.
@@ -139,7 +162,14 @@ impl HttpMetrics {
                 cache.errors,
             ),
         ];
-        for (name, help, value) in counters {
+        let evictions = self.cache_evictions.as_ref().map(|source| {
+            (
+                "kcost_cache_evictions_total",
+                "Cache entries evicted to stay within the in-process cache's size bound.",
+                (source.0)(),
+            )
+        });
+        for (name, help, value) in counters.into_iter().chain(evictions) {
             let _ = writeln!(
                 out,
                 "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}"
@@ -265,7 +295,28 @@ mod tests {
         )));
         assert!(text.contains("kcost_ingest_pods_total 24"));
         assert!(text.contains("kcost_query_cache_hits_total 3"));
+        assert!(text.contains("kcost_query_cache_misses_total 1"));
+        assert!(text.contains("kcost_query_cache_errors_total 0"));
+        assert!(
+            !text.contains("kcost_cache_evictions_total"),
+            "no source, no series"
+        );
         assert_eq!(metrics.requests_for("/v1/health"), 2);
+    }
+
+    #[test]
+    fn cache_evictions_are_read_from_their_source_at_render_time() {
+        let evicted = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let source = evicted.clone();
+        let metrics =
+            HttpMetrics::new().with_cache_evictions(move || source.load(Ordering::Relaxed));
+        evicted.store(7, Ordering::Relaxed);
+        let text = metrics.render(QueryCacheStats::default());
+        assert!(
+            text.contains(
+                "# TYPE kcost_cache_evictions_total counter\nkcost_cache_evictions_total 7"
+            )
+        );
     }
 
     #[test]

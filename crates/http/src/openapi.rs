@@ -39,6 +39,11 @@ use crate::routes;
         routes::prices::list_prices,
         routes::prices::put_price,
         routes::prices::delete_price,
+        routes::kubecent::health,
+        routes::kubecent::namespaces,
+        routes::kubecent::pods,
+        routes::kubecent::monthly,
+        routes::kubecent::savings,
     ),
     modifiers(&SecuritySchemes),
     tags(
@@ -47,6 +52,7 @@ use crate::routes;
         (name = "costs", description = "Cost questions (scope `costs:read`)"),
         (name = "recommendations", description = "Right-sizing advice (scopes `recommendations:read`/`:write`)"),
         (name = "admin", description = "Tenants, API keys and prices (admin token)"),
+        (name = "kubecent", description = "Kubecent-compatible API (seed 2) under `/api/v1`: scope `costs:read` (savings also `recommendations:read`); without a key only when `kubecent.anonymous_tenant` is configured"),
     )
 )]
 pub struct ApiDoc;

@@ -9,11 +9,13 @@ use kcost_app::costs::CostQueries;
 use kcost_app::health::HealthCheck;
 use kcost_app::ingest::IngestSnapshot;
 use kcost_app::key_usage::KeyUsage;
+use kcost_app::kubecent::KubecentQueries;
 use kcost_app::prices::PriceAdmin;
 use kcost_app::query_cache::QueryCache;
 use kcost_app::recommendations::Recommendations;
 use kcost_app::tenants::TenantAdmin;
 use kcost_domain::api_key::AdminTokenHash;
+use kcost_domain::tenant::TenantId;
 
 use crate::metrics::HttpMetrics;
 
@@ -36,6 +38,11 @@ pub struct AppState {
     pub prices: Arc<PriceAdmin>,
     pub recommendations: Arc<Recommendations>,
     pub health: Arc<HealthCheck>,
+    /// The Kubecent-compatible questions under `/api/v1`.
+    pub kubecent: Arc<KubecentQueries>,
+    /// `kubecent.anonymous_tenant`, resolved: requests to the read-only `/api/v1`
+    /// endpoints without any key act for this tenant. `None` (the default): a key is needed.
+    pub kubecent_anonymous_tenant: Option<TenantId>,
     /// For `/metrics` (hits, misses, errors).
     pub query_cache: Arc<QueryCache>,
     /// Hash of the admin token; the token itself is never kept.

@@ -15,6 +15,7 @@ pub mod clock;
 #[cfg(feature = "contract")]
 pub mod contract;
 pub mod instance;
+pub mod invalidation;
 pub mod metrics;
 pub mod opencost;
 pub mod prices;
@@ -25,6 +26,9 @@ pub use api_keys::{ApiKeyRepository, ApiKeyRepositoryError};
 pub use cache::{Cache, CacheError};
 pub use clock::{Clock, SystemClock};
 pub use instance::{InstanceSettingsError, InstanceSettingsRepository};
+pub use invalidation::{
+    InvalidationBus, InvalidationError, InvalidationEvent, InvalidationSubscription,
+};
 pub use metrics::{AppendOutcome, MetricsStore, MetricsStoreError};
 pub use opencost::{OpenCostError, OpenCostSource};
 pub use prices::{PriceRepository, PriceRepositoryError};
@@ -37,7 +41,7 @@ pub use tenants::{TenantRepository, TenantRepositoryError};
 #[cfg(feature = "mocks")]
 pub use {
     api_keys::MockApiKeyRepository, cache::MockCache, clock::MockClock,
-    instance::MockInstanceSettingsRepository, metrics::MockMetricsStore,
-    opencost::MockOpenCostSource, prices::MockPriceRepository,
+    instance::MockInstanceSettingsRepository, invalidation::MockInvalidationBus,
+    metrics::MockMetricsStore, opencost::MockOpenCostSource, prices::MockPriceRepository,
     recommendations::MockRecommendationRepository, tenants::MockTenantRepository,
 };

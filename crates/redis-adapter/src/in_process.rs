@@ -7,6 +7,7 @@
 //! There is one counter per tenant, so the map stays small.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -14,6 +15,7 @@ use async_trait::async_trait;
 use kcost_ports::{Cache, CacheError};
 use moka::Expiry;
 use moka::future::Cache as MokaCache;
+use moka::notification::RemovalCause;
 
 /// Default bound of [`InProcessCache::default`]: 32 MiB of keys and values.
 pub const DEFAULT_MAX_BYTES: u64 = 32 * 1024 * 1024;
@@ -55,6 +57,8 @@ impl Expiry<String, Entry> for WrittenTtl {
 pub struct InProcessCache {
     values: MokaCache<String, Entry>,
     counters: Arc<Mutex<HashMap<String, u64>>>,
+    /// Entries dropped to stay within the size bound (not expiries, not deletes).
+    evictions: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for InProcessCache {
@@ -62,6 +66,7 @@ impl std::fmt::Debug for InProcessCache {
         f.debug_struct("InProcessCache")
             .field("entries", &self.values.entry_count())
             .field("bytes", &self.values.weighted_size())
+            .field("evictions", &self.evictions())
             .finish_non_exhaustive()
     }
 }
@@ -76,17 +81,30 @@ impl InProcessCache {
     /// A cache holding at most about `max_bytes` of keys and values; the least valuable
     /// entries are evicted first. Counters are not counted and never evicted.
     pub fn new(max_bytes: u64) -> Self {
+        let evictions = Arc::new(AtomicU64::new(0));
+        let counted = evictions.clone();
         let values = MokaCache::builder()
             .max_capacity(max_bytes)
             .weigher(|key: &String, entry: &Entry| {
                 u32::try_from(key.len() + entry.value.len()).unwrap_or(u32::MAX)
             })
             .expire_after(WrittenTtl)
+            .eviction_listener(move |_key, _entry, cause| {
+                if cause == RemovalCause::Size {
+                    counted.fetch_add(1, Ordering::Relaxed);
+                }
+            })
             .build();
         Self {
             values,
             counters: Arc::new(Mutex::new(HashMap::new())),
+            evictions,
         }
+    }
+
+    /// Entries evicted to stay within the size bound since start, for `/metrics`.
+    pub fn evictions(&self) -> u64 {
+        self.evictions.load(Ordering::Relaxed)
     }
 
     fn counters(&self) -> MutexGuard<'_, HashMap<String, u64>> {
@@ -174,6 +192,7 @@ mod tests {
         cache.values.run_pending_tasks().await;
         assert!(cache.values.weighted_size() <= 64 * 1024);
         assert!(cache.values.entry_count() < 1_000);
+        assert!(cache.evictions() > 0);
         assert_eq!(cache.increment("version").await.unwrap(), 2);
     }
 

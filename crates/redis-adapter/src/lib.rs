@@ -1,10 +1,25 @@
-//! Implementations of the cache port (`kcost_ports::Cache`).
+//! Implementations of the cache port (`kcost_ports::Cache`) and of the invalidation bus
+//! (`kcost_ports::InvalidationBus`).
 //!
-//! Today: [`InProcessCache`], the bounded in-process cache (moka) kcost uses when no
-//! `redis.url` is configured — right for a single replica. The Redis implementation (fred:
-//! shared API-key and query caches, cross-replica invalidation) arrives with the Redis
-//! issue and must pass the same contract suite (`kcost_ports::contract::cache`).
+//! - [`RedisCache`] and [`RedisInvalidationBus`] (fred): shared by every replica — API-key
+//!   metadata, query answers and per-tenant versions in Redis, key revocations over pub/sub.
+//!   Bounded by a per-command timeout, reconnecting by themselves, logging outages
+//!   rate-limited.
+//! - [`InProcessCache`] and [`InProcessInvalidationBus`]: the same semantics in process
+//!   memory, used when no `redis.url` is configured — right for a single replica.
+//!
+//! Both caches pass the same contract suite (`kcost_ports::contract::cache`).
 
 mod in_process;
+mod in_process_bus;
+mod outage_log;
+mod redis_bus;
+mod redis_cache;
+mod redis_options;
 
 pub use in_process::{DEFAULT_MAX_BYTES, InProcessCache};
+pub use in_process_bus::InProcessInvalidationBus;
+pub use outage_log::WARNING_INTERVAL;
+pub use redis_bus::RedisInvalidationBus;
+pub use redis_cache::RedisCache;
+pub use redis_options::{DEFAULT_POOL_SIZE, InvalidRedisUrl, RedisOptions};

@@ -1,19 +1,38 @@
-//! The shared cache contract suite (`kcost_ports::contract::cache`) against
-//! [`InProcessCache`], a fresh cache per case.
+//! The shared cache contract suite (`kcost_ports::contract::cache`) against both
+//! implementations: [`InProcessCache`] (a fresh cache per case) and [`RedisCache`] on the
+//! Redis at `KCOST_TEST_REDIS_URL` (default `redis://127.0.0.1:6379`), a unique key
+//! prefix per case.
 
 // Test helpers outside #[test] functions may unwrap and panic too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
 use kcost_ports::contract::cache;
-use kcost_redis_adapter::InProcessCache;
 
 macro_rules! contract_tests {
-    ($($name:ident),* $(,)?) => {$(
-        #[tokio::test]
-        async fn $name() {
-            cache::$name(&InProcessCache::default()).await;
+    ($($name:ident),* $(,)?) => {
+        mod in_process {
+            use super::*;
+            use kcost_redis_adapter::InProcessCache;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    cache::$name(&InProcessCache::default()).await;
+                }
+            )*
         }
-    )*};
+
+        mod redis {
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    cache::$name(&support::redis_cache().await).await;
+                }
+            )*
+        }
+    };
 }
 
 contract_tests!(

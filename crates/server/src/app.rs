@@ -2,8 +2,9 @@
 //! and background tasks — built once from [`Settings`], shared by `main` and the tests.
 //!
 //! Shutdown (SIGTERM, SIGINT or a [`Stopper`]): the listener stops accepting; in-flight
-//! requests get `server.shutdown_timeout_seconds` to finish; background tasks stop; the
-//! API-key last-use times recorded so far are written; the database pools close.
+//! requests get `server.shutdown_timeout_seconds` to finish; background tasks and the
+//! invalidation follower stop; the API-key last-use times recorded so far are written; the
+//! database pools and Redis connections close.
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
@@ -12,10 +13,14 @@ use std::time::Duration;
 use actix_web::dev::Server;
 use anyhow::Context as _;
 use kcost_app::key_usage::KeyUsage;
+use kcost_app::opencost_import::OpenCostImports;
 use kcost_domain::api_key::AdminToken;
 
 use crate::background::{self, BackgroundTasks};
 use crate::config::Settings;
+use crate::invalidations::InvalidationFollower;
+use crate::kubecent::{self, CacheWarming};
+use crate::opencost::{self, ScheduledImport};
 use crate::services::Services;
 use crate::shutdown::{self, StopRequested, Stopper};
 use crate::stores::Stores;
@@ -30,7 +35,11 @@ pub struct Application {
     server: Server,
     stores: Stores,
     key_usage: Arc<KeyUsage>,
+    invalidation_follower: InvalidationFollower,
     retention_days: u32,
+    warming: Option<CacheWarming>,
+    opencost: Arc<OpenCostImports>,
+    opencost_schedule: Vec<ScheduledImport>,
     stopper: Stopper,
     stop_requested: StopRequested,
     generated_admin_token: Option<AdminToken>,
@@ -61,7 +70,16 @@ impl Application {
 
     async fn assemble(settings: &Settings, stores: Stores) -> anyhow::Result<Self> {
         let secrets = secrets::settle(settings, &stores).await?;
-        let services = Services::new(settings, &stores, &secrets)?;
+        let mut services = Services::new(settings, &stores, &secrets)?;
+        let invalidation_follower = InvalidationFollower::start(
+            services.api_key_cache.clone(),
+            stores.invalidations.as_ref(),
+        );
+        services.state.kubecent_anonymous_tenant =
+            kubecent::anonymous_tenant(settings, &stores).await?;
+        let warming = CacheWarming::new(settings, &services.state);
+        let (opencost, opencost_schedule) =
+            opencost::imports(settings, &stores, &services.state).await?;
         let (host, port) = (settings.server.host.as_str(), settings.server.port);
         let listener = TcpListener::bind((host, port))
             .with_context(|| format!("server.host/server.port: cannot listen on {host}:{port}"))?;
@@ -74,7 +92,11 @@ impl Application {
             server,
             stores,
             key_usage: services.key_usage,
+            invalidation_follower,
             retention_days: settings.timescale.retention_days,
+            warming,
+            opencost,
+            opencost_schedule,
             stopper,
             stop_requested,
             generated_admin_token: secrets.generated_admin_token,
@@ -89,6 +111,11 @@ impl Application {
     /// The bound port (the real one when `server.port` was 0).
     pub fn port(&self) -> u16 {
         self.local_addr.port()
+    }
+
+    /// The OpenCost imports (`[[opencost.sources]]`), for on-demand runs and re-imports.
+    pub fn opencost_imports(&self) -> Arc<OpenCostImports> {
+        self.opencost.clone()
     }
 
     /// A handle that shuts this application down gracefully.
@@ -107,16 +134,21 @@ impl Application {
             server,
             stores,
             key_usage,
+            invalidation_follower,
             retention_days,
+            warming,
+            opencost_schedule,
             stop_requested,
             ..
         } = self;
         let handle = server.handle();
-        let background = BackgroundTasks::start(
+        let mut background = BackgroundTasks::start(
             stores.maintenance.clone(),
             retention_days,
             key_usage.clone(),
+            warming,
         );
+        background.add_opencost_imports(opencost_schedule);
         let mut serving = tokio::spawn(server);
         let outcome = tokio::select! {
             ended = &mut serving => Some(ended),
@@ -139,6 +171,7 @@ impl Application {
             }
         };
         background.stop(BACKGROUND_STOP_TIMEOUT).await;
+        invalidation_follower.stop(BACKGROUND_STOP_TIMEOUT).await;
         background::flush_key_usage(&key_usage).await;
         stores.close().await;
         tracing::info!("kcost stopped");

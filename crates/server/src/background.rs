@@ -1,7 +1,10 @@
 //! Periodic work beside the HTTP server, as tokio tasks that stop together:
 //! - flushing API-key last-use times every [`KEY_USAGE_FLUSH_INTERVAL`];
 //! - creating day partitions ahead of need, at start and daily (PostgreSQL);
-//! - retention (`timescale.retention_days`, 0 = keep), shortly after start and daily.
+//! - retention (`timescale.retention_days`, 0 = keep), shortly after start and daily;
+//! - warming the Kubecent answers of active tenants (`kubecent.warm_interval_seconds`);
+//! - importing from each OpenCost source, at start and every `interval`
+//!   ([`BackgroundTasks::add_opencost_imports`]).
 //!
 //! A failing run is logged and retried at the next tick; it never stops the server.
 
@@ -14,7 +17,9 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio::time::{Instant, MissedTickBehavior};
 
+use crate::kubecent::CacheWarming;
 use crate::maintenance::MetricsMaintenance;
+use crate::opencost::{ScheduledImport, run_import};
 
 /// How often recorded API-key uses are written.
 pub const KEY_USAGE_FLUSH_INTERVAL: Duration = Duration::from_secs(5);
@@ -36,9 +41,21 @@ impl BackgroundTasks {
         maintenance: MetricsMaintenance,
         retention_days: u32,
         key_usage: Arc<KeyUsage>,
+        warming: Option<CacheWarming>,
     ) -> Self {
         let (stop, stopped) = watch::channel(false);
         let mut tasks = Vec::new();
+
+        if let Some(warming) = warming {
+            let period = warming.interval;
+            tasks.push((
+                "cache warming",
+                tokio::spawn(every(period, period, stopped.clone(), move || {
+                    let warming = warming.clone();
+                    async move { warming.run().await }
+                })),
+            ));
+        }
 
         tasks.push((
             "key-usage flush",
@@ -83,6 +100,24 @@ impl BackgroundTasks {
             ));
         }
         Self { stop, tasks }
+    }
+
+    /// One task per OpenCost source: an import right away, then every `interval`. Each
+    /// source has its own task, so a slow or unreachable OpenCost delays only itself.
+    pub fn add_opencost_imports(&mut self, imports: Vec<ScheduledImport>) {
+        for scheduled in imports {
+            let import = scheduled.import;
+            let task = every(
+                Duration::ZERO,
+                scheduled.interval,
+                self.stop.subscribe(),
+                move || {
+                    let import = import.clone();
+                    async move { run_import(&import).await }
+                },
+            );
+            self.tasks.push(("opencost import", tokio::spawn(task)));
+        }
     }
 
     /// Asks every task to stop and waits up to `timeout` for each; a task still busy

@@ -15,6 +15,7 @@
 //! ```
 
 mod de;
+pub mod duration;
 pub mod error;
 pub mod redact;
 pub mod sections;
@@ -26,8 +27,9 @@ use serde::{Deserialize, Serialize};
 pub use error::{ConfigError, Issue};
 pub use redact::{ConnectionUrl, REDACTED, Secret};
 pub use sections::{
-    AgentSettings, DatabaseSettings, IngestSettings, LogFormat, PricingSettings, RedisSettings,
-    SecuritySettings, ServerSettings, TelemetrySettings, TimescaleMode, TimescaleSettings,
+    AgentSettings, DatabaseSettings, IngestSettings, KubecentSettings, LogFormat, OpenCostSettings,
+    OpenCostSourceSettings, PricingSettings, RedisSettings, SecuritySettings, ServerSettings,
+    TelemetrySettings, TimescaleMode, TimescaleSettings,
 };
 pub use sources::{ConfigSources, DEFAULT_TOML, Environment};
 
@@ -54,6 +56,10 @@ pub struct Settings {
     pub telemetry: TelemetrySettings,
     /// `[agent]`
     pub agent: AgentSettings,
+    /// `[kubecent]`
+    pub kubecent: KubecentSettings,
+    /// `[opencost]`
+    pub opencost: OpenCostSettings,
     /// The `KCOST_ENV` the settings were loaded for (not a config key).
     #[serde(skip)]
     pub environment: Environment,

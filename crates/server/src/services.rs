@@ -6,12 +6,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use kcost_app::auth::{ApiKeyAdmin, ApiKeyAuthenticator};
+use kcost_app::auth::{ApiKeyAdmin, ApiKeyAuthenticator, ApiKeyCache, ApiKeyCacheSettings};
 use kcost_app::costs::CostQueries;
 use kcost_app::health::HealthCheck;
 use kcost_app::ingest::{IngestSettings, IngestSnapshot};
 use kcost_app::instance::InstanceSecrets;
 use kcost_app::key_usage::KeyUsage;
+use kcost_app::kubecent::KubecentQueries;
 use kcost_app::prices::PriceAdmin;
 use kcost_app::query_cache::QueryCache;
 use kcost_app::recommendations::Recommendations;
@@ -21,6 +22,7 @@ use kcost_domain::catalog::Catalog;
 use kcost_domain::cost_engine::DurationRules;
 use kcost_domain::pricing::ResourceRates;
 use kcost_domain::snapshot::SnapshotRules;
+use kcost_http::metrics::HttpMetrics;
 use kcost_http::{AppState, HttpLimits};
 use kcost_recommender::{KcostRecommender, Policy};
 
@@ -36,20 +38,36 @@ pub struct AdminServices {
     pub tenants: Arc<TenantAdmin>,
     pub api_keys: Arc<ApiKeyAdmin>,
     pub prices: Arc<PriceAdmin>,
+    /// The API-key cache key administration drops revoked keys from (and, over the
+    /// invalidation bus, every replica's).
+    pub api_key_cache: Arc<ApiKeyCache>,
 }
 
 impl AdminServices {
-    pub fn new(stores: &Stores, secrets: &InstanceSecrets, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(
+        settings: &Settings,
+        stores: &Stores,
+        secrets: &InstanceSecrets,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        let api_key_cache = Arc::new(ApiKeyCache::new(
+            stores.cache.clone(),
+            stores.invalidations.clone(),
+            ApiKeyCacheSettings::new(Duration::from_secs(
+                settings.security.api_key_cache_ttl_seconds,
+            )),
+            CACHE_PREFIX,
+        ));
         Self {
             tenants: Arc::new(TenantAdmin::new(stores.tenants.clone(), clock.clone())),
             api_keys: Arc::new(ApiKeyAdmin::new(
                 stores.api_keys.clone(),
-                stores.cache.clone(),
+                api_key_cache.clone(),
                 secrets.pepper.clone(),
                 clock,
-                CACHE_PREFIX,
             )),
             prices: Arc::new(PriceAdmin::new(stores.prices.clone())),
+            api_key_cache,
         }
     }
 }
@@ -59,6 +77,8 @@ impl AdminServices {
 pub struct Services {
     pub state: AppState,
     pub key_usage: Arc<KeyUsage>,
+    /// Fed by a background task from the invalidation bus.
+    pub api_key_cache: Arc<ApiKeyCache>,
 }
 
 impl Services {
@@ -68,7 +88,8 @@ impl Services {
         secrets: &InstanceSecrets,
     ) -> anyhow::Result<Self> {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let admin = AdminServices::new(stores, secrets, clock.clone());
+        let admin = AdminServices::new(settings, stores, secrets, clock.clone());
+        let api_key_cache = admin.api_key_cache.clone();
         let query_cache = Arc::new(QueryCache::new(
             stores.cache.clone(),
             Duration::from_secs(settings.redis.query_cache_ttl_seconds),
@@ -85,13 +106,23 @@ impl Services {
         );
         let authenticator = ApiKeyAuthenticator::new(
             stores.api_keys.clone(),
-            stores.cache.clone(),
+            api_key_cache.clone(),
             secrets.pepper.clone(),
             clock.clone(),
-            Duration::from_secs(settings.security.api_key_cache_ttl_seconds),
-            CACHE_PREFIX,
         );
         let key_usage = Arc::new(KeyUsage::new(stores.api_keys.clone(), clock.clone()));
+        let recommendations = Arc::new(Recommendations::new(
+            stores.metrics.clone(),
+            stores.recommendations.clone(),
+            clock.clone(),
+            KcostRecommender::new(Policy::default()),
+        ));
+        let kubecent = Arc::new(KubecentQueries::new(
+            stores.metrics.clone(),
+            recommendations.clone(),
+            query_cache.clone(),
+            clock.clone(),
+        ));
         let state = AppState {
             ingest: Arc::new(ingest),
             costs: Arc::new(CostQueries::new(
@@ -103,12 +134,10 @@ impl Services {
             api_keys: admin.api_keys,
             tenants: admin.tenants,
             prices: admin.prices,
-            recommendations: Arc::new(Recommendations::new(
-                stores.metrics.clone(),
-                stores.recommendations.clone(),
-                clock.clone(),
-                KcostRecommender::new(Policy::default()),
-            )),
+            recommendations,
+            kubecent,
+            // Resolved by name at start-up (`crate::kubecent::anonymous_tenant`).
+            kubecent_anonymous_tenant: None,
             health: Arc::new(HealthCheck::new(
                 stores.tenants.clone(),
                 stores.metrics.clone(),
@@ -121,9 +150,21 @@ impl Services {
                 max_payload_bytes: usize::try_from(settings.ingest.max_payload_bytes)
                     .unwrap_or(usize::MAX),
             },
-            metrics: Arc::new(kcost_http::metrics::HttpMetrics::new()),
+            metrics: Arc::new(http_metrics(stores)),
         };
-        Ok(Self { state, key_usage })
+        Ok(Self {
+            state,
+            key_usage,
+            api_key_cache,
+        })
+    }
+}
+
+/// The HTTP metrics, with the cache's evictions when it counts them.
+fn http_metrics(stores: &Stores) -> HttpMetrics {
+    match stores.cache_backend.evictions() {
+        Some(evictions) => HttpMetrics::new().with_cache_evictions(evictions),
+        None => HttpMetrics::new(),
     }
 }
 

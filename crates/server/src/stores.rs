@@ -1,23 +1,24 @@
 //! The adapters configuration asks for, opened and ready: repositories on the relational
 //! database, the metrics store on the time-series database (PostgreSQL → `PgMetricsStore`,
-//! SQLite → `SqliteMetricsStore`) and the cache (in-process; Redis arrives with issue 5).
+//! SQLite → `SqliteMetricsStore`) and the cache with its invalidation bus (Redis when
+//! `redis.url` is set, else in process; see [`CacheBackend`]).
 
 use std::sync::Arc;
 
 use anyhow::Context as _;
 use kcost_ports::{
-    ApiKeyRepository, Cache, InstanceSettingsRepository, MetricsStore, PriceRepository,
-    RecommendationRepository, TenantRepository,
+    ApiKeyRepository, Cache, InstanceSettingsRepository, InvalidationBus, MetricsStore,
+    PriceRepository, RecommendationRepository, TenantRepository,
 };
 use kcost_postgres_adapter::{
     SeaOrmApiKeyRepository, SeaOrmInstanceSettingsRepository, SeaOrmPriceRepository,
     SeaOrmRecommendationRepository, SeaOrmTenantRepository,
 };
-use kcost_redis_adapter::InProcessCache;
 use kcost_sqlite_adapter::SqliteMetricsStore;
 use kcost_timescale_adapter::PgMetricsStore;
 use sea_orm::DbBackend;
 
+use crate::cache_backend::CacheBackend;
 use crate::config::Settings;
 use crate::maintenance::MetricsMaintenance;
 use crate::storage::{self, Databases};
@@ -34,6 +35,9 @@ pub struct Stores {
     pub metrics: Arc<dyn MetricsStore>,
     pub maintenance: MetricsMaintenance,
     pub cache: Arc<dyn Cache>,
+    /// Tells every replica to drop what it caches in process (revoked API keys).
+    pub invalidations: Arc<dyn InvalidationBus>,
+    pub cache_backend: CacheBackend,
 }
 
 impl std::fmt::Debug for Stores {
@@ -48,8 +52,14 @@ impl Stores {
     /// Opens both databases, migrates them when `database.run_migrations` is set, and
     /// builds the adapters on them.
     pub async fn open(settings: &Settings) -> anyhow::Result<Self> {
-        let cache = cache(settings)?;
-        let databases = storage::open(settings).await?;
+        let cache_backend = CacheBackend::open(settings).await?;
+        let databases = match storage::open(settings).await {
+            Ok(databases) => databases,
+            Err(error) => {
+                cache_backend.close().await;
+                return Err(error.into());
+            }
+        };
         if settings.database.run_migrations {
             let report = storage::migrate(&databases, settings.timescale.timescaledb).await?;
             for (store, applied) in [
@@ -71,29 +81,20 @@ impl Stores {
             instance: Arc::new(SeaOrmInstanceSettingsRepository::new(db.clone())),
             metrics,
             maintenance,
-            cache,
+            cache: cache_backend.cache.clone(),
+            invalidations: cache_backend.invalidations.clone(),
+            cache_backend,
             databases,
         })
     }
 
-    /// Closes the pools (SQLite checkpoints its WAL). Closing a pool shared by both stores
-    /// twice is harmless.
+    /// Closes the pools (SQLite checkpoints its WAL) and the Redis connections. Closing a
+    /// pool shared by both stores twice is harmless.
     pub async fn close(&self) {
+        self.cache_backend.close().await;
         let _ = self.databases.relational.close_by_ref().await;
         let _ = self.databases.timeseries.close_by_ref().await;
     }
-}
-
-/// The cache to use. A configured Redis is refused rather than silently ignored.
-fn cache(settings: &Settings) -> anyhow::Result<Arc<dyn Cache>> {
-    if settings.redis.url.is_some() {
-        anyhow::bail!(
-            "redis.url is set, but this kcost has no Redis cache adapter yet (it arrives with \
-             issue 5, \"Redis: API-key cache, query cache…\"); unset redis.url \
-             (KCOST_REDIS__URL) to use the in-process cache, which suits a single replica"
-        );
-    }
-    Ok(Arc::new(InProcessCache::default()))
 }
 
 fn metrics_store(

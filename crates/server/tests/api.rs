@@ -40,4 +40,5 @@ on_both_backends!(
     data_survives_a_restart,
     health_reports_the_components,
     recommendations_are_generated_and_applied_per_tenant,
+    kubecent_namespaces_match_the_v1_totals,
 );

@@ -10,6 +10,7 @@ pub mod admin;
 pub mod costs;
 pub mod health;
 pub mod ingest;
+pub mod kubecent;
 pub mod recommendations;
 
 use kcost_domain::money::Money;

@@ -23,7 +23,8 @@ pub async fn health(state: web::Data<AppState>) -> HttpResponse {
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    HttpResponse::build(status).json(HealthResponse::from(report))
+    let body = HealthResponse::from(report).with_opencost(state.health.opencost_statuses());
+    HttpResponse::build(status).json(body)
 }
 
 /// Liveness: 200 as long as the process serves HTTP. Checks nothing else, so a database

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod costs;
 pub mod health;
 pub mod ingest;
+pub mod kubecent;
 pub mod metrics;
 pub mod prices;
 pub mod recommendations;
@@ -51,6 +52,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route(
         "/v1/recommendations/{id}/dismiss",
         web::post().to(recommendations::dismiss),
+    )
+    // Kubecent-compatible (seed 2).
+    .route("/api/v1/health", web::get().to(kubecent::health))
+    .route(
+        "/api/v1/cost/namespaces",
+        web::get().to(kubecent::namespaces),
+    )
+    .route("/api/v1/cost/pods", web::get().to(kubecent::pods))
+    .route("/api/v1/cost/monthly", web::get().to(kubecent::monthly))
+    .route(
+        "/api/v1/savings/recommendations",
+        web::get().to(kubecent::savings),
     )
     // Admin.
     .route("/v1/admin/tenants", web::post().to(admin::create_tenant))

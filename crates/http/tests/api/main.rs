@@ -9,6 +9,7 @@ mod admin;
 mod auth;
 mod costs;
 mod ingest;
+mod kubecent;
 mod ops;
 mod recommendations;
 mod support;

@@ -6,11 +6,12 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use kcost_app::Clock;
-use kcost_app::auth::{ApiKeyAdmin, ApiKeyAuthenticator};
+use kcost_app::auth::{ApiKeyAdmin, ApiKeyAuthenticator, ApiKeyCache, ApiKeyCacheSettings};
 use kcost_app::costs::CostQueries;
 use kcost_app::health::HealthCheck;
 use kcost_app::ingest::{IngestSettings, IngestSnapshot};
 use kcost_app::key_usage::KeyUsage;
+use kcost_app::kubecent::KubecentQueries;
 use kcost_app::prices::PriceAdmin;
 use kcost_app::query_cache::QueryCache;
 use kcost_app::recommendations::Recommendations;
@@ -130,6 +131,8 @@ pub struct Mocks {
     pub recommendations: MockRecommendationRepository,
     pub cache: MockCache,
     pub max_payload_bytes: usize,
+    /// `kubecent.anonymous_tenant`, resolved.
+    pub kubecent_anonymous_tenant: Option<TenantId>,
 }
 
 impl Mocks {
@@ -155,6 +158,7 @@ impl Mocks {
             recommendations: MockRecommendationRepository::new(),
             cache,
             max_payload_bytes: 1 << 20,
+            kubecent_anonymous_tenant: None,
         }
     }
 
@@ -178,10 +182,24 @@ impl Mocks {
         let keys: Arc<dyn kcost_ports::ApiKeyRepository> = Arc::new(self.keys);
         let cache: Arc<dyn kcost_ports::Cache> = Arc::new(self.cache);
         let pepper = Pepper::new(PEPPER).unwrap();
+        let mut bus = kcost_ports::MockInvalidationBus::new();
+        bus.expect_publish().returning(|_| Ok(()));
+        let key_cache = Arc::new(ApiKeyCache::new(
+            cache.clone(),
+            Arc::new(bus),
+            ApiKeyCacheSettings::new(Duration::ZERO),
+            "t:",
+        ));
         let query_cache = Arc::new(QueryCache::new(
             cache.clone(),
             Duration::from_secs(60),
             "t:",
+        ));
+        let recommendations = Arc::new(Recommendations::new(
+            metrics.clone(),
+            Arc::new(self.recommendations),
+            clock.clone(),
+            kcost_recommender::KcostRecommender::default(),
         ));
         actix_web::web::Data::new(AppState {
             ingest: Arc::new(IngestSnapshot::new(
@@ -196,28 +214,22 @@ impl Mocks {
             // TTL zero: every request reaches the (mock) repository.
             authenticator: Arc::new(ApiKeyAuthenticator::new(
                 keys.clone(),
-                cache.clone(),
+                key_cache.clone(),
                 pepper.clone(),
                 clock.clone(),
-                Duration::ZERO,
-                "t:",
             )),
             key_usage: Arc::new(KeyUsage::new(keys.clone(), clock.clone())),
-            api_keys: Arc::new(ApiKeyAdmin::new(
-                keys,
-                cache.clone(),
-                pepper,
-                clock.clone(),
-                "t:",
-            )),
+            api_keys: Arc::new(ApiKeyAdmin::new(keys, key_cache, pepper, clock.clone())),
             tenants: Arc::new(TenantAdmin::new(tenants.clone(), clock.clone())),
             prices: Arc::new(PriceAdmin::new(prices)),
-            recommendations: Arc::new(Recommendations::new(
+            recommendations: recommendations.clone(),
+            kubecent: Arc::new(KubecentQueries::new(
                 metrics.clone(),
-                Arc::new(self.recommendations),
+                recommendations,
+                query_cache.clone(),
                 clock.clone(),
-                kcost_recommender::KcostRecommender::default(),
             )),
+            kubecent_anonymous_tenant: self.kubecent_anonymous_tenant,
             health: Arc::new(HealthCheck::new(tenants, metrics, cache)),
             query_cache,
             admin_token: AdminToken::new(ADMIN_TOKEN).unwrap().hash(),

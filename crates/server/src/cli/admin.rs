@@ -217,7 +217,7 @@ where
             if let Some(token) = &secrets.generated_admin_token {
                 secrets::announce_admin_token(token, err)?;
             }
-            let admin = AdminServices::new(&stores, &secrets, Arc::new(SystemClock));
+            let admin = AdminServices::new(settings, &stores, &secrets, Arc::new(SystemClock));
             command(admin).await
         }
         .await;

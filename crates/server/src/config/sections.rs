@@ -268,6 +268,32 @@ impl Default for TelemetrySettings {
     }
 }
 
+/// `[kubecent]`: the Kubecent-compatible API under `/api/v1` (seed 2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KubecentSettings {
+    /// Name of a tenant whose data the read-only `/api/v1` endpoints serve to requests
+    /// carrying no API key at all (Kubecent's frontend sends none). Absent (the default):
+    /// every request needs a key. The tenant must exist at start-up.
+    #[serde(
+        deserialize_with = "de::opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub anonymous_tenant: Option<String>,
+    /// How often the default answers of tenants that ingested lately are recomputed into
+    /// the query cache; 0 turns warming off.
+    pub warm_interval_seconds: u64,
+}
+
+impl Default for KubecentSettings {
+    fn default() -> Self {
+        Self {
+            anonymous_tenant: None,
+            warm_interval_seconds: 240,
+        }
+    }
+}
+
 /// `[agent]`: settings for the bundled agent simulator.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -285,4 +311,51 @@ fn opt_positive_usize<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<usize>, D::Error> {
     de::opt_parsed(deserializer, "a positive integer")
+}
+
+/// `[opencost]`: importing allocations from OpenCost instances (docs/opencost.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OpenCostSettings {
+    /// OpenCost `aggregate` for imports: `namespace,pod` (one synthetic node per cluster)
+    /// or `cluster,node,namespace,pod` (one per OpenCost node).
+    #[serde(deserialize_with = "de::text")]
+    pub aggregate: String,
+    /// Most hours back one run fetches: the back-fill limit after an outage, and the
+    /// history a first import brings in.
+    pub backfill_hours: u32,
+    /// `[[opencost.sources]]`: one per OpenCost instance. None (the default): no import.
+    pub sources: Vec<OpenCostSourceSettings>,
+}
+
+impl Default for OpenCostSettings {
+    fn default() -> Self {
+        Self {
+            aggregate: "namespace,pod".to_owned(),
+            backfill_hours: 48,
+            sources: Vec::new(),
+        }
+    }
+}
+
+/// One `[[opencost.sources]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenCostSourceSettings {
+    /// Name of the tenant the data is stored for; must exist at start-up.
+    #[serde(deserialize_with = "de::text")]
+    pub tenant: String,
+    /// Cluster name the data is stored under.
+    #[serde(deserialize_with = "de::text")]
+    pub cluster: String,
+    /// OpenCost's API root, `http(s)://host[:port][/prefix]`. Shown redacted: it may carry
+    /// credentials.
+    pub url: ConnectionUrl,
+    /// How often to import: a duration such as `30s`, `5m`, `1h` (default).
+    #[serde(default = "default_opencost_interval", deserialize_with = "de::text")]
+    pub interval: String,
+}
+
+fn default_opencost_interval() -> String {
+    "1h".to_owned()
 }

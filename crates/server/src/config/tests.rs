@@ -80,6 +80,11 @@ fn defaults_load_with_no_files_and_no_env() {
     assert_eq!(settings.telemetry.log_level, "info");
     assert_eq!(settings.telemetry.log_format, LogFormat::Json);
     assert_eq!(settings.agent.default_api_key_id, None);
+    assert_eq!(
+        settings.kubecent.anonymous_tenant, None,
+        "anonymous access is off"
+    );
+    assert_eq!(settings.kubecent.warm_interval_seconds, 240);
     assert_eq!(settings.environment, Environment::development());
 }
 
@@ -472,6 +477,11 @@ fn every_validation_rule_names_its_key() {
             "info,x=loud",
             "telemetry.log_level: invalid filter",
         ),
+        (
+            "KCOST_KUBECENT__WARM_INTERVAL_SECONDS",
+            "5",
+            "kubecent.warm_interval_seconds: must be 0 (off) or between 10 and 86400",
+        ),
     ];
     for (var, value, want) in cases {
         let err = Fixture::new().error("development", &[(var, value)]);
@@ -480,6 +490,35 @@ fn every_validation_rule_names_its_key() {
             "{var}={value}: got {err}"
         );
     }
+}
+
+#[test]
+fn kubecent_settings_load_from_the_environment() {
+    let fx = Fixture::new();
+    let s = fx
+        .load_with(
+            "development",
+            &[
+                ("KCOST_KUBECENT__ANONYMOUS_TENANT", " acme "),
+                ("KCOST_KUBECENT__WARM_INTERVAL_SECONDS", "0"),
+            ],
+        )
+        .unwrap();
+    assert_eq!(s.kubecent.anonymous_tenant.as_deref(), Some("acme"));
+    assert_eq!(s.kubecent.warm_interval_seconds, 0, "0 turns warming off");
+    let s = fx
+        .load_with("development", &[("KCOST_KUBECENT__ANONYMOUS_TENANT", "")])
+        .unwrap();
+    assert_eq!(s.kubecent.anonymous_tenant, None, "empty means unset");
+    let long = "t".repeat(200);
+    let err = fx.error(
+        "development",
+        &[("KCOST_KUBECENT__ANONYMOUS_TENANT", long.as_str())],
+    );
+    assert!(
+        err.starts_with("invalid configuration: kubecent.anonymous_tenant: must be a tenant name"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -720,4 +759,38 @@ fn shipped_config_files_are_valid() {
     let s = Settings::load(&prod.with_var("KCOST_SECURITY__API_KEY_PEPPER", PEPPER)).unwrap();
     assert_eq!(s.server.host, "0.0.0.0");
     assert_eq!(s.telemetry.log_format, LogFormat::Json);
+}
+
+#[test]
+fn opencost_sources_are_validated_by_key() {
+    use super::sections::OpenCostSourceSettings;
+    let mut settings = Settings::default();
+    let source = |url: &str, interval: &str| OpenCostSourceSettings {
+        tenant: "acme".into(),
+        cluster: "prod".into(),
+        url: ConnectionUrl::new(url),
+        interval: interval.into(),
+    };
+    settings.opencost.sources = vec![
+        source("http://opencost:9003", "5m"),
+        source("ftp://opencost", "soon"),
+        source("https://opencost", "1s"),
+    ];
+    settings.opencost.aggregate = "namespace".into();
+    let err = settings.validate().unwrap_err().to_string();
+    assert!(err.contains("opencost.aggregate"), "{err}");
+    assert!(err.contains("opencost.sources[1].url"), "{err}");
+    assert!(
+        err.contains("opencost.sources[1].interval: `soon` is not a duration"),
+        "{err}"
+    );
+    assert!(
+        err.contains("opencost.sources[2].interval: must be between"),
+        "{err}"
+    );
+    assert!(
+        err.contains("opencost.sources[1].cluster: another source"),
+        "{err}"
+    );
+    assert!(!err.contains("opencost.sources[0]"), "{err}");
 }

@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use kcost_domain::api_key::{
     AdminToken, AdminTokenError, MAX_ADMIN_TOKEN_LEN, MIN_ADMIN_TOKEN_LEN,
 };
+use kcost_domain::tenant::TenantName;
 use rust_decimal::Decimal;
 
 use super::Settings;
@@ -30,6 +31,8 @@ pub(crate) fn validate(settings: &Settings, env: &Environment) -> Vec<Issue> {
     ingest(&mut v, settings);
     pricing(&mut v, settings);
     telemetry(&mut v, settings);
+    kubecent(&mut v, settings);
+    opencost(&mut v, settings);
     v.0
 }
 
@@ -233,6 +236,95 @@ fn telemetry(v: &mut Issues, s: &Settings) {
             "telemetry.log_level",
             format!("invalid filter `{level}`: {e} (e.g. `info` or `info,kcost_http=debug`)"),
         );
+    }
+}
+
+/// Longest accepted `kubecent.warm_interval_seconds` (a day).
+const MAX_WARM_INTERVAL_SECONDS: u64 = 24 * 60 * 60;
+/// Shortest non-zero `kubecent.warm_interval_seconds`: warming recomputes every active
+/// tenant's answers, so it must not run back to back.
+const MIN_WARM_INTERVAL_SECONDS: u64 = 10;
+
+fn kubecent(v: &mut Issues, s: &Settings) {
+    let k = &s.kubecent;
+    if let Some(name) = &k.anonymous_tenant
+        && let Err(error) = TenantName::new(name.as_str())
+    {
+        v.push(
+            "kubecent.anonymous_tenant",
+            format!("must be a tenant name ({error}); omit it to require API keys"),
+        );
+    }
+    let interval = k.warm_interval_seconds;
+    if interval != 0 && !(MIN_WARM_INTERVAL_SECONDS..=MAX_WARM_INTERVAL_SECONDS).contains(&interval)
+    {
+        v.push(
+            "kubecent.warm_interval_seconds",
+            format!(
+                "must be 0 (off) or between {MIN_WARM_INTERVAL_SECONDS} and \
+                 {MAX_WARM_INTERVAL_SECONDS}"
+            ),
+        );
+    }
+}
+
+/// Accepted `opencost.aggregate` values.
+pub const OPENCOST_AGGREGATES: &[&str] = &["namespace,pod", "cluster,node,namespace,pod"];
+/// Bounds of `opencost.sources[i].interval`.
+const MIN_OPENCOST_INTERVAL_SECONDS: u64 = 10;
+const MAX_OPENCOST_INTERVAL_SECONDS: u64 = 24 * 60 * 60;
+/// Most `opencost.backfill_hours` (90 days).
+const MAX_OPENCOST_BACKFILL_HOURS: u32 = 90 * 24;
+
+fn opencost(v: &mut Issues, s: &Settings) {
+    let o = &s.opencost;
+    if !OPENCOST_AGGREGATES.contains(&o.aggregate.as_str()) {
+        v.push(
+            "opencost.aggregate",
+            format!("must be one of {}", OPENCOST_AGGREGATES.join(" or ")),
+        );
+    }
+    if !(1..=MAX_OPENCOST_BACKFILL_HOURS).contains(&o.backfill_hours) {
+        v.push(
+            "opencost.backfill_hours",
+            format!("must be between 1 and {MAX_OPENCOST_BACKFILL_HOURS}"),
+        );
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (i, source) in o.sources.iter().enumerate() {
+        let key = |field: &str| format!("opencost.sources[{i}].{field}");
+        if let Err(error) = TenantName::new(source.tenant.as_str()) {
+            v.push(&key("tenant"), format!("must be a tenant name ({error})"));
+        }
+        if let Err(error) = kcost_domain::cluster::ClusterName::new(source.cluster.as_str()) {
+            v.push(&key("cluster"), error.to_string());
+        }
+        check_url(
+            v,
+            &key("url"),
+            &source.url,
+            &["http", "https"],
+            "must be an http:// or https:// URL of OpenCost's API",
+        );
+        match super::duration::parse_duration(&source.interval) {
+            Ok(interval)
+                if (MIN_OPENCOST_INTERVAL_SECONDS..=MAX_OPENCOST_INTERVAL_SECONDS)
+                    .contains(&interval.as_secs()) => {}
+            Ok(_) => v.push(
+                &key("interval"),
+                format!(
+                    "must be between {MIN_OPENCOST_INTERVAL_SECONDS}s and \
+                     {MAX_OPENCOST_INTERVAL_SECONDS}s"
+                ),
+            ),
+            Err(error) => v.push(&key("interval"), error),
+        }
+        if !seen.insert((source.tenant.as_str(), source.cluster.as_str())) {
+            v.push(
+                &key("cluster"),
+                "another source already imports this tenant's cluster",
+            );
+        }
     }
 }
 

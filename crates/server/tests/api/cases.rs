@@ -414,3 +414,101 @@ pub async fn recommendations_are_generated_and_applied_per_tenant(backend: Backe
     server.stop().await;
     db.finish().await;
 }
+
+/// The Kubecent API serves the same store: for one window, Σ `/api/v1/cost/namespaces`
+/// equals Σ `/v1/costs/namespaces`; with `idle=true` it equals Σ cluster totals; and with
+/// `kubecent.anonymous_tenant` set, a request without a key reads that tenant.
+pub async fn kubecent_namespaces_match_the_v1_totals(backend: Backend) {
+    let db = TestDb::create(backend).await;
+    let server = TestServer::start(&db).await;
+    let (_, key) = server.tenant_with_key("acme").await;
+    assert_eq!(server.ingest(&key, SMALL).await.0, StatusCode::ACCEPTED);
+    assert_eq!(
+        server.ingest(&key, NODES_NULL).await.0,
+        StatusCode::ACCEPTED
+    );
+
+    let sum = |rows: &Value, field: &str| -> f64 {
+        rows.as_array()
+            .expect("rows")
+            .iter()
+            .map(|row| number(row, field))
+            .sum()
+    };
+    let (status, v1) = server
+        .get_as(&key, &format!("/v1/costs/namespaces?{FIXTURE_WINDOW}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v1}");
+    let (status, clusters) = server
+        .get_as(&key, &format!("/v1/costs/clusters?{FIXTURE_WINDOW}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{clusters}");
+    let window = "window=2026-11-20T00:00:00Z,2026-11-21T00:00:00Z";
+    let (status, kubecent) = server
+        .get_as(&key, &format!("/api/v1/cost/namespaces?{window}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{kubecent}");
+    let rows = kubecent["namespaces"].as_array().expect("namespaces");
+    assert_eq!(kubecent["item_count"].as_u64(), Some(rows.len() as u64));
+    assert_eq!(rows.len(), v1["costs"].as_array().expect("costs").len());
+    let v1_total = sum(&v1["costs"], "estimated_cost_usd");
+    assert!(v1_total > 0.0, "{v1}");
+    // Each figure is rounded to the cent on its own.
+    let tolerance = 0.005 * (rows.len() as f64 + 1.0) + 1e-9;
+    assert!(
+        (number(&kubecent, "total") - v1_total).abs() <= tolerance,
+        "kubecent {kubecent} vs v1 {v1}"
+    );
+    for row in rows {
+        let same = v1["costs"]
+            .as_array()
+            .expect("costs")
+            .iter()
+            .find(|v1_row| v1_row["namespace"] == row["name"])
+            .unwrap_or_else(|| panic!("{} missing from /v1", row["name"]));
+        assert_eq!(row["total_cost"], same["estimated_cost_usd"], "{row}");
+        assert_eq!(row["pod_count"], same["pod_count"], "{row}");
+    }
+
+    let (status, with_idle) = server
+        .get_as(&key, &format!("/api/v1/cost/namespaces?{window}&idle=true"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{with_idle}");
+    let clusters_total = sum(&clusters["costs"], "estimated_cost_usd");
+    assert!(
+        sum(&with_idle["namespaces"], "idle_cost") > 0.0,
+        "{with_idle}"
+    );
+    assert!(
+        (number(&with_idle, "total") - clusters_total).abs() <= 0.01 + 1e-9,
+        "with idle {with_idle} vs clusters {clusters}"
+    );
+
+    // No key: refused while anonymous access is off; served once it names the tenant.
+    let path = format!("/api/v1/cost/namespaces?{window}");
+    assert_eq!(send(server.get(&path)).await.0, StatusCode::UNAUTHORIZED);
+    let (status, health) = send(server.get("/api/v1/health")).await;
+    assert_eq!(status, StatusCode::OK, "{health}");
+    assert_eq!(health["opencost"], "not_configured");
+    server.stop().await;
+
+    let mut settings = db.settings();
+    settings.kubecent.anonymous_tenant = Some("acme".to_owned());
+    let server = TestServer::start_with(settings).await;
+    let (status, anonymous) = send(server.get(&path)).await;
+    assert_eq!(status, StatusCode::OK, "{anonymous}");
+    assert_eq!(anonymous["total"], kubecent["total"]);
+    server.stop().await;
+
+    // A name that matches no tenant fails start-up, naming the key.
+    let mut settings = db.settings();
+    settings.kubecent.anonymous_tenant = Some("nobody".to_owned());
+    let error = kcost_server::Application::build(settings)
+        .await
+        .expect_err("start-up must fail");
+    assert!(
+        format!("{error:#}").contains("kubecent.anonymous_tenant"),
+        "{error:#}"
+    );
+    db.finish().await;
+}

@@ -171,6 +171,11 @@ impl TestServer {
         let app = Application::build(settings)
             .await
             .expect("build the application");
+        Self::from_app(app)
+    }
+
+    /// Runs an application the test built itself (to keep handles into it).
+    pub fn from_app(app: Application) -> Self {
         let base = format!("http://127.0.0.1:{}", app.port());
         let stopper = app.stopper();
         let running = tokio::spawn(app.run_until_stopped());

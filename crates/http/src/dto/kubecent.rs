@@ -1,0 +1,297 @@
+//! Query parameters and bodies of the Kubecent-compatible endpoints under `/api/v1`, with
+//! exactly the keys of seed 2 (snake_case, money as JSON numbers rounded to the cent, no
+//! `_usd` suffix). Totals are summed exactly before rounding.
+
+use kcost_app::kubecent::{
+    MonthCost, MonthlyCosts, NamespaceCost, NamespaceCosts, PodCost, PodCosts, SavingsItem,
+    SavingsReport,
+};
+use kcost_domain::costs::CostBreakdown;
+use kcost_domain::money::Money;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{number, usd};
+
+/// `GET /api/v1/cost/namespaces`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NamespaceParams {
+    /// OpenCost window: `7d` (default), `24h`, `today`, `week`, `month`, `lastmonth`,
+    /// `start,end`, …
+    pub window: Option<String>,
+    /// `true`: share each cluster's idle cost among its namespaces by allocated cost.
+    pub idle: Option<bool>,
+}
+
+/// `GET /api/v1/cost/pods`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PodParams {
+    /// Only this namespace; absent or empty = every namespace.
+    pub namespace: Option<String>,
+    /// OpenCost window; default `7d`.
+    pub window: Option<String>,
+}
+
+/// `GET /api/v1/cost/monthly`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MonthlyParams {
+    /// OpenCost window; default `30d` (seed 2's 30-day aggregation).
+    pub window: Option<String>,
+}
+
+/// `GET /api/v1/savings/recommendations`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SavingsParams {
+    /// How many recommendations to list, 1–50; default 10.
+    pub limit: Option<i64>,
+}
+
+/// `GET /api/v1/health`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KubecentHealthResponse {
+    /// `healthy`, `degraded` (cache down) or `unhealthy` (a required store down; 503).
+    #[schema(example = "healthy")]
+    pub status: &'static str,
+    /// OpenCost import: `not_configured` (no OpenCost source; the only value until the
+    /// importer ships), later `connected` or `unreachable`.
+    #[schema(example = "not_configured")]
+    pub opencost: &'static str,
+    #[schema(example = "kcost")]
+    pub service: &'static str,
+}
+
+/// One namespace.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct KubecentNamespaceDto {
+    pub name: String,
+    /// `cpu_cost + memory_cost + storage_cost + idle_cost`.
+    pub total_cost: f64,
+    pub cpu_cost: f64,
+    pub memory_cost: f64,
+    /// Always 0: kcost does not price volumes yet.
+    pub storage_cost: f64,
+    /// The namespace's share of idle with `idle=true`, else 0.
+    pub idle_cost: f64,
+    pub pod_count: u64,
+}
+
+impl From<&NamespaceCost> for KubecentNamespaceDto {
+    fn from(namespace: &NamespaceCost) -> Self {
+        let cost = Costs::from(&namespace.cost);
+        Self {
+            name: namespace.name.clone(),
+            total_cost: cost.total,
+            cpu_cost: cost.cpu,
+            memory_cost: cost.memory,
+            storage_cost: 0.0,
+            idle_cost: cost.idle,
+            pod_count: namespace.pod_count,
+        }
+    }
+}
+
+/// `GET /api/v1/cost/namespaces`: most expensive first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KubecentNamespacesResponse {
+    pub namespaces: Vec<KubecentNamespaceDto>,
+    /// Σ `total_cost`.
+    pub total: f64,
+    /// The window as asked (`7d` by default).
+    pub window: String,
+    pub item_count: usize,
+}
+
+impl KubecentNamespacesResponse {
+    pub fn new(answer: &NamespaceCosts, window: String) -> Self {
+        let total: Money = answer.namespaces.iter().map(|n| n.cost.total()).sum();
+        Self {
+            namespaces: answer.namespaces.iter().map(Into::into).collect(),
+            total: usd(total),
+            window,
+            item_count: answer.namespaces.len(),
+        }
+    }
+}
+
+/// One pod.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct KubecentPodDto {
+    pub name: String,
+    pub namespace: String,
+    pub cluster: String,
+    pub total_cost: f64,
+    pub cpu_cost: f64,
+    pub memory_cost: f64,
+    /// Always 0: kcost does not price volumes yet.
+    pub storage_cost: f64,
+    /// Always 0: idle belongs to nodes, not pods.
+    pub idle_cost: f64,
+}
+
+impl From<&PodCost> for KubecentPodDto {
+    fn from(pod: &PodCost) -> Self {
+        let cost = Costs::from(&pod.cost);
+        Self {
+            name: pod.name.clone(),
+            namespace: pod.namespace.clone(),
+            cluster: pod.cluster.as_str().to_owned(),
+            total_cost: cost.total,
+            cpu_cost: cost.cpu,
+            memory_cost: cost.memory,
+            storage_cost: 0.0,
+            idle_cost: cost.idle,
+        }
+    }
+}
+
+/// `GET /api/v1/cost/pods`: most expensive first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KubecentPodsResponse {
+    pub pods: Vec<KubecentPodDto>,
+    pub total: f64,
+    pub window: String,
+    /// The namespace filter, `null` for every namespace.
+    pub namespace: Option<String>,
+    pub item_count: usize,
+}
+
+impl KubecentPodsResponse {
+    pub fn new(answer: &PodCosts, window: String) -> Self {
+        let total: Money = answer.pods.iter().map(|p| p.cost.total()).sum();
+        Self {
+            pods: answer.pods.iter().map(Into::into).collect(),
+            total: usd(total),
+            window,
+            namespace: answer.namespace.clone(),
+            item_count: answer.pods.len(),
+        }
+    }
+}
+
+/// One calendar month (UTC) of the period.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct KubecentMonthDto {
+    /// `YYYY-MM`.
+    #[schema(example = "2026-11")]
+    pub month: String,
+    /// What the clusters cost in the part of the period inside this month, idle included.
+    pub total_cost: f64,
+    /// `total_cost` per elapsed day of that part.
+    pub daily_average: f64,
+    /// Distinct namespaces seen.
+    pub namespaces: u64,
+    /// Distinct pods seen.
+    pub pods: u64,
+}
+
+impl From<&MonthCost> for KubecentMonthDto {
+    fn from(month: &MonthCost) -> Self {
+        Self {
+            month: month.month.clone(),
+            total_cost: usd(month.cost),
+            daily_average: usd(month.daily_average),
+            namespaces: month.namespaces,
+            pods: month.pods,
+        }
+    }
+}
+
+/// `GET /api/v1/cost/monthly`: months oldest first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KubecentMonthlyResponse {
+    pub months: Vec<KubecentMonthDto>,
+    pub total: f64,
+    /// The window aggregated: `30d` by default.
+    pub period: String,
+}
+
+impl KubecentMonthlyResponse {
+    pub fn new(answer: &MonthlyCosts, period: String) -> Self {
+        Self {
+            months: answer.months.iter().map(Into::into).collect(),
+            total: usd(answer.total()),
+            period,
+        }
+    }
+}
+
+/// One saving.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct KubecentSavingDto {
+    /// The kcost recommendation id (apply or dismiss it under `/v1/recommendations`).
+    pub id: String,
+    /// `cpu_rightsizing` or `memory_rightsizing`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub namespace: String,
+    /// The Kubernetes object, e.g. `deployment/api`.
+    pub resource: String,
+    /// Monthly cost of the current request of this resource.
+    pub current_cost: f64,
+    /// Monthly saving of the change.
+    pub estimated_savings: f64,
+    /// `high`, `medium` or `low`.
+    pub priority: String,
+    pub description: String,
+    /// A `kubectl` command applying the change.
+    pub action: String,
+}
+
+impl From<&SavingsItem> for KubecentSavingDto {
+    fn from(item: &SavingsItem) -> Self {
+        Self {
+            id: item.id.to_string(),
+            kind: item.kind.clone(),
+            namespace: item.namespace.clone(),
+            resource: item.resource.clone(),
+            current_cost: usd(item.current_cost),
+            estimated_savings: usd(item.estimated_savings),
+            priority: item.priority.as_str().to_owned(),
+            description: item.description.clone(),
+            action: item.action.clone(),
+        }
+    }
+}
+
+/// `GET /api/v1/savings/recommendations`: largest saving first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KubecentSavingsResponse {
+    pub recommendations: Vec<KubecentSavingDto>,
+    /// Monthly, over every open saving, not only those listed.
+    pub total_potential_savings: f64,
+    /// `total_potential_savings` as a percentage of the projected monthly cost.
+    pub savings_percentage: f64,
+}
+
+impl From<&SavingsReport> for KubecentSavingsResponse {
+    fn from(report: &SavingsReport) -> Self {
+        Self {
+            recommendations: report.recommendations.iter().map(Into::into).collect(),
+            total_potential_savings: usd(report.total_potential_savings),
+            savings_percentage: number(report.savings_percentage, 2),
+        }
+    }
+}
+
+/// A breakdown rounded to cents, the total summed before rounding.
+struct Costs {
+    cpu: f64,
+    memory: f64,
+    idle: f64,
+    total: f64,
+}
+
+impl From<&CostBreakdown> for Costs {
+    fn from(cost: &CostBreakdown) -> Self {
+        Self {
+            cpu: usd(cost.cpu),
+            memory: usd(cost.memory),
+            idle: usd(cost.idle),
+            total: usd(cost.total()),
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! `[opencost]` at run time: one import per `[[opencost.sources]]` entry, its tenant
+//! resolved by name at start-up (an unknown tenant fails start-up, naming the key), run on
+//! its own background task every `interval` (see `background.rs`), its status reported
+//! through the health check (`/v1/health`, `/api/v1/health`, `/metrics`).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use kcost_app::opencost_import::{ImportSettings, ImportTarget, OpenCostImport, OpenCostImports};
+use kcost_app::{Clock, SystemClock};
+use kcost_domain::cluster::ClusterName;
+use kcost_domain::tenant::TenantName;
+use kcost_http::AppState;
+use kcost_opencost_adapter::{HttpOpenCostSource, OpenCostClientConfig};
+
+use crate::config::Settings;
+use crate::config::duration::parse_duration;
+use crate::stores::Stores;
+
+/// One source's import and how often it runs.
+#[derive(Debug, Clone)]
+pub struct ScheduledImport {
+    pub import: Arc<OpenCostImport>,
+    pub interval: Duration,
+}
+
+/// Builds every configured import and attaches them to the health check. Fails, naming the
+/// key, when a source's tenant does not exist or its settings cannot be used.
+pub async fn imports(
+    settings: &Settings,
+    stores: &Stores,
+    state: &AppState,
+) -> anyhow::Result<(Arc<OpenCostImports>, Vec<ScheduledImport>)> {
+    let opencost = &settings.opencost;
+    let import_settings = ImportSettings {
+        aggregate: opencost.aggregate.split(',').map(str::to_owned).collect(),
+        backfill_hours: opencost.backfill_hours,
+    };
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let mut scheduled = Vec::with_capacity(opencost.sources.len());
+    for (i, source) in opencost.sources.iter().enumerate() {
+        let key = |field: &str| format!("opencost.sources[{i}].{field}");
+        let name = source.tenant.as_str();
+        let tenant_name = TenantName::new(name)
+            .with_context(|| format!("{}: `{name}` is not a tenant name", key("tenant")))?;
+        let tenant = stores
+            .tenants
+            .find_by_name(&tenant_name)
+            .await
+            .with_context(|| format!("{}: looking up tenant `{name}`", key("tenant")))?
+            .with_context(|| {
+                format!(
+                    "{}: no tenant is named `{name}`; create it (`kcost tenants create`) or \
+                     remove the source",
+                    key("tenant")
+                )
+            })?;
+        let cluster = ClusterName::new(source.cluster.as_str()).with_context(|| key("cluster"))?;
+        let interval = parse_duration(&source.interval)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| key("interval"))?;
+        let client = HttpOpenCostSource::new(OpenCostClientConfig::new(source.url.expose()))
+            .with_context(|| key("url"))?;
+        let import = OpenCostImport::new(
+            ImportTarget {
+                tenant: tenant.id,
+                tenant_name: name.to_owned(),
+                cluster,
+            },
+            Arc::new(client),
+            stores.metrics.clone(),
+            clock.clone(),
+            state.query_cache.clone(),
+            import_settings.clone(),
+        );
+        tracing::info!(
+            tenant = name, cluster = %source.cluster, url = %source.url.redacted(),
+            interval = %source.interval, "OpenCost import configured"
+        );
+        scheduled.push(ScheduledImport {
+            import: Arc::new(import),
+            interval,
+        });
+    }
+    let registry = Arc::new(OpenCostImports::new(
+        scheduled.iter().map(|s| s.import.clone()).collect(),
+    ));
+    if !scheduled.is_empty() {
+        state.health.attach_opencost(registry.clone());
+    }
+    Ok((registry, scheduled))
+}
+
+/// One scheduled run; failures are recorded in the status and logged by the use case.
+pub async fn run_import(import: &OpenCostImport) {
+    let _ = import.run().await;
+}
