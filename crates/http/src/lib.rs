@@ -41,7 +41,7 @@ pub mod state;
 
 pub use cors::cors;
 pub use error::ApiError;
-pub use metrics::{HttpMetrics, track_metrics};
+pub use metrics::{HttpMetrics, PoolUsage, track_metrics};
 pub use rate_limit::{RateLimitConfigError, RateLimiter, rate_limiter};
 pub use request_id::request_id;
 pub use routes::configure;

@@ -56,9 +56,34 @@ impl std::fmt::Debug for CounterSource {
     }
 }
 
+/// One database connection pool's occupancy, read when `/metrics` is rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUsage {
+    /// Which store the pool serves: `relational` or `timeseries`.
+    pub pool: &'static str,
+    /// Connections open now.
+    pub open: u32,
+    /// Open connections not lent to a request.
+    pub idle: u32,
+    /// The pool's bound.
+    pub max: u32,
+}
+
+/// Reads the pools' occupancy (provided by the server, which owns the pools).
+#[derive(Clone)]
+pub struct PoolSource(Arc<dyn Fn() -> Vec<PoolUsage> + Send + Sync>);
+
+impl std::fmt::Debug for PoolSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PoolSource")
+    }
+}
+
 /// The HTTP layer's counters (`AppState::metrics`).
 #[derive(Debug, Default)]
 pub struct HttpMetrics {
+    /// Database pool occupancy, when the server provides it.
+    pools: Option<PoolSource>,
     /// Entries the cache evicted to stay within its bound, when the cache can tell (the
     /// in-process cache; Redis reports its own `evicted_keys`).
     cache_evictions: Option<CounterSource>,
@@ -80,6 +105,15 @@ impl HttpMetrics {
         evictions: impl Fn() -> u64 + Send + Sync + 'static,
     ) -> Self {
         self.cache_evictions = Some(CounterSource(Arc::new(evictions)));
+        self
+    }
+
+    /// Also exports `kcost_db_pool_connections` and `kcost_db_pool_max_connections`.
+    pub fn with_pool_usage(
+        mut self,
+        pools: impl Fn() -> Vec<PoolUsage> + Send + Sync + 'static,
+    ) -> Self {
+        self.pools = Some(PoolSource(Arc::new(pools)));
         self
     }
 
@@ -174,6 +208,9 @@ impl HttpMetrics {
                 out,
                 "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}"
             );
+        }
+        if let Some(pools) = &self.pools {
+            render_pools(&(pools.0)(), &mut out);
         }
         out
     }
@@ -270,6 +307,34 @@ pub async fn track_metrics(
     result
 }
 
+/// Pool gauges: open connections by state, and each pool's bound.
+fn render_pools(pools: &[PoolUsage], out: &mut String) {
+    out.push_str("# HELP kcost_db_pool_connections Open database connections by pool and state.\n");
+    out.push_str("# TYPE kcost_db_pool_connections gauge\n");
+    for usage in pools {
+        let in_use = usage.open.saturating_sub(usage.idle);
+        let pool = usage.pool;
+        let _ = writeln!(
+            out,
+            "kcost_db_pool_connections{{pool=\"{pool}\",state=\"idle\"}} {}",
+            usage.idle
+        );
+        let _ = writeln!(
+            out,
+            "kcost_db_pool_connections{{pool=\"{pool}\",state=\"in_use\"}} {in_use}"
+        );
+    }
+    out.push_str("# HELP kcost_db_pool_max_connections The bound of each database pool.\n");
+    out.push_str("# TYPE kcost_db_pool_max_connections gauge\n");
+    for usage in pools {
+        let _ = writeln!(
+            out,
+            "kcost_db_pool_max_connections{{pool=\"{}\"}} {}",
+            usage.pool, usage.max
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,5 +387,35 @@ mod tests {
     #[test]
     fn label_values_are_escaped() {
         assert_eq!(escape("a\"b\\c\n"), "a\\\"b\\\\c\\n");
+    }
+
+    #[test]
+    fn pool_usage_is_rendered_as_gauges_at_render_time() {
+        let metrics = HttpMetrics::new().with_pool_usage(|| {
+            vec![PoolUsage {
+                pool: "relational",
+                open: 4,
+                idle: 1,
+                max: 10,
+            }]
+        });
+        let text = metrics.render(QueryCacheStats::default());
+        assert!(
+            text.contains("kcost_db_pool_connections{pool=\"relational\",state=\"idle\"} 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("kcost_db_pool_connections{pool=\"relational\",state=\"in_use\"} 3"),
+            "{text}"
+        );
+        assert!(
+            text.contains("kcost_db_pool_max_connections{pool=\"relational\"} 10"),
+            "{text}"
+        );
+        assert!(
+            !HttpMetrics::new()
+                .render(QueryCacheStats::default())
+                .contains("kcost_db_pool")
+        );
     }
 }

@@ -160,11 +160,51 @@ impl Services {
     }
 }
 
-/// The HTTP metrics, with the cache's evictions when it counts them.
+/// The HTTP metrics, with the database pools' occupancy and the cache's evictions when it
+/// counts them.
 fn http_metrics(stores: &Stores) -> HttpMetrics {
+    let databases = stores.databases.clone();
+    let metrics = HttpMetrics::new().with_pool_usage(move || pool_usage(&databases));
     match stores.cache_backend.evictions() {
-        Some(evictions) => HttpMetrics::new().with_cache_evictions(evictions),
-        None => HttpMetrics::new(),
+        Some(evictions) => metrics.with_cache_evictions(evictions),
+        None => metrics,
+    }
+}
+
+/// Occupancy of each distinct pool (one when both stores share a database).
+fn pool_usage(databases: &crate::storage::Databases) -> Vec<kcost_http::PoolUsage> {
+    let mut pools = vec![one_pool("relational", &databases.relational)];
+    if !databases.shared {
+        pools.push(one_pool("timeseries", &databases.timeseries));
+    }
+    pools.into_iter().flatten().collect()
+}
+
+fn one_pool(name: &'static str, db: &sea_orm::DatabaseConnection) -> Option<kcost_http::PoolUsage> {
+    let usage = |open: u32, idle: usize, max: u32| kcost_http::PoolUsage {
+        pool: name,
+        open,
+        idle: u32::try_from(idle).unwrap_or(u32::MAX),
+        max,
+    };
+    match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            Some(usage(
+                pool.size(),
+                pool.num_idle(),
+                pool.options().get_max_connections(),
+            ))
+        }
+        sea_orm::DbBackend::Sqlite => {
+            let pool = db.get_sqlite_connection_pool();
+            Some(usage(
+                pool.size(),
+                pool.num_idle(),
+                pool.options().get_max_connections(),
+            ))
+        }
+        _ => None,
     }
 }
 

@@ -64,6 +64,8 @@ pub enum StorageError {
 pub struct Databases {
     pub relational: DatabaseConnection,
     pub timeseries: DatabaseConnection,
+    /// Both stores use one pool (`timescale.url` unset or equal to `database.url`).
+    pub shared: bool,
 }
 
 /// What `migrate` applied.
@@ -77,7 +79,8 @@ pub struct MigrationReport {
 pub async fn open(settings: &Settings) -> Result<Databases, StorageError> {
     let relational = connect(settings, &settings.database.url, Store::Relational).await?;
     let timeseries_url = settings.timeseries_url();
-    let timeseries = if timeseries_url == &settings.database.url {
+    let shared = timeseries_url == &settings.database.url;
+    let timeseries = if shared {
         relational.clone()
     } else {
         connect(settings, timeseries_url, Store::TimeSeries).await?
@@ -85,6 +88,7 @@ pub async fn open(settings: &Settings) -> Result<Databases, StorageError> {
     Ok(Databases {
         relational,
         timeseries,
+        shared,
     })
 }
 
