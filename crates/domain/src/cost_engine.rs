@@ -14,7 +14,13 @@
 //!   and reported as off-node cost, since no node in the snapshot pays for them.
 //!
 //! Every amount is rounded once to [`COST_SCALE`](crate::money::COST_SCALE) and only added
-//! after that, so per snapshot exactly: Σ on-node pod costs + Σ idle = Σ node costs.
+//! after that, so per snapshot exactly: Σ on-node pod compute (CPU + RAM) costs + Σ idle =
+//! Σ node costs.
+//!
+//! A pod may also carry [`DirectCosts`] (storage, network, load balancer) priced elsewhere
+//! (OpenCost). They are charged to the pod directly, are not part of any node's cost nor of
+//! its idle, and are reported beside the invariant ([`CostTotals::direct`]). The engine
+//! itself never prices them: agent-fed pods have none.
 
 use std::collections::HashMap;
 
@@ -104,6 +110,49 @@ pub enum Placement {
     UnknownNode,
 }
 
+/// Costs charged to a pod directly rather than through a node: not part of node cost,
+/// idle or overcommit (see the module docs).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectCosts {
+    /// Persistent volumes the pod mounted.
+    pub storage: Money,
+    pub network: Money,
+    pub load_balancer: Money,
+}
+
+impl DirectCosts {
+    pub const ZERO: Self = Self {
+        storage: Money::ZERO,
+        network: Money::ZERO,
+        load_balancer: Money::ZERO,
+    };
+
+    pub fn total(&self) -> Money {
+        self.storage + self.network + self.load_balancer
+    }
+
+    pub fn is_negative(&self) -> bool {
+        self.storage.is_negative() || self.network.is_negative() || self.load_balancer.is_negative()
+    }
+}
+
+impl std::ops::Add for DirectCosts {
+    type Output = Self;
+    fn add(self, other: Self) -> Self {
+        Self {
+            storage: self.storage + other.storage,
+            network: self.network + other.network,
+            load_balancer: self.load_balancer + other.load_balancer,
+        }
+    }
+}
+
+impl std::iter::Sum for DirectCosts {
+    fn sum<I: Iterator<Item = Self>>(iter: I) -> Self {
+        iter.fold(Self::ZERO, |sum, costs| sum + costs)
+    }
+}
+
 /// One pod's cost for the sample.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PodCost {
@@ -116,11 +165,20 @@ pub struct PodCost {
     pub placement: Placement,
     /// The rates the pod was priced at (its node's, or the cluster average).
     pub rates: ResourceRates,
+    /// Zero for agent-fed pods; `default` so serialized costs from before still read.
+    #[serde(default)]
+    pub direct: DirectCosts,
 }
 
 impl PodCost {
-    pub fn total(&self) -> Money {
+    /// CPU + RAM: the part allocated from a node's cost (the engine's invariant).
+    pub fn compute_cost(&self) -> Money {
         self.cpu_cost + self.ram_cost
+    }
+
+    /// Compute plus direct costs: everything the pod costs.
+    pub fn total(&self) -> Money {
+        self.compute_cost() + self.direct.total()
     }
 }
 
@@ -155,7 +213,9 @@ impl NodeCost {
     }
 }
 
-/// Sums over one priced snapshot.
+/// Sums over one priced snapshot. Exactly: `on_node_pod_cost + idle = node_cost`; pod
+/// costs here are compute (CPU + RAM) costs, and `direct` sums the pods' direct costs
+/// (on and off node), which no node pays for.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CostTotals {
     pub node_cost: Money,
@@ -163,6 +223,15 @@ pub struct CostTotals {
     pub off_node_pod_cost: Money,
     pub idle: Money,
     pub overcommit: Money,
+    #[serde(default)]
+    pub direct: DirectCosts,
+}
+
+impl CostTotals {
+    /// Everything the snapshot costs: nodes, pods no node pays for, and direct costs.
+    pub fn total(&self) -> Money {
+        self.node_cost + self.off_node_pod_cost + self.direct.total()
+    }
 }
 
 /// A snapshot with its duration and every pod's and node's cost.
@@ -223,10 +292,11 @@ impl PricedSnapshot {
             .partition(|pod| pod.placement == Placement::OnNode);
         CostTotals {
             node_cost: self.nodes.iter().map(NodeCost::total).sum(),
-            on_node_pod_cost: on_node.iter().map(|pod| pod.total()).sum(),
-            off_node_pod_cost: off_node.iter().map(|pod| pod.total()).sum(),
+            on_node_pod_cost: on_node.iter().map(|pod| pod.compute_cost()).sum(),
+            off_node_pod_cost: off_node.iter().map(|pod| pod.compute_cost()).sum(),
             idle: self.nodes.iter().map(NodeCost::idle).sum(),
             overcommit: self.nodes.iter().map(NodeCost::overcommit).sum(),
+            direct: self.pods.iter().map(|pod| pod.direct).sum(),
         }
     }
 }
@@ -325,6 +395,8 @@ fn raw_pod_cost(
         ram_cost: Money::for_duration(rates.ram_gib_hourly * allocated_gib, seconds),
         placement,
         rates,
+        // The agent reports no storage, network or load-balancer costs.
+        direct: DirectCosts::ZERO,
     }
 }
 
@@ -766,7 +838,7 @@ mod tests {
                     .iter()
                     .zip(priced.pods())
                     .filter(|(pod, _)| pod.node.as_ref() == Some(name))
-                    .map(|(_, cost)| cost.total())
+                    .map(|(_, cost)| cost.compute_cost())
                     .sum();
                 prop_assert_eq!(on_node + node.idle(), node.total());
                 prop_assert!(!node.idle_cpu.is_negative() && !node.idle_ram.is_negative());
@@ -774,6 +846,10 @@ mod tests {
                 prop_assert!(node.idle() == Money::ZERO || !node.is_overcommitted() || node.idle_cpu == Money::ZERO || node.idle_ram == Money::ZERO);
             }
             prop_assert!(priced.pods().iter().all(|p| !p.cpu_cost.is_negative() && !p.ram_cost.is_negative()));
+            // The engine prices no direct costs: the agent reports none.
+            prop_assert!(priced.pods().iter().all(|p| p.direct == DirectCosts::ZERO && p.total() == p.compute_cost()));
+            prop_assert_eq!(totals.direct, DirectCosts::ZERO);
+            prop_assert_eq!(totals.total(), totals.node_cost + totals.off_node_pod_cost);
         }
     }
 }

@@ -104,22 +104,36 @@ pub enum CostKey {
 
 /// Cost split by resource. `idle` is the unallocated part of node cost; it is only
 /// non-zero for cluster and time groupings (idle belongs to nodes, not to namespaces).
+/// `storage`, `network` and `load_balancer` are pods' direct costs (see
+/// [`DirectCosts`](crate::cost_engine::DirectCosts)): zero for agent-fed data.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CostBreakdown {
     pub cpu: Money,
     pub memory: Money,
     pub idle: Money,
+    #[serde(default)]
+    pub storage: Money,
+    #[serde(default)]
+    pub network: Money,
+    #[serde(default)]
+    pub load_balancer: Money,
 }
 
 impl CostBreakdown {
-    /// Allocated cost (CPU + memory), without idle.
+    /// Allocated compute cost (CPU + memory): the part taken from node cost, without idle
+    /// and without direct costs.
     pub fn allocated(&self) -> Money {
         self.cpu + self.memory
     }
 
-    /// Allocated plus idle.
+    /// Storage + network + load balancer: costs charged to pods directly.
+    pub fn direct(&self) -> Money {
+        self.storage + self.network + self.load_balancer
+    }
+
+    /// Allocated plus direct plus idle: everything.
     pub fn total(&self) -> Money {
-        self.allocated() + self.idle
+        self.allocated() + self.direct() + self.idle
     }
 }
 
@@ -220,9 +234,19 @@ mod tests {
             cpu: m(150),
             memory: m(50),
             idle: m(25),
+            ..CostBreakdown::default()
         };
         assert_eq!(b.allocated(), m(200));
         assert_eq!(b.total(), m(225));
+        let with_direct = CostBreakdown {
+            storage: m(7),
+            network: m(2),
+            load_balancer: m(1),
+            ..b
+        };
+        assert_eq!(with_direct.allocated(), m(200));
+        assert_eq!(with_direct.direct(), m(10));
+        assert_eq!(with_direct.total(), m(235));
     }
 
     #[test]

@@ -23,9 +23,13 @@
 //! - Rows naming the same namespace and pod (a pod that moved node within the step) are
 //!   merged: costs added, averages weighted by the minutes each row ran, placed on the node
 //!   where it ran longest.
-//! - Not carried: GPU, persistent-volume, network, load-balancer, shared and external
-//!   costs (kcost's samples have no columns for them yet). OpenCost's `cluster` property is
-//!   ignored: everything is stored under the configured cluster.
+//! - Persistent-volume, network and load-balancer costs (adjustments included, negative as
+//!   zero) become the pod's [`DirectCosts`]: OpenCost bills them to the pod, not to a
+//!   node, so they stay outside node cost and idle. OpenCost's idle rows price only CPU,
+//!   GPU and RAM; anything else on them is ignored.
+//! - Not carried: GPU, shared and external costs. GPU has idle of its own on OpenCost's
+//!   nodes, so it would need node-side columns, not a direct cost. OpenCost's `cluster`
+//!   property is ignored: everything is stored under the configured cluster.
 
 use std::collections::BTreeMap;
 
@@ -34,7 +38,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use crate::cost_engine::{
-    DurationBasis, NodeCost, Placement, PodCost, PricedSnapshot, SampleDuration,
+    DirectCosts, DurationBasis, NodeCost, Placement, PodCost, PricedSnapshot, SampleDuration,
 };
 use crate::money::Money;
 use crate::opencost::{Allocation, AllocationSet};
@@ -114,6 +118,7 @@ pub fn snapshot_from_allocations(
                 cpu_core_hourly: rate(cpu_cost, core_hours),
                 ram_gib_hourly: rate(ram_cost, gib_hours),
             },
+            direct: rows.iter().map(|row| direct_costs(row)).sum(),
         });
         pod_samples.push(pod_sample(namespace, name, node, &rows));
     }
@@ -213,6 +218,15 @@ fn split_idle(idle: Money) -> (Money, Money) {
         (Money::ZERO, Money::ZERO - idle)
     } else {
         (idle, Money::ZERO)
+    }
+}
+
+/// The costs OpenCost bills to the pod itself rather than to its node.
+fn direct_costs(allocation: &Allocation) -> DirectCosts {
+    DirectCosts {
+        storage: non_negative(allocation.pv_cost),
+        network: non_negative(allocation.network_cost),
+        load_balancer: non_negative(allocation.load_balancer_cost),
     }
 }
 

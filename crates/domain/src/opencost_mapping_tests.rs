@@ -220,6 +220,58 @@ fn a_pod_that_moved_node_is_merged_onto_the_node_it_ran_longest() {
 }
 
 #[test]
+fn pv_network_and_load_balancer_costs_are_direct_costs_outside_the_nodes() {
+    let mut web = priced_row("web", "web-1", None, "0.01", "0.002");
+    web.pv_cost = d("0.003");
+    web.network_cost = d("0.0004");
+    web.load_balancer_cost = d("0.025");
+    web.total_cost = d("0.0404");
+    let mut moved = priced_row("db", "db-0", Some("n1"), "0.02", "0.001");
+    moved.pv_cost = d("0.001");
+    moved.network_cost = d("-0.5"); // an adjustment below zero counts as zero
+    let mut moved_back = priced_row("db", "db-0", Some("n2"), "0.01", "0.001");
+    moved_back.name = "n2/db/db-0".into();
+    moved_back.pv_cost = d("0.002");
+    let rows = vec![web.clone(), moved, moved_back, idle("0.1", "0.02")];
+    let priced = snapshot_from_allocations(&set(rows), "prod", now()).unwrap();
+    conserved(&priced);
+
+    let index = |name: &str| {
+        priced
+            .snapshot()
+            .pods()
+            .iter()
+            .position(|p| p.name == name)
+            .unwrap()
+    };
+    let web_cost = priced.pods()[index("web-1")];
+    assert_eq!(web_cost.direct.storage.amount(), d("0.003"));
+    assert_eq!(web_cost.direct.network.amount(), d("0.0004"));
+    assert_eq!(web_cost.direct.load_balancer.amount(), d("0.025"));
+    assert_eq!(
+        web_cost.total().amount(),
+        web.total_cost,
+        "OpenCost's totalCost"
+    );
+    let db_cost = priced.pods()[index("db-0")];
+    assert_eq!(
+        db_cost.direct.storage.amount(),
+        d("0.003"),
+        "merged rows add up"
+    );
+    assert_eq!(db_cost.direct.network, Money::ZERO);
+
+    let totals = priced.totals();
+    assert_eq!(totals.direct.total().amount(), d("0.0314"));
+    // Nodes cost what they did without direct costs: compute + idle only.
+    assert_eq!(totals.node_cost.amount(), d("0.044") + d("0.12"));
+    assert_eq!(
+        totals.total().amount(),
+        d("0.044") + d("0.12") + d("0.0314")
+    );
+}
+
+#[test]
 fn an_empty_set_is_an_empty_snapshot_and_bad_steps_are_refused() {
     let priced = snapshot_from_allocations(&set(vec![]), "prod", now()).unwrap();
     assert!(priced.snapshot().pods().is_empty() && priced.snapshot().nodes().is_empty());
@@ -259,6 +311,9 @@ fn arb_allocation(index: usize) -> impl Strategy<Value = Allocation> {
             };
             allocation.cpu_cost = Decimal::new(cpu, 9);
             allocation.ram_cost = Decimal::new(ram, 9);
+            allocation.pv_cost = Decimal::new(ram - cpu, 9);
+            allocation.network_cost = Decimal::new(cpu / 3, 9);
+            allocation.load_balancer_cost = Decimal::new(ram / 7, 9);
             allocation.cpu_core_hours = Decimal::new(hours, 6);
             allocation.ram_byte_hours = Decimal::new(hours, 0) * d("1000");
             allocation.minutes = Decimal::from(minutes);
@@ -294,5 +349,18 @@ proptest! {
             .sum();
         prop_assert_eq!(totals.idle.amount() - totals.overcommit.amount(), idle);
         prop_assert!(priced.pods().iter().all(|p| p.placement == Placement::OnNode));
+        let direct: Decimal = set
+            .allocations
+            .iter()
+            .filter(|a| !a.is_idle())
+            .map(|a| {
+                [a.pv_cost, a.network_cost, a.load_balancer_cost]
+                    .into_iter()
+                    .map(|c| c.max(Decimal::ZERO))
+                    .sum::<Decimal>()
+            })
+            .sum();
+        prop_assert_eq!(totals.direct.total().amount(), direct);
+        prop_assert_eq!(totals.total(), totals.node_cost + totals.direct.total());
     }
 }

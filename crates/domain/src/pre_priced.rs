@@ -4,7 +4,9 @@
 //! Checked: one cost per pod and per node sample; each pod's placement matches its node
 //! (`OnNode` on a listed node, `UnknownNode` on another, `Pending` without one); no negative
 //! cost, idle or overcommit; and per node and resource, Σ its pods' costs + idle = the
-//! node's cost, exactly — hence Σ on-node pod costs + Σ idle = Σ node costs.
+//! node's cost, exactly — hence Σ on-node pod compute costs + Σ idle = Σ node costs. Pods'
+//! direct costs (storage, network, load balancer) only have to be non-negative: no node
+//! pays for them, so they take no part in conservation.
 
 use std::collections::HashMap;
 
@@ -114,7 +116,7 @@ fn check_pods(snapshot: &Snapshot, pods: &[PodCost]) -> Result<Vec<Vec<usize>>, 
                 placement: cost.placement,
             });
         }
-        if cost.cpu_cost.is_negative() || cost.ram_cost.is_negative() {
+        if cost.cpu_cost.is_negative() || cost.ram_cost.is_negative() || cost.direct.is_negative() {
             return Err(PrePricedError::NegativePodCost { index });
         }
     }
@@ -166,7 +168,7 @@ mod tests {
     use rust_decimal::Decimal;
 
     use super::*;
-    use crate::cost_engine::DurationBasis;
+    use crate::cost_engine::{DirectCosts, DurationBasis};
     use crate::pricing::PriceSource;
     use crate::snapshot::tests::{node, pod};
     use crate::snapshot::{SnapshotParts, SnapshotRules};
@@ -204,6 +206,7 @@ mod tests {
             ram_cost: money(ram),
             placement,
             rates: ResourceRates::opencost_defaults(),
+            direct: DirectCosts::ZERO,
         }
     }
 
@@ -243,6 +246,36 @@ mod tests {
         assert_eq!(totals.on_node_pod_cost + totals.idle, totals.node_cost);
         assert_eq!(totals.off_node_pod_cost, money(8));
         assert_eq!(priced.cluster_rates(), ResourceRates::opencost_defaults());
+        assert_eq!(totals.direct, DirectCosts::ZERO);
+    }
+
+    #[test]
+    fn direct_costs_stay_outside_node_conservation_and_add_to_the_totals() {
+        let direct = |storage, network, load_balancer| DirectCosts {
+            storage: money(storage),
+            network: money(network),
+            load_balancer: money(load_balancer),
+        };
+        let mut with_direct = pods();
+        with_direct[0].direct = direct(3, 2, 1);
+        with_direct[2].direct = direct(4, 0, 0);
+        // The same node cost as without direct costs: no node pays for them.
+        let priced = build(with_direct, vec![node_cost(40, 12, 10, 2)]).unwrap();
+        let totals = priced.totals();
+        assert_eq!(totals.on_node_pod_cost + totals.idle, totals.node_cost);
+        assert_eq!(totals.on_node_pod_cost, money(40));
+        assert_eq!(totals.off_node_pod_cost, money(8));
+        assert_eq!(totals.direct, direct(7, 2, 1));
+        assert_eq!(totals.total(), money(52 + 8 + 10));
+        assert_eq!(priced.pods()[0].compute_cost(), money(15));
+        assert_eq!(priced.pods()[0].total(), money(21));
+
+        let mut negative = pods();
+        negative[1].direct = direct(0, -1, 0);
+        assert!(matches!(
+            build(negative, vec![node_cost(40, 12, 10, 2)]),
+            Err(PrePricedError::NegativePodCost { index: 1 })
+        ));
     }
 
     #[test]

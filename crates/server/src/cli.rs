@@ -4,7 +4,9 @@
 //! ([`admin`]).
 
 pub mod admin;
+pub mod bench;
 pub mod serve;
+pub mod simulate;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -46,6 +48,10 @@ pub enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Keys(admin::KeysCommand),
+    /// Simulate agents: push snapshots of simulated clusters to a running server.
+    Simulate(simulate::SimulateArgs),
+    /// Load-test a kcost server on this machine and print the figures as markdown.
+    Bench(bench::BenchArgs),
 }
 
 /// `kcost config …`
@@ -79,7 +85,23 @@ impl std::fmt::Debug for Context<'_> {
 /// with exit code 1; I/O failures writing output are returned.
 pub fn run(cli: Cli, ctx: Context<'_>) -> anyhow::Result<ExitCode> {
     let Context { vars, out, err } = ctx;
-    let loaded = ConfigSources::from_vars(vars, cli.config)
+    // Clients of a running server need none of the server's configuration.
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Simulate(args) => simulate::run(args, out, err),
+        Command::Bench(args) => bench::run(args, out, err),
+        command => run_configured(command, cli.config, vars, out, err),
+    }
+}
+
+/// Runs a command that reads the configuration (server, administration, inspection).
+fn run_configured(
+    command: Command,
+    config_file: Option<PathBuf>,
+    vars: BTreeMap<String, String>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let loaded = ConfigSources::from_vars(vars, config_file)
         .and_then(|sources| Settings::load(&sources).map(|settings| (sources, settings)));
     let (sources, settings) = match loaded {
         Ok(loaded) => loaded,
@@ -88,12 +110,14 @@ pub fn run(cli: Cli, ctx: Context<'_>) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     };
-    match cli.command.unwrap_or(Command::Serve) {
+    match command {
         Command::Config(cmd) => config(cmd, &sources, &settings, out),
         Command::Migrate => migrate(&settings, out, err),
         Command::Serve => serve::run(settings, err),
         Command::Tenants(cmd) => admin::tenants(cmd, &settings, out, err),
         Command::Keys(cmd) => admin::keys(cmd, &settings, out, err),
+        Command::Simulate(args) => simulate::run(args, out, err),
+        Command::Bench(args) => bench::run(args, out, err),
     }
 }
 

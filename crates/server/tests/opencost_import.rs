@@ -1,5 +1,6 @@
 //! OpenCost import end to end, on SQLite and on PostgreSQL: kcost imports three hours from
-//! a mock OpenCost, serves them on `/v1/costs/*` and `/api/v1/cost/*` with the same totals,
+//! a mock OpenCost, serves them on `/v1/costs/*` and `/api/v1/cost/*` with the same totals
+//! — OpenCost's `totalCost`, persistent-volume, network and load-balancer costs included —
 //! a re-import changes nothing, and with OpenCost down health says so while the cost
 //! endpoints keep serving the stored hours.
 
@@ -28,7 +29,11 @@ const ROWS: &[(&str, &str, f64, f64)] = &[
     ("web", "web-2", 0.05, 0.01),
     ("db", "db-0", 0.20, 0.30),
     ("kube-system", "__unallocated__", 0.01, 0.0),
+    ("data", "pg-0", 0.02, 0.03),
 ];
+/// Per hour, the costs OpenCost bills to `data/pg-0` directly: (pvCost before its
+/// adjustment, pvCostAdjustment, networkCost, loadBalancerCost). Every other row has none.
+const DIRECT: (f64, f64, f64, f64) = (0.11, 0.01, 0.01, 0.05);
 const IDLE: (f64, f64) = (0.40, 0.10);
 const HOURS: i64 = 3;
 
@@ -74,6 +79,32 @@ fn allocation(
     })
 }
 
+/// `row` with `DIRECT`'s costs added, its `totalCost` including them as OpenCost's does.
+fn with_direct_costs(mut row: Value) -> Value {
+    let (pv, pv_adjustment, network, load_balancer) = DIRECT;
+    row["pvCost"] = json!(pv);
+    row["pvCostAdjustment"] = json!(pv_adjustment);
+    row["pvBytes"] = json!(10737418240.0_f64);
+    row["networkCost"] = json!(network);
+    row["loadBalancerCost"] = json!(load_balancer);
+    let total = row["totalCost"].as_f64().unwrap() + pv + pv_adjustment + network + load_balancer;
+    row["totalCost"] = json!(total);
+    row
+}
+
+/// Σ OpenCost `totalCost` over the response's rows, idle rows included or not.
+fn opencost_total(response: &str, with_idle: bool) -> f64 {
+    let response: Value = serde_json::from_str(response).unwrap();
+    response["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|step| step.as_object().unwrap().iter())
+        .filter(|(key, _)| with_idle || key.as_str() != "__idle__")
+        .map(|(_, row)| row["totalCost"].as_f64().unwrap())
+        .sum()
+}
+
 /// OpenCost's answer for `aggregate=namespace,pod&step=1h&accumulate=false&includeIdle=true`
 /// over the `HOURS` hours ending at `end`.
 fn allocation_response(end: DateTime<Utc>) -> String {
@@ -83,11 +114,12 @@ fn allocation_response(end: DateTime<Utc>) -> String {
             let mut step = serde_json::Map::new();
             for (namespace, pod, cpu, ram) in ROWS {
                 let key = format!("{namespace}/{pod}");
-                let pod = (*pod != "__unallocated__").then_some(*pod);
-                step.insert(
-                    key.clone(),
-                    allocation(&key, Some(namespace), pod, start, *cpu, *ram),
-                );
+                let pod_name = (*pod != "__unallocated__").then_some(*pod);
+                let mut row = allocation(&key, Some(namespace), pod_name, start, *cpu, *ram);
+                if *pod == "pg-0" {
+                    row = with_direct_costs(row);
+                }
+                step.insert(key.clone(), row);
             }
             step.insert(
                 "__idle__".into(),
@@ -138,7 +170,8 @@ async fn imported_costs_are_served_and_survive_an_opencost_outage(backend: Backe
         .duration_trunc(chrono::Duration::hours(1))
         .unwrap();
     let start = end - chrono::Duration::hours(HOURS);
-    let opencost = MockOpenCost::start(allocation_response(end)).await;
+    let response = allocation_response(end);
+    let opencost = MockOpenCost::start(response.clone()).await;
     let app = Application::build(with_source(&db, &opencost.base_url))
         .await
         .unwrap();
@@ -179,8 +212,46 @@ async fn imported_costs_are_served_and_survive_an_opencost_outage(backend: Backe
     assert!(close(cost_of("web"), 0.54), "{v1}");
     assert!(close(cost_of("db"), 1.50), "{v1}");
     assert!(close(cost_of("kube-system"), 0.03), "{v1}");
+    // data/pg-0: CPU + RAM 0.15, storage 0.36 (adjustment included), network 0.03, load
+    // balancer 0.15 over the three hours; only the direct costs are listed on their own.
+    let data = rows.iter().find(|r| r["namespace"] == "data").unwrap();
+    let direct = |row: &Value| {
+        [
+            "storage_cost_usd",
+            "network_cost_usd",
+            "load_balancer_cost_usd",
+        ]
+        .map(|field| number(row, field))
+    };
+    assert_eq!(direct(data), [0.36, 0.03, 0.15], "{v1}");
+    assert!(close(cost_of("data"), 0.69), "{v1}");
+    for row in rows.iter().filter(|r| r["namespace"] != "data") {
+        assert_eq!(direct(row), [0.0; 3], "{row}");
+    }
     let v1_total: f64 = rows.iter().map(|r| number(r, "estimated_cost_usd")).sum();
-    assert!(close(v1_total, 2.07), "{v1}");
+    assert!(close(v1_total, 2.07 + 0.69), "{v1}");
+    // Exactly OpenCost's own totalCost of the imported hours.
+    assert!(close(v1_total, opencost_total(&response, false)), "{v1}");
+    let (status, clusters) = server
+        .get_as(
+            &key,
+            &format!(
+                "/v1/costs/clusters?start_time={}&end_time={}",
+                rfc3339(start),
+                rfc3339(end)
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{clusters}");
+    let cluster = &clusters["costs"][0];
+    assert!(
+        close(
+            number(cluster, "estimated_cost_usd"),
+            opencost_total(&response, true)
+        ),
+        "{clusters}"
+    );
+    assert_eq!(direct(cluster), [0.36, 0.03, 0.15], "{clusters}");
 
     // Kubecent: the same totals, and with idle the cluster's whole cost.
     let window = format!("window={},{}", rfc3339(start), rfc3339(end));
@@ -192,12 +263,18 @@ async fn imported_costs_are_served_and_survive_an_opencost_outage(backend: Backe
     for row in kubecent["namespaces"].as_array().unwrap() {
         let name = row["name"].as_str().unwrap();
         assert!(close(number(row, "total_cost"), cost_of(name)), "{row}");
+        let storage = if name == "data" { 0.36 } else { 0.0 };
+        assert_eq!(number(row, "storage_cost"), storage, "{row}");
     }
     let (_, with_idle) = server
         .get_as(&key, &format!("/api/v1/cost/namespaces?{window}&idle=true"))
         .await;
     assert!(
-        close(number(&with_idle, "total"), 2.07 + 1.5),
+        close(number(&with_idle, "total"), 2.07 + 0.69 + 1.5),
+        "{with_idle}"
+    );
+    assert!(
+        close(number(&with_idle, "total"), opencost_total(&response, true)),
         "{with_idle}"
     );
 

@@ -25,7 +25,9 @@ use crate::rows::{
     pod_sample_rows, snapshot_row,
 };
 
-const SAMPLE_WIDTH: usize = 20;
+/// Values per row of `pod_samples` and `node_samples` inserts.
+const POD_SAMPLE_WIDTH: usize = 23;
+const NODE_SAMPLE_WIDTH: usize = 20;
 
 /// Writes `priced` for `tenant` in one transaction (see the module docs).
 pub(crate) async fn append(
@@ -64,11 +66,11 @@ pub(crate) async fn append(
     }
 
     let head = format!("INSERT INTO pod_samples ({POD_SAMPLE_COLUMNS})");
-    insert_rows(&txn, &head, "", SAMPLE_WIDTH, pods)
+    insert_rows(&txn, &head, "", POD_SAMPLE_WIDTH, pods)
         .await
         .map_err(db("append: insert pod samples"))?;
     let head = format!("INSERT INTO node_samples ({NODE_SAMPLE_COLUMNS})");
-    insert_rows(&txn, &head, "", SAMPLE_WIDTH, nodes)
+    insert_rows(&txn, &head, "", NODE_SAMPLE_WIDTH, nodes)
         .await
         .map_err(db("append: insert node samples"))?;
 

@@ -116,11 +116,13 @@ fn allocation_sql(keys: &KeyColumns, scope: &Scope<'_>) -> String {
     let filters = scope.filter_sql(true);
     format!(
         "WITH src AS (
-            SELECT cluster, namespace, pod, hour, cpu_cost, ram_cost, cpu_usage_mcs,
-                   cpu_request_mcs, mem_usage_bs, mem_request_bs
+            SELECT cluster, namespace, pod, hour, cpu_cost, ram_cost, storage_cost,
+                   network_cost, load_balancer_cost, cpu_usage_mcs, cpu_request_mcs,
+                   mem_usage_bs, mem_request_bs
             FROM pod_costs_hourly WHERE {ROLLUP_RANGE}{filters}
             UNION ALL
-            SELECT cluster, namespace, pod, {SAMPLE_HOUR}, cpu_cost, ram_cost,
+            SELECT cluster, namespace, pod, {SAMPLE_HOUR}, cpu_cost, ram_cost, storage_cost,
+                   network_cost, load_balancer_cost,
                    CAST(cpu_usage_m * duration_seconds AS TEXT),
                    CAST(cpu_request_m * duration_seconds AS TEXT),
                    CAST(mem_usage_b * duration_seconds AS TEXT),
@@ -129,6 +131,8 @@ fn allocation_sql(keys: &KeyColumns, scope: &Scope<'_>) -> String {
         )
         SELECT {} AS k_cluster, {} AS k_namespace, {} AS k_pod, {} AS k_bucket,
                SUM(cpu_cost) AS cpu_cost, SUM(ram_cost) AS ram_cost,
+               SUM(storage_cost) AS storage_cost, SUM(network_cost) AS network_cost,
+               SUM(load_balancer_cost) AS load_balancer_cost,
                group_concat(cpu_usage_mcs) AS cpu_usage_mcs,
                group_concat(cpu_request_mcs) AS cpu_request_mcs,
                group_concat(mem_usage_bs) AS mem_usage_bs,
@@ -196,6 +200,9 @@ fn allocation_row(grouping: CostGrouping, row: &QueryResult) -> anyhow::Result<C
             cpu: money("cpu_cost")?,
             memory: money("ram_cost")?,
             idle: Money::ZERO,
+            storage: money("storage_cost")?,
+            network: money("network_cost")?,
+            load_balancer: money("load_balancer_cost")?,
         },
         usage: resource_hours(
             listed("cpu_usage_mcs")?,

@@ -20,8 +20,9 @@ use crate::rows::SnapshotKey;
 /// Columns of `pod_costs_hourly`, in insert order.
 pub(crate) const POD_ROLLUP_COLUMNS: &str = "tenant_id, hour, cluster, namespace, pod, node, \
     cpu_cost, ram_cost, cpu_usage_mcs, cpu_request_mcs, mem_usage_bs, mem_request_bs, \
-    max_cpu_usage_m, max_mem_usage_b, sample_count, sample_seconds";
-pub(crate) const POD_ROLLUP_WIDTH: usize = 16;
+    max_cpu_usage_m, max_mem_usage_b, sample_count, sample_seconds, storage_cost, network_cost, \
+    load_balancer_cost";
+pub(crate) const POD_ROLLUP_WIDTH: usize = 19;
 
 /// Overwrites a stored row with the merged one.
 pub(crate) const POD_ROLLUP_CONFLICT: &str = "ON CONFLICT (tenant_id, hour, cluster, namespace, \
@@ -29,7 +30,9 @@ pub(crate) const POD_ROLLUP_CONFLICT: &str = "ON CONFLICT (tenant_id, hour, clus
     cpu_usage_mcs = excluded.cpu_usage_mcs, cpu_request_mcs = excluded.cpu_request_mcs, \
     mem_usage_bs = excluded.mem_usage_bs, mem_request_bs = excluded.mem_request_bs, \
     max_cpu_usage_m = excluded.max_cpu_usage_m, max_mem_usage_b = excluded.max_mem_usage_b, \
-    sample_count = excluded.sample_count, sample_seconds = excluded.sample_seconds";
+    sample_count = excluded.sample_count, sample_seconds = excluded.sample_seconds, \
+    storage_cost = excluded.storage_cost, network_cost = excluded.network_cost, \
+    load_balancer_cost = excluded.load_balancer_cost";
 
 /// Columns of `node_idle_hourly`, in insert order.
 pub(crate) const NODE_ROLLUP_COLUMNS: &str = "tenant_id, hour, cluster, node, cpu_cost, \
@@ -47,7 +50,8 @@ pub(crate) const NODE_ROLLUP_CONFLICT: &str = "ON CONFLICT (tenant_id, hour, clu
 
 const STORED_POD_ROLLUPS: &str = "SELECT namespace, pod, node, cpu_cost, ram_cost, \
     cpu_usage_mcs, cpu_request_mcs, mem_usage_bs, mem_request_bs, max_cpu_usage_m, \
-    max_mem_usage_b, sample_count, sample_seconds FROM pod_costs_hourly \
+    max_mem_usage_b, sample_count, sample_seconds, storage_cost, network_cost, \
+    load_balancer_cost FROM pod_costs_hourly \
     WHERE tenant_id = ?1 AND hour = ?2 AND cluster = ?3";
 
 /// `(namespace, pod, node)`; `node` is `''` for pods without a node, as on PostgreSQL.
@@ -66,6 +70,9 @@ pub(crate) struct PodRollup {
     max_mem_usage_b: i64,
     sample_count: i64,
     sample_seconds: i64,
+    storage_cost: i64,
+    network_cost: i64,
+    load_balancer_cost: i64,
 }
 
 impl PodRollup {
@@ -83,6 +90,9 @@ impl PodRollup {
         self.max_mem_usage_b = self.max_mem_usage_b.max(other.max_mem_usage_b);
         self.sample_count = add(self.sample_count, other.sample_count)?;
         self.sample_seconds = add(self.sample_seconds, other.sample_seconds)?;
+        self.storage_cost = add(self.storage_cost, other.storage_cost)?;
+        self.network_cost = add(self.network_cost, other.network_cost)?;
+        self.load_balancer_cost = add(self.load_balancer_cost, other.load_balancer_cost)?;
         Ok(())
     }
 
@@ -107,6 +117,9 @@ impl PodRollup {
             max_mem_usage_b: int("max_mem_usage_b")?,
             sample_count: int("sample_count")?,
             sample_seconds: int("sample_seconds")?,
+            storage_cost: int("storage_cost")?,
+            network_cost: int("network_cost")?,
+            load_balancer_cost: int("load_balancer_cost")?,
         };
         Ok((key, rollup))
     }
@@ -129,6 +142,9 @@ impl PodRollup {
             self.max_mem_usage_b.into(),
             self.sample_count.into(),
             self.sample_seconds.into(),
+            self.storage_cost.into(),
+            self.network_cost.into(),
+            self.load_balancer_cost.into(),
         ]
     }
 }
@@ -160,6 +176,9 @@ fn snapshot_pod_rollups(priced: &PricedSnapshot) -> anyhow::Result<Vec<(PodRollu
                 max_mem_usage_b: integer(f.memory_usage.get())?,
                 sample_count: 1,
                 sample_seconds: seconds,
+                storage_cost: money_units(cost.direct.storage)?,
+                network_cost: money_units(cost.direct.network)?,
+                load_balancer_cost: money_units(cost.direct.load_balancer)?,
             };
             Ok((key, rollup))
         })

@@ -17,7 +17,8 @@ pub(crate) const SNAPSHOT_COLUMNS: &str = "tenant_id, cluster, ts, duration_seco
 /// Columns of `pod_samples`, in insert order.
 pub(crate) const POD_SAMPLE_COLUMNS: &str = "tenant_id, cluster, ts, duration_seconds, \
     namespace, pod, node, placement, owner_kind, owner_name, cpu_usage_m, cpu_request_m, \
-    cpu_limit_m, mem_usage_b, mem_request_b, mem_limit_b, cpu_cost, ram_cost, cpu_rate, ram_rate";
+    cpu_limit_m, mem_usage_b, mem_request_b, mem_limit_b, cpu_cost, ram_cost, cpu_rate, ram_rate, \
+    storage_cost, network_cost, load_balancer_cost";
 
 /// Columns of `node_samples`, in insert order.
 pub(crate) const NODE_SAMPLE_COLUMNS: &str = "tenant_id, cluster, ts, duration_seconds, node, \
@@ -113,6 +114,9 @@ pub(crate) fn pod_sample_rows(
                 money_units(cost.ram_cost)?.into(),
                 cost.rates.cpu_core_hourly.to_string().into(),
                 cost.rates.ram_gib_hourly.to_string().into(),
+                money_units(cost.direct.storage)?.into(),
+                money_units(cost.direct.network)?.into(),
+                money_units(cost.direct.load_balancer)?.into(),
             ]);
             Ok(row)
         })

@@ -121,11 +121,13 @@ fn allocation_sql(keys: &KeyColumns, scope: &Scope<'_>) -> String {
     let filters = scope.filter_sql(6, true);
     format!(
         "WITH src AS (
-            SELECT cluster, namespace, pod, hour, cpu_cost, ram_cost, cpu_usage_mcs,
-                   cpu_request_mcs, mem_usage_bs, mem_request_bs
+            SELECT cluster, namespace, pod, hour, cpu_cost, ram_cost, storage_cost,
+                   network_cost, load_balancer_cost, cpu_usage_mcs, cpu_request_mcs,
+                   mem_usage_bs, mem_request_bs
             FROM pod_costs_hourly WHERE {ROLLUP_RANGE}{filters}
             UNION ALL
             SELECT cluster, namespace, pod, date_trunc('hour', ts, 'UTC'), cpu_cost, ram_cost,
+                   storage_cost, network_cost, load_balancer_cost,
                    cpu_usage_m::numeric * duration_seconds,
                    cpu_request_m::numeric * duration_seconds,
                    mem_usage_b::numeric * duration_seconds,
@@ -134,6 +136,8 @@ fn allocation_sql(keys: &KeyColumns, scope: &Scope<'_>) -> String {
         )
         SELECT {} AS k_cluster, {} AS k_namespace, {} AS k_pod, {} AS k_bucket,
                SUM(cpu_cost) AS cpu_cost, SUM(ram_cost) AS ram_cost,
+               SUM(storage_cost) AS storage_cost, SUM(network_cost) AS network_cost,
+               SUM(load_balancer_cost) AS load_balancer_cost,
                SUM(cpu_usage_mcs) AS cpu_usage_mcs, SUM(cpu_request_mcs) AS cpu_request_mcs,
                SUM(mem_usage_bs) AS mem_usage_bs, SUM(mem_request_bs) AS mem_request_bs,
                COUNT(DISTINCT (cluster, namespace, pod)) AS pod_count,
@@ -195,6 +199,9 @@ fn allocation_row(grouping: CostGrouping, row: &PgRow) -> anyhow::Result<CostRow
             cpu: Money::from_decimal(sum("cpu_cost")?),
             memory: Money::from_decimal(sum("ram_cost")?),
             idle: Money::ZERO,
+            storage: Money::from_decimal(sum("storage_cost")?),
+            network: Money::from_decimal(sum("network_cost")?),
+            load_balancer: Money::from_decimal(sum("load_balancer_cost")?),
         },
         usage: resource_hours(
             sum("cpu_usage_mcs")?,

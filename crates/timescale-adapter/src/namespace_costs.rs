@@ -16,13 +16,17 @@ pub(crate) fn allocation_sql(cluster: &str, namespace: &str, scope: &Scope<'_>) 
         "WITH sums AS (
             SELECT {cluster} AS k_cluster, {namespace} AS k_namespace,
                    SUM(cpu_cost) AS cpu_cost, SUM(ram_cost) AS ram_cost,
+                   SUM(storage_cost) AS storage_cost, SUM(network_cost) AS network_cost,
+                   SUM(load_balancer_cost) AS load_balancer_cost,
                    SUM(cpu_usage_mcs) AS cpu_usage_mcs, SUM(cpu_request_mcs) AS cpu_request_mcs,
                    SUM(mem_usage_bs) AS mem_usage_bs, SUM(mem_request_bs) AS mem_request_bs
-            FROM (SELECT cluster, namespace, cpu_cost, ram_cost, cpu_usage_mcs,
-                         cpu_request_mcs, mem_usage_bs, mem_request_bs
+            FROM (SELECT cluster, namespace, cpu_cost, ram_cost, storage_cost, network_cost,
+                         load_balancer_cost, cpu_usage_mcs, cpu_request_mcs, mem_usage_bs,
+                         mem_request_bs
                   FROM namespace_costs_hourly WHERE {ROLLUP_RANGE}{filters}
                   UNION ALL
-                  SELECT cluster, namespace, cpu_cost, ram_cost,
+                  SELECT cluster, namespace, cpu_cost, ram_cost, storage_cost, network_cost,
+                         load_balancer_cost,
                          cpu_usage_m::numeric * duration_seconds,
                          cpu_request_m::numeric * duration_seconds,
                          mem_usage_b::numeric * duration_seconds,
@@ -39,7 +43,8 @@ pub(crate) fn allocation_sql(cluster: &str, namespace: &str, scope: &Scope<'_>) 
             FROM pods GROUP BY 1, 2
         )
         SELECT s.k_cluster, s.k_namespace, NULL::text AS k_pod, NULL::timestamptz AS k_bucket,
-               s.cpu_cost, s.ram_cost, s.cpu_usage_mcs, s.cpu_request_mcs, s.mem_usage_bs,
+               s.cpu_cost, s.ram_cost, s.storage_cost, s.network_cost,
+               s.load_balancer_cost, s.cpu_usage_mcs, s.cpu_request_mcs, s.mem_usage_bs,
                s.mem_request_bs, COALESCE(c.pod_count, 0) AS pod_count,
                COALESCE(c.namespace_count, 0) AS namespace_count
         FROM sums s LEFT JOIN counts c

@@ -20,6 +20,9 @@ pub(crate) struct PodRollupColumns<'a> {
     pub pod: Vec<&'a str>,
     pub cpu_cost: Vec<Decimal>,
     pub ram_cost: Vec<Decimal>,
+    pub storage_cost: Vec<Decimal>,
+    pub network_cost: Vec<Decimal>,
+    pub load_balancer_cost: Vec<Decimal>,
     pub cpu_usage_m: Vec<i64>,
     pub cpu_request_m: Vec<i64>,
     pub mem_usage_b: Vec<i64>,
@@ -35,6 +38,11 @@ impl<'a> PodRollupColumns<'a> {
             columns.pod.push(&sample.name);
             columns.cpu_cost.push(cost.cpu_cost.amount());
             columns.ram_cost.push(cost.ram_cost.amount());
+            columns.storage_cost.push(cost.direct.storage.amount());
+            columns.network_cost.push(cost.direct.network.amount());
+            columns
+                .load_balancer_cost
+                .push(cost.direct.load_balancer.amount());
             columns.cpu_usage_m.push(big(figures.cpu_usage.get())?);
             columns.cpu_request_m.push(big(figures.cpu_request.get())?);
             columns.mem_usage_b.push(big(figures.memory_usage.get())?);
@@ -80,6 +88,9 @@ pub(crate) struct NamespaceRollupColumns<'a> {
     pub namespace: Vec<&'a str>,
     pub cpu_cost: Vec<Decimal>,
     pub ram_cost: Vec<Decimal>,
+    pub storage_cost: Vec<Decimal>,
+    pub network_cost: Vec<Decimal>,
+    pub load_balancer_cost: Vec<Decimal>,
     pub cpu_usage_mcs: Vec<Decimal>,
     pub cpu_request_mcs: Vec<Decimal>,
     pub mem_usage_bs: Vec<Decimal>,
@@ -91,6 +102,9 @@ pub(crate) struct NamespaceRollupColumns<'a> {
 struct NamespaceSums {
     cpu_cost: Decimal,
     ram_cost: Decimal,
+    storage_cost: Decimal,
+    network_cost: Decimal,
+    load_balancer_cost: Decimal,
     cpu_usage_mcs: Decimal,
     cpu_request_mcs: Decimal,
     mem_usage_bs: Decimal,
@@ -116,6 +130,9 @@ impl<'a> NamespaceRollupColumns<'a> {
             let sums = by_namespace.entry(pods.namespace[i]).or_default();
             add(&mut sums.cpu_cost, pods.cpu_cost[i])?;
             add(&mut sums.ram_cost, pods.ram_cost[i])?;
+            add(&mut sums.storage_cost, pods.storage_cost[i])?;
+            add(&mut sums.network_cost, pods.network_cost[i])?;
+            add(&mut sums.load_balancer_cost, pods.load_balancer_cost[i])?;
             add(&mut sums.cpu_usage_mcs, times(pods.cpu_usage_m[i])?)?;
             add(&mut sums.cpu_request_mcs, times(pods.cpu_request_m[i])?)?;
             add(&mut sums.mem_usage_bs, times(pods.mem_usage_b[i])?)?;
@@ -130,6 +147,9 @@ impl<'a> NamespaceRollupColumns<'a> {
             columns.namespace.push(namespace);
             columns.cpu_cost.push(sums.cpu_cost);
             columns.ram_cost.push(sums.ram_cost);
+            columns.storage_cost.push(sums.storage_cost);
+            columns.network_cost.push(sums.network_cost);
+            columns.load_balancer_cost.push(sums.load_balancer_cost);
             columns.cpu_usage_mcs.push(sums.cpu_usage_mcs);
             columns.cpu_request_mcs.push(sums.cpu_request_mcs);
             columns.mem_usage_bs.push(sums.mem_usage_bs);
@@ -150,6 +170,9 @@ mod tests {
             pod: vec!["a", "b", "c"],
             cpu_cost: vec![Decimal::new(1, 10), Decimal::new(5, 1), Decimal::new(2, 10)],
             ram_cost: vec![Decimal::ONE, Decimal::TWO, Decimal::new(3, 0)],
+            storage_cost: vec![Decimal::new(7, 10), Decimal::ZERO, Decimal::new(1, 10)],
+            network_cost: vec![Decimal::ZERO, Decimal::new(4, 2), Decimal::ZERO],
+            load_balancer_cost: vec![Decimal::ONE, Decimal::ZERO, Decimal::ONE],
             cpu_usage_m: vec![100, 200, 300],
             cpu_request_m: vec![1, 2, 3],
             mem_usage_b: vec![i64::MAX, 0, i64::MAX],
@@ -167,6 +190,9 @@ mod tests {
                 namespace: vec!["db", "web"],
                 cpu_cost: vec![Decimal::new(5, 1), Decimal::new(3, 10)],
                 ram_cost: vec![Decimal::TWO, Decimal::new(4, 0)],
+                storage_cost: vec![Decimal::ZERO, Decimal::new(8, 10)],
+                network_cost: vec![Decimal::new(4, 2), Decimal::ZERO],
+                load_balancer_cost: vec![Decimal::ZERO, Decimal::TWO],
                 cpu_usage_mcs: vec![Decimal::from(120_000), Decimal::from(240_000)],
                 cpu_request_mcs: vec![Decimal::from(1_200), Decimal::from(2_400)],
                 mem_usage_bs: vec![Decimal::ZERO, max_times_600 + max_times_600],

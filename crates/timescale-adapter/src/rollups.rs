@@ -19,24 +19,29 @@ const UPSERT_POD_ROLLUP: &str = "
 INSERT INTO pod_costs_hourly AS r (tenant_id, hour, cluster, namespace, pod, node, cpu_cost,
                                    ram_cost, cpu_usage_mcs, cpu_request_mcs, mem_usage_bs,
                                    mem_request_bs, max_cpu_usage_m, max_mem_usage_b,
-                                   sample_count, sample_seconds)
+                                   sample_count, sample_seconds, storage_cost, network_cost,
+                                   load_balancer_cost)
 SELECT tenant_id, $4, cluster, namespace, pod, COALESCE(node, ''), cpu_cost, ram_cost,
        cpu_usage_m::numeric * duration_seconds, cpu_request_m::numeric * duration_seconds,
        mem_usage_b::numeric * duration_seconds, mem_request_b::numeric * duration_seconds,
-       cpu_usage_m, mem_usage_b, 1, duration_seconds
+       cpu_usage_m, mem_usage_b, 1, duration_seconds, storage_cost, network_cost,
+       load_balancer_cost
 FROM pod_samples
 WHERE tenant_id = $1 AND cluster = $2 AND ts = $3
 ON CONFLICT (tenant_id, hour, cluster, namespace, pod, node) DO UPDATE SET
-    cpu_cost        = r.cpu_cost + EXCLUDED.cpu_cost,
-    ram_cost        = r.ram_cost + EXCLUDED.ram_cost,
-    cpu_usage_mcs   = r.cpu_usage_mcs + EXCLUDED.cpu_usage_mcs,
-    cpu_request_mcs = r.cpu_request_mcs + EXCLUDED.cpu_request_mcs,
-    mem_usage_bs    = r.mem_usage_bs + EXCLUDED.mem_usage_bs,
-    mem_request_bs  = r.mem_request_bs + EXCLUDED.mem_request_bs,
-    max_cpu_usage_m = GREATEST(r.max_cpu_usage_m, EXCLUDED.max_cpu_usage_m),
-    max_mem_usage_b = GREATEST(r.max_mem_usage_b, EXCLUDED.max_mem_usage_b),
-    sample_count    = r.sample_count + EXCLUDED.sample_count,
-    sample_seconds  = r.sample_seconds + EXCLUDED.sample_seconds";
+    cpu_cost           = r.cpu_cost + EXCLUDED.cpu_cost,
+    ram_cost           = r.ram_cost + EXCLUDED.ram_cost,
+    cpu_usage_mcs      = r.cpu_usage_mcs + EXCLUDED.cpu_usage_mcs,
+    cpu_request_mcs    = r.cpu_request_mcs + EXCLUDED.cpu_request_mcs,
+    mem_usage_bs       = r.mem_usage_bs + EXCLUDED.mem_usage_bs,
+    mem_request_bs     = r.mem_request_bs + EXCLUDED.mem_request_bs,
+    max_cpu_usage_m    = GREATEST(r.max_cpu_usage_m, EXCLUDED.max_cpu_usage_m),
+    max_mem_usage_b    = GREATEST(r.max_mem_usage_b, EXCLUDED.max_mem_usage_b),
+    sample_count       = r.sample_count + EXCLUDED.sample_count,
+    sample_seconds     = r.sample_seconds + EXCLUDED.sample_seconds,
+    storage_cost       = r.storage_cost + EXCLUDED.storage_cost,
+    network_cost       = r.network_cost + EXCLUDED.network_cost,
+    load_balancer_cost = r.load_balancer_cost + EXCLUDED.load_balancer_cost";
 
 /// `$1` tenant, `$2` cluster, `$3` hour, then the columns.
 const UPSERT_IDLE_ROLLUP: &str = "
@@ -58,18 +63,23 @@ ON CONFLICT (tenant_id, hour, cluster, node) DO UPDATE SET
 const UPSERT_NAMESPACE_ROLLUP: &str = "
 INSERT INTO namespace_costs_hourly AS r (tenant_id, hour, cluster, namespace, cpu_cost,
                                          ram_cost, cpu_usage_mcs, cpu_request_mcs,
-                                         mem_usage_bs, mem_request_bs, sample_count)
+                                         mem_usage_bs, mem_request_bs, sample_count,
+                                         storage_cost, network_cost, load_balancer_cost)
 SELECT $1, $3, $2, u.*
 FROM UNNEST($4::text[], $5::numeric[], $6::numeric[], $7::numeric[], $8::numeric[],
-            $9::numeric[], $10::numeric[], $11::int[]) AS u
+            $9::numeric[], $10::numeric[], $11::int[], $12::numeric[], $13::numeric[],
+            $14::numeric[]) AS u
 ON CONFLICT (tenant_id, hour, cluster, namespace) DO UPDATE SET
-    cpu_cost        = r.cpu_cost + EXCLUDED.cpu_cost,
-    ram_cost        = r.ram_cost + EXCLUDED.ram_cost,
-    cpu_usage_mcs   = r.cpu_usage_mcs + EXCLUDED.cpu_usage_mcs,
-    cpu_request_mcs = r.cpu_request_mcs + EXCLUDED.cpu_request_mcs,
-    mem_usage_bs    = r.mem_usage_bs + EXCLUDED.mem_usage_bs,
-    mem_request_bs  = r.mem_request_bs + EXCLUDED.mem_request_bs,
-    sample_count    = r.sample_count + EXCLUDED.sample_count";
+    cpu_cost           = r.cpu_cost + EXCLUDED.cpu_cost,
+    ram_cost           = r.ram_cost + EXCLUDED.ram_cost,
+    cpu_usage_mcs      = r.cpu_usage_mcs + EXCLUDED.cpu_usage_mcs,
+    cpu_request_mcs    = r.cpu_request_mcs + EXCLUDED.cpu_request_mcs,
+    mem_usage_bs       = r.mem_usage_bs + EXCLUDED.mem_usage_bs,
+    mem_request_bs     = r.mem_request_bs + EXCLUDED.mem_request_bs,
+    sample_count       = r.sample_count + EXCLUDED.sample_count,
+    storage_cost       = r.storage_cost + EXCLUDED.storage_cost,
+    network_cost       = r.network_cost + EXCLUDED.network_cost,
+    load_balancer_cost = r.load_balancer_cost + EXCLUDED.load_balancer_cost";
 
 /// Upserts every rollup of `priced` (the caller's transaction).
 pub(crate) async fn upsert_all(
@@ -126,6 +136,9 @@ async fn upsert_namespaces(
         .bind(&c.mem_usage_bs)
         .bind(&c.mem_request_bs)
         .bind(&c.sample_count)
+        .bind(&c.storage_cost)
+        .bind(&c.network_cost)
+        .bind(&c.load_balancer_cost)
         .execute(conn)
         .await
         .map(drop)

@@ -17,7 +17,7 @@ pub(crate) const COPY_PODS: &str = "
 COPY pod_samples (tenant_id, cluster, ts, duration_seconds, namespace, pod, node, placement,
                   owner_kind, owner_name, cpu_usage_m, cpu_request_m, cpu_limit_m,
                   mem_usage_b, mem_request_b, mem_limit_b, cpu_cost, ram_cost, cpu_rate,
-                  ram_rate)
+                  ram_rate, storage_cost, network_cost, load_balancer_cost)
 FROM STDIN";
 
 pub(crate) const COPY_NODES: &str = "
@@ -70,6 +70,9 @@ pub(crate) fn pod_rows(
             .number(cost.ram_cost.amount())
             .number(cost.rates.cpu_core_hourly)
             .number(cost.rates.ram_gib_hourly)
+            .number(cost.direct.storage.amount())
+            .number(cost.direct.network.amount())
+            .number(cost.direct.load_balancer.amount())
             .end_row();
     }
     Ok(copy.into_bytes())

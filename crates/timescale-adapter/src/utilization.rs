@@ -29,12 +29,14 @@ pub(crate) async fn utilization(
     let filters = scope.filter_sql(6, true);
     let sql = format!(
         "WITH src AS (
-            SELECT cluster, namespace, pod, cpu_cost + ram_cost AS cost, cpu_usage_mcs,
-                   cpu_request_mcs, mem_usage_bs, mem_request_bs, max_cpu_usage_m,
+            SELECT cluster, namespace, pod,
+                   cpu_cost + ram_cost + storage_cost + network_cost + load_balancer_cost AS cost,
+                   cpu_usage_mcs, cpu_request_mcs, mem_usage_bs, mem_request_bs, max_cpu_usage_m,
                    max_mem_usage_b, sample_count, sample_seconds
             FROM pod_costs_hourly WHERE {ROLLUP_RANGE}{filters}
             UNION ALL
-            SELECT cluster, namespace, pod, cpu_cost + ram_cost,
+            SELECT cluster, namespace, pod,
+                   cpu_cost + ram_cost + storage_cost + network_cost + load_balancer_cost,
                    cpu_usage_m::numeric * duration_seconds,
                    cpu_request_m::numeric * duration_seconds,
                    mem_usage_b::numeric * duration_seconds,

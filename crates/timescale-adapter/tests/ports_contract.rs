@@ -59,4 +59,5 @@ contract_tests!(detail {
     utilization_averages,
     usage_series_ordering,
     previous_snapshot_time,
+    direct_costs_are_summed_exactly,
 });

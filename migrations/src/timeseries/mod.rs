@@ -8,11 +8,12 @@
 //!   extension is enabled in the database ([`timescale`]);
 //! - SQLite: plain tables with the same columns ([`sqlite`]).
 //!
-//! Later migrations add PostgreSQL-only tables (namespace rollups, pod presence) and are
-//! no-ops on SQLite.
+//! Later migrations add PostgreSQL-only tables (namespace rollups, pod presence; no-ops on
+//! SQLite) and pods' direct-cost columns (both backends).
 
 mod m20261123_000001_create_timeseries;
 mod m20261124_000001_namespace_rollups;
+mod m20261126_000001_pod_direct_costs;
 pub mod postgres;
 pub mod sqlite;
 pub mod timescale;
@@ -32,6 +33,7 @@ impl MigratorTrait for TimeseriesMigrator {
         vec![
             Box::new(m20261123_000001_create_timeseries::Migration),
             Box::new(m20261124_000001_namespace_rollups::Migration),
+            Box::new(m20261126_000001_pod_direct_costs::Migration),
         ]
     }
 

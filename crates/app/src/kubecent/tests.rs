@@ -33,6 +33,7 @@ fn row(key: CostKey, cpu: i64, memory: i64, idle: i64, pods: u64) -> CostRow {
             cpu: money(cpu),
             memory: money(memory),
             idle: money(idle),
+            ..CostBreakdown::default()
         },
         usage: ResourceHours::default(),
         pod_count: pods,

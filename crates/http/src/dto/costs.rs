@@ -111,7 +111,14 @@ pub struct CostBreakdownDto {
     /// Node capacity nobody was allocated; on cluster and trend rows only (idle belongs to
     /// nodes, not namespaces or pods), 0 elsewhere.
     pub idle_cost_usd: f64,
-    /// `cpu_cost_usd + memory_cost_usd + idle_cost_usd` (summed before rounding).
+    /// Persistent volumes, as OpenCost priced them; 0 for agent-fed clusters.
+    pub storage_cost_usd: f64,
+    /// Network egress, as OpenCost priced it; 0 for agent-fed clusters.
+    pub network_cost_usd: f64,
+    /// Load balancers, as OpenCost priced them; 0 for agent-fed clusters.
+    pub load_balancer_cost_usd: f64,
+    /// `cpu_cost_usd + memory_cost_usd + idle_cost_usd + storage_cost_usd +
+    /// network_cost_usd + load_balancer_cost_usd` (summed before rounding).
     pub estimated_cost_usd: f64,
 }
 
@@ -121,6 +128,9 @@ impl From<&CostBreakdown> for CostBreakdownDto {
             cpu_cost_usd: usd(cost.cpu),
             memory_cost_usd: usd(cost.memory),
             idle_cost_usd: usd(cost.idle),
+            storage_cost_usd: usd(cost.storage),
+            network_cost_usd: usd(cost.network),
+            load_balancer_cost_usd: usd(cost.load_balancer),
             estimated_cost_usd: usd(cost.total()),
         }
     }
@@ -320,11 +330,30 @@ mod tests {
             cpu: Money::from_decimal(Decimal::new(12_345, 4)),
             memory: Money::from_decimal(Decimal::new(5, 3)),
             idle: Money::ZERO,
+            ..CostBreakdown::default()
         };
         let dto = CostBreakdownDto::from(&cost);
         assert_eq!(dto.cpu_cost_usd, 1.23);
         assert_eq!(dto.memory_cost_usd, 0.01);
         assert_eq!(dto.estimated_cost_usd, 1.24);
+        assert_eq!(dto.storage_cost_usd, 0.0);
+    }
+
+    #[test]
+    fn direct_costs_are_listed_and_in_the_estimate() {
+        let cost = CostBreakdown {
+            cpu: Money::from_decimal(Decimal::new(12_345, 4)),
+            storage: Money::from_decimal(Decimal::new(2_004, 3)),
+            network: Money::from_decimal(Decimal::new(3, 3)),
+            load_balancer: Money::from_decimal(Decimal::new(5, 1)),
+            ..CostBreakdown::default()
+        };
+        let dto = CostBreakdownDto::from(&cost);
+        assert_eq!(dto.storage_cost_usd, 2.0);
+        assert_eq!(dto.network_cost_usd, 0.0);
+        assert_eq!(dto.load_balancer_cost_usd, 0.5);
+        // 1.2345 + 2.004 + 0.003 + 0.5 = 3.7415, summed before rounding.
+        assert_eq!(dto.estimated_cost_usd, 3.74);
     }
 
     #[test]

@@ -68,11 +68,12 @@ pub struct KubecentHealthResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct KubecentNamespaceDto {
     pub name: String,
-    /// `cpu_cost + memory_cost + storage_cost + idle_cost`.
+    /// Everything: `cpu_cost + memory_cost + storage_cost + idle_cost` plus network and
+    /// load-balancer costs, which seed 2's shape has no key for (summed before rounding).
     pub total_cost: f64,
     pub cpu_cost: f64,
     pub memory_cost: f64,
-    /// Always 0: kcost does not price volumes yet.
+    /// Persistent volumes, as OpenCost priced them; 0 for agent-fed clusters.
     pub storage_cost: f64,
     /// The namespace's share of idle with `idle=true`, else 0.
     pub idle_cost: f64,
@@ -87,7 +88,7 @@ impl From<&NamespaceCost> for KubecentNamespaceDto {
             total_cost: cost.total,
             cpu_cost: cost.cpu,
             memory_cost: cost.memory,
-            storage_cost: 0.0,
+            storage_cost: cost.storage,
             idle_cost: cost.idle,
             pod_count: namespace.pod_count,
         }
@@ -123,10 +124,12 @@ pub struct KubecentPodDto {
     pub name: String,
     pub namespace: String,
     pub cluster: String,
+    /// Everything the pod cost, network and load balancer included (no keys of their own
+    /// in seed 2's shape).
     pub total_cost: f64,
     pub cpu_cost: f64,
     pub memory_cost: f64,
-    /// Always 0: kcost does not price volumes yet.
+    /// Persistent volumes, as OpenCost priced them; 0 for agent-fed clusters.
     pub storage_cost: f64,
     /// Always 0: idle belongs to nodes, not pods.
     pub idle_cost: f64,
@@ -142,7 +145,7 @@ impl From<&PodCost> for KubecentPodDto {
             total_cost: cost.total,
             cpu_cost: cost.cpu,
             memory_cost: cost.memory,
-            storage_cost: 0.0,
+            storage_cost: cost.storage,
             idle_cost: cost.idle,
         }
     }
@@ -281,6 +284,7 @@ impl From<&SavingsReport> for KubecentSavingsResponse {
 struct Costs {
     cpu: f64,
     memory: f64,
+    storage: f64,
     idle: f64,
     total: f64,
 }
@@ -290,6 +294,7 @@ impl From<&CostBreakdown> for Costs {
         Self {
             cpu: usd(cost.cpu),
             memory: usd(cost.memory),
+            storage: usd(cost.storage),
             idle: usd(cost.idle),
             total: usd(cost.total()),
         }

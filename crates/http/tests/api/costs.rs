@@ -17,6 +17,7 @@ fn row(key: CostKey, cpu_cents: i64, idle_cents: i64) -> CostRow {
             cpu: Money::from_decimal(Decimal::new(cpu_cents, 2)),
             memory: Money::from_decimal(Decimal::new(10, 2)),
             idle: Money::from_decimal(Decimal::new(idle_cents, 2)),
+            ..CostBreakdown::default()
         },
         usage: ResourceHours {
             cpu_usage_core_hours: Decimal::from(12),

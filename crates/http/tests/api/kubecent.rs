@@ -64,6 +64,7 @@ fn row(key: CostKey, cpu: i64, idle: i64, pods: u64) -> CostRow {
             cpu: money(cpu),
             memory: money(25),
             idle: money(idle),
+            ..CostBreakdown::default()
         },
         usage: ResourceHours::default(),
         pod_count: pods,

@@ -215,9 +215,9 @@ pub async fn costs(
     store.costs(tenant, &query).await.expect("costs query")
 }
 
-/// Σ pod costs (CPU + memory) of a priced snapshot.
+/// Σ pod compute costs (CPU + memory) of a priced snapshot.
 pub fn all_pods(priced: &PricedSnapshot) -> Money {
-    priced.pods().iter().map(|pod| pod.total()).sum()
+    priced.pods().iter().map(|pod| pod.compute_cost()).sum()
 }
 
 /// Σ allocated cost over answer rows.

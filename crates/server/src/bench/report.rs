@@ -1,0 +1,187 @@
+//! The bench's results as markdown tables, beside DESIGN.md's targets.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use super::rss::Rss;
+use super::stats::Percentiles;
+
+/// Sustained-ingest figures.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Throughput {
+    pub senders: usize,
+    pub snapshots: usize,
+    pub pods_per_snapshot: usize,
+    pub pod_samples: u64,
+    pub elapsed: Duration,
+}
+
+/// Everything one bench run measured.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BenchResults {
+    pub url: String,
+    /// (pods per snapshot, latencies)
+    pub ingest: Vec<(usize, Option<Percentiles>)>,
+    pub throughput: Option<Throughput>,
+    /// (endpoint, window days, latencies)
+    pub queries: Vec<(String, i64, Option<Percentiles>)>,
+    pub rss_before: Option<Rss>,
+    pub rss_after: Option<Rss>,
+    /// Stopped early at `--max-seconds`.
+    pub cut_short: bool,
+    pub elapsed: Duration,
+}
+
+fn ms(duration: Duration) -> String {
+    format!("{:.1} ms", duration.as_secs_f64() * 1000.0)
+}
+
+fn row(p: Option<&Percentiles>) -> String {
+    match p {
+        Some(p) => format!(
+            "{} | {} | {} | {}",
+            p.count,
+            ms(p.p50),
+            ms(p.p95),
+            ms(p.p99)
+        ),
+        None => "0 | – | – | –".to_owned(),
+    }
+}
+
+fn mib(kib: u64) -> String {
+    format!("{:.1} MiB", kib as f64 / 1024.0)
+}
+
+impl BenchResults {
+    /// The report in markdown.
+    pub fn to_markdown(&self) -> String {
+        let mut md = String::new();
+        // Writing to a String cannot fail.
+        let _ = self.write(&mut md);
+        md
+    }
+
+    fn write(&self, md: &mut String) -> std::fmt::Result {
+        writeln!(md, "## kcost bench: {}\n", self.url)?;
+        if self.cut_short {
+            writeln!(
+                md,
+                "*Stopped at the time limit: later figures are missing or based on fewer requests.*\n"
+            )?;
+        }
+        writeln!(
+            md,
+            "### Ingest latency, one snapshot at a time (HTTP in → committed)\n"
+        )?;
+        writeln!(
+            md,
+            "| pods per snapshot | snapshots | p50 | p95 | p99 | target |"
+        )?;
+        writeln!(md, "|---:|---:|---:|---:|---:|---|")?;
+        for (pods, p) in &self.ingest {
+            let target = if *pods == 5000 { "≤ 60 ms p50" } else { "" };
+            writeln!(md, "| {pods} | {} | {target} |", row(p.as_ref()))?;
+        }
+        if let Some(t) = &self.throughput {
+            let rate = t.pod_samples as f64 / t.elapsed.as_secs_f64().max(1e-9);
+            writeln!(md, "\n### Sustained ingest\n")?;
+            writeln!(
+                md,
+                "| snapshots × pods | concurrent clusters | wall time | pod-samples/s | target |"
+            )?;
+            writeln!(md, "|---|---:|---:|---:|---|")?;
+            writeln!(
+                md,
+                "| {} × {} | {} | {:.2} s | {rate:.0} | ≥ 100,000 |",
+                t.snapshots,
+                t.pods_per_snapshot,
+                t.senders,
+                t.elapsed.as_secs_f64()
+            )?;
+        }
+        writeln!(
+            md,
+            "\n### Query latency, uncached (every request a different window end)\n"
+        )?;
+        writeln!(
+            md,
+            "| endpoint | window | requests | p50 | p95 | p99 | target |"
+        )?;
+        writeln!(md, "|---|---:|---:|---:|---:|---:|---|")?;
+        for (endpoint, days, p) in &self.queries {
+            let target = if endpoint.ends_with("/namespaces") && *days == 30 {
+                "≤ 25 ms p50 warm (2,000 pods)"
+            } else {
+                ""
+            };
+            writeln!(
+                md,
+                "| `{endpoint}` | {days} d | {} | {target} |",
+                row(p.as_ref())
+            )?;
+        }
+        if let Some(after) = &self.rss_after {
+            writeln!(md, "\n### Server memory\n")?;
+            writeln!(
+                md,
+                "| RSS at start of bench | RSS at end | peak RSS (VmHWM) | target |"
+            )?;
+            writeln!(md, "|---:|---:|---:|---|")?;
+            writeln!(
+                md,
+                "| {} | {} | {} | ≤ 40 MB idle, ≤ 200 MB under ingest load |",
+                self.rss_before
+                    .map_or("–".to_owned(), |r| mib(r.current_kib)),
+                mib(after.current_kib),
+                mib(after.peak_kib)
+            )?;
+        }
+        writeln!(
+            md,
+            "\nBench wall time: {:.1} s.",
+            self.elapsed.as_secs_f64()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_tables_with_targets() {
+        let p = Percentiles::of(&[Duration::from_millis(10), Duration::from_millis(20)]);
+        let results = BenchResults {
+            url: "http://127.0.0.1:8080".to_owned(),
+            ingest: vec![(5000, p), (100, None)],
+            throughput: Some(Throughput {
+                senders: 2,
+                snapshots: 10,
+                pods_per_snapshot: 2000,
+                pod_samples: 20_000,
+                elapsed: Duration::from_secs(2),
+            }),
+            queries: vec![("/v1/costs/namespaces".to_owned(), 30, p)],
+            rss_before: None,
+            rss_after: Some(Rss {
+                peak_kib: 102_400,
+                current_kib: 51_200,
+            }),
+            cut_short: false,
+            elapsed: Duration::from_secs(3),
+        };
+        let md = results.to_markdown();
+        assert!(
+            md.contains("| 5000 | 2 | 10.0 ms | 20.0 ms | 20.0 ms | ≤ 60 ms p50 |"),
+            "{md}"
+        );
+        assert!(md.contains("| 100 | 0 | – | – | – |  |"), "{md}");
+        assert!(
+            md.contains("| 10 × 2000 | 2 | 2.00 s | 10000 | ≥ 100,000 |"),
+            "{md}"
+        );
+        assert!(md.contains("| `/v1/costs/namespaces` | 30 d | 2 |"), "{md}");
+        assert!(md.contains("| – | 50.0 MiB | 100.0 MiB |"), "{md}");
+    }
+}
