@@ -6,6 +6,8 @@ set -eu
 dest=$1
 mkdir -p "$dest"
 cp Cargo.toml Cargo.lock "$dest/"
+# Patched dependencies (see vendor/README.md) are dependencies: copied whole.
+cp -R vendor "$dest/vendor"
 for manifest in $(find crates migrations -name Cargo.toml -not -path '*/target/*'); do
   dir=$(dirname "$manifest")
   mkdir -p "$dest/$dir/src"
