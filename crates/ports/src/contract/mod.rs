@@ -4,7 +4,8 @@
 //!
 //! Compiled only with the `contract` feature, which adapters enable in their
 //! dev-dependencies. Each function takes a port object backed by a fresh, migrated, empty
-//! store and panics (assert) on a breach; adapters call every function from one
+//! store and panics (assert) on a breach; adapters run every metrics function through
+//! [`metrics_store_contract_tests!`](crate::metrics_store_contract_tests), one
 //! `#[tokio::test]` each.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -12,3 +13,4 @@ pub mod cache;
 pub mod detail;
 pub mod fixtures;
 pub mod metrics;
+mod runner;
