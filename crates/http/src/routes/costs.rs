@@ -3,14 +3,15 @@
 
 use actix_web::web;
 use kcost_domain::cluster::ClusterName;
-use kcost_domain::costs::{CostFilter, CostGrouping, CostKey, CostQuery, TrendInterval};
+use kcost_domain::costs::{CostFilter, CostGrouping, CostKey, CostQuery, CostRow, TrendInterval};
 use kcost_domain::window::TimeWindow;
 
 use crate::auth::ApiKeyCaller;
 use crate::dto::costs::{
-    ClusterCostDto, ClusterCostsResponse, CostParams, NamespaceCostDto, NamespaceCostsResponse,
-    PodCostDto, PodCostsResponse, TrendParams, TrendPointDto, TrendsResponse, UtilizationDto,
-    UtilizationResponse, bucket_hours, elapsed_hours, usage_and_cost,
+    ClusterCostDto, ClusterCostsResponse, CostBreakdownDto, CostParams, NamespaceCostDto,
+    NamespaceCostsResponse, PodCostDto, PodCostsResponse, ResourceUsageDto, TrendParams,
+    TrendPointDto, TrendsResponse, UtilizationDto, UtilizationResponse, bucket_hours,
+    elapsed_hours, usage_and_cost,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
@@ -46,7 +47,7 @@ async fn cost_rows(
     caller: &ApiKeyCaller,
     params: &CostParams,
     grouping: CostGrouping,
-) -> Result<(TimeWindow, Vec<kcost_domain::costs::CostRow>), ApiError> {
+) -> Result<(TimeWindow, Vec<CostRow>), ApiError> {
     let (window, filter) = window_and_filter(state, params)?;
     let query = CostQuery {
         window,
@@ -55,6 +56,27 @@ async fn cost_rows(
     };
     let rows = state.costs.costs(&caller.0, query).await?;
     Ok((window, rows))
+}
+
+/// Rows of `grouping` turned into DTOs by `to_dto`, usage averaged over the part of the
+/// window that has passed. `to_dto` returns `None` for rows of another kind.
+async fn costs_as<T>(
+    state: &AppState,
+    caller: &ApiKeyCaller,
+    params: &CostParams,
+    grouping: CostGrouping,
+    to_dto: impl Fn(&CostRow, ResourceUsageDto, CostBreakdownDto) -> Option<T>,
+) -> Result<(TimeWindow, Vec<T>), ApiError> {
+    let (window, rows) = cost_rows(state, caller, params, grouping).await?;
+    let hours = elapsed_hours(window.start(), window.end(), state.clock.now());
+    let dtos = rows
+        .iter()
+        .filter_map(|row| {
+            let (usage, cost) = usage_and_cost(row, hours);
+            to_dto(row, usage, cost)
+        })
+        .collect();
+    Ok((window, dtos))
 }
 
 /// Cost per namespace (idle is on `/v1/costs/clusters`: it belongs to nodes).
@@ -75,23 +97,22 @@ pub async fn namespaces(
     caller: ApiKeyCaller,
     params: web::Query<CostParams>,
 ) -> Result<web::Json<NamespaceCostsResponse>, ApiError> {
-    let (window, rows) = cost_rows(&state, &caller, &params, CostGrouping::Namespace).await?;
-    let hours = elapsed_hours(window.start(), window.end(), state.clock.now());
-    let costs = rows
-        .iter()
-        .filter_map(|row| match &row.key {
-            CostKey::Namespace(namespace) => {
-                let (usage, cost) = usage_and_cost(row, hours);
-                Some(NamespaceCostDto {
-                    namespace: namespace.clone(),
-                    pod_count: row.pod_count,
-                    usage,
-                    cost,
-                })
-            }
+    let (window, costs) = costs_as(
+        &state,
+        &caller,
+        &params,
+        CostGrouping::Namespace,
+        |row, usage, cost| match &row.key {
+            CostKey::Namespace(namespace) => Some(NamespaceCostDto {
+                namespace: namespace.clone(),
+                pod_count: row.pod_count,
+                usage,
+                cost,
+            }),
             _ => None,
-        })
-        .collect();
+        },
+    )
+    .await?;
     Ok(web::Json(NamespaceCostsResponse {
         start_time: window.start(),
         end_time: window.end(),
@@ -117,24 +138,23 @@ pub async fn clusters(
     caller: ApiKeyCaller,
     params: web::Query<CostParams>,
 ) -> Result<web::Json<ClusterCostsResponse>, ApiError> {
-    let (window, rows) = cost_rows(&state, &caller, &params, CostGrouping::Cluster).await?;
-    let hours = elapsed_hours(window.start(), window.end(), state.clock.now());
-    let costs = rows
-        .iter()
-        .filter_map(|row| match &row.key {
-            CostKey::Cluster(cluster) => {
-                let (usage, cost) = usage_and_cost(row, hours);
-                Some(ClusterCostDto {
-                    cluster_name: cluster.as_str().to_owned(),
-                    pod_count: row.pod_count,
-                    namespace_count: row.namespace_count,
-                    usage,
-                    cost,
-                })
-            }
+    let (window, costs) = costs_as(
+        &state,
+        &caller,
+        &params,
+        CostGrouping::Cluster,
+        |row, usage, cost| match &row.key {
+            CostKey::Cluster(cluster) => Some(ClusterCostDto {
+                cluster_name: cluster.as_str().to_owned(),
+                pod_count: row.pod_count,
+                namespace_count: row.namespace_count,
+                usage,
+                cost,
+            }),
             _ => None,
-        })
-        .collect();
+        },
+    )
+    .await?;
     Ok(web::Json(ClusterCostsResponse {
         start_time: window.start(),
         end_time: window.end(),
@@ -160,28 +180,27 @@ pub async fn pods(
     caller: ApiKeyCaller,
     params: web::Query<CostParams>,
 ) -> Result<web::Json<PodCostsResponse>, ApiError> {
-    let (window, rows) = cost_rows(&state, &caller, &params, CostGrouping::Pod).await?;
-    let hours = elapsed_hours(window.start(), window.end(), state.clock.now());
-    let costs = rows
-        .iter()
-        .filter_map(|row| match &row.key {
+    let (window, costs) = costs_as(
+        &state,
+        &caller,
+        &params,
+        CostGrouping::Pod,
+        |row, usage, cost| match &row.key {
             CostKey::Pod {
                 cluster,
                 namespace,
                 pod,
-            } => {
-                let (usage, cost) = usage_and_cost(row, hours);
-                Some(PodCostDto {
-                    cluster_name: cluster.as_str().to_owned(),
-                    namespace: namespace.clone(),
-                    pod_name: pod.clone(),
-                    usage,
-                    cost,
-                })
-            }
+            } => Some(PodCostDto {
+                cluster_name: cluster.as_str().to_owned(),
+                namespace: namespace.clone(),
+                pod_name: pod.clone(),
+                usage,
+                cost,
+            }),
             _ => None,
-        })
-        .collect();
+        },
+    )
+    .await?;
     Ok(web::Json(PodCostsResponse {
         start_time: window.start(),
         end_time: window.end(),
