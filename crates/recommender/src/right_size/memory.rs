@@ -7,6 +7,13 @@
 //! every OOM kill in the window; a rising trend of the daily peaks is extrapolated over the
 //! horizon the advice will stay in force. Surprises are measured in bytes, not ratios, so
 //! that more usage never yields a smaller request.
+//!
+//! Then a share of the gap between that estimate and the current request is kept. The
+//! current request is the owner's prior: what they provisioned for. History cannot foresee
+//! a first-ever jump (a batch run, a cache warm-up after weeks of calm), and on real traces
+//! those jumps go towards the provisioned size; keeping part of the unexplained gap is what
+//! turns "few OOM kills" into "almost none". Applied advice becomes the next current
+//! request, so repeated advice closes the gap step by step instead of all at once.
 
 use chrono::Duration;
 
@@ -27,6 +34,8 @@ pub struct MemoryPolicy {
     pub margin_per_oom: f64,
     /// Days a rising trend is extrapolated over.
     pub trend_horizon_days: f64,
+    /// Share of the gap between the estimate and a larger current request that is kept.
+    pub gap_retention: f64,
 }
 
 impl Default for MemoryPolicy {
@@ -34,10 +43,11 @@ impl Default for MemoryPolicy {
         Self {
             window_days: 14,
             surprise_lookback_days: 7,
-            min_margin: 0.3,
+            min_margin: 0.1,
             max_margin: 0.5,
             margin_per_oom: 0.1,
             trend_horizon_days: 1.0,
+            gap_retention: 0.4,
         }
     }
 }
@@ -52,6 +62,8 @@ pub struct MemoryEstimate {
     /// Growth of daily peaks per day (bytes), when rising.
     pub trend_per_day: f64,
     pub recent_ooms: usize,
+    /// Bytes kept of the gap up to the current request (0 when the estimate reaches it).
+    pub retained_gap: f64,
     /// Highest usage over the memory limit in force, when one is set.
     pub peak_of_limit: Option<f64>,
 }
@@ -138,12 +150,18 @@ pub fn estimate(history: &History<'_>, policy: &MemoryPolicy) -> MemoryEstimate 
             (limit > 0).then(|| p.figures.memory_usage.get() as f64 / limit as f64)
         })
         .reduce(f64::max);
+    let learned = peak + trend_per_day * policy.trend_horizon_days + margin_bytes;
+    let current = history
+        .current_requests()
+        .map_or(0.0, |r| r.memory_bytes as f64);
+    let retained_gap = policy.gap_retention * (current - learned).max(0.0);
     MemoryEstimate {
-        value: peak + trend_per_day * policy.trend_horizon_days + margin_bytes,
+        value: learned + retained_gap,
         peak,
         margin,
         trend_per_day,
         recent_ooms,
+        retained_gap,
         peak_of_limit,
     }
 }

@@ -76,6 +76,13 @@ pub(super) fn memory(facts: &Facts<'_>, current: u64, recommended: u64) -> Strin
     if m.recent_ooms > 0 {
         text.push_str(&format!("; {} OOM kill(s) in the window", m.recent_ooms));
     }
+    if m.retained_gap >= (1u64 << 20) as f64 {
+        text.push_str(&format!(
+            "; {}Mi ({:.0}%) of the remaining gap to the current request is kept, because history cannot foresee a first-ever jump and the request is what the workload was sized for: applying this and asking again closes the gap step by step",
+            mib(m.retained_gap),
+            facts.policy.memory.gap_retention * 100.0
+        ));
+    }
     if recommended > current {
         text.push_str("; usage has exceeded the request: the pod risks eviction or OOM kills");
     }
