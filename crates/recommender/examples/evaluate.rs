@@ -11,11 +11,45 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use kcost_domain::pricing::ResourceRates;
-use kcost_recommender::evaluation::{Metrics, ReplayConfig, parse_trace, replay, summarize};
+use kcost_recommender::evaluation::{
+    Bound, BoundConstraints, Metrics, ReplayConfig, clairvoyant_bound, parse_trace,
+    peak_multiplier_bound, replay, summarize,
+};
 use kcost_recommender::krr::KrrSimple;
+use kcost_recommender::right_size::{MemoryPolicy, Policy};
 use kcost_recommender::seed_rule::SeedRule;
 use kcost_recommender::vpa::VpaTarget;
-use kcost_recommender::{KcostRecommender, Recommender};
+use kcost_recommender::{History, KcostRecommender, Recommender, Requests};
+
+/// kcost with another memory policy, under its own column name: the same algorithm at a
+/// higher risk appetite, to compare with an anchor at (about) that anchor's OOM risk.
+struct Variant {
+    name: &'static str,
+    recommender: KcostRecommender,
+}
+
+impl Variant {
+    fn new(name: &'static str, memory: MemoryPolicy) -> Self {
+        let policy = Policy {
+            memory,
+            ..Policy::default()
+        };
+        Self {
+            name,
+            recommender: KcostRecommender::new(policy),
+        }
+    }
+}
+
+impl Recommender for Variant {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn recommend(&self, history: &History<'_>) -> Option<Requests> {
+        self.recommender.recommend(history)
+    }
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,8 +74,19 @@ fn main() -> ExitCode {
     };
     let config = ReplayConfig::default();
     let rates = ResourceRates::opencost_defaults();
-    let algorithms: [&dyn Recommender; 4] = [
+    // At about KRR's OOM risk: no gap kept, a 20% margin floor, daily peaks of one week.
+    let kcost_7d = Variant::new(
+        "kcost-7d",
+        MemoryPolicy {
+            window_days: 7,
+            min_margin: 0.2,
+            gap_retention: 0.0,
+            ..MemoryPolicy::default()
+        },
+    );
+    let algorithms: [&dyn Recommender; 5] = [
         &KcostRecommender::default(),
+        &kcost_7d,
         &VpaTarget,
         &KrrSimple,
         &SeedRule,
@@ -56,8 +101,9 @@ fn main() -> ExitCode {
             (algorithm.name(), summarize(&days, &rates))
         })
         .collect();
+    let bounds = Bounds::compute(&series, &config, &rates, &results);
     if json {
-        let object: serde_json::Map<String, serde_json::Value> = results
+        let algorithms: serde_json::Map<String, serde_json::Value> = results
             .iter()
             .map(|(name, m)| {
                 (
@@ -66,7 +112,8 @@ fn main() -> ExitCode {
                 )
             })
             .collect();
-        println!("{}", serde_json::Value::Object(object));
+        let object = serde_json::json!({ "algorithms": algorithms, "bounds": bounds.to_json() });
+        println!("{object}");
     } else {
         println!(
             "{} series, {} samples; recompute every {} h, first {} intervals excluded\n",
@@ -76,6 +123,7 @@ fn main() -> ExitCode {
             config.warmup_intervals
         );
         print_table(&results);
+        bounds.print();
     }
     ExitCode::SUCCESS
 }
@@ -138,5 +186,95 @@ fn print_table(results: &[(&str, Metrics)]) {
     for (label, cell) in &rows {
         let cells: Vec<String> = results.iter().map(|(_, m)| cell(m)).collect();
         println!("| {label} | {} |", cells.join(" | "));
+    }
+}
+
+/// Base windows (days; 0 = whole history) of the peak-multiplier family that are bounded.
+const BASE_WINDOWS: [usize; 5] = [1, 3, 7, 14, 0];
+
+/// How low cost-weighted slack can go under the risk targets: CPU risk no higher
+/// than VPA's, at least 99.5% OOM-free pod-days (see `evaluation::bounds`).
+struct Bounds {
+    constraints: BoundConstraints,
+    /// The slack target: 20% below the better of VPA and KRR.
+    target: Option<f64>,
+    clairvoyant: Bound,
+    peak_multiplier: Vec<Bound>,
+}
+
+impl Bounds {
+    fn compute(
+        series: &[kcost_recommender::evaluation::TraceSeries],
+        config: &ReplayConfig,
+        rates: &ResourceRates,
+        results: &[(&str, Metrics)],
+    ) -> Self {
+        let metric = |name: &str| results.iter().find(|(n, _)| *n == name).map(|(_, m)| *m);
+        let vpa = metric("vpa");
+        let constraints = BoundConstraints {
+            max_cpu_risk: vpa.map_or(0.0, |m| m.cpu_risk),
+            max_oom_day_share: 0.005,
+        };
+        let target = [vpa, metric("krr-simple")]
+            .into_iter()
+            .flatten()
+            .map(|m| m.slack_cost_pooled)
+            .reduce(f64::min)
+            .map(|best| 0.8 * best);
+        let points: Vec<&[kcost_domain::costs::UsagePoint]> =
+            series.iter().map(|s| s.points.as_slice()).collect();
+        Self {
+            constraints,
+            target,
+            clairvoyant: clairvoyant_bound(&points, config, rates, &constraints),
+            peak_multiplier: BASE_WINDOWS
+                .iter()
+                .map(|w| peak_multiplier_bound(&points, config, rates, &constraints, *w))
+                .collect(),
+        }
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "max_cpu_risk": self.constraints.max_cpu_risk,
+            "max_oom_day_share": self.constraints.max_oom_day_share,
+            "target_slack_cost_pooled": self.target,
+            "clairvoyant": self.clairvoyant,
+            "peak_multiplier": self.peak_multiplier,
+        })
+    }
+
+    fn print(&self) {
+        let pct = |v: f64| format!("{:.1}%", v * 100.0);
+        println!(
+            "\nLower bounds on cost-weighted pooled slack with CPU risk ≤ {:.2}% (VPA's) and ≤ {} OOM pod-days of {} (≥ {:.1}% OOM-free):\n",
+            self.constraints.max_cpu_risk * 100.0,
+            self.clairvoyant.allowed_oom_days,
+            self.clairvoyant.pod_days,
+            100.0 * (1.0 - self.constraints.max_oom_day_share),
+        );
+        println!("| algorithms covered | slack at least |");
+        println!("|---|---:|");
+        println!(
+            "| any, even one that knows each day's usage in advance | {} |",
+            pct(self.clairvoyant.slack_cost_pooled_at_least)
+        );
+        for bound in &self.peak_multiplier {
+            let window = match bound.base_window_days {
+                Some(0) | None => "all earlier days".to_owned(),
+                Some(1) => "the last day".to_owned(),
+                Some(days) => format!("the last {days} days"),
+            };
+            println!(
+                "| memory = one per-workload factor, tuned in hindsight, × the highest daily peak of {window} | {} |",
+                pct(bound.slack_cost_pooled_at_least)
+            );
+        }
+        if let Some(target) = self.target {
+            println!(
+                "\nThe issue's target (20% below the better of VPA and KRR): ≤ {}.",
+                pct(target)
+            );
+        }
     }
 }

@@ -3,10 +3,12 @@
 //! meant (slack, CPU risk, OOM risk, stability). Pure: the `evaluate` example reads the
 //! file and prints; everything measured lives here and is unit-tested.
 
+pub mod bounds;
 pub mod metrics;
 pub mod replay;
 pub mod trace;
 
+pub use bounds::{Bound, BoundConstraints, clairvoyant_bound, peak_multiplier_bound};
 pub use metrics::{Metrics, summarize};
 pub use replay::{PodDay, ReplayConfig, replay};
 pub use trace::{TraceError, TraceSeries, parse_trace};
