@@ -1,6 +1,9 @@
 //! Replays a usage trace (the columns of `../shared/traces/README.md`, gzip or plain CSV)
-//! through kcost's recommender, VPA's target, KRR `simple` and the seed's rule, and prints
-//! the metrics M1–M4 as a Markdown table, or JSON with `--json`.
+//! through kcost's recommender (and `kcost-7d`, the same algorithm at about KRR's OOM
+//! risk), VPA's target, KRR `simple` and the seed's rule, and prints the metrics M1–M4 as a
+//! Markdown table followed by lower bounds on cost-weighted slack under the risk
+//! targets (`evaluation::bounds`); or both as JSON, `{"algorithms": …, "bounds": …}`, with
+//! `--json`.
 //!
 //! `cargo run --release -p kcost-recommender --example evaluate -- <trace.csv[.gz]> [--json]`
 
@@ -10,9 +13,10 @@
 use std::io::Read;
 use std::process::ExitCode;
 
+use kcost_domain::costs::UsagePoint;
 use kcost_domain::pricing::ResourceRates;
 use kcost_recommender::evaluation::{
-    Bound, BoundConstraints, Metrics, ReplayConfig, clairvoyant_bound, parse_trace,
+    Bound, BoundConstraints, Metrics, ReplayConfig, TraceSeries, clairvoyant_bound, parse_trace,
     peak_multiplier_bound, replay, summarize,
 };
 use kcost_recommender::krr::KrrSimple;
@@ -204,7 +208,7 @@ struct Bounds {
 
 impl Bounds {
     fn compute(
-        series: &[kcost_recommender::evaluation::TraceSeries],
+        series: &[TraceSeries],
         config: &ReplayConfig,
         rates: &ResourceRates,
         results: &[(&str, Metrics)],
@@ -221,8 +225,7 @@ impl Bounds {
             .map(|m| m.slack_cost_pooled)
             .reduce(f64::min)
             .map(|best| 0.8 * best);
-        let points: Vec<&[kcost_domain::costs::UsagePoint]> =
-            series.iter().map(|s| s.points.as_slice()).collect();
+        let points: Vec<&[UsagePoint]> = series.iter().map(|s| s.points.as_slice()).collect();
         Self {
             constraints,
             target,
