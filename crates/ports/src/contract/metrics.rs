@@ -145,6 +145,8 @@ pub async fn costs_by_pod_equal_each_pods_cost(store: &dyn MetricsStore) {
             (row.cost.cpu, row.cost.memory),
             (cost.cpu_cost, cost.ram_cost)
         );
+        // A pod row is one pod in one namespace.
+        assert_eq!((row.pod_count, row.namespace_count), (1, 1), "{key:?}");
     }
     assert_ordered_by_total_descending(&rows);
 }
