@@ -39,9 +39,9 @@
 use chrono::Duration;
 use kcost_domain::costs::UsagePoint;
 use kcost_domain::pricing::ResourceRates;
-use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
+use super::metrics::Weights;
 use super::replay::ReplayConfig;
 
 /// The risk caps an algorithm must meet.
@@ -114,9 +114,10 @@ fn bound(
     c: &BoundConstraints,
     window: Option<usize>,
 ) -> Bound {
-    // Rates per millicore-second and per byte-second, as `metrics::Weights`.
-    let wc = rates.cpu_core_hourly.to_f64().unwrap_or(0.0) / 1000.0 / 3600.0;
-    let wm = rates.ram_gib_hourly.to_f64().unwrap_or(0.0) / (1u64 << 30) as f64 / 3600.0;
+    let Weights {
+        cpu: wc,
+        memory: wm,
+    } = Weights::from(rates);
     let (days, samples, usage_cost) = scored_days(series, config, window.unwrap_or(0), wc, wm);
     let allowed_over = allowed(c.max_cpu_risk, samples);
     let allowed_oom_days = allowed(c.max_oom_day_share, days.len() as u64) as usize;

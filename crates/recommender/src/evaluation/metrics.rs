@@ -30,14 +30,14 @@ pub struct Metrics {
     pub cost_vs_original_requests: f64,
 }
 
-/// Rates as `f64` per core-second and per byte-second.
-struct Weights {
-    cpu: f64,
-    memory: f64,
+/// Rates as `f64` per millicore-second and per byte-second.
+pub(super) struct Weights {
+    pub(super) cpu: f64,
+    pub(super) memory: f64,
 }
 
 impl Weights {
-    fn from(rates: &ResourceRates) -> Self {
+    pub(super) fn from(rates: &ResourceRates) -> Self {
         let cpu = rates.cpu_core_hourly.to_f64().unwrap_or(0.0);
         let memory = rates.ram_gib_hourly.to_f64().unwrap_or(0.0);
         Self {
