@@ -19,6 +19,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::owner::infer_owner;
 use crate::quantity::{Bytes, Millicores};
 use crate::snapshot::{
     ContainerSample, FieldError, InvalidSnapshot, NodeSample, Owner, PodSample, ResourceFigures,
@@ -65,6 +66,11 @@ pub struct WirePod {
     pub controller_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub containers: Option<Vec<WireContainer>>,
+    /// The agent's later version: pod phase and QoS class (omitted when empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qos_class: Option<String>,
 }
 
 /// Usage, requests and limits as the agent names them. Limits are omitted when zero.
@@ -131,6 +137,14 @@ pub struct WireNode {
         skip_serializing_if = "Option::is_none"
     )]
     pub hourly_cost_usd: Option<Decimal>,
+    /// Extension: node labels (zone, region, capacity type, …).
+    #[serde(
+        rename = "labels",
+        alias = "Labels",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub labels: Option<BTreeMap<String, String>>,
 }
 
 impl AgentPayload {
@@ -286,13 +300,17 @@ impl WireFigures {
 
 impl WirePod {
     fn into_sample(self, path: &str, errors: &mut Vec<FieldError>) -> PodSample {
-        let owner = match (self.controller_kind, self.controller_name) {
+        let labels = self.labels.unwrap_or_default();
+        let sent = match (self.controller_kind, self.controller_name) {
             (None, None) => None,
             (kind, name) => Some(Owner {
                 kind: kind.unwrap_or_default(),
                 name: name.unwrap_or_default(),
             }),
         };
+        let owner_inferred = sent.is_none();
+        let owner = sent.or_else(|| infer_owner(&self.pod_name, &labels));
+        let present = |value: Option<String>| value.filter(|v| !v.trim().is_empty());
         let containers = self
             .containers
             .unwrap_or_default()
@@ -319,8 +337,11 @@ impl WirePod {
             namespace: self.namespace,
             node: (!self.node_name.is_empty()).then_some(self.node_name),
             figures: self.figures.into_figures(path, errors),
+            owner_inferred: owner_inferred && owner.is_some(),
             owner,
-            labels: self.labels.unwrap_or_default(),
+            labels,
+            phase: present(self.phase),
+            qos_class: present(self.qos_class),
             containers,
         }
     }
@@ -359,6 +380,7 @@ impl WireNode {
             cpu_allocatable,
             memory_allocatable,
             hourly_cost: self.hourly_cost_usd.filter(|cost| !cost.is_zero()),
+            labels: self.labels.unwrap_or_default(),
         }
     }
 }
@@ -370,6 +392,7 @@ mod tests {
 
     const SMALL: &str = include_str!("../tests/fixtures/agent/snapshot-small.json");
     const NODES_NULL: &str = include_str!("../tests/fixtures/agent/snapshot-nodes-null.json");
+    const LABELS: &str = include_str!("../tests/fixtures/agent/snapshot-labels.json");
 
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 20, 9, 30, 0).unwrap()
@@ -404,6 +427,54 @@ mod tests {
             .map(|n| n.instance_type.clone().unwrap())
             .collect();
         assert_eq!(types, ["m5.large", "m5.xlarge", "c5.2xlarge", "t3.medium"]);
+    }
+
+    #[test]
+    fn the_labelled_agent_form_keeps_labels_phase_qos_containers_and_infers_owners() {
+        let snapshot = parse(LABELS).unwrap();
+        assert_eq!(snapshot.pods().len(), 8);
+        let payments = &snapshot.pods()[2];
+        assert_eq!(payments.name, "payments-api-7pt8cn474-kxsrd");
+        assert_eq!(payments.labels.get("team").map(String::as_str), Some("checkout"));
+        assert_eq!(payments.phase.as_deref(), Some("Running"));
+        assert_eq!(payments.qos_class.as_deref(), Some("Burstable"));
+        assert_eq!(payments.containers[0].name, "app");
+        assert_eq!(
+            payments.containers[0].figures.cpu_limit,
+            Some(Millicores::new(1000))
+        );
+        let owner = |i: usize| {
+            let pod = &snapshot.pods()[i];
+            let owner = pod.owner.clone().expect("inferred owner");
+            (owner.kind, owner.name, pod.owner_inferred)
+        };
+        assert_eq!(owner(2), ("Deployment".into(), "payments-api".into(), true));
+        assert_eq!(owner(4), ("StatefulSet".into(), "ml-db".into(), true));
+    }
+
+    #[test]
+    fn a_sent_owner_is_kept_and_not_marked_inferred() {
+        let json = r#"{"cluster_name": "prod", "timestamp": 1795165200,
+            "pod_metrics": [{"pod_name": "api-5d9f8c7b6-x2x4z", "namespace": "web",
+                "controller_kind": "Rollout", "controller_name": "api-canary", "phase": ""}],
+            "node_metrics": [{"NodeName": "n1", "CPUCapacity": 2000, "MemoryCapacity": 8000000000,
+                "labels": {"topology.kubernetes.io/zone": "eu-west-1a"}}]}"#;
+        let snapshot = parse(json).unwrap();
+        let pod = &snapshot.pods()[0];
+        assert_eq!(pod.owner.as_ref().map(|o| o.kind.as_str()), Some("Rollout"));
+        assert!(!pod.owner_inferred);
+        assert_eq!(pod.phase, None, "an empty phase is no phase");
+        let zone = snapshot.nodes()[0].labels.get("topology.kubernetes.io/zone");
+        assert_eq!(zone.map(String::as_str), Some("eu-west-1a"));
+    }
+
+    #[test]
+    fn pods_without_owner_or_recognisable_name_have_none() {
+        let snapshot = parse(SMALL).unwrap();
+        let bare = &snapshot.pods()[0];
+        assert_eq!(bare.name, "default-app-0-204f8");
+        assert_eq!(bare.owner, None);
+        assert!(!bare.owner_inferred);
     }
 
     #[test]

@@ -521,6 +521,7 @@ mod tests {
     fn node_with_a_payload_price() {
         let n1 = NodeSample {
             hourly_cost: Some(d("0.2")),
+            labels: Default::default(),
             ..node("n1", 4, 16)
         };
         let priced = price(
@@ -617,10 +618,12 @@ mod tests {
     fn a_pending_pod_is_priced_at_the_cluster_average() {
         let cheap = NodeSample {
             hourly_cost: Some(d("0.1")),
+            labels: Default::default(),
             ..node("cheap", 4, 16)
         };
         let dear = NodeSample {
             hourly_cost: Some(d("0.3")),
+            labels: Default::default(),
             ..node("dear", 4, 16)
         };
         let priced = price(
@@ -775,6 +778,7 @@ mod tests {
             NodeSample {
                 instance_type: Some(types[kind].to_owned()).filter(|t| !t.is_empty()),
                 hourly_cost: (kind == 3).then(|| Decimal::new(declared as i64, 4)),
+                labels: Default::default(),
                 ..node(&format!("n{index}"), cores, gib)
             }
         }

@@ -2,7 +2,9 @@
 //!
 //! - [`tenant`], [`cluster`]: who owns data and where it comes from.
 //! - [`api_key`]: key format, scopes, peppered hashing and the authorization rules.
-//! - [`snapshot`], [`agent_payload`]: what agents send, validated.
+//! - [`snapshot`], [`agent_payload`], [`owner`]: what agents send, validated, with pod owners
+//!   inferred from Kubernetes' naming when not sent.
+//! - [`description`]: pods and nodes as dimensions (what describes them apart from figures).
 //! - [`window`]: time ranges as OpenCost parses them.
 //! - [`money`], [`quantity`]: exact money and resource quantities.
 //! - [`catalog`], [`pricing`], [`cost_engine`]: node prices and the OpenCost-aligned
@@ -22,9 +24,11 @@ pub mod catalog;
 pub mod cluster;
 pub mod cost_engine;
 pub mod costs;
+pub mod description;
 pub mod money;
 pub mod opencost;
 pub mod opencost_mapping;
+pub mod owner;
 pub mod pre_priced;
 pub mod pricing;
 pub mod quantity;

@@ -191,6 +191,7 @@ impl NodeTally {
             cpu_allocatable: cpu_capacity,
             memory_allocatable: memory_capacity,
             hourly_cost: None,
+            labels: Default::default(),
         };
         let cost = NodeCost {
             price: NodePrice {
@@ -318,6 +319,9 @@ fn pod_sample(namespace: String, name: String, node: String, rows: &[&Allocation
         labels: first
             .map(|row| row.properties.labels.clone())
             .unwrap_or_default(),
+        owner_inferred: false,
+        phase: None,
+        qos_class: None,
         containers: Vec::new(),
     }
 }

@@ -269,6 +269,7 @@ mod tests {
         let book = PriceBook::new(&overrides, &catalog, ResourceRates::opencost_defaults());
         let node = NodeSample {
             hourly_cost: Some(d("0.5")),
+            labels: Default::default(),
             ..typed("m5.xlarge", 4, 16)
         };
         let price = book.price_node(&node);
@@ -333,6 +334,7 @@ mod tests {
         let book = PriceBook::new(&[], &catalog, ResourceRates::opencost_defaults());
         let node = NodeSample {
             hourly_cost: Some(Decimal::ZERO),
+            labels: Default::default(),
             ..typed("m5.xlarge", 4, 16)
         };
         assert_eq!(book.price_node(&node).source, PriceSource::Catalog);

@@ -107,7 +107,14 @@ pub struct PodSample {
     pub node: Option<String>,
     pub figures: ResourceFigures,
     pub owner: Option<Owner>,
+    /// Whether `owner` was inferred from the pod's name and labels (see
+    /// [`crate::owner::infer_owner`]) rather than sent by the agent.
+    pub owner_inferred: bool,
     pub labels: BTreeMap<String, String>,
+    /// Pod phase as Kubernetes reports it (`Running`, `Pending`, …), when sent.
+    pub phase: Option<String>,
+    /// QoS class (`Guaranteed`, `Burstable`, `BestEffort`), when sent.
+    pub qos_class: Option<String>,
     pub containers: Vec<ContainerSample>,
 }
 
@@ -122,6 +129,8 @@ pub struct NodeSample {
     pub memory_allocatable: Bytes,
     /// Hourly price the agent declared; `None` when absent or zero.
     pub hourly_cost: Option<Decimal>,
+    /// Node labels when sent (zone, region, capacity type: spot/on-demand, …).
+    pub labels: BTreeMap<String, String>,
 }
 
 /// Unvalidated parts of a snapshot. Field paths in errors follow the agent payload's
@@ -280,7 +289,10 @@ pub(crate) mod tests {
             node: node.map(Into::into),
             figures: ResourceFigures::default(),
             owner: None,
+            owner_inferred: false,
             labels: BTreeMap::new(),
+            phase: None,
+            qos_class: None,
             containers: Vec::new(),
         }
     }
@@ -294,6 +306,7 @@ pub(crate) mod tests {
             cpu_allocatable: Millicores::new(cores * 1000),
             memory_allocatable: Bytes::new(gib << 30),
             hourly_cost: None,
+            labels: BTreeMap::new(),
         }
     }
 

@@ -29,7 +29,7 @@ pub use instance::{InstanceSettingsError, InstanceSettingsRepository};
 pub use invalidation::{
     InvalidationBus, InvalidationError, InvalidationEvent, InvalidationSubscription,
 };
-pub use metrics::{AppendOutcome, MetricsStore, MetricsStoreError};
+pub use metrics::{AppendOutcome, MetricsStore, MetricsStoreError, RollupReport};
 pub use opencost::{OpenCostError, OpenCostSource};
 pub use prices::{PriceRepository, PriceRepositoryError};
 pub use recommendations::{

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::cost_engine::PricedSnapshot;
+use kcost_domain::description::StoredPod;
 use kcost_domain::costs::{CostFilter, CostQuery, CostRow, PodUsageSeries, PodUtilization};
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
@@ -16,6 +17,15 @@ pub enum AppendOutcome {
     /// A snapshot for the same (tenant, cluster, timestamp) was already stored; nothing
     /// changed.
     Duplicate,
+}
+
+/// What a rollup run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RollupReport {
+    /// (cluster, hour) pairs whose hourly rollup was built or rebuilt.
+    pub hours: u64,
+    /// (cluster, day) pairs whose daily rollup was built or rebuilt.
+    pub days: u64,
 }
 
 /// Errors of [`MetricsStore`].
@@ -37,6 +47,12 @@ pub enum MetricsStoreError {
 /// Sums are exact: money is summed as decimals at the cost scale, never as floats; a window
 /// counts samples whose timestamp t satisfies start ≤ t < end. Connection failures are
 /// `Unavailable`; anything else is `Unexpected`.
+///
+/// `append` only appends: samples, and a pod's or node's description when it is new or
+/// changed. Rollups are built by [`MetricsStore::roll_up`], off the ingest path; every
+/// query answers the same whether or not the rollups of its hours exist yet (it reads raw
+/// samples for hours not rolled up), so a crash between ingest and a rollup run loses
+/// nothing.
 #[cfg_attr(feature = "mocks", mockall::automock)]
 #[async_trait]
 pub trait MetricsStore: Send + Sync {
@@ -78,6 +94,21 @@ pub trait MetricsStore: Send + Sync {
         window: &TimeWindow,
         filter: &CostFilter,
     ) -> Result<Vec<PodUsageSeries>, MetricsStoreError>;
+
+    /// Builds the hourly and daily rollups of every period that has closed at `now` (an hour
+    /// closes when its cluster has sent a later snapshot, or `now` is past its end plus a
+    /// grace period), and rebuilds periods a late snapshot landed in. Idempotent and safe to
+    /// run concurrently with appends, with itself, and again after a crash.
+    async fn roll_up(&self, now: DateTime<Utc>) -> Result<RollupReport, MetricsStoreError>;
+
+    /// Every stored description of the tenant's pods matching `filter` (one per distinct
+    /// description: a pod relabelled or rescheduled has several), ordered by cluster,
+    /// namespace, name and first seen.
+    async fn pod_descriptions(
+        &self,
+        tenant: TenantId,
+        filter: &CostFilter,
+    ) -> Result<Vec<StoredPod>, MetricsStoreError>;
 
     /// Cheap reachability check for health endpoints.
     async fn ping(&self) -> Result<(), MetricsStoreError>;

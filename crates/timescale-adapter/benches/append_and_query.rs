@@ -58,6 +58,7 @@ fn snapshot(cluster: &str, pods: usize, at: DateTime<Utc>) -> Snapshot {
             cpu_allocatable: Millicores::new(15_800),
             memory_allocatable: Bytes::new(62 * GIB),
             hourly_cost: None,
+            labels: Default::default(),
         })
         .collect();
     let tick = at.timestamp() as u64;
@@ -78,6 +79,9 @@ fn snapshot(cluster: &str, pods: usize, at: DateTime<Utc>) -> Snapshot {
                 },
                 owner: None,
                 labels: BTreeMap::new(),
+                owner_inferred: false,
+                phase: None,
+                qos_class: None,
                 containers: Vec::new(),
             }
         })

@@ -131,6 +131,9 @@ pub fn pod(
             name: format!("{name}-deploy"),
         }),
         labels: BTreeMap::new(),
+        owner_inferred: false,
+        phase: None,
+        qos_class: None,
         containers: Vec::new(),
     }
 }
@@ -145,6 +148,7 @@ pub fn node(name: &str, cores: u64, gib: u64, hourly: &str) -> NodeSample {
         cpu_allocatable: Millicores::new(cores * 1000),
         memory_allocatable: Bytes::new(gib * GIB),
         hourly_cost: Some(hourly.parse::<Decimal>().expect("hourly price")),
+        labels: Default::default(),
     }
 }
 
