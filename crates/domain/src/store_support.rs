@@ -48,7 +48,42 @@ impl HourSplit {
             end: window.end(),
         }
     }
+
+    /// The split of `window` when rollups exist only for hours before `rolled_until` (the
+    /// tenant's rollup watermark; `None`: no rollup at all): whole hours at or past it are
+    /// read from raw samples like the edges. Shrinks only `whole_end`, so the three ranges
+    /// still cover exactly `[start, end)`.
+    pub fn rolled_up_before(window: &TimeWindow, rolled_until: Option<DateTime<Utc>>) -> Self {
+        let mut split = Self::of(window);
+        let limit = rolled_until.unwrap_or(split.whole_start);
+        if limit < split.whole_end {
+            split.whole_end = limit.max(split.whole_start);
+        }
+        split
+    }
 }
+
+/// Rollups are built for an hour once it has closed: its cluster has sent a later
+/// snapshot, or this long has passed since its end (agents send every 10 minutes and
+/// retry for 2).
+pub const ROLLUP_GRACE_SECONDS: i64 = 15 * 60;
+
+/// The end of the closed hours of a cluster whose latest snapshot is at `latest`, at `now`:
+/// every hour before it is closed.
+pub fn closed_until(latest: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+    let grace = Duration::seconds(ROLLUP_GRACE_SECONDS);
+    floor_hour(latest).max(floor_hour(now - grace))
+}
+
+/// `t` truncated to its UTC hour.
+pub fn floor_hour(t: DateTime<Utc>) -> DateTime<Utc> {
+    let secs = t.timestamp().div_euclid(3600) * 3600;
+    DateTime::from_timestamp(secs, 0).unwrap_or(t)
+}
+
+/// Hours rebuilt per rollup transaction: short enough that appends waiting on it are not
+/// delayed long, long enough that a back-log is caught up in few transactions.
+pub const ROLLUP_BATCH_HOURS: i64 = 6;
 
 /// Millicore-seconds and byte-seconds as core-hours and GiB-hours: exact sums, one
 /// division each.
@@ -232,6 +267,39 @@ pub fn stored_duration_basis(basis: DurationBasis) -> &'static str {
 /// `today`.
 pub fn retention_cutoff(today: NaiveDate, retention_days: u32) -> NaiveDate {
     today - Duration::days(i64::from(retention_days))
+}
+
+#[cfg(test)]
+mod rollup_tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 20, h, m, 0).unwrap()
+    }
+
+    #[test]
+    fn the_watermark_shrinks_only_the_whole_hours() {
+        let window = TimeWindow::new(at(8, 30), at(14, 15)).unwrap();
+        let all = HourSplit::of(&window);
+        assert_eq!((all.whole_start, all.whole_end), (at(9, 0), at(14, 0)));
+        let split = HourSplit::rolled_up_before(&window, Some(at(11, 0)));
+        assert_eq!((split.whole_start, split.whole_end), (at(9, 0), at(11, 0)));
+        let none = HourSplit::rolled_up_before(&window, None);
+        assert_eq!((none.whole_start, none.whole_end), (at(9, 0), at(9, 0)));
+        let early = HourSplit::rolled_up_before(&window, Some(at(3, 0)));
+        assert_eq!(early.whole_end, at(9, 0));
+        let late = HourSplit::rolled_up_before(&window, Some(at(20, 0)));
+        assert_eq!(late, all);
+    }
+
+    #[test]
+    fn hours_close_with_a_later_snapshot_or_after_the_grace() {
+        assert_eq!(closed_until(at(10, 0), at(10, 1)), at(10, 0));
+        assert_eq!(closed_until(at(10, 50), at(10, 51)), at(10, 0));
+        assert_eq!(closed_until(at(9, 50), at(10, 14)), at(9, 0));
+        assert_eq!(closed_until(at(9, 50), at(10, 15)), at(10, 0));
+    }
 }
 
 #[cfg(test)]
