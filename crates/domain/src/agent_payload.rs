@@ -435,7 +435,10 @@ mod tests {
         assert_eq!(snapshot.pods().len(), 8);
         let payments = &snapshot.pods()[2];
         assert_eq!(payments.name, "payments-api-7pt8cn474-kxsrd");
-        assert_eq!(payments.labels.get("team").map(String::as_str), Some("checkout"));
+        assert_eq!(
+            payments.labels.get("team").map(String::as_str),
+            Some("checkout")
+        );
         assert_eq!(payments.phase.as_deref(), Some("Running"));
         assert_eq!(payments.qos_class.as_deref(), Some("Burstable"));
         assert_eq!(payments.containers[0].name, "app");
@@ -464,7 +467,9 @@ mod tests {
         assert_eq!(pod.owner.as_ref().map(|o| o.kind.as_str()), Some("Rollout"));
         assert!(!pod.owner_inferred);
         assert_eq!(pod.phase, None, "an empty phase is no phase");
-        let zone = snapshot.nodes()[0].labels.get("topology.kubernetes.io/zone");
+        let zone = snapshot.nodes()[0]
+            .labels
+            .get("topology.kubernetes.io/zone");
         assert_eq!(zone.map(String::as_str), Some("eu-west-1a"));
     }
 

@@ -61,7 +61,11 @@ impl PodDescription {
             .optional(self.node.as_deref())
             .optional(self.owner.as_ref().map(|o| o.kind.as_str()))
             .optional(self.owner.as_ref().map(|o| o.name.as_str()))
-            .field(if self.owner_inferred { "inferred" } else { "sent" })
+            .field(if self.owner_inferred {
+                "inferred"
+            } else {
+                "sent"
+            })
             .map(&self.labels)
             .optional(self.phase.as_deref())
             .optional(self.qos_class.as_deref());
@@ -163,7 +167,10 @@ mod tests {
 
     #[test]
     fn equal_descriptions_have_equal_fingerprints() {
-        assert_eq!(described(|_| ()).fingerprint(), described(|_| ()).fingerprint());
+        assert_eq!(
+            described(|_| ()).fingerprint(),
+            described(|_| ()).fingerprint()
+        );
         // Figures are not part of a description.
         let busier = described(|p| p.figures.cpu_usage = crate::quantity::Millicores::new(900));
         assert_eq!(busier.fingerprint(), described(|_| ()).fingerprint());

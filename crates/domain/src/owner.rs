@@ -34,7 +34,12 @@ const CRONJOB_SUFFIX_MIN_DIGITS: usize = 8;
 
 /// The owner Kubernetes' naming and labels imply for pod `name`, if any.
 pub fn infer_owner(name: &str, labels: &BTreeMap<String, String>) -> Option<Owner> {
-    let label = |key: &str| labels.get(key).map(String::as_str).filter(|v| !v.is_empty());
+    let label = |key: &str| {
+        labels
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    };
     if let Some(job) = JOB_NAME_LABELS.iter().find_map(|key| label(key)) {
         return Some(job_owner(job));
     }
@@ -178,7 +183,10 @@ mod tests {
             some("StatefulSet", "kafka-broker")
         );
         assert_eq!(
-            inferred("redis-3", &[("statefulset.kubernetes.io/pod-name", "redis-3")]),
+            inferred(
+                "redis-3",
+                &[("statefulset.kubernetes.io/pod-name", "redis-3")]
+            ),
             some("StatefulSet", "redis")
         );
         assert_eq!(inferred("backup-007", &[]), None);

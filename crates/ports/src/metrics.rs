@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::cost_engine::PricedSnapshot;
-use kcost_domain::description::StoredPod;
 use kcost_domain::costs::{CostFilter, CostQuery, CostRow, PodUsageSeries, PodUtilization};
+use kcost_domain::description::StoredPod;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
 

@@ -29,6 +29,9 @@ pub const SMALL: &str = include_str!("../../../domain/tests/fixtures/agent/snaps
 /// (cluster `edge-cluster`).
 pub const NODES_NULL: &str =
     include_str!("../../../domain/tests/fixtures/agent/snapshot-nodes-null.json");
+/// The agent's later, labelled form: labels, phase, QoS class and containers per pod, no
+/// owners (cluster `prod-eu`, 8 pods).
+pub const LABELS: &str = include_str!("../../../domain/tests/fixtures/agent/snapshot-labels.json");
 
 pub fn tenant_a() -> TenantId {
     TenantId::from_uuid(Uuid::from_u128(0xa))

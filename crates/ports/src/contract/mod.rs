@@ -13,4 +13,5 @@ pub mod cache;
 pub mod detail;
 pub mod fixtures;
 pub mod metrics;
+pub mod rollup;
 mod runner;

@@ -50,6 +50,17 @@ macro_rules! metrics_store_contract_tests {
                 direct_costs_are_summed_exactly,
             }
         );
+        $crate::__contract_suite!(
+            $run,
+            rollup {
+                rolled_up_answers_equal_raw_answers,
+                rollups_are_idempotent,
+                only_closed_hours_are_rolled_up,
+                a_late_snapshot_is_counted_after_its_hour_was_rolled_up,
+                any_interleaving_of_appends_and_rollups_answers_the_same,
+                descriptions_are_stored_once_and_again_when_changed,
+            }
+        );
     };
 }
 
