@@ -9,13 +9,18 @@
 //! - SQLite: plain tables with the same columns ([`sqlite`]).
 //!
 //! Later migrations add PostgreSQL-only tables (namespace rollups, pod presence; no-ops on
-//! SQLite) and pods' direct-cost columns (both backends).
+//! SQLite) and pods' direct-cost columns (both backends); the fifth makes pods and nodes
+//! dimensions, samples narrow and append-only, and rollups a background task's
+//! (`postgres_dimensions`, `sqlite_dimensions`).
 
 mod m20261123_000001_create_timeseries;
 mod m20261124_000001_namespace_rollups;
 mod m20261126_000001_pod_direct_costs;
+mod m20261206_000001_pod_dimensions;
 pub mod postgres;
+pub mod postgres_dimensions;
 pub mod sqlite;
+pub mod sqlite_dimensions;
 pub mod timescale;
 
 use sea_orm_migration::prelude::*;
@@ -34,6 +39,7 @@ impl MigratorTrait for TimeseriesMigrator {
             Box::new(m20261123_000001_create_timeseries::Migration),
             Box::new(m20261124_000001_namespace_rollups::Migration),
             Box::new(m20261126_000001_pod_direct_costs::Migration),
+            Box::new(m20261206_000001_pod_dimensions::Migration),
         ]
     }
 

@@ -46,8 +46,18 @@ async fn has_community_features(db: &SchemaManagerConnection<'_>) -> Result<bool
 /// Converts the freshly created sample tables into hypertables, with compression and a
 /// retention policy where the license has them.
 pub async fn convert(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
+    convert_tables(db, &HYPERTABLES, "tenant_id, cluster").await
+}
+
+/// Converts `tables` (freshly created, with a `ts` column) into hypertables compressed
+/// segment by `segment_by`, with the policies where the license has them.
+pub async fn convert_tables(
+    db: &SchemaManagerConnection<'_>,
+    tables: &[&str],
+    segment_by: &str,
+) -> Result<(), DbErr> {
     let policies = has_community_features(db).await?;
-    for table in HYPERTABLES {
+    for table in tables {
         let mut statements = vec![format!(
             "SELECT create_hypertable('{table}', 'ts', \
              chunk_time_interval => INTERVAL '1 day', if_not_exists => TRUE, \
@@ -57,7 +67,7 @@ pub async fn convert(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
             statements.extend([
                 format!(
                     "ALTER TABLE {table} SET (timescaledb.compress, \
-                     timescaledb.compress_segmentby = 'tenant_id, cluster', \
+                     timescaledb.compress_segmentby = '{segment_by}', \
                      timescaledb.compress_orderby = 'ts')"
                 ),
                 format!(
