@@ -1,26 +1,30 @@
-//! `append`: one priced snapshot in one transaction.
+//! `append`: one priced snapshot, appended — never an UPDATE of earlier rows.
 //!
+//! 0. Pod and node ids from the dimension cache (`dims`), storing new descriptions first,
+//!    outside the transaction (idempotent rows).
 //! 1. `INSERT … ON CONFLICT DO NOTHING` into `snapshots` — zero rows means the
 //!    (tenant, cluster, ts) key is already stored: roll back, report `Duplicate`.
-//! 2. Pod samples, then node samples, each streamed with one `COPY … FROM STDIN`
-//!    (`sample_copy`): never one statement per row, no parameter arrays to unpack.
-//! 3. Rollups (per pod, per namespace, pod presence, node idle) upserted from the same
-//!    in-memory snapshot (`rollups`): `ON CONFLICT … DO UPDATE SET x = x + EXCLUDED.x`.
-//!    Samples and rollups come from one `PricedSnapshot` in one transaction, so they
-//!    cannot disagree; the contract tests compare them to the last digit.
+//! 2. The cluster's `rollup_state` row: created at the snapshot's hour for a new cluster,
+//!    lowered to it for a late snapshot (an hour already rolled up is rebuilt by the next
+//!    `roll_up`). The upsert locks the row until commit, so a rollup run (which locks it
+//!    too) never builds an hour while this snapshot's samples are uncommitted.
+//! 3. Pod, container and node samples, each streamed with one `COPY … FROM STDIN`
+//!    (`sample_copy`).
 //!
-//! The day partition must exist beforehand (`partitions::ensure_day`, outside the
-//! transaction, so its lock is not held for the whole ingest).
+//! No rollup is written here: `rollup::roll_up` builds them when the hour closes. The day
+//! partition must exist beforehand (`partitions::ensure_day`, outside the transaction).
 
 use kcost_domain::cost_engine::PricedSnapshot;
 use kcost_domain::tenant::TenantId;
 use kcost_ports::{AppendOutcome, MetricsStoreError};
 use sqlx::PgPool;
 
+use crate::dims::DimensionCache;
 use crate::error::{db, unexpected};
-use crate::rollups;
 use crate::rows::SnapshotRow;
-use crate::sample_copy::{COPY_NODES, COPY_PODS, copy_in, node_rows, pod_rows};
+use crate::sample_copy::{
+    COPY_CONTAINERS, COPY_NODES, COPY_PODS, container_rows, copy_in, node_rows, pod_rows,
+};
 
 const INSERT_SNAPSHOT: &str = "
 INSERT INTO snapshots (tenant_id, cluster, ts, duration_seconds, duration_basis, pod_count,
@@ -28,18 +32,29 @@ INSERT INTO snapshots (tenant_id, cluster, ts, duration_seconds, duration_basis,
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 ON CONFLICT DO NOTHING";
 
-/// Writes `priced` for `tenant` in one transaction (see the module docs).
+/// `$1` tenant, `$2` cluster, `$3` the snapshot's hour.
+const LOWER_WATERMARK: &str = "
+INSERT INTO rollup_state AS r (tenant_id, cluster, rolled_until) VALUES ($1, $2, $3)
+ON CONFLICT (tenant_id, cluster) DO UPDATE SET rolled_until = EXCLUDED.rolled_until
+WHERE r.rolled_until > EXCLUDED.rolled_until";
+
+/// Writes `priced` for `tenant` (see the module docs).
 pub(crate) async fn append(
     pool: &PgPool,
+    dims: &DimensionCache,
     tenant: TenantId,
     priced: &PricedSnapshot,
     row: &SnapshotRow<'_>,
 ) -> Result<AppendOutcome, MetricsStoreError> {
     let tenant = *tenant.as_uuid();
+    let ids = dims.resolve(pool, tenant, priced.snapshot()).await?;
     // Encoded before the transaction opens, so it is not held open for CPU work.
-    let pods = pod_rows(tenant, priced, row).map_err(|e| unexpected("append: pod samples", e))?;
-    let nodes =
-        node_rows(tenant, priced, row).map_err(|e| unexpected("append: node samples", e))?;
+    let pods = pod_rows(tenant, priced, row, &ids.pods)
+        .map_err(|e| unexpected("append: pod samples", e))?;
+    let containers = container_rows(tenant, priced, row, &ids.pods)
+        .map_err(|e| unexpected("append: container samples", e))?;
+    let nodes = node_rows(tenant, priced, row, &ids.nodes)
+        .map_err(|e| unexpected("append: node samples", e))?;
 
     let mut tx = pool.begin().await.map_err(db("append: begin"))?;
     let inserted = sqlx::query(INSERT_SNAPSHOT)
@@ -61,13 +76,22 @@ pub(crate) async fn append(
         tx.rollback().await.map_err(db("append: rollback"))?;
         return Ok(AppendOutcome::Duplicate);
     }
-    if !pods.is_empty() {
-        copy_in(&mut tx, COPY_PODS, pods, "append: copy pod samples").await?;
+    sqlx::query(LOWER_WATERMARK)
+        .bind(tenant)
+        .bind(row.cluster)
+        .bind(row.hour)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("append: rollup watermark"))?;
+    for (statement, data, what) in [
+        (COPY_PODS, pods, "append: copy pod samples"),
+        (COPY_CONTAINERS, containers, "append: copy container samples"),
+        (COPY_NODES, nodes, "append: copy node samples"),
+    ] {
+        if !data.is_empty() {
+            copy_in(&mut tx, statement, data, what).await?;
+        }
     }
-    if !nodes.is_empty() {
-        copy_in(&mut tx, COPY_NODES, nodes, "append: copy node samples").await?;
-    }
-    rollups::upsert_all(&mut tx, tenant, priced, row).await?;
     tx.commit().await.map_err(db("append: commit"))?;
     Ok(AppendOutcome::Stored)
 }

@@ -26,7 +26,7 @@ use sqlx::{AssertSqlSafe, PgPool, Row};
 
 use crate::error::{db, unexpected};
 use crate::namespace_costs;
-use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, Scope};
+use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, Scope, watermark};
 
 /// Answers `query` for `tenant`, ordered as the port says.
 pub(crate) async fn costs(
@@ -34,11 +34,11 @@ pub(crate) async fn costs(
     tenant: TenantId,
     query: &CostQuery,
 ) -> Result<Vec<CostRow>, MetricsStoreError> {
-    let scope = Scope::new(tenant, &query.window, &query.filter);
+    let scope = Scope::new(tenant, &query.window, &query.filter, watermark(pool, tenant).await?);
     let keys = KeyColumns::of(query.grouping);
 
     let sql = match query.grouping {
-        // Namespace-level rollup and pod presence: ~20 rows per cluster-hour to sum
+        // Namespace-level rollup and daily pod rows: ~20 rows per cluster-hour to sum
         // instead of one per pod.
         CostGrouping::Cluster | CostGrouping::Namespace => {
             namespace_costs::allocation_sql(keys.cluster, keys.namespace, &scope)
@@ -142,7 +142,7 @@ fn allocation_sql(keys: &KeyColumns, scope: &Scope<'_>) -> String {
                    cpu_request_m::numeric * duration_seconds,
                    mem_usage_b::numeric * duration_seconds,
                    mem_request_b::numeric * duration_seconds
-            FROM pod_samples WHERE {EDGE_RANGE}{filters}
+            FROM pod_samples_named WHERE {EDGE_RANGE}{filters}
         )
         SELECT {} AS k_cluster, {} AS k_namespace, {} AS k_pod, {} AS k_bucket,
                SUM(cpu_cost) AS cpu_cost, SUM(ram_cost) AS ram_cost,

@@ -5,13 +5,15 @@
 //!
 //! - [`PgMetricsStore`]: the store (`store`), built from a sea-orm `DatabaseConnection` or a
 //!   sqlx `PgPool`; the schema comes from `kcost_migrations::TimeseriesMigrator`.
-//! - `append`: one transaction per snapshot — snapshot row (the idempotency key), samples
-//!   by COPY (`sample_copy`, `copy_text`), rollups upserted from the in-memory snapshot
-//!   (`rollups`, `rollup_columns`, `presence`).
-//! - `costs`, `utilization`, `usage`: queries summing hourly rollups for a window's whole
-//!   hours and raw samples only for its partial edge hours (`scope`); namespace and
-//!   cluster breakdowns read the namespace rollup and pod presence instead of the per-pod
-//!   rollup (`namespace_costs`).
+//! - `dims`: pods and nodes as dimensions, one row per distinct description, ids cached.
+//! - `append`: append-only — snapshot row (the idempotency key), the rollup watermark, and
+//!   narrow samples by COPY (`sample_copy`, `copy_text`); no rollup on the ingest path.
+//! - `rollups`: `roll_up`, building hourly and daily rollups of closed hours (and hours a
+//!   late snapshot reopened) in the background.
+//! - `costs`, `utilization`, `usage`: queries summing rollups for a window's rolled-up
+//!   whole hours and raw samples for the rest (`scope`); namespace and cluster breakdowns
+//!   read the namespace rollup and count pods from the daily rollup (`namespace_costs`).
+//! - `descriptions`: the stored pod descriptions.
 //! - `partitions`: day partitions created ahead of need, and retention dropping them whole.
 //!
 //! Money is NUMERIC in the database, summed there as NUMERIC and read as `rust_decimal`.
@@ -19,11 +21,11 @@
 mod append;
 mod copy_text;
 mod costs;
+mod descriptions;
+mod dims;
 mod error;
 mod namespace_costs;
 mod partitions;
-mod presence;
-mod rollup_columns;
 mod rollups;
 mod rows;
 mod sample_copy;

@@ -1,17 +1,53 @@
 //! The allocation query for the cluster and namespace breakdowns, from the namespace-level
 //! rollup (`namespace_costs_hourly`, ~20 rows per cluster-hour instead of one per pod) for
-//! the window's whole hours, raw samples for its edge hours, and distinct pods from pod
-//! presence (`presence`) plus the edge samples. Same result columns, same sums to the last
+//! the window's rolled-up whole hours, raw samples for the rest, and distinct pods from the
+//! daily per-pod rollup for whole days (one row per pod and day), the hourly one for the
+//! other whole hours and the raw samples. Same result columns, same sums to the last
 //! digit, same exact distinct counts as the per-pod query in `costs`.
 
-use crate::presence::presence_pods_sql;
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+
 use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, Scope};
+
+/// The whole UTC days inside the rolled-up whole hours `[ws, we)` (empty: both `ws`).
+fn whole_days(scope: &Scope<'_>) -> (DateTime<Utc>, DateTime<Utc>) {
+    let midnight = |t: DateTime<Utc>| t.date_naive().and_time(NaiveTime::MIN).and_utc();
+    let first = midnight(scope.whole_start);
+    let first = if first < scope.whole_start {
+        first + Duration::days(1)
+    } else {
+        first
+    };
+    let end = midnight(scope.whole_end);
+    if first < end {
+        (first, end)
+    } else {
+        (scope.whole_start, scope.whole_start)
+    }
+}
+
+/// `(cluster, namespace, pod)` of every pod with a sample in the window, from the
+/// cheapest source for each part of it.
+fn pods_sql(scope: &Scope<'_>, filters: &str) -> String {
+    // Instants computed here, not user input: safe to inline as literals.
+    let (day_start, day_end) = whole_days(scope);
+    let (d1, d2) = (day_start.to_rfc3339(), day_end.to_rfc3339());
+    format!(
+        "SELECT cluster, namespace, pod FROM pod_costs_daily
+         WHERE tenant_id = $1 AND day >= '{d1}'::timestamptz AND day < '{d2}'::timestamptz{filters}
+         UNION
+         SELECT cluster, namespace, pod FROM pod_costs_hourly
+         WHERE {ROLLUP_RANGE} AND (hour < '{d1}'::timestamptz OR hour >= '{d2}'::timestamptz){filters}
+         UNION
+         SELECT cluster, namespace, pod FROM pod_samples_named WHERE {EDGE_RANGE}{filters}"
+    )
+}
 
 /// `cluster` and `namespace` are the key expressions over columns `cluster`/`namespace`
 /// (`NULL::text` where the grouping has none); parameters as `scope` numbers them.
 pub(crate) fn allocation_sql(cluster: &str, namespace: &str, scope: &Scope<'_>) -> String {
     let filters = scope.filter_sql(6, true);
-    let presence = presence_pods_sql(&filters);
+    let pods = pods_sql(scope, &filters);
     format!(
         "WITH sums AS (
             SELECT {cluster} AS k_cluster, {namespace} AS k_namespace,
@@ -31,12 +67,10 @@ pub(crate) fn allocation_sql(cluster: &str, namespace: &str, scope: &Scope<'_>) 
                          cpu_request_m::numeric * duration_seconds,
                          mem_usage_b::numeric * duration_seconds,
                          mem_request_b::numeric * duration_seconds
-                  FROM pod_samples WHERE {EDGE_RANGE}{filters}) AS src
+                  FROM pod_samples_named WHERE {EDGE_RANGE}{filters}) AS src
             GROUP BY 1, 2
         ), pods AS (
-            {presence}
-            UNION
-            SELECT cluster, namespace, pod FROM pod_samples WHERE {EDGE_RANGE}{filters}
+            {pods}
         ), counts AS (
             SELECT {cluster} AS k_cluster, {namespace} AS k_namespace,
                    COUNT(*) AS pod_count, COUNT(DISTINCT namespace) AS namespace_count

@@ -1,11 +1,12 @@
 //! Day partitions of the sample tables: created ahead of need, dropped whole by retention.
 //!
-//! Natively partitioned tables (`pod_samples`, `node_samples`) have one partition per UTC
+//! Natively partitioned tables (`pod_samples`, `node_samples`, `container_samples`) have one partition per UTC
 //! day named `<table>_pYYYYMMDD`, created by the migration's
 //! `kcost_ensure_sample_partitions(from, to)` (today..+7 at start, and the snapshot's day
 //! on append if missing). Retention drops the partitions whose day ends at or before the
-//! cutoff and deletes the rollup and snapshot rows before it — including the namespace
-//! rollup, and the pod presence bits of the hours before it — in one transaction.
+//! cutoff and deletes the rollup (hourly, namespace, idle, daily) and snapshot rows before
+//! it in one transaction. Pod and node descriptions stay (small, and samples may still
+//! refer to them).
 //!
 //! On TimescaleDB hypertables the same retention is one `drop_chunks` call per table, and
 //! chunk creation is automatic. The migration also installs a 400-day retention policy
@@ -20,23 +21,7 @@ use sqlx::{AssertSqlSafe, PgPool, Row};
 use crate::error::db;
 
 /// Tables partitioned by day (or hypertables).
-const SAMPLE_TABLES: [&str; 2] = ["pod_samples", "node_samples"];
-
-/// Clears the presence bits of the hours before `$1` in the month containing `$1`
-/// (months start at 00:00 UTC of their first day, as `presence` computes them).
-const PRESENCE_TRIM: &str = "
-UPDATE pod_presence_monthly
-SET hours = hours & (repeat('0', k) || repeat('1', 744 - k))::bit(744)
-FROM (SELECT (extract(epoch FROM $1::timestamptz - date_trunc('month', $1::timestamptz, 'UTC'))
-              / 3600)::int AS k) AS cut
-WHERE month = date_trunc('month', $1::timestamptz, 'UTC') AND cut.k > 0
-  AND bit_count(hours & (repeat('1', k) || repeat('0', 744 - k))::bit(744)) > 0";
-
-/// Presence rows of earlier months, and rows left without any hour by the trim. Trimmed
-/// rows are counted by both statements' `rows_affected`; whole months only by this one.
-const PRESENCE_DELETE: &str = "
-DELETE FROM pod_presence_monthly
-WHERE month < date_trunc('month', $1::timestamptz, 'UTC') OR bit_count(hours) = 0";
+const SAMPLE_TABLES: [&str; 3] = ["pod_samples", "node_samples", "container_samples"];
 
 /// What a retention run removed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,8 +30,7 @@ pub struct RetentionReport {
     pub cutoff: DateTime<Utc>,
     /// Partitions (or TimescaleDB chunks) dropped, by name.
     pub dropped: Vec<String>,
-    /// Rollup rows (pod, namespace, idle) deleted, plus pod presence rows deleted or
-    /// trimmed of their hours before the cutoff.
+    /// Rollup rows (pod hourly and daily, namespace, idle) deleted.
     pub deleted_rollup_rows: u64,
     /// Snapshot rows deleted.
     pub deleted_snapshots: u64,
@@ -106,7 +90,8 @@ pub(crate) async fn align_retention_policy(
                                 to_jsonb(make_interval(days => $1)::text)))
          WHERE j.proc_name = 'policy_retention'
            AND format('%I.%I', j.hypertable_schema, j.hypertable_name)::regclass
-               IN (to_regclass('pod_samples'), to_regclass('node_samples'))
+               IN (to_regclass('pod_samples'), to_regclass('node_samples'),
+                   to_regclass('container_samples'))
            AND (j.config->>'drop_after')::interval IS DISTINCT FROM make_interval(days => $1)",
     )
     .bind(i32::try_from(days).unwrap_or(i32::MAX))
@@ -132,7 +117,8 @@ pub(crate) async fn drop_before(
                  FROM pg_inherits i
                  JOIN pg_class c ON c.oid = i.inhrelid
                  JOIN pg_class p ON p.oid = i.inhparent
-                 WHERE p.oid IN (to_regclass('pod_samples'), to_regclass('node_samples'))
+                 WHERE p.oid IN (to_regclass('pod_samples'), to_regclass('node_samples'),
+                                 to_regclass('container_samples'))
                  ORDER BY 2",
             )
             .fetch_all(&mut *tx)
@@ -169,8 +155,7 @@ pub(crate) async fn drop_before(
         "DELETE FROM pod_costs_hourly WHERE hour < $1",
         "DELETE FROM node_idle_hourly WHERE hour < $1",
         "DELETE FROM namespace_costs_hourly WHERE hour < $1",
-        PRESENCE_TRIM,
-        PRESENCE_DELETE,
+        "DELETE FROM pod_costs_daily WHERE day < $1",
     ] {
         deleted_rollup_rows += sqlx::query(sql)
             .bind(cutoff_ts)

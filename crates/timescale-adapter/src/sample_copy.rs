@@ -1,4 +1,4 @@
-//! Raw pod and node samples written with `COPY … FROM STDIN` (text format) inside the
+//! Raw pod, container and node samples written with `COPY … FROM STDIN` (text format) inside the
 //! append transaction: one message stream per table instead of bound parameter arrays the
 //! server must unpack. The payloads are built here from the priced snapshot; pure except
 //! for [`copy_in`].
@@ -14,52 +14,48 @@ use crate::error::db;
 use crate::rows::{SnapshotRow, big};
 
 pub(crate) const COPY_PODS: &str = "
-COPY pod_samples (tenant_id, cluster, ts, duration_seconds, namespace, pod, node, placement,
-                  owner_kind, owner_name, cpu_usage_m, cpu_request_m, cpu_limit_m,
-                  mem_usage_b, mem_request_b, mem_limit_b, cpu_cost, ram_cost, cpu_rate,
-                  ram_rate, storage_cost, network_cost, load_balancer_cost)
+COPY pod_samples (tenant_id, ts, duration_seconds, pod_id, placement, cpu_usage_m,
+                  cpu_request_m, cpu_limit_m, mem_usage_b, mem_request_b, mem_limit_b,
+                  cpu_cost, ram_cost, cpu_rate, ram_rate, storage_cost, network_cost,
+                  load_balancer_cost)
+FROM STDIN";
+
+pub(crate) const COPY_CONTAINERS: &str = "
+COPY container_samples (tenant_id, ts, pod_id, container, cpu_usage_m, cpu_request_m,
+                        cpu_limit_m, mem_usage_b, mem_request_b, mem_limit_b, restarts)
 FROM STDIN";
 
 pub(crate) const COPY_NODES: &str = "
-COPY node_samples (tenant_id, cluster, ts, duration_seconds, node, instance_type,
+COPY node_samples (tenant_id, cluster, ts, duration_seconds, node_id, node, instance_type,
                    cpu_capacity_m, mem_capacity_b, cpu_allocatable_m, mem_allocatable_b,
                    hourly_price, price_source, cpu_rate, ram_rate, cpu_cost, ram_cost,
                    idle_cpu, idle_ram, overcommit_cpu, overcommit_ram)
 FROM STDIN";
 
-/// Bytes per pod row, to size the buffer once (a typical row is 150–250 bytes).
-const POD_ROW_BYTES: usize = 256;
+/// Bytes per pod row, to size the buffer once (a typical narrow row is ~120 bytes).
+const POD_ROW_BYTES: usize = 160;
 
-/// The four leading columns every row of one snapshot shares, encoded once.
-fn shared_prefix(tenant: Uuid, row: &SnapshotRow<'_>) -> String {
-    format!(
-        "{tenant}\t{}\t{}\t{}",
-        escape(row.cluster),
-        // An explicit UTC offset: parsed the same whatever the session's TimeZone/DateStyle.
-        row.ts.format("%Y-%m-%d %H:%M:%S%.6f+00"),
-        row.duration_seconds
-    )
+/// `tenant \t ts` in COPY text form, shared by every row of one snapshot.
+fn tenant_and_time(tenant: Uuid, row: &SnapshotRow<'_>) -> String {
+    // An explicit UTC offset: parsed the same whatever the session's TimeZone/DateStyle.
+    format!("{tenant}\t{}", row.ts.format("%Y-%m-%d %H:%M:%S%.6f+00"))
 }
 
-/// The COPY payload of every pod sample of `priced`.
+/// The COPY payload of every pod sample of `priced`; `ids` are the pods' dimension ids.
 pub(crate) fn pod_rows(
     tenant: Uuid,
     priced: &PricedSnapshot,
     row: &SnapshotRow<'_>,
+    ids: &[i64],
 ) -> anyhow::Result<Vec<u8>> {
-    let prefix = shared_prefix(tenant, row);
+    let prefix = format!("{}\t{}", tenant_and_time(tenant, row), row.duration_seconds);
     let pods = priced.snapshot().pods();
     let mut copy = CopyText::with_capacity(pods.len() * POD_ROW_BYTES);
-    for (sample, cost) in pods.iter().zip(priced.pods()) {
+    for ((sample, cost), id) in pods.iter().zip(priced.pods()).zip(ids) {
         let figures = &sample.figures;
-        let owner = sample.owner.as_ref();
         copy.encoded(&prefix)
-            .text(&sample.namespace)
-            .text(&sample.name)
-            .optional_text(sample.node.as_deref())
+            .number(id)
             .encoded(stored_placement(cost.placement))
-            .optional_text(owner.map(|o| o.kind.as_str()))
-            .optional_text(owner.map(|o| o.name.as_str()))
             .number(big(figures.cpu_usage.get())?)
             .number(big(figures.cpu_request.get())?)
             .optional_number(figures.cpu_limit.map(|l| big(l.get())).transpose()?)
@@ -78,17 +74,53 @@ pub(crate) fn pod_rows(
     Ok(copy.into_bytes())
 }
 
-/// The COPY payload of every node sample of `priced`.
+/// The COPY payload of every container sample of `priced` (empty when no pod has
+/// containers); `container` is the index in the pod's description.
+pub(crate) fn container_rows(
+    tenant: Uuid,
+    priced: &PricedSnapshot,
+    row: &SnapshotRow<'_>,
+    ids: &[i64],
+) -> anyhow::Result<Vec<u8>> {
+    let prefix = tenant_and_time(tenant, row);
+    let mut copy = CopyText::default();
+    for (sample, id) in priced.snapshot().pods().iter().zip(ids) {
+        for (index, container) in sample.containers.iter().enumerate() {
+            let figures = &container.figures;
+            copy.encoded(&prefix)
+                .number(id)
+                .number(i16::try_from(index)?)
+                .number(big(figures.cpu_usage.get())?)
+                .number(big(figures.cpu_request.get())?)
+                .optional_number(figures.cpu_limit.map(|l| big(l.get())).transpose()?)
+                .number(big(figures.memory_usage.get())?)
+                .number(big(figures.memory_request.get())?)
+                .optional_number(figures.memory_limit.map(|l| big(l.get())).transpose()?)
+                .number(container.restarts)
+                .end_row();
+        }
+    }
+    Ok(copy.into_bytes())
+}
+
+/// The COPY payload of every node sample of `priced`; `ids` are the nodes' dimension ids.
 pub(crate) fn node_rows(
     tenant: Uuid,
     priced: &PricedSnapshot,
     row: &SnapshotRow<'_>,
+    ids: &[i64],
 ) -> anyhow::Result<Vec<u8>> {
-    let prefix = shared_prefix(tenant, row);
+    let prefix = format!(
+        "{tenant}\t{}\t{}\t{}",
+        escape(row.cluster),
+        row.ts.format("%Y-%m-%d %H:%M:%S%.6f+00"),
+        row.duration_seconds
+    );
     let nodes = priced.snapshot().nodes();
-    let mut copy = CopyText::with_capacity(nodes.len() * POD_ROW_BYTES);
-    for (sample, cost) in nodes.iter().zip(priced.nodes()) {
+    let mut copy = CopyText::with_capacity(nodes.len() * 2 * POD_ROW_BYTES);
+    for ((sample, cost), id) in nodes.iter().zip(priced.nodes()).zip(ids) {
         copy.encoded(&prefix)
+            .number(id)
             .text(&sample.name)
             .optional_text(sample.instance_type.as_deref())
             .number(big(sample.cpu_capacity.get())?)

@@ -1,9 +1,11 @@
 //! What every query is limited to: one tenant, a window split into whole hours (read from
-//! rollups) and partial edge hours (read from raw samples), and the optional filters.
+//! rollups) and the rest (read from raw samples), and the optional filters.
 //!
-//! The split is `kcost_domain::store_support::HourSplit`: for a window `[start, end)` with
-//! whole hours `[ws, we)`, rollups cover `ws ≤ hour < we` and raw samples cover
-//! `start ≤ ts < ws` and `we ≤ ts < end`; without any whole hour, `ws = we = end`.
+//! The split is `kcost_domain::store_support::HourSplit::rolled_up_before`: for a window
+//! `[start, end)` with whole hours `[ws, we)` — `we` pulled back to the tenant's rollup
+//! watermark ([`watermark`]) when the rollups stop earlier — rollups cover
+//! `ws ≤ hour < we` and raw samples cover `start ≤ ts < ws` and `we ≤ ts < end`; without
+//! any whole hour, `ws = we`.
 //!
 //! Parameters are numbered: `$1` tenant, `$2` start, `$3` ws, `$4` we, `$5` end, then the
 //! filters (`$6`, `$7`) in the order cluster, namespace.
@@ -13,10 +15,13 @@ use kcost_domain::costs::CostFilter;
 use kcost_domain::store_support::HourSplit;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
-use sqlx::Postgres;
+use kcost_ports::MetricsStoreError;
+use sqlx::{PgPool, Postgres};
 use sqlx::postgres::PgArguments;
 use sqlx::query::Query;
 use uuid::Uuid;
+
+use crate::error::db;
 
 /// Rollup rows of the whole hours.
 pub(crate) const ROLLUP_RANGE: &str = "tenant_id = $1 AND hour >= $3 AND hour < $4";
@@ -38,9 +43,28 @@ pub(crate) struct Scope<'a> {
     pub namespace: Option<&'a str>,
 }
 
+/// The tenant's rollup watermark: every hour before it is rolled up in every cluster
+/// (`None`: nothing is).
+pub(crate) async fn watermark(
+    pool: &PgPool,
+    tenant: TenantId,
+) -> Result<Option<DateTime<Utc>>, MetricsStoreError> {
+    sqlx::query_scalar("SELECT min(rolled_until) FROM rollup_state WHERE tenant_id = $1")
+        .bind(tenant.as_uuid())
+        .fetch_one(pool)
+        .await
+        .map_err(db("rollup watermark"))
+}
+
 impl<'a> Scope<'a> {
-    pub fn new(tenant: TenantId, window: &TimeWindow, filter: &'a CostFilter) -> Self {
-        let split = HourSplit::of(window);
+    /// The scope of a query when rollups exist for the hours before `rolled_until`.
+    pub fn new(
+        tenant: TenantId,
+        window: &TimeWindow,
+        filter: &'a CostFilter,
+        rolled_until: Option<DateTime<Utc>>,
+    ) -> Self {
+        let split = HourSplit::rolled_up_before(window, rolled_until);
         Self {
             tenant: *tenant.as_uuid(),
             start: split.start,
@@ -103,7 +127,7 @@ mod tests {
     fn a_window_splits_into_edges_and_whole_hours() {
         let window = TimeWindow::new(at(9, 30), at(12, 15)).unwrap();
         let filter = CostFilter::default();
-        let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &filter);
+        let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &filter, Some(at(23, 0)));
         assert_eq!(
             (scope.start, scope.whole_start, scope.whole_end, scope.end),
             (at(9, 30), at(10, 0), at(12, 0), at(12, 15))
@@ -114,8 +138,19 @@ mod tests {
     fn a_window_without_whole_hours_reads_only_raw_samples() {
         let window = TimeWindow::new(at(9, 10), at(9, 50)).unwrap();
         let filter = CostFilter::default();
-        let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &filter);
+        let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &filter, Some(at(23, 0)));
         assert_eq!((scope.whole_start, scope.whole_end), (at(9, 50), at(9, 50)));
+    }
+
+    #[test]
+    fn whole_hours_past_the_watermark_read_raw_samples() {
+        let window = TimeWindow::new(at(9, 30), at(12, 15)).unwrap();
+        let filter = CostFilter::default();
+        let tenant = TenantId::from_uuid(Uuid::nil());
+        let scope = Scope::new(tenant, &window, &filter, Some(at(11, 0)));
+        assert_eq!((scope.whole_start, scope.whole_end), (at(10, 0), at(11, 0)));
+        let scope = Scope::new(tenant, &window, &filter, None);
+        assert_eq!((scope.whole_start, scope.whole_end), (at(10, 0), at(10, 0)));
     }
 
     #[test]
@@ -125,7 +160,7 @@ mod tests {
             cluster: Some(ClusterName::new("prod").unwrap()),
             namespace: Some("web".into()),
         };
-        let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &filter);
+        let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &filter, Some(at(23, 0)));
         assert_eq!(
             scope.filter_sql(6, true),
             " AND cluster = $6 AND namespace = $7"
@@ -135,7 +170,7 @@ mod tests {
             cluster: None,
             namespace: Some("web".into()),
         };
-        let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &only_ns);
+        let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &only_ns, Some(at(23, 0)));
         assert_eq!(scope.filter_sql(4, true), " AND namespace = $4");
     }
 }

@@ -12,7 +12,8 @@ use kcost_domain::costs::{CostFilter, CostQuery, CostRow, PodUsageSeries, PodUti
 use kcost_domain::store_support::retention_cutoff;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
-use kcost_ports::{AppendOutcome, MetricsStore, MetricsStoreError};
+use kcost_domain::description::StoredPod;
+use kcost_ports::{AppendOutcome, MetricsStore, MetricsStoreError, RollupReport};
 use sea_orm::{DatabaseConnection, DbBackend};
 use sqlx::PgPool;
 use tokio::sync::OnceCell;
@@ -20,7 +21,8 @@ use tokio::sync::OnceCell;
 use crate::error::{db, unexpected};
 use crate::partitions::{self, RetentionReport, StorageLayout};
 use crate::rows::SnapshotRow;
-use crate::{append, costs, usage, utilization};
+use crate::dims::DimensionCache;
+use crate::{append, costs, descriptions, rollups, usage, utilization};
 
 /// Days of partitions created ahead of today by [`PgMetricsStore::ensure_upcoming_partitions`].
 pub const PARTITIONS_AHEAD_DAYS: i64 = 7;
@@ -31,6 +33,8 @@ pub const PARTITIONS_AHEAD_DAYS: i64 = 7;
 pub struct PgMetricsStore {
     pool: PgPool,
     layout: Arc<OnceCell<StorageLayout>>,
+    /// Ids of pod and node descriptions already stored.
+    dims: Arc<DimensionCache>,
     /// Days whose partitions this process knows exist (skips the check on append).
     ensured_days: Arc<Mutex<HashSet<NaiveDate>>>,
 }
@@ -40,6 +44,7 @@ impl PgMetricsStore {
         Self {
             pool,
             layout: Arc::new(OnceCell::new()),
+            dims: Arc::new(DimensionCache::default()),
             ensured_days: Arc::new(Mutex::new(HashSet::new())),
         }
     }
@@ -126,6 +131,7 @@ impl PgMetricsStore {
         let layout = self.layout().await?;
         let report = partitions::drop_before(&self.pool, layout, cutoff).await?;
         self.known_days().retain(|day| *day >= cutoff);
+        self.dims.clear();
         Ok(report)
     }
 
@@ -153,7 +159,7 @@ impl MetricsStore for PgMetricsStore {
     ) -> Result<AppendOutcome, MetricsStoreError> {
         let row = SnapshotRow::new(snapshot).map_err(|e| unexpected("append: snapshot row", e))?;
         self.ensure_day(row.day).await?;
-        append::append(&self.pool, tenant, snapshot, &row).await
+        append::append(&self.pool, &self.dims, tenant, snapshot, &row).await
     }
 
     #[tracing::instrument(skip(self), fields(tenant = %tenant, cluster = %cluster), err)]
@@ -201,6 +207,20 @@ impl MetricsStore for PgMetricsStore {
         filter: &CostFilter,
     ) -> Result<Vec<PodUsageSeries>, MetricsStoreError> {
         usage::usage_series(&self.pool, tenant, window, filter).await
+    }
+
+    #[tracing::instrument(skip(self), err)]
+    async fn roll_up(&self, now: DateTime<Utc>) -> Result<RollupReport, MetricsStoreError> {
+        rollups::roll_up(&self.pool, now).await
+    }
+
+    #[tracing::instrument(skip(self), fields(tenant = %tenant), err)]
+    async fn pod_descriptions(
+        &self,
+        tenant: TenantId,
+        filter: &CostFilter,
+    ) -> Result<Vec<StoredPod>, MetricsStoreError> {
+        descriptions::pod_descriptions(&self.pool, tenant, filter).await
     }
 
     #[tracing::instrument(skip(self), err)]

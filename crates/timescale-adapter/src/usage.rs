@@ -25,12 +25,12 @@ pub(crate) async fn usage_series(
     window: &TimeWindow,
     filter: &CostFilter,
 ) -> Result<Vec<PodUsageSeries>, MetricsStoreError> {
-    let scope = Scope::new(tenant, window, filter);
+    let scope = Scope::new(tenant, window, filter, None);
     let sql = format!(
         "SELECT cluster, namespace, pod, ts, duration_seconds, owner_kind, owner_name,
                 cpu_usage_m, cpu_request_m, cpu_limit_m, mem_usage_b, mem_request_b,
                 mem_limit_b, cpu_rate, ram_rate
-         FROM pod_samples
+         FROM pod_samples_named
          WHERE tenant_id = $1 AND ts >= $2 AND ts < $3{}
          ORDER BY cluster, namespace, pod, ts",
         scope.filter_sql(4, true)

@@ -16,7 +16,7 @@ use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, PgPool, Row};
 
 use crate::error::{db, unexpected};
-use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, Scope};
+use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, Scope, watermark};
 
 /// Pods ordered by cost descending, then by cluster, namespace and name.
 pub(crate) async fn utilization(
@@ -25,7 +25,7 @@ pub(crate) async fn utilization(
     window: &TimeWindow,
     filter: &CostFilter,
 ) -> Result<Vec<PodUtilization>, MetricsStoreError> {
-    let scope = Scope::new(tenant, window, filter);
+    let scope = Scope::new(tenant, window, filter, watermark(pool, tenant).await?);
     let filters = scope.filter_sql(6, true);
     let sql = format!(
         "WITH src AS (
@@ -42,7 +42,7 @@ pub(crate) async fn utilization(
                    mem_usage_b::numeric * duration_seconds,
                    mem_request_b::numeric * duration_seconds,
                    cpu_usage_m, mem_usage_b, 1, duration_seconds
-            FROM pod_samples WHERE {EDGE_RANGE}{filters}
+            FROM pod_samples_named WHERE {EDGE_RANGE}{filters}
         )
         SELECT cluster, namespace, pod, SUM(cost) AS cost,
                SUM(cpu_usage_mcs) AS cpu_usage_mcs, SUM(cpu_request_mcs) AS cpu_request_mcs,

@@ -168,6 +168,7 @@ DO $do$
 DECLARE child text;
 BEGIN
     ALTER TABLE pod_samples RENAME TO legacy_pod_samples;
+    ALTER INDEX IF EXISTS pod_samples_tenant_ts RENAME TO legacy_pod_samples_tenant_ts;
     FOR child IN SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
                  WHERE i.inhparent = 'legacy_pod_samples'::regclass
                    AND c.relname LIKE 'pod_samples_p%' LOOP
