@@ -1,7 +1,8 @@
-//! The namespace-level rollup and pod presence (read by the cluster and namespace
-//! breakdowns) against the per-pod path (read by the pod breakdown): same sums to the last
-//! digit and the same distinct pod counts, over windows cutting hours, crossing a month
-//! boundary, and after retention trims a month. Real PostgreSQL, one database per test.
+//! The namespace-level rollup and the daily per-pod rollup (read by the cluster and
+//! namespace breakdowns) against the per-pod path (read by the pod breakdown): same sums to
+//! the last digit and the same distinct pod counts, over windows cutting hours, crossing a
+//! month boundary, before and after `roll_up`, and after retention. Real PostgreSQL, one
+//! database per test.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -173,6 +174,11 @@ async fn namespace_rollup_agrees_with_the_per_pod_path_to_the_last_digit() {
         for (start, end) in windows {
             assert_agree(&store, t, TimeWindow::new(start, end).unwrap()).await;
         }
+        let report = store.roll_up(utc(2026, 11, 2, 12, 0, 0)).await.unwrap();
+        assert!(report.days >= 2, "{report:?}");
+        for (start, end) in windows {
+            assert_agree(&store, t, TimeWindow::new(start, end).unwrap()).await;
+        }
         // The hourly cron pods are counted once per hour they ran in: 6 hours in the
         // whole window, 4 in 22:00–02:00.
         let window = TimeWindow::new(utc(2026, 10, 31, 22, 0, 0), utc(2026, 11, 1, 2, 0, 0));
@@ -190,7 +196,7 @@ async fn namespace_rollup_agrees_with_the_per_pod_path_to_the_last_digit() {
 }
 
 #[tokio::test]
-async fn retention_trims_pod_presence_and_namespace_rollups() {
+async fn retention_trims_daily_and_namespace_rollups() {
     with_store(|store| async move {
         let t = tenant();
         let early = utc(2026, 11, 1, 5, 10, 0);
@@ -201,6 +207,7 @@ async fn retention_trims_pod_presence_and_namespace_rollups() {
                 AppendOutcome::Stored
             );
         }
+        store.roll_up(utc(2026, 11, 4, 12, 0, 0)).await.unwrap();
         let report = store
             .drop_partitions_before(NaiveDate::from_ymd_opt(2026, 11, 2).unwrap())
             .await
@@ -209,7 +216,7 @@ async fn retention_trims_pod_presence_and_namespace_rollups() {
         let month = TimeWindow::new(utc(2026, 11, 1, 0, 0, 0), utc(2026, 12, 1, 0, 0, 0)).unwrap();
         assert_agree(&store, t, month).await;
         let cron_pods: Vec<String> = sqlx::query_scalar(
-            "SELECT pod FROM pod_presence_monthly WHERE namespace = 'cron' ORDER BY pod",
+            "SELECT DISTINCT pod FROM pod_costs_daily WHERE namespace = 'cron' ORDER BY pod",
         )
         .fetch_all(store.pool())
         .await
@@ -217,7 +224,7 @@ async fn retention_trims_pod_presence_and_namespace_rollups() {
         assert_eq!(
             cron_pods,
             ["cron-0305"],
-            "the Nov 1 pod's only hour was trimmed"
+            "the Nov 1 pod's day was dropped"
         );
         let hours_left: i64 =
             sqlx::query_scalar("SELECT count(DISTINCT hour) FROM namespace_costs_hourly")

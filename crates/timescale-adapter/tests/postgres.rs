@@ -56,8 +56,8 @@ async fn migration_creates_native_day_partitions_ahead() {
         let far = NaiveDate::from_ymd_opt(2030, 1, 1).unwrap();
         assert_eq!(
             store.ensure_partitions(far, far).await.unwrap(),
-            2,
-            "pod + node"
+            3,
+            "pod, container and node samples"
         );
     })
     .await;
@@ -96,6 +96,8 @@ async fn retention_drops_old_partitions_and_keeps_new_ones() {
             let s = three_pod_snapshot("prod", ts, 600);
             assert_eq!(store.append(t, &s).await.unwrap(), AppendOutcome::Stored);
         }
+        // Rollups of both, built off the ingest path.
+        assert!(store.roll_up(now).await.unwrap().hours > 0);
         let old_partition = format!("pod_samples_p{}", old.format("%Y%m%d"));
         let recent_partition = format!("pod_samples_p{}", recent.format("%Y%m%d"));
         assert!(partitions(&store).await.contains(&old_partition));
@@ -104,6 +106,7 @@ async fn retention_drops_old_partitions_and_keeps_new_ones() {
         assert_eq!(
             report.dropped,
             [
+                format!("container_samples_p{}", old.format("%Y%m%d")),
                 format!("node_samples_p{}", old.format("%Y%m%d")),
                 old_partition.clone()
             ]
