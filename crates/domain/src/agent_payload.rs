@@ -93,7 +93,8 @@ pub struct WireFigures {
 /// A container entry (extension).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct WireContainer {
-    #[serde(alias = "container_name")]
+    /// `container_name` as the agent sends it; `name` accepted too.
+    #[serde(rename = "container_name", alias = "name")]
     pub name: String,
     #[serde(flatten)]
     pub figures: WireFigures,

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use actix_web::dev::Server;
 use anyhow::Context as _;
+use kcost_app::SystemClock;
 use kcost_app::key_usage::KeyUsage;
 use kcost_app::opencost_import::OpenCostImports;
 use kcost_domain::api_key::AdminToken;
@@ -147,6 +148,10 @@ impl Application {
             retention_days,
             key_usage.clone(),
             warming,
+            background::Rollups {
+                store: stores.metrics.clone(),
+                clock: Arc::new(SystemClock),
+            },
         );
         background.add_opencost_imports(opencost_schedule);
         let mut serving = tokio::spawn(server);

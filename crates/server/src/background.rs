@@ -1,5 +1,7 @@
 //! Periodic work beside the HTTP server, as tokio tasks that stop together:
 //! - flushing API-key last-use times every [`KEY_USAGE_FLUSH_INTERVAL`];
+//! - building the rollups of closed hours and days ([`ROLLUP_INTERVAL`]; the
+//!   `MetricsStore::roll_up` contract says why this is safe at any moment);
 //! - creating day partitions ahead of need, at start and daily (PostgreSQL);
 //! - retention (`timescale.retention_days`, 0 = keep), shortly after start and daily;
 //! - warming the Kubecent answers of active tenants (`kubecent.warm_interval_seconds`);
@@ -13,6 +15,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kcost_app::key_usage::KeyUsage;
+use kcost_app::Clock;
+use kcost_app::ports::MetricsStore;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio::time::{Instant, MissedTickBehavior};
@@ -23,10 +27,43 @@ use crate::opencost::{ScheduledImport, run_import};
 
 /// How often recorded API-key uses are written.
 pub const KEY_USAGE_FLUSH_INTERVAL: Duration = Duration::from_secs(5);
+/// Period of the rollup job: an hour's rollup is built within this long of its closing.
+pub const ROLLUP_INTERVAL: Duration = Duration::from_secs(60);
+/// The first rollup run waits this long after start.
+pub const ROLLUP_START_DELAY: Duration = Duration::from_secs(5);
 /// Period of the partition and retention jobs.
 pub const DAILY: Duration = Duration::from_secs(24 * 60 * 60);
 /// Retention waits this long after start, so start-up and readiness are not slowed.
 pub const RETENTION_START_DELAY: Duration = Duration::from_secs(60);
+
+/// The rollup job's inputs: the store and the clock saying which periods have closed.
+#[derive(Clone)]
+pub struct Rollups {
+    pub store: Arc<dyn MetricsStore>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Rollups {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rollups").finish_non_exhaustive()
+    }
+}
+
+impl Rollups {
+    /// One run; failures are logged and retried at the next tick (answers read raw
+    /// samples for whatever is not rolled up, so nothing is wrong meanwhile, only slower).
+    pub async fn run(&self) {
+        match self.store.roll_up(self.clock.now()).await {
+            Ok(report) if report.hours > 0 || report.days > 0 => {
+                tracing::debug!(hours = report.hours, days = report.days, "rollups built");
+            }
+            Ok(_) => {}
+            Err(error) => {
+                tracing::error!(error = format!("{error:#}"), "building rollups failed");
+            }
+        }
+    }
+}
 
 /// The running background tasks.
 #[derive(Debug)]
@@ -42,9 +79,23 @@ impl BackgroundTasks {
         retention_days: u32,
         key_usage: Arc<KeyUsage>,
         warming: Option<CacheWarming>,
+        rollups: Rollups,
     ) -> Self {
         let (stop, stopped) = watch::channel(false);
         let mut tasks = Vec::new();
+
+        tasks.push((
+            "rollups",
+            tokio::spawn(every(
+                ROLLUP_START_DELAY,
+                ROLLUP_INTERVAL,
+                stopped.clone(),
+                move || {
+                    let rollups = rollups.clone();
+                    async move { rollups.run().await }
+                },
+            )),
+        ));
 
         if let Some(warming) = warming {
             let period = warming.interval;

@@ -1,13 +1,32 @@
 //! Synthetic snapshots of a given size for the load test: `pods` pods in 20 namespaces
-//! on m5.4xlarge nodes (30 pods a node), in the reference agent's JSON form. Pure.
+//! on m5.4xlarge nodes (30 pods a node), in the reference agent's later, labelled JSON form
+//! (labels, phase, QoS class, one container per pod, owners left to kcost to infer). Pure.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use kcost_domain::agent_payload::{AgentPayload, WireFigures, WireNode, WirePod, WireTimestamp};
+use kcost_domain::agent_payload::{
+    AgentPayload, WireContainer, WireFigures, WireNode, WirePod, WireTimestamp,
+};
 
 use crate::simulate::rng::SimRng;
 
 const PODS_PER_NODE: usize = 30;
 const NAMESPACES: usize = 20;
+const TEAMS: usize = 7;
+/// A ReplicaSet hash as Kubernetes spells them (its "safe" alphabet).
+const TEMPLATE_HASH: &str = "5d8f7c9b4";
+
+/// A pod's 5-character suffix in Kubernetes' alphabet, unique per index.
+fn pod_suffix(index: usize) -> String {
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let mut rest = index;
+    (0..5)
+        .map(|_| {
+            let c = ALPHABET[rest % ALPHABET.len()];
+            rest /= ALPHABET.len();
+            char::from(c)
+        })
+        .collect()
+}
 
 /// The JSON body of one snapshot of `cluster` at `at` with `pods` pods.
 pub fn snapshot_body(cluster: &str, at: DateTime<Utc>, pods: usize) -> serde_json::Result<Vec<u8>> {
@@ -30,31 +49,49 @@ pub fn snapshot(cluster: &str, at: DateTime<Utc>, pods: usize) -> AgentPayload {
             cpu_allocatable: 15_890,
             memory_allocatable: 64_500_000_000,
             hourly_cost_usd: None,
+            labels: None,
         })
         .collect();
     let pod_metrics = (0..pods)
         .map(|p| {
             let deployment = p / 5;
+            let figures = WireFigures {
+                cpu_usage_millicores: (rng.between(20.0, 450.0)) as i64,
+                memory_usage_bytes: (rng.between(100e6, 900e6)) as i64,
+                cpu_request_millicores: 250,
+                memory_request_bytes: 512 * 1024 * 1024,
+                cpu_limit_millicores: Some(1000),
+                memory_limit_bytes: None,
+            };
             WirePod {
-                pod_name: format!("app-{deployment}-5d8f7c9b4-{p:05}"),
+                pod_name: format!("app-{deployment}-{TEMPLATE_HASH}-{}", pod_suffix(p)),
                 namespace: format!("team-{:02}", deployment % NAMESPACES),
                 node_name: format!(
                     "ip-10-1-{}-{}.ec2.internal",
                     (p / PODS_PER_NODE) / 250,
                     (p / PODS_PER_NODE) % 250
                 ),
-                figures: WireFigures {
-                    cpu_usage_millicores: (rng.between(20.0, 450.0)) as i64,
-                    memory_usage_bytes: (rng.between(100e6, 900e6)) as i64,
-                    cpu_request_millicores: 250,
-                    memory_request_bytes: 512 * 1024 * 1024,
-                    cpu_limit_millicores: Some(1000),
-                    memory_limit_bytes: None,
-                },
-                labels: None,
-                controller_kind: Some("ReplicaSet".to_owned()),
-                controller_name: Some(format!("app-{deployment}-5d8f7c9b4")),
-                containers: None,
+                labels: Some(
+                    [
+                        ("app.kubernetes.io/name", format!("app-{deployment}")),
+                        ("pod-template-hash", TEMPLATE_HASH.to_owned()),
+                        ("team", format!("team-{:02}", deployment % TEAMS)),
+                    ]
+                    .into_iter()
+                    .map(|(k, v)| (k.to_owned(), v))
+                    .collect(),
+                ),
+                // The later agent sends no owner: kcost infers the Deployment.
+                controller_kind: None,
+                controller_name: None,
+                containers: Some(vec![WireContainer {
+                    name: "app".to_owned(),
+                    figures: figures.clone(),
+                    restarts: 0,
+                }]),
+                figures,
+                phase: Some("Running".to_owned()),
+                qos_class: Some("Burstable".to_owned()),
             }
         })
         .collect();
@@ -78,6 +115,14 @@ mod tests {
         let payload = snapshot("bench", at, 95);
         assert_eq!(payload.pod_metrics.as_ref().unwrap().len(), 95);
         assert_eq!(payload.node_metrics.as_ref().unwrap().len(), 4);
-        assert!(payload.into_snapshot(at, &SnapshotRules::default()).is_ok());
+        let snapshot = payload.into_snapshot(at, &SnapshotRules::default()).unwrap();
+        let pod = &snapshot.pods()[7];
+        let owner = pod.owner.as_ref().expect("owner inferred from the name");
+        assert_eq!((owner.kind.as_str(), owner.name.as_str()), ("Deployment", "app-1"));
+        assert!(pod.owner_inferred);
+        assert_eq!(pod.containers.len(), 1);
+        let names: std::collections::BTreeSet<_> =
+            snapshot.pods().iter().map(|p| p.name.clone()).collect();
+        assert_eq!(names.len(), 95, "pod names are unique");
     }
 }

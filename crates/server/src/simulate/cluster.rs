@@ -153,6 +153,7 @@ impl ClusterSim {
                 cpu_allocatable: to_i64(node.cpu_allocatable),
                 memory_allocatable: to_i64(node.memory_allocatable),
                 hourly_cost_usd: None,
+                labels: None,
             })
             .collect();
         AgentPayload {
@@ -305,6 +306,8 @@ impl ClusterSim {
                     controller_kind: Some(controller_kind(spec.kind).to_owned()),
                     controller_name: Some(pod.controller_name.clone()),
                     containers: None,
+                    phase: Some(if pod.node.is_some() { "Running" } else { "Pending" }.to_owned()),
+                    qos_class: None,
                 });
             }
         }
