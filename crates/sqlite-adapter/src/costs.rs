@@ -1,6 +1,7 @@
-//! `costs`: cost rows for every grouping, from hourly rollups (whole hours) and raw samples
-//! (edge hours), merged with node idle for the cluster and time groupings (and only without
-//! a namespace filter: idle belongs to nodes, not namespaces).
+//! `costs`: cost rows for every grouping, from hourly rollups (whole hours rolled up) and
+//! raw samples (edge hours and hours not rolled up yet, through `pod_samples_named`),
+//! merged with node idle for the cluster and time groupings (and only without a namespace
+//! filter: idle belongs to nodes, not namespaces).
 //!
 //! SQLite sums the INTEGER money columns; the TEXT resource-second columns come back as
 //! `group_concat` lists and are summed here with `rust_decimal`. Distinct pod and namespace
@@ -19,11 +20,11 @@ use kcost_domain::store_support::{includes_idle, merge_cost_rows, resource_hours
 use kcost_domain::tenant::TenantId;
 use kcost_ports::MetricsStoreError;
 use rust_decimal::Decimal;
-use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult};
+use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, TransactionTrait};
 
 use crate::encoding::{instant, money_from_units, sum_listed, unsigned};
-use crate::error::{db, unexpected};
-use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, SAMPLE_HOUR, Scope};
+use crate::error::{chained, db, unexpected};
+use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, SAMPLE_HOUR, Scope, rolled_until};
 
 /// Answers `query` for `tenant`, ordered as the port says.
 pub(crate) async fn costs(
@@ -31,10 +32,14 @@ pub(crate) async fn costs(
     tenant: TenantId,
     query: &CostQuery,
 ) -> Result<Vec<CostRow>, MetricsStoreError> {
-    let scope = Scope::new(tenant, &query.window, &query.filter);
+    let txn = conn.begin().await.map_err(db("costs: begin"))?;
+    let watermark = rolled_until(&txn, tenant)
+        .await
+        .map_err(chained("costs: watermark"))?;
+    let scope = Scope::new(tenant, &query.window, &query.filter, watermark);
     let keys = KeyColumns::of(query.grouping);
 
-    let rows = conn
+    let rows = txn
         .query_all_raw(scope.statement(allocation_sql(&keys, &scope), true))
         .await
         .map_err(db("costs: allocation"))?;
@@ -46,7 +51,7 @@ pub(crate) async fn costs(
 
     let mut idle = Vec::new();
     if includes_idle(query.grouping, &query.filter) {
-        let rows = conn
+        let rows = txn
             .query_all_raw(scope.statement(idle_sql(&keys, &scope), false))
             .await
             .map_err(db("costs: idle"))?;
@@ -56,6 +61,7 @@ pub(crate) async fn costs(
             .collect::<anyhow::Result<Vec<_>>>()
             .map_err(unexpected("costs: decode idle"))?;
     }
+    txn.commit().await.map_err(db("costs: commit"))?;
     Ok(merge_cost_rows(query.grouping, allocation, idle))
 }
 
@@ -127,7 +133,7 @@ fn allocation_sql(keys: &KeyColumns, scope: &Scope<'_>) -> String {
                    CAST(cpu_request_m * duration_seconds AS TEXT),
                    CAST(mem_usage_b * duration_seconds AS TEXT),
                    CAST(mem_request_b * duration_seconds AS TEXT)
-            FROM pod_samples WHERE {EDGE_RANGE}{filters}
+            FROM pod_samples_named WHERE {EDGE_RANGE}{filters}
         )
         SELECT {} AS k_cluster, {} AS k_namespace, {} AS k_pod, {} AS k_bucket,
                SUM(cpu_cost) AS cpu_cost, SUM(ram_cost) AS ram_cost,

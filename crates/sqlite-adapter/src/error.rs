@@ -31,6 +31,24 @@ pub(crate) fn unexpected(
     move |error| MetricsStoreError::Unexpected(error.context(format!("metrics store: {operation}")))
 }
 
+/// A failure during `operation` that may be a database error somewhere in its chain (a
+/// database step wrapped with context): `Unavailable` when that error is, else
+/// `Unexpected`.
+pub(crate) fn chained(operation: &'static str) -> impl FnOnce(anyhow::Error) -> MetricsStoreError {
+    move |error| {
+        let unavailable = error
+            .chain()
+            .filter_map(|cause| cause.downcast_ref::<DbErr>())
+            .any(is_unavailable);
+        let error = error.context(format!("metrics store: {operation}"));
+        if unavailable {
+            MetricsStoreError::Unavailable(error)
+        } else {
+            MetricsStoreError::Unexpected(error)
+        }
+    }
+}
+
 /// Whether `error` says the database cannot be used right now.
 pub(crate) fn is_unavailable(error: &DbErr) -> bool {
     match error {

@@ -6,15 +6,23 @@
 //! - [`open`]: creates the file (and its directory) if missing; WAL, `synchronous=NORMAL`,
 //!   foreign keys and a busy timeout on every pooled connection.
 //! - [`SqliteMetricsStore`]: `kcost_ports::MetricsStore` on the schema of
-//!   `kcost_migrations::TimeseriesMigrator` (`store`), one module per operation:
-//!   `append` (one transaction: snapshot row as idempotency key, multi-row sample INSERTs,
-//!   rollup upserts), `costs`, `utilization`, `usage` (queries summing hourly rollups for a
-//!   window's whole hours and raw samples only for its partial edge hours, `scope`), and
-//!   `retention`.
+//!   `kcost_migrations::TimeseriesMigrator` (`store`; see its `sqlite_dimensions` for the
+//!   tables), one module per operation:
+//!   - `append` appends only, in one transaction: the snapshot row as idempotency key, the
+//!     ids of the pods' and nodes' descriptions (`dimensions`: stored once per distinct
+//!     description, cached in process), narrow pod, container and node samples as
+//!     multi-row INSERTs, and the cluster's rollup watermark lowered when the snapshot is
+//!     late;
+//!   - `rollup` builds the hourly and daily rollups of closed hours off the ingest path
+//!     (`roll_up`, which the server runs periodically), moving each cluster's watermark;
+//!   - `costs`, `utilization`, `usage` answer from hourly rollups for a window's whole
+//!     hours before the tenant's watermark and from raw samples for the rest (`scope`), so
+//!     answers are the same whether or not a rollup run has happened;
+//!   - `descriptions` lists stored pod descriptions; `retention` deletes old rows.
 //! - `migrate` (feature `migrate`): runs the time-series migrations.
 //!
 //! Semantics are pinned by the shared contract suites (`kcost_ports::contract::{metrics,
-//! detail}`, run in `tests/ports_contract.rs`).
+//! detail, rollup}`, run in `tests/ports_contract.rs`).
 //!
 //! Money is stored as INTEGER 10⁻¹⁰ units and summed by SQLite; rates and resource-second
 //! sums are TEXT decimals summed with `rust_decimal` (`encoding`). The answers match the
@@ -23,6 +31,8 @@
 mod append;
 mod batch;
 mod costs;
+mod descriptions;
+mod dimensions;
 mod encoding;
 mod error;
 #[cfg(feature = "migrate")]

@@ -1,252 +1,318 @@
-//! Hourly rollups of one snapshot, merged into the rows already stored for its hour.
+//! `roll_up`: the hourly and daily rollups, built off the ingest path.
 //!
-//! `pod_costs_hourly` holds resource-second sums as TEXT decimals, which SQLite cannot add
-//! exactly, so the merge happens here: the hour's stored rows for the cluster are read,
-//! the snapshot's samples added with `rust_decimal`, and the merged rows upserted
-//! (`ON CONFLICT … DO UPDATE`). This runs inside the append transaction, which holds the
-//! write lock from its first statement, so no other writer can change the rows in between.
-//! `node_idle_hourly` is all INTEGER and is accumulated by SQLite in the upsert itself.
-
-use std::collections::HashMap;
+//! `rollup_state.rolled_until` is, per (tenant, cluster), the hour before which every
+//! rollup of the cluster is built; appends lower it when a snapshot lands before it. A
+//! run moves each cluster's mark up to its closed hours (`closed_until`: its latest
+//! snapshot's hour, or the clock less the grace), [`ROLLUP_BATCH_HOURS`] at a time, each
+//! batch `[a, b)` in one `BEGIN IMMEDIATE` transaction that re-reads the mark, deletes the
+//! cluster's `pod_costs_hourly` and `node_idle_hourly` rows of `[a, b)`, inserts them
+//! again from the raw samples, rebuilds `pod_costs_daily` of every day ending in `(a, b]`
+//! from the hourly rows, and sets the mark to `b`. Rebuilding is idempotent, and a crash
+//! leaves the mark where the last committed batch put it.
+//!
+//! Money sums are INTEGER sums in SQL; resource-second sums are TEXT decimals, listed by
+//! `group_concat` and summed here with `rust_decimal` (SQLite would sum them as floating
+//! point).
 
 use anyhow::Context;
-use kcost_domain::cost_engine::PricedSnapshot;
+use chrono::{DateTime, Duration, Utc};
+use kcost_domain::store_support::{
+    ROLLUP_BATCH_HOURS, ROLLUP_GRACE_SECONDS, closed_until, floor_hour,
+};
+use kcost_ports::{MetricsStoreError, RollupReport};
 use rust_decimal::Decimal;
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement, Value};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, SqliteTransactionMode, Statement,
+    TransactionOptions, TransactionTrait, Value,
+};
 
-use crate::encoding::{decimal, integer, money_units};
-use crate::rows::SnapshotKey;
+use crate::batch::insert_rows;
+use crate::encoding::{instant, sum_listed, unix_seconds};
+use crate::error::{chained, db, unexpected};
+use crate::scope::SAMPLE_HOUR;
 
-/// Columns of `pod_costs_hourly`, in insert order.
-pub(crate) const POD_ROLLUP_COLUMNS: &str = "tenant_id, hour, cluster, namespace, pod, node, \
-    cpu_cost, ram_cost, cpu_usage_mcs, cpu_request_mcs, mem_usage_bs, mem_request_bs, \
-    max_cpu_usage_m, max_mem_usage_b, sample_count, sample_seconds, storage_cost, network_cost, \
-    load_balancer_cost";
-pub(crate) const POD_ROLLUP_WIDTH: usize = 19;
+const HOUR: i64 = 3_600;
+const DAY: i64 = 86_400;
 
-/// Overwrites a stored row with the merged one.
-pub(crate) const POD_ROLLUP_CONFLICT: &str = "ON CONFLICT (tenant_id, hour, cluster, namespace, \
-    pod, node) DO UPDATE SET cpu_cost = excluded.cpu_cost, ram_cost = excluded.ram_cost, \
-    cpu_usage_mcs = excluded.cpu_usage_mcs, cpu_request_mcs = excluded.cpu_request_mcs, \
-    mem_usage_bs = excluded.mem_usage_bs, mem_request_bs = excluded.mem_request_bs, \
-    max_cpu_usage_m = excluded.max_cpu_usage_m, max_mem_usage_b = excluded.max_mem_usage_b, \
-    sample_count = excluded.sample_count, sample_seconds = excluded.sample_seconds, \
-    storage_cost = excluded.storage_cost, network_cost = excluded.network_cost, \
-    load_balancer_cost = excluded.load_balancer_cost";
+/// Columns of `pod_costs_hourly` (with `{period}` = `hour`) and `pod_costs_daily` (`day`),
+/// in insert order.
+fn pod_rollup_columns(period: &str) -> String {
+    format!(
+        "tenant_id, {period}, pod_id, cluster, namespace, pod, node, cpu_cost, ram_cost, \
+         storage_cost, network_cost, load_balancer_cost, cpu_usage_mcs, cpu_request_mcs, \
+         mem_usage_bs, mem_request_bs, max_cpu_usage_m, max_mem_usage_b, sample_count, \
+         sample_seconds"
+    )
+}
+const POD_ROLLUP_WIDTH: usize = 20;
 
-/// Columns of `node_idle_hourly`, in insert order.
-pub(crate) const NODE_ROLLUP_COLUMNS: &str = "tenant_id, hour, cluster, node, cpu_cost, \
-    ram_cost, idle_cpu, idle_ram, overcommit_cpu, overcommit_ram, sample_count";
-pub(crate) const NODE_ROLLUP_WIDTH: usize = 11;
+/// One hourly row per (pod description, hour) of a cluster's samples in `[?3, ?4)`.
+const POD_HOURS_FROM_SAMPLES: &str = "SELECT pod_id, {SAMPLE_HOUR} AS period, cluster, namespace,
+        pod, COALESCE(node, '') AS node, SUM(cpu_cost) AS cpu_cost, SUM(ram_cost) AS ram_cost,
+        SUM(storage_cost) AS storage_cost, SUM(network_cost) AS network_cost,
+        SUM(load_balancer_cost) AS load_balancer_cost,
+        group_concat(CAST(cpu_usage_m * duration_seconds AS TEXT)) AS cpu_usage_mcs,
+        group_concat(CAST(cpu_request_m * duration_seconds AS TEXT)) AS cpu_request_mcs,
+        group_concat(CAST(mem_usage_b * duration_seconds AS TEXT)) AS mem_usage_bs,
+        group_concat(CAST(mem_request_b * duration_seconds AS TEXT)) AS mem_request_bs,
+        MAX(cpu_usage_m) AS max_cpu_usage_m, MAX(mem_usage_b) AS max_mem_usage_b,
+        COUNT(*) AS sample_count, SUM(duration_seconds) AS sample_seconds
+    FROM pod_samples_named
+    WHERE tenant_id = ?1 AND cluster = ?2 AND ts >= ?3 AND ts < ?4
+    GROUP BY pod_id, period";
 
-/// Adds the snapshot's node figures to the stored ones.
-pub(crate) const NODE_ROLLUP_CONFLICT: &str = "ON CONFLICT (tenant_id, hour, cluster, node) \
-    DO UPDATE SET cpu_cost = cpu_cost + excluded.cpu_cost, \
-    ram_cost = ram_cost + excluded.ram_cost, idle_cpu = idle_cpu + excluded.idle_cpu, \
-    idle_ram = idle_ram + excluded.idle_ram, \
-    overcommit_cpu = overcommit_cpu + excluded.overcommit_cpu, \
-    overcommit_ram = overcommit_ram + excluded.overcommit_ram, \
-    sample_count = sample_count + excluded.sample_count";
+/// One daily row per pod description of a cluster's hourly rows of the day starting at ?3.
+const POD_DAY_FROM_HOURS: &str = "SELECT pod_id, ?3 AS period, cluster, namespace, pod, node,
+        SUM(cpu_cost) AS cpu_cost, SUM(ram_cost) AS ram_cost, SUM(storage_cost) AS storage_cost,
+        SUM(network_cost) AS network_cost, SUM(load_balancer_cost) AS load_balancer_cost,
+        group_concat(cpu_usage_mcs) AS cpu_usage_mcs,
+        group_concat(cpu_request_mcs) AS cpu_request_mcs,
+        group_concat(mem_usage_bs) AS mem_usage_bs,
+        group_concat(mem_request_bs) AS mem_request_bs,
+        MAX(max_cpu_usage_m) AS max_cpu_usage_m, MAX(max_mem_usage_b) AS max_mem_usage_b,
+        SUM(sample_count) AS sample_count, SUM(sample_seconds) AS sample_seconds
+    FROM pod_costs_hourly
+    WHERE tenant_id = ?1 AND cluster = ?2 AND hour >= ?3 AND hour < ?3 + 86400
+    GROUP BY pod_id";
 
-const STORED_POD_ROLLUPS: &str = "SELECT namespace, pod, node, cpu_cost, ram_cost, \
-    cpu_usage_mcs, cpu_request_mcs, mem_usage_bs, mem_request_bs, max_cpu_usage_m, \
-    max_mem_usage_b, sample_count, sample_seconds, storage_cost, network_cost, \
-    load_balancer_cost FROM pod_costs_hourly \
-    WHERE tenant_id = ?1 AND hour = ?2 AND cluster = ?3";
+/// `node_idle_hourly` of a cluster's node samples in `[?3, ?4)`: all INTEGER, summed by
+/// SQLite.
+const NODE_HOURS_FROM_SAMPLES: &str = "INSERT INTO node_idle_hourly (tenant_id, hour, cluster,
+        node, cpu_cost, ram_cost, idle_cpu, idle_ram, overcommit_cpu, overcommit_ram,
+        sample_count)
+    SELECT tenant_id, {SAMPLE_HOUR}, cluster, node, SUM(cpu_cost), SUM(ram_cost),
+        SUM(idle_cpu), SUM(idle_ram), SUM(overcommit_cpu), SUM(overcommit_ram), COUNT(*)
+    FROM node_samples
+    WHERE tenant_id = ?1 AND cluster = ?2 AND ts >= ?3 AND ts < ?4
+    GROUP BY 2, node";
 
-/// `(namespace, pod, node)`; `node` is `''` for pods without a node, as on PostgreSQL.
-type PodRollupKey = (String, String, String);
+const DELETE_HOURS: [&str; 2] = [
+    "DELETE FROM pod_costs_hourly
+     WHERE tenant_id = ?1 AND hour >= ?3 AND hour < ?4 AND cluster = ?2",
+    "DELETE FROM node_idle_hourly
+     WHERE tenant_id = ?1 AND hour >= ?3 AND hour < ?4 AND cluster = ?2",
+];
 
-/// One pod's figures for one hour.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct PodRollup {
-    cpu_cost: i64,
-    ram_cost: i64,
-    cpu_usage_mcs: Decimal,
-    cpu_request_mcs: Decimal,
-    mem_usage_bs: Decimal,
-    mem_request_bs: Decimal,
-    max_cpu_usage_m: i64,
-    max_mem_usage_b: i64,
-    sample_count: i64,
-    sample_seconds: i64,
-    storage_cost: i64,
-    network_cost: i64,
-    load_balancer_cost: i64,
+/// Builds every closed period's rollups (see the module docs).
+pub(crate) async fn roll_up(
+    conn: &DatabaseConnection,
+    now: DateTime<Utc>,
+) -> Result<RollupReport, MetricsStoreError> {
+    let clusters = conn
+        .query_all_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT tenant_id, cluster FROM rollup_state ORDER BY tenant_id, cluster",
+        ))
+        .await
+        .map_err(db("roll_up: clusters"))?;
+    let mut report = RollupReport::default();
+    for row in clusters {
+        let tenant: String = row
+            .try_get_by("tenant_id")
+            .map_err(db("roll_up: clusters"))?;
+        let cluster: String = row.try_get_by("cluster").map_err(db("roll_up: clusters"))?;
+        while let Some((hours, days)) = roll_up_batch(conn, &tenant, &cluster, now).await? {
+            report.hours += hours;
+            report.days += days;
+        }
+    }
+    Ok(report)
 }
 
-impl PodRollup {
-    fn merge(&mut self, other: &Self) -> anyhow::Result<()> {
-        let add = |a: i64, b: i64| a.checked_add(b).context("rollup sum overflows INTEGER");
-        let add_decimal =
-            |a: Decimal, b: Decimal| a.checked_add(b).context("rollup sum overflows a decimal");
-        self.cpu_cost = add(self.cpu_cost, other.cpu_cost)?;
-        self.ram_cost = add(self.ram_cost, other.ram_cost)?;
-        self.cpu_usage_mcs = add_decimal(self.cpu_usage_mcs, other.cpu_usage_mcs)?;
-        self.cpu_request_mcs = add_decimal(self.cpu_request_mcs, other.cpu_request_mcs)?;
-        self.mem_usage_bs = add_decimal(self.mem_usage_bs, other.mem_usage_bs)?;
-        self.mem_request_bs = add_decimal(self.mem_request_bs, other.mem_request_bs)?;
-        self.max_cpu_usage_m = self.max_cpu_usage_m.max(other.max_cpu_usage_m);
-        self.max_mem_usage_b = self.max_mem_usage_b.max(other.max_mem_usage_b);
-        self.sample_count = add(self.sample_count, other.sample_count)?;
-        self.sample_seconds = add(self.sample_seconds, other.sample_seconds)?;
-        self.storage_cost = add(self.storage_cost, other.storage_cost)?;
-        self.network_cost = add(self.network_cost, other.network_cost)?;
-        self.load_balancer_cost = add(self.load_balancer_cost, other.load_balancer_cost)?;
-        Ok(())
-    }
-
-    fn stored(row: &QueryResult) -> anyhow::Result<(PodRollupKey, Self)> {
-        let text = |c: &str| {
-            row.try_get_by::<String, _>(c)
-                .with_context(|| format!("column {c}"))
-        };
-        let int = |c: &str| {
-            row.try_get_by::<i64, _>(c)
-                .with_context(|| format!("column {c}"))
-        };
-        let key = (text("namespace")?, text("pod")?, text("node")?);
-        let rollup = Self {
-            cpu_cost: int("cpu_cost")?,
-            ram_cost: int("ram_cost")?,
-            cpu_usage_mcs: decimal(&text("cpu_usage_mcs")?)?,
-            cpu_request_mcs: decimal(&text("cpu_request_mcs")?)?,
-            mem_usage_bs: decimal(&text("mem_usage_bs")?)?,
-            mem_request_bs: decimal(&text("mem_request_bs")?)?,
-            max_cpu_usage_m: int("max_cpu_usage_m")?,
-            max_mem_usage_b: int("max_mem_usage_b")?,
-            sample_count: int("sample_count")?,
-            sample_seconds: int("sample_seconds")?,
-            storage_cost: int("storage_cost")?,
-            network_cost: int("network_cost")?,
-            load_balancer_cost: int("load_balancer_cost")?,
-        };
-        Ok((key, rollup))
-    }
-
-    fn values(self, key: &SnapshotKey, (namespace, pod, node): PodRollupKey) -> Vec<Value> {
-        vec![
-            key.tenant.clone().into(),
-            key.hour.into(),
-            key.cluster.clone().into(),
-            namespace.into(),
-            pod.into(),
-            node.into(),
-            self.cpu_cost.into(),
-            self.ram_cost.into(),
-            self.cpu_usage_mcs.to_string().into(),
-            self.cpu_request_mcs.to_string().into(),
-            self.mem_usage_bs.to_string().into(),
-            self.mem_request_bs.to_string().into(),
-            self.max_cpu_usage_m.into(),
-            self.max_mem_usage_b.into(),
-            self.sample_count.into(),
-            self.sample_seconds.into(),
-            self.storage_cost.into(),
-            self.network_cost.into(),
-            self.load_balancer_cost.into(),
-        ]
-    }
-}
-
-/// The snapshot's contribution to each pod's rollup of its hour.
-fn snapshot_pod_rollups(priced: &PricedSnapshot) -> anyhow::Result<Vec<(PodRollupKey, PodRollup)>> {
-    let seconds = i64::from(priced.duration().seconds);
-    let times = |quantity: u64| Decimal::from(quantity) * Decimal::from(seconds);
-    priced
-        .snapshot()
-        .pods()
-        .iter()
-        .zip(priced.pods())
-        .map(|(sample, cost)| {
-            let f = &sample.figures;
-            let key = (
-                sample.namespace.clone(),
-                sample.name.clone(),
-                sample.node.clone().unwrap_or_default(),
-            );
-            let rollup = PodRollup {
-                cpu_cost: money_units(cost.cpu_cost)?,
-                ram_cost: money_units(cost.ram_cost)?,
-                cpu_usage_mcs: times(f.cpu_usage.get()),
-                cpu_request_mcs: times(f.cpu_request.get()),
-                mem_usage_bs: times(f.memory_usage.get()),
-                mem_request_bs: times(f.memory_request.get()),
-                max_cpu_usage_m: integer(f.cpu_usage.get())?,
-                max_mem_usage_b: integer(f.memory_usage.get())?,
-                sample_count: 1,
-                sample_seconds: seconds,
-                storage_cost: money_units(cost.direct.storage)?,
-                network_cost: money_units(cost.direct.network)?,
-                load_balancer_cost: money_units(cost.direct.load_balancer)?,
-            };
-            Ok((key, rollup))
+/// One batch of one cluster in one transaction: `Some((hours, days))` rebuilt, or `None`
+/// when its closed hours are all rolled up.
+async fn roll_up_batch(
+    conn: &DatabaseConnection,
+    tenant: &str,
+    cluster: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(u64, u64)>, MetricsStoreError> {
+    let txn = conn
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
         })
-        .collect()
-}
+        .await
+        .map_err(db("roll_up: begin"))?;
+    let state = txn
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            "SELECT rolled_until, (SELECT max(ts) FROM snapshots
+                                   WHERE tenant_id = ?1 AND cluster = ?2) AS latest
+             FROM rollup_state WHERE tenant_id = ?1 AND cluster = ?2",
+            [tenant.into(), cluster.into()],
+        ))
+        .await
+        .map_err(db("roll_up: watermark"))?;
+    let Some(state) = state else {
+        txn.rollback().await.map_err(db("roll_up: rollback"))?;
+        return Ok(None);
+    };
+    let from: i64 = state
+        .try_get_by("rolled_until")
+        .map_err(db("roll_up: watermark"))?;
+    let latest: Option<i64> = state
+        .try_get_by("latest")
+        .map_err(db("roll_up: watermark"))?;
+    let closed = match latest {
+        Some(latest) => closed_until(instant(latest).map_err(unexpected("roll_up: latest"))?, now),
+        None => floor_hour(now - Duration::seconds(ROLLUP_GRACE_SECONDS)),
+    };
+    let closed = unix_seconds(closed);
+    if from >= closed {
+        txn.rollback().await.map_err(db("roll_up: rollback"))?;
+        return Ok(None);
+    }
+    let to = closed.min(from + ROLLUP_BATCH_HOURS * HOUR);
 
-/// The stored `pod_costs_hourly` rows of the snapshot's cluster and hour.
-pub(crate) async fn stored_pod_rollups<C: ConnectionTrait>(
-    conn: &C,
-    key: &SnapshotKey,
-) -> Result<Vec<QueryResult>, DbErr> {
-    conn.query_all_raw(Statement::from_sql_and_values(
+    rebuild_hours(&txn, tenant, cluster, from, to)
+        .await
+        .map_err(chained("roll_up: hourly"))?;
+    // Days ending in (from, to]: their last hour is now rolled up.
+    let mut days = 0;
+    let mut day = from - from.rem_euclid(DAY);
+    while day + DAY <= to {
+        rebuild_day(&txn, tenant, cluster, day)
+            .await
+            .map_err(chained("roll_up: daily"))?;
+        days += 1;
+        day += DAY;
+    }
+    txn.execute_raw(Statement::from_sql_and_values(
         DbBackend::Sqlite,
-        STORED_POD_ROLLUPS,
-        [
-            key.tenant.clone().into(),
-            key.hour.into(),
-            key.cluster.clone().into(),
-        ],
+        "UPDATE rollup_state SET rolled_until = ?3 WHERE tenant_id = ?1 AND cluster = ?2",
+        [tenant.into(), cluster.into(), to.into()],
     ))
     .await
+    .map_err(db("roll_up: watermark"))?;
+    txn.commit().await.map_err(db("roll_up: commit"))?;
+    let hours = u64::try_from((to - from) / HOUR).unwrap_or_default();
+    Ok(Some((hours, days)))
 }
 
-/// The merged `pod_costs_hourly` rows for the snapshot's pods: `stored` figures of the hour
-/// plus the snapshot's, in [`POD_ROLLUP_COLUMNS`] order.
-pub(crate) fn merged_pod_rollups(
-    key: &SnapshotKey,
-    priced: &PricedSnapshot,
-    stored: &[QueryResult],
-) -> anyhow::Result<Vec<Vec<Value>>> {
-    let mut stored: HashMap<PodRollupKey, PodRollup> = stored
-        .iter()
-        .map(PodRollup::stored)
-        .collect::<anyhow::Result<_>>()?;
-    snapshot_pod_rollups(priced)?
-        .into_iter()
-        .map(|(pod, increment)| {
-            let mut merged = stored.remove(&pod).unwrap_or_default();
-            merged.merge(&increment)?;
-            Ok(merged.values(key, pod))
-        })
-        .collect()
+/// The cluster's hourly rollups of `[from, to)`, rebuilt from its raw samples.
+async fn rebuild_hours<C: ConnectionTrait>(
+    txn: &C,
+    tenant: &str,
+    cluster: &str,
+    from: i64,
+    to: i64,
+) -> anyhow::Result<()> {
+    let values = || -> [Value; 4] { [tenant.into(), cluster.into(), from.into(), to.into()] };
+    for sql in DELETE_HOURS {
+        txn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            sql,
+            values(),
+        ))
+        .await
+        .context("delete hourly rollups")?;
+    }
+    txn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        NODE_HOURS_FROM_SAMPLES.replace("{SAMPLE_HOUR}", SAMPLE_HOUR),
+        values(),
+    ))
+    .await
+    .context("insert node idle rollups")?;
+    let sums = txn
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            POD_HOURS_FROM_SAMPLES.replace("{SAMPLE_HOUR}", SAMPLE_HOUR),
+            values(),
+        ))
+        .await
+        .context("sum pod samples")?;
+    insert_pod_rollups(txn, "pod_costs_hourly", "hour", tenant, &sums).await
 }
 
-/// The snapshot's `node_idle_hourly` rows, in [`NODE_ROLLUP_COLUMNS`] order.
-pub(crate) fn node_rollups(
-    key: &SnapshotKey,
-    priced: &PricedSnapshot,
-) -> anyhow::Result<Vec<Vec<Value>>> {
-    priced
-        .snapshot()
-        .nodes()
+/// The cluster's daily rollup of the day starting at `day`, rebuilt from its hourly rows
+/// (also used by retention for a day it cut).
+pub(crate) async fn rebuild_day<C: ConnectionTrait>(
+    txn: &C,
+    tenant: &str,
+    cluster: &str,
+    day: i64,
+) -> anyhow::Result<()> {
+    let values = || -> [Value; 3] { [tenant.into(), cluster.into(), day.into()] };
+    txn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        "DELETE FROM pod_costs_daily WHERE tenant_id = ?1 AND day = ?3 AND cluster = ?2",
+        values(),
+    ))
+    .await
+    .context("delete daily rollups")?;
+    let sums = txn
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            POD_DAY_FROM_HOURS,
+            values(),
+        ))
+        .await
+        .context("sum hourly rollups")?;
+    insert_pod_rollups(txn, "pod_costs_daily", "day", tenant, &sums).await
+}
+
+/// Inserts grouped sums (`POD_HOURS_FROM_SAMPLES` or `POD_DAY_FROM_HOURS` rows) into
+/// `table`, with the listed resource-seconds summed exactly.
+async fn insert_pod_rollups<C: ConnectionTrait>(
+    txn: &C,
+    table: &str,
+    period: &str,
+    tenant: &str,
+    sums: &[QueryResult],
+) -> anyhow::Result<()> {
+    let rows = sums
         .iter()
-        .zip(priced.nodes())
-        .map(|(sample, cost)| {
-            Ok(vec![
-                key.tenant.clone().into(),
-                key.hour.into(),
-                key.cluster.clone().into(),
-                sample.name.clone().into(),
-                money_units(cost.cpu_cost)?.into(),
-                money_units(cost.ram_cost)?.into(),
-                money_units(cost.idle_cpu)?.into(),
-                money_units(cost.idle_ram)?.into(),
-                money_units(cost.overcommit_cpu)?.into(),
-                money_units(cost.overcommit_ram)?.into(),
-                1_i64.into(),
-            ])
-        })
-        .collect()
+        .map(|row| pod_rollup_row(tenant, row))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let head = format!("INSERT INTO {table} ({})", pod_rollup_columns(period));
+    insert_rows(txn, &head, "", POD_ROLLUP_WIDTH, rows)
+        .await
+        .with_context(|| format!("insert {table}"))
+}
+
+/// One grouped row as values in [`pod_rollup_columns`] order.
+fn pod_rollup_row(tenant: &str, row: &QueryResult) -> anyhow::Result<Vec<Value>> {
+    let int = |c: &str| -> anyhow::Result<Value> {
+        Ok(row
+            .try_get_by::<i64, _>(c)
+            .with_context(|| format!("column {c}"))?
+            .into())
+    };
+    let text = |c: &str| -> anyhow::Result<Value> {
+        Ok(row
+            .try_get_by::<String, _>(c)
+            .with_context(|| format!("column {c}"))?
+            .into())
+    };
+    let listed = |c: &str| -> anyhow::Result<Value> {
+        let list = row
+            .try_get_by::<Option<String>, _>(c)
+            .with_context(|| format!("column {c}"))?;
+        let sum: Decimal = sum_listed(list.as_deref()).with_context(|| format!("summing {c}"))?;
+        Ok(sum.to_string().into())
+    };
+    Ok(vec![
+        tenant.into(),
+        int("period")?,
+        int("pod_id")?,
+        text("cluster")?,
+        text("namespace")?,
+        text("pod")?,
+        text("node")?,
+        int("cpu_cost")?,
+        int("ram_cost")?,
+        int("storage_cost")?,
+        int("network_cost")?,
+        int("load_balancer_cost")?,
+        listed("cpu_usage_mcs")?,
+        listed("cpu_request_mcs")?,
+        listed("mem_usage_bs")?,
+        listed("mem_request_bs")?,
+        int("max_cpu_usage_m")?,
+        int("max_mem_usage_b")?,
+        int("sample_count")?,
+        int("sample_seconds")?,
+    ])
 }

@@ -1,6 +1,7 @@
 //! A priced snapshot laid out as the SQLite tables want it: the `snapshots` row and one
-//! value row per pod and node sample, in the column order of the INSERT statements in
-//! `append`. Pure; no I/O.
+//! value row per pod, container and node sample (pods and nodes by the ids of their stored
+//! descriptions, `dimensions`), in the column order of the INSERT statements in `append`.
+//! Pure; no I/O.
 
 use anyhow::Context;
 use kcost_domain::cost_engine::PricedSnapshot;
@@ -14,17 +15,23 @@ use crate::encoding::{hour_start, integer, money_units, unix_seconds};
 pub(crate) const SNAPSHOT_COLUMNS: &str = "tenant_id, cluster, ts, duration_seconds, \
     duration_basis, pod_count, node_count, node_cost, idle, off_node_pod_cost";
 
-/// Columns of `pod_samples`, in insert order.
-pub(crate) const POD_SAMPLE_COLUMNS: &str = "tenant_id, cluster, ts, duration_seconds, \
-    namespace, pod, node, placement, owner_kind, owner_name, cpu_usage_m, cpu_request_m, \
-    cpu_limit_m, mem_usage_b, mem_request_b, mem_limit_b, cpu_cost, ram_cost, cpu_rate, ram_rate, \
-    storage_cost, network_cost, load_balancer_cost";
+/// Columns of the narrow `pod_samples`, in insert order.
+pub(crate) const POD_SAMPLE_COLUMNS: &str = "tenant_id, ts, pod_id, duration_seconds, placement, \
+    cpu_usage_m, cpu_request_m, cpu_limit_m, mem_usage_b, mem_request_b, mem_limit_b, cpu_cost, \
+    ram_cost, storage_cost, network_cost, load_balancer_cost, cpu_rate, ram_rate";
+pub(crate) const POD_SAMPLE_WIDTH: usize = 18;
+
+/// Columns of `container_samples`, in insert order.
+pub(crate) const CONTAINER_SAMPLE_COLUMNS: &str = "tenant_id, ts, pod_id, container, \
+    cpu_usage_m, cpu_request_m, cpu_limit_m, mem_usage_b, mem_request_b, mem_limit_b, restarts";
+pub(crate) const CONTAINER_SAMPLE_WIDTH: usize = 11;
 
 /// Columns of `node_samples`, in insert order.
 pub(crate) const NODE_SAMPLE_COLUMNS: &str = "tenant_id, cluster, ts, duration_seconds, node, \
     instance_type, cpu_capacity_m, mem_capacity_b, cpu_allocatable_m, mem_allocatable_b, \
     hourly_price, price_source, cpu_rate, ram_rate, cpu_cost, ram_cost, idle_cpu, idle_ram, \
-    overcommit_cpu, overcommit_ram";
+    overcommit_cpu, overcommit_ram, node_id";
+pub(crate) const NODE_SAMPLE_WIDTH: usize = 21;
 
 /// What identifies one snapshot's rows: the idempotency key and its rollup hour.
 #[derive(Debug, Clone)]
@@ -46,16 +53,6 @@ impl SnapshotKey {
             hour: hour_start(ts),
             duration_seconds: i64::from(priced.duration().seconds),
         }
-    }
-
-    /// The leading `tenant_id, cluster, ts, duration_seconds` values of every sample row.
-    fn sample_prefix(&self) -> Vec<Value> {
-        vec![
-            self.tenant.clone().into(),
-            self.cluster.clone().into(),
-            self.ts.into(),
-            self.duration_seconds.into(),
-        ]
     }
 }
 
@@ -84,26 +81,26 @@ pub(crate) fn snapshot_row(
     ])
 }
 
-/// One row per pod, in [`POD_SAMPLE_COLUMNS`] order.
+/// One narrow row per pod, in [`POD_SAMPLE_COLUMNS`] order; `pod_ids[i]` is the stored
+/// description of the snapshot's `i`-th pod.
 pub(crate) fn pod_sample_rows(
     key: &SnapshotKey,
     priced: &PricedSnapshot,
+    pod_ids: &[i64],
 ) -> anyhow::Result<Vec<Vec<Value>>> {
-    priced
-        .snapshot()
-        .pods()
-        .iter()
+    let pods = priced.snapshot().pods();
+    anyhow::ensure!(pod_ids.len() == pods.len(), "one pod id per pod");
+    pods.iter()
         .zip(priced.pods())
-        .map(|(sample, cost)| {
+        .zip(pod_ids)
+        .map(|((sample, cost), pod_id)| {
             let f = &sample.figures;
-            let mut row = key.sample_prefix();
-            row.extend([
-                sample.namespace.clone().into(),
-                sample.name.clone().into(),
-                sample.node.clone().into(),
+            Ok(vec![
+                key.tenant.clone().into(),
+                key.ts.into(),
+                (*pod_id).into(),
+                key.duration_seconds.into(),
                 stored_placement(cost.placement).into(),
-                sample.owner.as_ref().map(|o| o.kind.clone()).into(),
-                sample.owner.as_ref().map(|o| o.name.clone()).into(),
                 integer(f.cpu_usage.get())?.into(),
                 integer(f.cpu_request.get())?.into(),
                 f.cpu_limit.map(|l| integer(l.get())).transpose()?.into(),
@@ -112,30 +109,65 @@ pub(crate) fn pod_sample_rows(
                 f.memory_limit.map(|l| integer(l.get())).transpose()?.into(),
                 money_units(cost.cpu_cost)?.into(),
                 money_units(cost.ram_cost)?.into(),
-                cost.rates.cpu_core_hourly.to_string().into(),
-                cost.rates.ram_gib_hourly.to_string().into(),
                 money_units(cost.direct.storage)?.into(),
                 money_units(cost.direct.network)?.into(),
                 money_units(cost.direct.load_balancer)?.into(),
-            ]);
-            Ok(row)
+                cost.rates.cpu_core_hourly.to_string().into(),
+                cost.rates.ram_gib_hourly.to_string().into(),
+            ])
         })
         .collect()
 }
 
-/// One row per node, in [`NODE_SAMPLE_COLUMNS`] order.
+/// One row per container of every pod that has containers, in
+/// [`CONTAINER_SAMPLE_COLUMNS`] order; `container` is the index into the pod's
+/// description's `containers`.
+pub(crate) fn container_sample_rows(
+    key: &SnapshotKey,
+    priced: &PricedSnapshot,
+    pod_ids: &[i64],
+) -> anyhow::Result<Vec<Vec<Value>>> {
+    let mut rows = Vec::new();
+    for (sample, pod_id) in priced.snapshot().pods().iter().zip(pod_ids) {
+        for (index, container) in sample.containers.iter().enumerate() {
+            let f = &container.figures;
+            rows.push(vec![
+                key.tenant.clone().into(),
+                key.ts.into(),
+                (*pod_id).into(),
+                i64::try_from(index).context("too many containers")?.into(),
+                integer(f.cpu_usage.get())?.into(),
+                integer(f.cpu_request.get())?.into(),
+                f.cpu_limit.map(|l| integer(l.get())).transpose()?.into(),
+                integer(f.memory_usage.get())?.into(),
+                integer(f.memory_request.get())?.into(),
+                f.memory_limit.map(|l| integer(l.get())).transpose()?.into(),
+                i64::from(container.restarts).into(),
+            ]);
+        }
+    }
+    Ok(rows)
+}
+
+/// One row per node, in [`NODE_SAMPLE_COLUMNS`] order; `node_ids[i]` is the stored
+/// description of the snapshot's `i`-th node.
 pub(crate) fn node_sample_rows(
     key: &SnapshotKey,
     priced: &PricedSnapshot,
+    node_ids: &[i64],
 ) -> anyhow::Result<Vec<Vec<Value>>> {
-    priced
-        .snapshot()
-        .nodes()
+    let nodes = priced.snapshot().nodes();
+    anyhow::ensure!(node_ids.len() == nodes.len(), "one node id per node");
+    nodes
         .iter()
         .zip(priced.nodes())
-        .map(|(sample, cost)| {
-            let mut row = key.sample_prefix();
-            row.extend([
+        .zip(node_ids)
+        .map(|((sample, cost), node_id)| {
+            Ok(vec![
+                key.tenant.clone().into(),
+                key.cluster.clone().into(),
+                key.ts.into(),
+                key.duration_seconds.into(),
                 sample.name.clone().into(),
                 sample.instance_type.clone().into(),
                 integer(sample.cpu_capacity.get())?.into(),
@@ -152,8 +184,8 @@ pub(crate) fn node_sample_rows(
                 money_units(cost.idle_ram)?.into(),
                 money_units(cost.overcommit_cpu)?.into(),
                 money_units(cost.overcommit_ram)?.into(),
-            ]);
-            Ok(row)
+                (*node_id).into(),
+            ])
         })
         .collect()
 }

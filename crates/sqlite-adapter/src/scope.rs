@@ -1,24 +1,49 @@
-//! What every query is limited to: one tenant, a window split into whole hours (read from
-//! hourly rollups) and partial edge hours (read from raw samples), and the optional filters.
+//! What every query is limited to: one tenant, a window split into whole hours read from
+//! hourly rollups and the rest read from raw samples, and the optional filters.
 //!
-//! The split is `kcost_domain::store_support::HourSplit`: for a window `[start, end)` with
-//! whole hours `[ws, we)`, rollups cover `ws ≤ hour < we` and raw samples cover
-//! `start ≤ ts < ws` and `we ≤ ts < end`; without any whole hour, `ws = we = end`.
+//! The split is `kcost_domain::store_support::HourSplit::rolled_up_before` at the tenant's
+//! rollup watermark (the least `rollup_state.rolled_until` of its clusters, read by
+//! [`rolled_until`]): for a window `[start, end)` with whole hours `[ws, we)` rolled up
+//! before the mark, rollups cover `ws ≤ hour < we` and raw samples cover `start ≤ ts < ws`
+//! and `we ≤ ts < end` — the partial edge hours and every hour not rolled up yet. Without
+//! any such hour, `ws = we`. Queries read the watermark and the rows in one read
+//! transaction, so an append lowering the mark meanwhile cannot make them miss a sample.
 //!
 //! Parameters are numbered: `?1` tenant, `?2` start, `?3` ws, `?4` we, `?5` end, then the
 //! filters (`?6`, `?7`) in the order cluster, namespace.
 
+use chrono::{DateTime, Utc};
 use kcost_domain::costs::CostFilter;
 use kcost_domain::store_support::HourSplit;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
-use sea_orm::{DbBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 
-use crate::encoding::bound_seconds;
+use crate::encoding::{bound_seconds, instant};
 
-/// Rollup rows of the whole hours.
+/// The tenant's rollup watermark: every hour before it is rolled up in every cluster of
+/// the tenant (`None`: no cluster has any rollup state).
+pub(crate) async fn rolled_until<C: ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+) -> anyhow::Result<Option<DateTime<Utc>>> {
+    let row = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            "SELECT MIN(rolled_until) AS rolled_until FROM rollup_state WHERE tenant_id = ?1",
+            [tenant.as_uuid().hyphenated().to_string().into()],
+        ))
+        .await?;
+    let seconds = match row {
+        Some(row) => row.try_get_by::<Option<i64>, _>("rolled_until")?,
+        None => None,
+    };
+    seconds.map(instant).transpose()
+}
+
+/// Rollup rows of the whole hours rolled up.
 pub(crate) const ROLLUP_RANGE: &str = "tenant_id = ?1 AND hour >= ?3 AND hour < ?4";
-/// Raw samples of the partial edge hours.
+/// Raw samples of the partial edge hours and of the hours not rolled up.
 pub(crate) const EDGE_RANGE: &str =
     "tenant_id = ?1 AND ((ts >= ?2 AND ts < ?3) OR (ts >= ?4 AND ts < ?5))";
 /// Raw samples of the whole window.
@@ -39,8 +64,15 @@ pub(crate) struct Scope<'a> {
 }
 
 impl<'a> Scope<'a> {
-    pub fn new(tenant: TenantId, window: &TimeWindow, filter: &'a CostFilter) -> Self {
-        let split = HourSplit::of(window);
+    /// The scope of a query over `window` when rollups exist for every hour before
+    /// `rolled_until` (see [`rolled_until`]).
+    pub fn new(
+        tenant: TenantId,
+        window: &TimeWindow,
+        filter: &'a CostFilter,
+        rolled_until: Option<DateTime<Utc>>,
+    ) -> Self {
+        let split = HourSplit::rolled_up_before(window, rolled_until);
         Self {
             tenant: tenant.as_uuid().hyphenated().to_string(),
             start: bound_seconds(split.start),
@@ -103,7 +135,12 @@ mod tests {
     fn a_window_splits_into_edges_and_whole_hours() {
         let window = TimeWindow::new(at(9, 30), at(12, 15)).unwrap();
         let filter = CostFilter::default();
-        let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &filter);
+        let scope = Scope::new(
+            TenantId::from_uuid(Uuid::nil()),
+            &window,
+            &filter,
+            Some(at(23, 0)),
+        );
         assert_eq!(
             (scope.start, scope.whole_start, scope.whole_end, scope.end),
             (
@@ -119,9 +156,28 @@ mod tests {
     fn a_window_without_whole_hours_reads_only_raw_samples() {
         let window = TimeWindow::new(at(9, 10), at(9, 50)).unwrap();
         let filter = CostFilter::default();
-        let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &filter);
+        let scope = Scope::new(
+            TenantId::from_uuid(Uuid::nil()),
+            &window,
+            &filter,
+            Some(at(23, 0)),
+        );
         assert_eq!(scope.whole_start, at(9, 50).timestamp());
         assert_eq!(scope.whole_end, at(9, 50).timestamp());
+    }
+
+    #[test]
+    fn hours_not_rolled_up_are_read_from_raw_samples() {
+        let window = TimeWindow::new(at(9, 30), at(12, 15)).unwrap();
+        let filter = CostFilter::default();
+        let tenant = TenantId::from_uuid(Uuid::nil());
+        let scope = Scope::new(tenant, &window, &filter, Some(at(11, 0)));
+        assert_eq!(
+            (scope.whole_start, scope.whole_end),
+            (at(10, 0).timestamp(), at(11, 0).timestamp())
+        );
+        let none = Scope::new(tenant, &window, &filter, None);
+        assert_eq!(none.whole_start, none.whole_end);
     }
 
     #[test]
@@ -131,7 +187,7 @@ mod tests {
             cluster: Some(ClusterName::new("prod").unwrap()),
             namespace: Some("web".into()),
         };
-        let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &both);
+        let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &both, None);
         assert_eq!(
             scope.filter_sql(true),
             " AND cluster = ?6 AND namespace = ?7"
@@ -141,7 +197,7 @@ mod tests {
             cluster: None,
             namespace: Some("web".into()),
         };
-        let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &only_ns);
+        let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &only_ns, None);
         assert_eq!(scope.filter_sql(true), " AND namespace = ?6");
         assert_eq!(scope.filter_sql(false), "");
     }

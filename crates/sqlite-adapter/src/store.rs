@@ -1,34 +1,43 @@
 //! [`SqliteMetricsStore`]: the `MetricsStore` port on the SQLite time-series schema,
-//! delegating to one module per operation, plus retention.
+//! delegating to one module per operation, plus retention. Holds the pool and the
+//! in-process cache of pod and node description ids (`dimensions`).
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveTime, Utc};
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::cost_engine::PricedSnapshot;
 use kcost_domain::costs::{CostFilter, CostQuery, CostRow, PodUsageSeries, PodUtilization};
+use kcost_domain::description::StoredPod;
 use kcost_domain::store_support::retention_cutoff;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
-use kcost_ports::{AppendOutcome, MetricsStore, MetricsStoreError};
+use kcost_ports::{AppendOutcome, MetricsStore, MetricsStoreError, RollupReport};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
+use crate::dimensions::DimensionCache;
 use crate::encoding::{bound_seconds, instant};
 use crate::error::{db, unexpected};
 use crate::retention::{self, RetentionReport};
-use crate::{append, costs, usage, utilization};
+use crate::{append, costs, descriptions, rollup, usage, utilization};
 
 /// The metrics store on SQLite (schema: `kcost_migrations::TimeseriesMigrator`; connection:
-/// [`crate::open`]). Cheap to clone: clones share the pool.
+/// [`crate::open`]). Cheap to clone: clones share the pool and the description-id cache.
 #[derive(Debug, Clone)]
 pub struct SqliteMetricsStore {
     db: DatabaseConnection,
+    dimensions: Arc<DimensionCache>,
 }
 
 impl SqliteMetricsStore {
     /// Wraps a connection, which must be SQLite.
     pub fn new(db: DatabaseConnection) -> Result<Self, MetricsStoreError> {
         match db.get_database_backend() {
-            DbBackend::Sqlite => Ok(Self { db }),
+            DbBackend::Sqlite => Ok(Self {
+                db,
+                dimensions: Arc::default(),
+            }),
             other => Err(MetricsStoreError::Unexpected(anyhow::anyhow!(
                 "the SQLite metrics store needs a SQLite connection, got {other:?}"
             ))),
@@ -69,7 +78,7 @@ impl MetricsStore for SqliteMetricsStore {
         tenant: TenantId,
         snapshot: &PricedSnapshot,
     ) -> Result<AppendOutcome, MetricsStoreError> {
-        append::append(&self.db, tenant, snapshot).await
+        append::append(&self.db, &self.dimensions, tenant, snapshot).await
     }
 
     #[tracing::instrument(skip(self), fields(tenant = %tenant, cluster = %cluster), err)]
@@ -132,6 +141,20 @@ impl MetricsStore for SqliteMetricsStore {
         filter: &CostFilter,
     ) -> Result<Vec<PodUsageSeries>, MetricsStoreError> {
         usage::usage_series(&self.db, tenant, window, filter).await
+    }
+
+    #[tracing::instrument(skip(self), err)]
+    async fn roll_up(&self, now: DateTime<Utc>) -> Result<RollupReport, MetricsStoreError> {
+        rollup::roll_up(&self.db, now).await
+    }
+
+    #[tracing::instrument(skip(self), fields(tenant = %tenant, cluster = ?filter.cluster), err)]
+    async fn pod_descriptions(
+        &self,
+        tenant: TenantId,
+        filter: &CostFilter,
+    ) -> Result<Vec<StoredPod>, MetricsStoreError> {
+        descriptions::pod_descriptions(&self.db, tenant, filter).await
     }
 
     #[tracing::instrument(skip(self), err)]

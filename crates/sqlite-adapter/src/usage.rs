@@ -1,7 +1,7 @@
-//! `usage_series`: every raw pod sample in the window, grouped into one series per pod
-//! (ordered by cluster, namespace, pod), oldest point first, with the rates and owner of
-//! the pod's latest sample (grouped by `kcost_domain::store_support`). The recommender's
-//! input.
+//! `usage_series`: every raw pod sample in the window (with its pod's identity and owner
+//! from `pod_samples_named`), grouped into one series per pod (ordered by cluster,
+//! namespace, pod), oldest point first, with the rates and owner of the pod's latest
+//! sample (grouped by `kcost_domain::store_support`). The recommender's input.
 
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::costs::{CostFilter, PodUsageSeries, UsagePoint};
@@ -24,12 +24,13 @@ pub(crate) async fn usage_series(
     window: &TimeWindow,
     filter: &CostFilter,
 ) -> Result<Vec<PodUsageSeries>, MetricsStoreError> {
-    let scope = Scope::new(tenant, window, filter);
+    // Raw samples only: no rollup watermark.
+    let scope = Scope::new(tenant, window, filter, None);
     let sql = format!(
         "SELECT cluster, namespace, pod, ts, duration_seconds, owner_kind, owner_name,
                 cpu_usage_m, cpu_request_m, cpu_limit_m, mem_usage_b, mem_request_b,
                 mem_limit_b, cpu_rate, ram_rate
-         FROM pod_samples
+         FROM pod_samples_named
          WHERE {WINDOW_RANGE}{}
          ORDER BY cluster, namespace, pod, ts",
         scope.filter_sql(true)

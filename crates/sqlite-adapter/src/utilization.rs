@@ -1,5 +1,5 @@
 //! `utilization`: per-pod time-weighted usage against requests over a window, from the
-//! same rollup/edge split as the cost queries (rollups keep usage and request
+//! same rollup/raw split as the cost queries (rollups keep usage and request
 //! resource-seconds, maxima, sample counts and seconds). The time-weighted averages are
 //! `kcost_domain::store_support`'s, as on PostgreSQL. Pods ordered by cost descending, then
 //! by cluster, namespace and name.
@@ -12,11 +12,11 @@ use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
 use kcost_ports::MetricsStoreError;
 use rust_decimal::Decimal;
-use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult};
+use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, TransactionTrait};
 
 use crate::encoding::{money_from_units, sum_listed, unsigned};
-use crate::error::{db, unexpected};
-use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, Scope};
+use crate::error::{chained, db, unexpected};
+use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, Scope, rolled_until};
 
 pub(crate) async fn utilization(
     conn: &DatabaseConnection,
@@ -24,7 +24,11 @@ pub(crate) async fn utilization(
     window: &TimeWindow,
     filter: &CostFilter,
 ) -> Result<Vec<PodUtilization>, MetricsStoreError> {
-    let scope = Scope::new(tenant, window, filter);
+    let txn = conn.begin().await.map_err(db("utilization: begin"))?;
+    let watermark = rolled_until(&txn, tenant)
+        .await
+        .map_err(chained("utilization: watermark"))?;
+    let scope = Scope::new(tenant, window, filter, watermark);
     let filters = scope.filter_sql(true);
     let sql = format!(
         "WITH src AS (
@@ -41,7 +45,7 @@ pub(crate) async fn utilization(
                    CAST(mem_usage_b * duration_seconds AS TEXT),
                    CAST(mem_request_b * duration_seconds AS TEXT),
                    cpu_usage_m, mem_usage_b, 1, duration_seconds
-            FROM pod_samples WHERE {EDGE_RANGE}{filters}
+            FROM pod_samples_named WHERE {EDGE_RANGE}{filters}
         )
         SELECT cluster, namespace, pod, SUM(cost) AS cost,
                group_concat(cpu_usage_mcs) AS cpu_usage_mcs,
@@ -53,10 +57,11 @@ pub(crate) async fn utilization(
         FROM src
         GROUP BY cluster, namespace, pod"
     );
-    let rows = conn
+    let rows = txn
         .query_all_raw(scope.statement(sql, true))
         .await
         .map_err(db("utilization"))?;
+    txn.commit().await.map_err(db("utilization: commit"))?;
     let mut pods = rows
         .iter()
         .map(decode)

@@ -1,7 +1,8 @@
 //! `SqliteMetricsStore` on a fresh temporary SQLite file per test: what is SQLite's own —
 //! WAL and pragmas on every pooled connection, multi-row batches beyond the bound-parameter
-//! limit, retention, and a closed connection reported as `Unavailable`. The shared contract
-//! suites run in `ports_contract.rs`.
+//! limit, appends that write no rollup, retention, and a closed connection reported as
+//! `Unavailable`. The shared contract suites run in `ports_contract.rs`, the migration of
+//! existing data in `migration.rs`.
 
 // Test helpers outside #[test] functions may unwrap and panic too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -19,10 +20,19 @@ use sea_orm::{
 };
 
 use kcost_ports::contract::fixtures::{
-    GIB, SMALL, agent_snapshot, all_pods, allocated, at, costs, node, pod, snapshot, store_all,
-    tenant, window,
+    GIB, LABELS, SMALL, agent_snapshot, all_pods, allocated, at, costs, node, pod, snapshot,
+    store_all, tenant, window,
 };
 use support::TestDb;
+
+async fn count(conn: &impl ConnectionTrait, sql: &str) -> i64 {
+    let row = conn
+        .query_one_raw(Statement::from_string(DbBackend::Sqlite, sql))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<i64>(0).unwrap()
+}
 
 async fn pragma(conn: &impl ConnectionTrait, name: &str) -> i64 {
     let row = conn
@@ -162,6 +172,9 @@ async fn retention_deletes_whole_hours_before_the_cutoff() {
     let old = agent_snapshot(SMALL, "prod", at(8, 10), 600);
     let kept = agent_snapshot(SMALL, "prod", at(9, 10), 600);
     store_all(&test.store, t, &[&old, &kept]).await;
+    // 08h rolled up (09h is still open).
+    let rolled = test.store.roll_up(at(9, 20)).await.unwrap();
+    assert_eq!(rolled.hours, 1);
     // A cutoff inside 09h rounds down to 09:00: 08h goes, 09h stays whole.
     let report = test.store.delete_older_than(at(9, 30)).await.unwrap();
     assert_eq!(report.cutoff, at(9, 0));
@@ -273,4 +286,96 @@ async fn a_writer_waits_for_the_lock_instead_of_failing() {
     )
     .await;
     assert_eq!(rows[0].cost.allocated(), all_pods(&snapshot));
+}
+
+#[tokio::test]
+async fn append_writes_samples_and_descriptions_but_no_rollup() {
+    let test = TestDb::new().await;
+    let t = tenant();
+    let first = agent_snapshot(LABELS, "prod-eu", at(9, 0), 600);
+    let second = agent_snapshot(LABELS, "prod-eu", at(9, 10), 600);
+    let late = agent_snapshot(LABELS, "prod-eu", at(8, 50), 600);
+    store_all(&test.store, t, &[&first, &second]).await;
+    let pods = i64::try_from(first.snapshot().pods().len()).unwrap();
+    let nodes = i64::try_from(first.snapshot().nodes().len()).unwrap();
+    let containers: usize = first
+        .snapshot()
+        .pods()
+        .iter()
+        .map(|p| p.containers.len())
+        .sum();
+    assert!(containers > 0);
+    for (sql, expected) in [
+        ("SELECT COUNT(*) FROM pod_samples", 2 * pods),
+        (
+            "SELECT COUNT(*) FROM container_samples",
+            2 * i64::try_from(containers).unwrap(),
+        ),
+        ("SELECT COUNT(*) FROM node_samples", 2 * nodes),
+        ("SELECT COUNT(*) FROM node_samples WHERE node_id IS NULL", 0),
+        ("SELECT COUNT(*) FROM pods", pods),
+        ("SELECT COUNT(*) FROM nodes", nodes),
+        ("SELECT COUNT(*) FROM pod_costs_hourly", 0),
+        ("SELECT COUNT(*) FROM node_idle_hourly", 0),
+        ("SELECT COUNT(*) FROM pod_costs_daily", 0),
+        (
+            "SELECT rolled_until FROM rollup_state",
+            at(9, 0).timestamp(),
+        ),
+    ] {
+        assert_eq!(count(&test.db, sql).await, expected, "{sql}");
+    }
+
+    // A late snapshot lowers the watermark and moves first_seen back; still no rollup.
+    store_all(&test.store, t, &[&late]).await;
+    assert_eq!(
+        count(&test.db, "SELECT rolled_until FROM rollup_state").await,
+        at(8, 0).timestamp()
+    );
+    assert_eq!(
+        count(&test.db, "SELECT MAX(first_seen) FROM pods").await,
+        at(8, 50).timestamp()
+    );
+    assert_eq!(count(&test.db, "SELECT COUNT(*) FROM pods").await, pods);
+    assert_eq!(
+        count(&test.db, "SELECT COUNT(*) FROM pod_costs_hourly").await,
+        0
+    );
+
+    // A rollup run builds the closed hours: 08h (09h is still open at 09:20).
+    let report = test.store.roll_up(at(9, 20)).await.unwrap();
+    assert_eq!((report.hours, report.days), (1, 0));
+    assert_eq!(
+        count(&test.db, "SELECT COUNT(*) FROM pod_costs_hourly").await,
+        pods
+    );
+    assert_eq!(
+        count(&test.db, "SELECT rolled_until FROM rollup_state").await,
+        at(9, 0).timestamp()
+    );
+}
+
+#[tokio::test]
+async fn a_new_store_on_the_same_file_finds_stored_descriptions() {
+    let test = TestDb::new().await;
+    let t = tenant();
+    store_all(
+        &test.store,
+        t,
+        &[&agent_snapshot(LABELS, "prod-eu", at(9, 0), 600)],
+    )
+    .await;
+    // Another process (an empty id cache) appends the same pods.
+    let other = kcost_sqlite_adapter::SqliteMetricsStore::new(
+        open(&TestDb::url_in(&test.dir)).await.unwrap(),
+    )
+    .unwrap();
+    let next = agent_snapshot(LABELS, "prod-eu", at(9, 10), 600);
+    store_all(&other, t, &[&next]).await;
+    let pods = i64::try_from(next.snapshot().pods().len()).unwrap();
+    assert_eq!(count(&test.db, "SELECT COUNT(*) FROM pods").await, pods);
+    assert_eq!(
+        count(&test.db, "SELECT COUNT(DISTINCT pod_id) FROM pod_samples").await,
+        pods
+    );
 }

@@ -1,4 +1,10 @@
-//! SQLite time-series schema: the PostgreSQL tables and columns without partitioning.
+//! SQLite time-series schema: the PostgreSQL tables and columns without partitioning, as
+//! the first migration creates them. `m20261206_000001_pod_dimensions` (`sqlite_dimensions`)
+//! later reshapes them: pods and nodes become dimension tables (`pods`, `nodes`),
+//! `pod_samples` narrow append-only rows referring to them (read through the view
+//! `pod_samples_named`), with `container_samples` beside it; `pod_costs_hourly` is keyed by
+//! `(tenant_id, hour, pod_id)`, `pod_costs_daily` and the rollup watermark `rollup_state`
+//! are added, and rollups are built off the ingest path.
 //!
 //! SQLite has no decimal type and would sum `REAL`s, so the representation differs:
 //! - money columns (`numeric(20,10)` on PostgreSQL) are INTEGERs counting 10⁻¹⁰ units of
@@ -9,7 +15,8 @@
 //! - timestamps (`ts`, `hour`) are INTEGER unix seconds (UTC), so hour and day buckets are
 //!   integer arithmetic; `tenant_id` is the hyphenated UUID as TEXT.
 //!
-//! Retention on SQLite deletes rows by `ts`/`hour` (indexes below make that a range scan).
+//! Retention on SQLite deletes rows by `ts`/`hour`/`day` (indexes and keys make that a range
+//! scan).
 
 use sea_orm_migration::prelude::*;
 
