@@ -1,5 +1,6 @@
-//! `costs`: cost rows for every grouping, from hourly rollups (whole hours rolled up) and
-//! raw samples (edge hours and hours not rolled up yet, through `pod_samples_named`),
+//! `costs`: cost rows for every grouping, from rollups (whole hours rolled up; their whole
+//! days from daily rollups unless buckets are hourly) and raw samples (edge hours and hours
+//! not rolled up yet, through `pod_samples_named`),
 //! merged with node idle for the cluster and time groupings (and only without a namespace
 //! filter: idle belongs to nodes, not namespaces).
 //!
@@ -24,7 +25,9 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, TransactionTrait
 
 use crate::encoding::{instant, money_from_units, sum_listed, unsigned};
 use crate::error::{chained, db, unexpected};
-use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, SAMPLE_HOUR, Scope, rolled_until};
+use crate::scope::{
+    EDGE_RANGE, POD_DAY_RANGE, POD_HOUR_RANGE, ROLLUP_RANGE, SAMPLE_HOUR, Scope, rolled_until,
+};
 
 /// Answers `query` for `tenant`, ordered as the port says.
 pub(crate) async fn costs(
@@ -36,7 +39,11 @@ pub(crate) async fn costs(
     let watermark = rolled_until(&txn, tenant)
         .await
         .map_err(chained("costs: watermark"))?;
-    let scope = Scope::new(tenant, &query.window, &query.filter, watermark);
+    let mut scope = Scope::new(tenant, &query.window, &query.filter, watermark);
+    if query.grouping != CostGrouping::Time(TrendInterval::Hourly) {
+        // Day, week and non-time buckets never split a day.
+        scope = scope.with_days();
+    }
     let keys = KeyColumns::of(query.grouping);
 
     let rows = txn
@@ -125,7 +132,12 @@ fn allocation_sql(keys: &KeyColumns, scope: &Scope<'_>) -> String {
             SELECT cluster, namespace, pod, hour, cpu_cost, ram_cost, storage_cost,
                    network_cost, load_balancer_cost, cpu_usage_mcs, cpu_request_mcs,
                    mem_usage_bs, mem_request_bs
-            FROM pod_costs_hourly WHERE {ROLLUP_RANGE}{filters}
+            FROM pod_costs_hourly WHERE {POD_HOUR_RANGE}{filters}
+            UNION ALL
+            SELECT cluster, namespace, pod, day, cpu_cost, ram_cost, storage_cost,
+                   network_cost, load_balancer_cost, cpu_usage_mcs, cpu_request_mcs,
+                   mem_usage_bs, mem_request_bs
+            FROM pod_costs_daily WHERE {POD_DAY_RANGE}{filters}
             UNION ALL
             SELECT cluster, namespace, pod, {SAMPLE_HOUR}, cpu_cost, ram_cost, storage_cost,
                    network_cost, load_balancer_cost,

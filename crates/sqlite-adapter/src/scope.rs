@@ -9,8 +9,16 @@
 //! any such hour, `ws = we`. Queries read the watermark and the rows in one read
 //! transaction, so an append lowering the mark meanwhile cannot make them miss a sample.
 //!
-//! Parameters are numbered: `?1` tenant, `?2` start, `?3` ws, `?4` we, `?5` end, then the
-//! filters (`?6`, `?7`) in the order cluster, namespace.
+//! Within the rolled-up hours, whole UTC days `[ds, de)` may be read from daily rollups
+//! instead ([`Scope::with_days`], for answers that do not bucket by hour): pod rollups
+//! then come from `pod_costs_daily` for `ds ≤ day < de` and from `pod_costs_hourly` for
+//! `ws ≤ hour < ds` and `de ≤ hour < we`. A daily row is the sum of its day's hourly rows
+//! for every day ending at or before the watermark (`rollup` rebuilds a day whenever its
+//! hours are rebuilt), so the answer is the same; without days, `ds = de = we`.
+//!
+//! Parameters are numbered: `?1` tenant, `?2` start, `?3` ws, `?4` we, `?5` end, `?6` ds,
+//! `?7` de, then the filters (`?8`, `?9`) in the order cluster, namespace. (Numbered
+//! throughout: sqlx numbers bare `?`s on its own.)
 
 use chrono::{DateTime, Utc};
 use kcost_domain::costs::CostFilter;
@@ -41,13 +49,20 @@ pub(crate) async fn rolled_until<C: ConnectionTrait>(
     seconds.map(instant).transpose()
 }
 
-/// Rollup rows of the whole hours rolled up.
+/// Hourly rollup rows of the whole hours rolled up.
 pub(crate) const ROLLUP_RANGE: &str = "tenant_id = ?1 AND hour >= ?3 AND hour < ?4";
+/// Hourly pod rollup rows of the whole hours rolled up outside the whole days.
+pub(crate) const POD_HOUR_RANGE: &str =
+    "tenant_id = ?1 AND ((hour >= ?3 AND hour < ?6) OR (hour >= ?7 AND hour < ?4))";
+/// Daily pod rollup rows of the whole days rolled up.
+pub(crate) const POD_DAY_RANGE: &str = "tenant_id = ?1 AND day >= ?6 AND day < ?7";
 /// Raw samples of the partial edge hours and of the hours not rolled up.
 pub(crate) const EDGE_RANGE: &str =
     "tenant_id = ?1 AND ((ts >= ?2 AND ts < ?3) OR (ts >= ?4 AND ts < ?5))";
 /// Raw samples of the whole window.
 pub(crate) const WINDOW_RANGE: &str = "tenant_id = ?1 AND ts >= ?2 AND ts < ?5";
+const DAY: i64 = 86_400;
+
 /// The hour of a raw sample, as rollups key it.
 pub(crate) const SAMPLE_HOUR: &str = "(ts - ((ts % 3600) + 3600) % 3600)";
 
@@ -59,6 +74,8 @@ pub(crate) struct Scope<'a> {
     pub whole_start: i64,
     pub whole_end: i64,
     pub end: i64,
+    pub day_start: i64,
+    pub day_end: i64,
     pub cluster: Option<&'a str>,
     pub namespace: Option<&'a str>,
 }
@@ -73,29 +90,43 @@ impl<'a> Scope<'a> {
         rolled_until: Option<DateTime<Utc>>,
     ) -> Self {
         let split = HourSplit::rolled_up_before(window, rolled_until);
+        let whole_end = bound_seconds(split.whole_end);
         Self {
             tenant: tenant.as_uuid().hyphenated().to_string(),
             start: bound_seconds(split.start),
             whole_start: bound_seconds(split.whole_start),
-            whole_end: bound_seconds(split.whole_end),
+            whole_end,
             end: bound_seconds(split.end),
+            day_start: whole_end,
+            day_end: whole_end,
             cluster: filter.cluster.as_ref().map(|c| c.as_str()),
             namespace: filter.namespace.as_deref(),
         }
     }
 
-    /// `AND …` conditions for the filters (`?6`, then `?7`); the namespace only when
+    /// The same scope reading the whole UTC days of its rolled-up hours from daily rollups
+    /// (when there is at least one).
+    pub fn with_days(mut self) -> Self {
+        let first = self.whole_start + (DAY - self.whole_start.rem_euclid(DAY)) % DAY;
+        let last = self.whole_end - self.whole_end.rem_euclid(DAY);
+        if first < last {
+            (self.day_start, self.day_end) = (first, last);
+        }
+        self
+    }
+
+    /// `AND …` conditions for the filters (`?8`, then `?9`); the namespace only when
     /// `with_namespace` (node tables have no namespace).
     pub fn filter_sql(&self, with_namespace: bool) -> String {
         let mut sql = String::new();
         if self.cluster.is_some() {
-            sql.push_str(" AND cluster = ?6");
+            sql.push_str(" AND cluster = ?8");
         }
         if with_namespace && self.namespace.is_some() {
             sql.push_str(if self.cluster.is_some() {
-                " AND namespace = ?7"
+                " AND namespace = ?9"
             } else {
-                " AND namespace = ?6"
+                " AND namespace = ?8"
             });
         }
         sql
@@ -109,6 +140,8 @@ impl<'a> Scope<'a> {
             self.whole_start.into(),
             self.whole_end.into(),
             self.end.into(),
+            self.day_start.into(),
+            self.day_end.into(),
         ];
         if let Some(cluster) = self.cluster {
             values.push(cluster.to_owned().into());
@@ -181,6 +214,39 @@ mod tests {
     }
 
     #[test]
+    fn whole_days_of_the_rolled_up_hours_come_from_daily_rollups() {
+        let day = |d: u32, h: u32| Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).unwrap();
+        let tenant = TenantId::from_uuid(Uuid::nil());
+        let filter = CostFilter::default();
+        let window = TimeWindow::new(day(17, 5), day(22, 12)).unwrap();
+        let scope = Scope::new(tenant, &window, &filter, Some(day(21, 3))).with_days();
+        assert_eq!(
+            (
+                scope.whole_start,
+                scope.day_start,
+                scope.day_end,
+                scope.whole_end
+            ),
+            (
+                day(17, 5).timestamp(),
+                day(18, 0).timestamp(),
+                day(21, 0).timestamp(),
+                day(21, 3).timestamp()
+            )
+        );
+        // Days starting at the window's start; none without a whole day rolled up.
+        let midnight = TimeWindow::new(day(18, 0), day(20, 0)).unwrap();
+        let scope = Scope::new(tenant, &midnight, &filter, Some(day(22, 0))).with_days();
+        assert_eq!(
+            (scope.day_start, scope.day_end),
+            (day(18, 0).timestamp(), day(20, 0).timestamp())
+        );
+        let scope = Scope::new(tenant, &midnight, &filter, Some(day(18, 23))).with_days();
+        assert_eq!(scope.day_start, scope.day_end);
+        assert_eq!(scope.day_end, scope.whole_end);
+    }
+
+    #[test]
     fn filters_are_numbered_in_order() {
         let window = TimeWindow::new(at(9, 0), at(10, 0)).unwrap();
         let both = CostFilter {
@@ -190,15 +256,15 @@ mod tests {
         let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &both, None);
         assert_eq!(
             scope.filter_sql(true),
-            " AND cluster = ?6 AND namespace = ?7"
+            " AND cluster = ?8 AND namespace = ?9"
         );
-        assert_eq!(scope.filter_sql(false), " AND cluster = ?6");
+        assert_eq!(scope.filter_sql(false), " AND cluster = ?8");
         let only_ns = CostFilter {
             cluster: None,
             namespace: Some("web".into()),
         };
         let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &only_ns, None);
-        assert_eq!(scope.filter_sql(true), " AND namespace = ?6");
+        assert_eq!(scope.filter_sql(true), " AND namespace = ?8");
         assert_eq!(scope.filter_sql(false), "");
     }
 }

@@ -1,6 +1,7 @@
 //! `utilization`: per-pod time-weighted usage against requests over a window, from the
-//! same rollup/raw split as the cost queries (rollups keep usage and request
-//! resource-seconds, maxima, sample counts and seconds). The time-weighted averages are
+//! same rollup/raw split as the cost queries, whole days from daily rollups (rollups keep
+//! usage and request resource-seconds, maxima, sample counts and seconds). The
+//! time-weighted averages are
 //! `kcost_domain::store_support`'s, as on PostgreSQL. Pods ordered by cost descending, then
 //! by cluster, namespace and name.
 
@@ -16,7 +17,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, TransactionTrait
 
 use crate::encoding::{money_from_units, sum_listed, unsigned};
 use crate::error::{chained, db, unexpected};
-use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, Scope, rolled_until};
+use crate::scope::{EDGE_RANGE, POD_DAY_RANGE, POD_HOUR_RANGE, Scope, rolled_until};
 
 pub(crate) async fn utilization(
     conn: &DatabaseConnection,
@@ -28,7 +29,7 @@ pub(crate) async fn utilization(
     let watermark = rolled_until(&txn, tenant)
         .await
         .map_err(chained("utilization: watermark"))?;
-    let scope = Scope::new(tenant, window, filter, watermark);
+    let scope = Scope::new(tenant, window, filter, watermark).with_days();
     let filters = scope.filter_sql(true);
     let sql = format!(
         "WITH src AS (
@@ -36,7 +37,13 @@ pub(crate) async fn utilization(
                    cpu_cost + ram_cost + storage_cost + network_cost + load_balancer_cost AS cost,
                    cpu_usage_mcs, cpu_request_mcs, mem_usage_bs, mem_request_bs, max_cpu_usage_m,
                    max_mem_usage_b, sample_count, sample_seconds
-            FROM pod_costs_hourly WHERE {ROLLUP_RANGE}{filters}
+            FROM pod_costs_hourly WHERE {POD_HOUR_RANGE}{filters}
+            UNION ALL
+            SELECT cluster, namespace, pod,
+                   cpu_cost + ram_cost + storage_cost + network_cost + load_balancer_cost,
+                   cpu_usage_mcs, cpu_request_mcs, mem_usage_bs, mem_request_bs, max_cpu_usage_m,
+                   max_mem_usage_b, sample_count, sample_seconds
+            FROM pod_costs_daily WHERE {POD_DAY_RANGE}{filters}
             UNION ALL
             SELECT cluster, namespace, pod,
                    cpu_cost + ram_cost + storage_cost + network_cost + load_balancer_cost,

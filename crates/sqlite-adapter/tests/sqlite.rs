@@ -379,3 +379,53 @@ async fn a_new_store_on_the_same_file_finds_stored_descriptions() {
         pods
     );
 }
+
+#[tokio::test]
+async fn retention_cutting_a_rolled_up_day_rebuilds_its_daily_rollup() {
+    use chrono::Duration;
+    use kcost_ports::contract::fixtures::{three_pod_snapshot, utc};
+
+    // Hourly snapshots from 2026-11-19 20:00 to 11-20 06:00, all rolled up; retention cuts
+    // 11-20 at 03:00. The store must answer as one that only ever had the kept snapshots.
+    let full = TestDb::new().await;
+    let kept = TestDb::new().await;
+    let t = tenant();
+    let cutoff = at(3, 0);
+    let start = utc(2026, 11, 19, 20, 0, 0);
+    for hour in 0..11 {
+        let s = three_pod_snapshot("prod", start + Duration::hours(hour), 3600);
+        store_all(&full.store, t, &[&s]).await;
+        if s.snapshot().timestamp() >= cutoff {
+            store_all(&kept.store, t, &[&s]).await;
+        }
+    }
+    let later = utc(2026, 11, 23, 0, 0, 0);
+    full.store.roll_up(later).await.unwrap();
+    kept.store.roll_up(later).await.unwrap();
+    let report = full.store.delete_older_than(at(3, 30)).await.unwrap();
+    assert_eq!(report.cutoff, cutoff);
+    assert!(report.deleted_rollup_rows > 0);
+    assert_eq!(
+        count(&full.db, "SELECT COUNT(DISTINCT day) FROM pod_costs_daily").await,
+        1,
+        "11-19 is gone, 11-20 rebuilt"
+    );
+
+    let days = window(utc(2026, 11, 19, 0, 0, 0), utc(2026, 11, 22, 0, 0, 0));
+    for grouping in [
+        CostGrouping::Cluster,
+        CostGrouping::Pod,
+        CostGrouping::Time(TrendInterval::Daily),
+    ] {
+        assert_eq!(
+            costs(&full.store, t, grouping, days, CostFilter::default()).await,
+            costs(&kept.store, t, grouping, days, CostFilter::default()).await,
+            "{grouping:?}"
+        );
+    }
+    let filter = CostFilter::default();
+    assert_eq!(
+        full.store.utilization(t, &days, &filter).await.unwrap(),
+        kept.store.utilization(t, &days, &filter).await.unwrap()
+    );
+}
