@@ -187,6 +187,7 @@ async fn migration_creates_hypertables_with_compression_and_retention() {
             assert_eq!(
                 hypertables,
                 [
+                    ("container_samples".to_owned(), true),
                     ("node_samples".to_owned(), true),
                     ("pod_samples".to_owned(), true)
                 ]
@@ -204,6 +205,7 @@ async fn migration_creates_hypertables_with_compression_and_retention() {
             assert_eq!(
                 dimensions,
                 [
+                    ("container_samples".into(), "ts".into(), "1 day".into()),
                     ("node_samples".into(), "ts".into(), "1 day".into()),
                     ("pod_samples".into(), "ts".into(), "1 day".into())
                 ]
@@ -223,8 +225,10 @@ async fn migration_creates_hypertables_with_compression_and_retention() {
             assert_eq!(
                 segment_by,
                 [
+                    ("container_samples".into(), "tenant_id".into()),
                     ("node_samples".into(), "tenant_id,cluster".into()),
-                    ("pod_samples".into(), "tenant_id,cluster".into())
+                    // Narrow rows: the cluster lives in the pod's description.
+                    ("pod_samples".into(), "tenant_id".into())
                 ]
             );
 
@@ -242,6 +246,16 @@ async fn migration_creates_hypertables_with_compression_and_retention() {
                 jobs,
                 [
                     (
+                        "container_samples".into(),
+                        "policy_compression".into(),
+                        "7 days".into()
+                    ),
+                    (
+                        "container_samples".into(),
+                        "policy_retention".into(),
+                        "400 days".into()
+                    ),
+                    (
                         "node_samples".into(),
                         "policy_compression".into(),
                         "7 days".into()
@@ -264,10 +278,13 @@ async fn migration_creates_hypertables_with_compression_and_retention() {
                 ]
             );
 
-            // The same indexes as the native layout: no extra default index on `ts`.
+            // The same indexes as the native layout: no extra default index on `ts`, and
+            // no key on the append-only narrow samples (the snapshot row is the
+            // idempotency key).
             let indexes: Vec<String> = sqlx::query_scalar(
                 "SELECT indexname::text FROM pg_indexes
-                 WHERE schemaname = $1 AND tablename IN ('pod_samples', 'node_samples')
+                 WHERE schemaname = $1
+                   AND tablename IN ('pod_samples', 'node_samples', 'container_samples')
                  ORDER BY 1",
             )
             .bind(&schema)
@@ -277,9 +294,9 @@ async fn migration_creates_hypertables_with_compression_and_retention() {
             assert_eq!(
                 indexes,
                 [
+                    "container_samples_tenant_ts",
                     "node_samples_pkey",
                     "node_samples_tenant_ts",
-                    "pod_samples_pkey",
                     "pod_samples_tenant_ts"
                 ]
             );
@@ -329,7 +346,7 @@ async fn migrations_are_idempotent() {
         let schema = current_schema(&pool).await;
         let count_jobs = "SELECT count(*) FROM timescaledb_information.jobs
                           WHERE hypertable_schema = $1";
-        assert_eq!(scalar_i64(&pool, count_jobs, &schema).await, 4);
+        assert_eq!(scalar_i64(&pool, count_jobs, &schema).await, 6);
 
         // Data in, then down and up again: a clean slate with the same layout.
         let snapshot = priced(SMALL, Utc::now() - Duration::hours(2), 600);
@@ -348,14 +365,14 @@ async fn migrations_are_idempotent() {
         timescale::convert(&DatabaseExecutor::Connection(&db))
             .await
             .expect("conversion is re-runnable over compressed chunks");
-        assert_eq!(scalar_i64(&pool, count_jobs, &schema).await, 4);
+        assert_eq!(scalar_i64(&pool, count_jobs, &schema).await, 6);
 
         TimeseriesMigrator::down(&db, None).await.unwrap();
         assert_eq!(scalar_i64(&pool, count_jobs, &schema).await, 0);
         TimeseriesMigrator::up(&db, None).await.unwrap();
         let fresh = PgMetricsStore::from_pool(pool.clone());
         assert_eq!(fresh.layout().await.unwrap(), StorageLayout::Hypertables);
-        assert_eq!(scalar_i64(&pool, count_jobs, &schema).await, 4);
+        assert_eq!(scalar_i64(&pool, count_jobs, &schema).await, 6);
         assert_eq!(
             fresh.append(tenant_a(), &snapshot).await.unwrap(),
             AppendOutcome::Stored,
@@ -421,6 +438,7 @@ async fn retention_drops_whole_chunks_through_drop_chunks() {
             }
             assert_eq!(chunk_count(&pool, "pod_samples").await, 2);
             assert_eq!(chunk_count(&pool, "node_samples").await, 2);
+            assert!(store.roll_up(now).await.unwrap().hours > 0);
 
             let report = store.drop_expired_partitions(400).await.unwrap();
             assert_eq!(report.dropped.len(), 2, "one chunk per table: {report:?}");
@@ -452,12 +470,18 @@ async fn retention_drops_whole_chunks_through_drop_chunks() {
             // Nothing left to drop; a snapshot for the dropped day gets a new chunk.
             let again = store.drop_expired_partitions(400).await.unwrap();
             assert!(again.dropped.is_empty(), "{again:?}");
-            assert_eq!(retention_policies(&pool).await, ["400 days", "400 days"]);
+            assert_eq!(
+                retention_policies(&pool).await,
+                ["400 days", "400 days", "400 days"]
+            );
             // A longer configured retention moves the policy's horizon with it, so the
             // background job never drops what the configuration keeps.
             let longer = store.drop_expired_partitions(730).await.unwrap();
             assert!(longer.dropped.is_empty(), "{longer:?}");
-            assert_eq!(retention_policies(&pool).await, ["730 days", "730 days"]);
+            assert_eq!(
+                retention_policies(&pool).await,
+                ["730 days", "730 days", "730 days"]
+            );
             let snapshot = priced(SMALL, old, 600);
             assert_eq!(
                 store.append(tenant_a(), &snapshot).await.unwrap(),

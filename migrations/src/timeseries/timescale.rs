@@ -21,8 +21,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{DbBackend, Statement};
 
-/// Hypertables managed by this module.
-pub const HYPERTABLES: [&str; 2] = ["pod_samples", "node_samples"];
+/// Hypertables managed by this module (`container_samples` from the fifth migration on).
+pub const HYPERTABLES: [&str; 3] = ["pod_samples", "node_samples", "container_samples"];
 
 /// Whether the `timescaledb` extension is installed in the current database.
 pub async fn is_enabled(db: &SchemaManagerConnection<'_>) -> Result<bool, DbErr> {
@@ -45,8 +45,38 @@ async fn has_community_features(db: &SchemaManagerConnection<'_>) -> Result<bool
 
 /// Converts the freshly created sample tables into hypertables, with compression and a
 /// retention policy where the license has them.
+///
+/// Re-runnable over whichever schema version exists: tables not there yet are skipped, and
+/// compression is segmented by tenant and cluster where the table has a `cluster` column
+/// (node samples; pod samples before they became narrow), by tenant otherwise.
 pub async fn convert(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
-    convert_tables(db, &HYPERTABLES, "tenant_id, cluster").await
+    for table in HYPERTABLES {
+        let probe = |sql: String| Statement::from_string(DbBackend::Postgres, sql);
+        let exists = db
+            .query_one_raw(probe(format!(
+                "SELECT 1 AS present WHERE to_regclass('{table}') IS NOT NULL"
+            )))
+            .await?
+            .is_some();
+        if !exists {
+            continue;
+        }
+        let has_cluster = db
+            .query_one_raw(probe(format!(
+                "SELECT 1 AS present FROM pg_attribute
+                 WHERE attrelid = to_regclass('{table}') AND attname = 'cluster'
+                   AND NOT attisdropped"
+            )))
+            .await?
+            .is_some();
+        let segment_by = if has_cluster {
+            "tenant_id, cluster"
+        } else {
+            "tenant_id"
+        };
+        convert_tables(db, &[table], segment_by).await?;
+    }
+    Ok(())
 }
 
 /// Converts `tables` (freshly created, with a `ts` column) into hypertables compressed
