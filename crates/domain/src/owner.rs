@@ -43,10 +43,10 @@ pub fn infer_owner(name: &str, labels: &BTreeMap<String, String>) -> Option<Owne
     if let Some(job) = JOB_NAME_LABELS.iter().find_map(|key| label(key)) {
         return Some(job_owner(job));
     }
-    if let Some(hash) = label(POD_TEMPLATE_HASH) {
-        if let Some(deployment) = deployment_with_hash(name, hash) {
-            return Some(owner("Deployment", deployment));
-        }
+    if let Some(hash) = label(POD_TEMPLATE_HASH)
+        && let Some(deployment) = deployment_with_hash(name, hash)
+    {
+        return Some(owner("Deployment", deployment));
     }
     if label(STATEFULSET_POD_NAME).is_some() {
         return ordinal_prefix(name).map(|set| owner("StatefulSet", set));

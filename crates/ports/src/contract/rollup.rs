@@ -219,10 +219,10 @@ pub async fn any_interleaving_of_appends_and_rollups_answers_the_same(store: &dy
             let now = snapshot.snapshot().timestamp() + Duration::minutes((next() % 90) as i64);
             store.roll_up(now).await.expect("roll up");
         }
-        if next() % 4 == 0 {
-            if let Some(late) = held_back.pop() {
-                store_all(store, tenant, &[late]).await;
-            }
+        if next() % 4 == 0
+            && let Some(late) = held_back.pop()
+        {
+            store_all(store, tenant, &[late]).await;
         }
     }
     for late in held_back {
