@@ -13,7 +13,11 @@ use kcost_domain::window::TimeWindow;
 use kcost_ports::{AppendOutcome, MetricsStore, MetricsStoreError};
 use kcost_timescale_adapter::{PgMetricsStore, StorageLayout};
 
+use kcost_domain::cost_engine::PricedSnapshot;
+use kcost_domain::tenant::TenantId;
+use kcost_migrations::{MigratorTrait, TimeseriesMigrator};
 use kcost_ports::contract::fixtures::{query, tenant, three_pod_snapshot, utc};
+use kcost_ports::contract::rollup::{answers, history};
 use support::{TestDb, with_store};
 
 /// Partition (table) holding the pod samples at `ts`.
@@ -223,4 +227,219 @@ async fn five_thousand_pods_append_timing() {
         );
     })
     .await;
+}
+
+// ---------------------------------------------------------------------------------------
+// Migrating a database filled by the previous schema (wide samples, rollups written on
+// ingest, pod presence bitmaps) to pods as dimensions and append-only samples.
+
+/// Time-series migrations before `m20261206_000001_pod_dimensions`.
+const STEPS_BEFORE_DIMENSIONS: u32 = 3;
+
+/// Writes `priced` as the previous schema's append did: the snapshot row, wide pod
+/// samples, node samples (rollups are derived afterwards by [`legacy_rollups`]).
+async fn legacy_append(pool: &sqlx::PgPool, tenant: TenantId, priced: &PricedSnapshot) {
+    let snapshot = priced.snapshot();
+    let ts = snapshot.timestamp();
+    let cluster = snapshot.cluster().as_str();
+    let seconds = i32::try_from(priced.duration().seconds).unwrap();
+    let totals = priced.totals();
+    let day = ts.date_naive();
+    sqlx::query("SELECT kcost_ensure_sample_partitions($1, $1)")
+        .bind(day)
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO snapshots (tenant_id, cluster, ts, duration_seconds, duration_basis,
+                                pod_count, node_count, node_cost, idle, off_node_pod_cost)
+         VALUES ($1, $2, $3, $4, 'declared', $5, $6, $7, $8, $9)",
+    )
+    .bind(tenant.as_uuid())
+    .bind(cluster)
+    .bind(ts)
+    .bind(seconds)
+    .bind(i32::try_from(snapshot.pods().len()).unwrap())
+    .bind(i32::try_from(snapshot.nodes().len()).unwrap())
+    .bind(totals.node_cost.amount())
+    .bind(totals.idle.amount())
+    .bind(totals.off_node_pod_cost.amount())
+    .execute(pool)
+    .await
+    .unwrap();
+    for (pod, cost) in snapshot.pods().iter().zip(priced.pods()) {
+        let f = &pod.figures;
+        let big = |v: u64| i64::try_from(v).unwrap();
+        sqlx::query(
+            "INSERT INTO pod_samples (tenant_id, cluster, ts, namespace, pod, node, placement,
+                 owner_kind, owner_name, cpu_usage_m, cpu_request_m, cpu_limit_m, mem_usage_b,
+                 mem_request_b, mem_limit_b, duration_seconds, cpu_cost, ram_cost, cpu_rate,
+                 ram_rate, storage_cost, network_cost, load_balancer_cost)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                     $17, $18, $19, $20, $21, $22, $23)",
+        )
+        .bind(tenant.as_uuid())
+        .bind(cluster)
+        .bind(ts)
+        .bind(&pod.namespace)
+        .bind(&pod.name)
+        .bind(pod.node.as_deref())
+        .bind(kcost_domain::store_support::stored_placement(cost.placement))
+        .bind(pod.owner.as_ref().map(|o| o.kind.clone()))
+        .bind(pod.owner.as_ref().map(|o| o.name.clone()))
+        .bind(big(f.cpu_usage.get()))
+        .bind(big(f.cpu_request.get()))
+        .bind(f.cpu_limit.map(|l| big(l.get())))
+        .bind(big(f.memory_usage.get()))
+        .bind(big(f.memory_request.get()))
+        .bind(f.memory_limit.map(|l| big(l.get())))
+        .bind(seconds)
+        .bind(cost.cpu_cost.amount())
+        .bind(cost.ram_cost.amount())
+        .bind(cost.rates.cpu_core_hourly)
+        .bind(cost.rates.ram_gib_hourly)
+        .bind(cost.direct.storage.amount())
+        .bind(cost.direct.network.amount())
+        .bind(cost.direct.load_balancer.amount())
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+    for (node, cost) in snapshot.nodes().iter().zip(priced.nodes()) {
+        let big = |v: u64| i64::try_from(v).unwrap();
+        sqlx::query(
+            "INSERT INTO node_samples (tenant_id, cluster, ts, node, instance_type,
+                 cpu_capacity_m, mem_capacity_b, cpu_allocatable_m, mem_allocatable_b,
+                 hourly_price, price_source, cpu_rate, ram_rate, cpu_cost, ram_cost, idle_cpu,
+                 idle_ram, overcommit_cpu, overcommit_ram, duration_seconds)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                     $17, $18, $19, $20)",
+        )
+        .bind(tenant.as_uuid())
+        .bind(cluster)
+        .bind(ts)
+        .bind(&node.name)
+        .bind(node.instance_type.as_deref())
+        .bind(big(node.cpu_capacity.get()))
+        .bind(big(node.memory_capacity.get()))
+        .bind(big(node.cpu_allocatable.get()))
+        .bind(big(node.memory_allocatable.get()))
+        .bind(cost.price.hourly)
+        .bind(cost.price.source.as_str())
+        .bind(cost.price.rates.cpu_core_hourly)
+        .bind(cost.price.rates.ram_gib_hourly)
+        .bind(cost.cpu_cost.amount())
+        .bind(cost.ram_cost.amount())
+        .bind(cost.idle_cpu.amount())
+        .bind(cost.idle_ram.amount())
+        .bind(cost.overcommit_cpu.amount())
+        .bind(cost.overcommit_ram.amount())
+        .bind(seconds)
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+}
+
+/// The rollups the previous schema kept complete on every append, derived from its rows.
+async fn legacy_rollups(pool: &sqlx::PgPool) {
+    for sql in [
+        "INSERT INTO pod_costs_hourly (tenant_id, hour, cluster, namespace, pod, node, cpu_cost,
+             ram_cost, cpu_usage_mcs, cpu_request_mcs, mem_usage_bs, mem_request_bs,
+             max_cpu_usage_m, max_mem_usage_b, sample_count, sample_seconds, storage_cost,
+             network_cost, load_balancer_cost)
+         SELECT tenant_id, date_trunc('hour', ts, 'UTC'), cluster, namespace, pod,
+                COALESCE(node, ''), SUM(cpu_cost), SUM(ram_cost),
+                SUM(cpu_usage_m::numeric * duration_seconds),
+                SUM(cpu_request_m::numeric * duration_seconds),
+                SUM(mem_usage_b::numeric * duration_seconds),
+                SUM(mem_request_b::numeric * duration_seconds), MAX(cpu_usage_m),
+                MAX(mem_usage_b), COUNT(*), SUM(duration_seconds), SUM(storage_cost),
+                SUM(network_cost), SUM(load_balancer_cost)
+         FROM pod_samples GROUP BY 1, 2, 3, 4, 5, 6",
+        "INSERT INTO namespace_costs_hourly (tenant_id, hour, cluster, namespace, cpu_cost,
+             ram_cost, cpu_usage_mcs, cpu_request_mcs, mem_usage_bs, mem_request_bs,
+             sample_count, storage_cost, network_cost, load_balancer_cost)
+         SELECT tenant_id, hour, cluster, namespace, SUM(cpu_cost), SUM(ram_cost),
+                SUM(cpu_usage_mcs), SUM(cpu_request_mcs), SUM(mem_usage_bs),
+                SUM(mem_request_bs), SUM(sample_count), SUM(storage_cost), SUM(network_cost),
+                SUM(load_balancer_cost)
+         FROM pod_costs_hourly GROUP BY 1, 2, 3, 4",
+        "INSERT INTO node_idle_hourly (tenant_id, hour, cluster, node, cpu_cost, ram_cost,
+             idle_cpu, idle_ram, overcommit_cpu, overcommit_ram, sample_count)
+         SELECT tenant_id, date_trunc('hour', ts, 'UTC'), cluster, node, SUM(cpu_cost),
+                SUM(ram_cost), SUM(idle_cpu), SUM(idle_ram), SUM(overcommit_cpu),
+                SUM(overcommit_ram), COUNT(*)
+         FROM node_samples GROUP BY 1, 2, 3, 4",
+        "INSERT INTO pod_presence_monthly (tenant_id, month, cluster, namespace, pod, hours)
+         SELECT tenant_id, date_trunc('month', hour, 'UTC'), cluster, namespace, pod,
+                bit_or(set_bit(repeat('0', 744)::bit(744),
+                       (extract(epoch FROM hour - date_trunc('month', hour, 'UTC')) / 3600)::int,
+                       1))
+         FROM pod_costs_hourly GROUP BY 1, 2, 3, 4, 5",
+    ] {
+        sqlx::query(sql).execute(pool).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_database_of_the_previous_schema_migrates_with_its_data() {
+    let legacy = TestDb::create_at(Some(STEPS_BEFORE_DIMENSIONS)).await;
+    let fresh = TestDb::create().await;
+    let legacy_pool = sqlx::PgPool::connect(&legacy.url).await.unwrap();
+    let t = tenant();
+    let snapshots = history();
+    for priced in &snapshots {
+        legacy_append(&legacy_pool, t, priced).await;
+    }
+    legacy_rollups(&legacy_pool).await;
+    legacy_pool.close().await;
+
+    let db = sea_orm::Database::connect(&legacy.url).await.unwrap();
+    TimeseriesMigrator::up(&db, None)
+        .await
+        .expect("the previous schema migrates with its data");
+    db.close().await.unwrap();
+
+    let migrated = legacy.store().await;
+    let reference = fresh.store().await;
+    let refs: Vec<&PricedSnapshot> = snapshots.iter().collect();
+    kcost_ports::contract::fixtures::store_all(&reference, t, &refs).await;
+
+    let expected = answers(&reference, t).await;
+    assert_eq!(answers(&migrated, t).await, expected, "right after the migration");
+    let later = utc(2026, 11, 22, 12, 0, 0);
+    migrated.roll_up(later).await.unwrap();
+    assert_eq!(answers(&migrated, t).await, expected, "after rollups");
+
+    // Every pod kept its identity; new snapshots land next to the migrated rows.
+    let stored = migrated
+        .pod_descriptions(t, &CostFilter::default())
+        .await
+        .unwrap();
+    let distinct: std::collections::BTreeSet<_> = snapshots
+        .iter()
+        .flat_map(|s| {
+            let cluster = s.snapshot().cluster().to_string();
+            s.snapshot()
+                .pods()
+                .iter()
+                .map(move |p| (cluster.clone(), p.namespace.clone(), p.name.clone()))
+        })
+        .collect();
+    assert_eq!(stored.len(), distinct.len());
+    let next = three_pod_snapshot("prod", utc(2026, 11, 20, 10, 0, 0), 600);
+    for store in [&migrated, &reference] {
+        assert_eq!(
+            store.append(t, &next).await.unwrap(),
+            AppendOutcome::Stored
+        );
+    }
+    assert_eq!(answers(&migrated, t).await, answers(&reference, t).await);
+
+    for store in [migrated, reference] {
+        store.pool().close().await;
+    }
+    legacy.destroy().await;
+    fresh.destroy().await;
 }

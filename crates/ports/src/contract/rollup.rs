@@ -50,13 +50,15 @@ fn windows() -> Vec<TimeWindow> {
 
 /// Everything the store answers about `tenant`, for comparison.
 #[derive(Debug, PartialEq)]
-struct Answers {
+pub struct Answers {
     costs: Vec<Vec<CostRow>>,
     utilization: Vec<String>,
     series: Vec<String>,
 }
 
-async fn answers(store: &dyn MetricsStore, tenant: TenantId) -> Answers {
+/// Every cost grouping under three filters, utilization and usage series, over windows
+/// from 2026-11-19 to 2026-11-22 (whole hours, cut hours, whole days, sub-hour).
+pub async fn answers(store: &dyn MetricsStore, tenant: TenantId) -> Answers {
     let mut all = Answers {
         costs: Vec::new(),
         utilization: Vec::new(),
@@ -94,7 +96,7 @@ async fn answers(store: &dyn MetricsStore, tenant: TenantId) -> Answers {
 /// Snapshots every 10 minutes from 2026-11-19 23:00 to 2026-11-20 01:50 and 08:00 to
 /// 09:50 in cluster `prod` (hand-built) and `edge` (the reference agent's), so rollups
 /// cross midnight and leave gaps.
-fn history() -> Vec<PricedSnapshot> {
+pub fn history() -> Vec<PricedSnapshot> {
     let mut snapshots = Vec::new();
     let starts = [utc(2026, 11, 19, 23, 0, 0), at(8, 0)];
     for (start, hours) in starts.into_iter().zip([3, 2]) {

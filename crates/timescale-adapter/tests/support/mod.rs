@@ -37,6 +37,11 @@ pub struct TestDb {
 
 impl TestDb {
     pub async fn create() -> Self {
+        Self::create_at(None).await
+    }
+
+    /// A database migrated by the first `steps` time-series migrations (all: `None`).
+    pub async fn create_at(steps: Option<u32>) -> Self {
         let name = format!("kcost_test_{}", uuid::Uuid::new_v4().simple());
         let admin = PgPool::connect(&admin_url())
             .await
@@ -50,7 +55,7 @@ impl TestDb {
         let db = Database::connect(&url)
             .await
             .expect("connect test database");
-        TimeseriesMigrator::up(&db, None).await.expect("migrate");
+        TimeseriesMigrator::up(&db, steps).await.expect("migrate");
         db.close().await.expect("close migration connection");
         Self { name, url }
     }
