@@ -93,16 +93,20 @@ const DELETE_HOURS: [&str; 2] = [
      WHERE tenant_id = ?1 AND hour >= ?3 AND hour < ?4 AND cluster = ?2",
 ];
 
-/// Builds every closed period's rollups (see the module docs).
+/// Every cluster's watermark and latest snapshot.
+const CLUSTERS: &str = "SELECT r.tenant_id, r.cluster, r.rolled_until,
+        (SELECT max(s.ts) FROM snapshots s
+         WHERE s.tenant_id = r.tenant_id AND s.cluster = r.cluster) AS latest
+    FROM rollup_state r ORDER BY r.tenant_id, r.cluster";
+
+/// Builds every closed period's rollups (see the module docs). Clusters with nothing to
+/// roll up are passed over without taking the write lock.
 pub(crate) async fn roll_up(
     conn: &DatabaseConnection,
     now: DateTime<Utc>,
 ) -> Result<RollupReport, MetricsStoreError> {
     let clusters = conn
-        .query_all_raw(Statement::from_string(
-            DbBackend::Sqlite,
-            "SELECT tenant_id, cluster FROM rollup_state ORDER BY tenant_id, cluster",
-        ))
+        .query_all_raw(Statement::from_string(DbBackend::Sqlite, CLUSTERS))
         .await
         .map_err(db("roll_up: clusters"))?;
     let mut report = RollupReport::default();
@@ -111,12 +115,29 @@ pub(crate) async fn roll_up(
             .try_get_by("tenant_id")
             .map_err(db("roll_up: clusters"))?;
         let cluster: String = row.try_get_by("cluster").map_err(db("roll_up: clusters"))?;
+        let rolled_until: i64 = row
+            .try_get_by("rolled_until")
+            .map_err(db("roll_up: clusters"))?;
+        let latest: Option<i64> = row.try_get_by("latest").map_err(db("roll_up: clusters"))?;
+        if rolled_until >= closed(latest, now)? {
+            continue;
+        }
         while let Some((hours, days)) = roll_up_batch(conn, &tenant, &cluster, now).await? {
             report.hours += hours;
             report.days += days;
         }
     }
     Ok(report)
+}
+
+/// The end of a cluster's closed hours (unix seconds), from its latest snapshot (`None`:
+/// none left, the clock alone closes hours).
+fn closed(latest: Option<i64>, now: DateTime<Utc>) -> Result<i64, MetricsStoreError> {
+    let closed = match latest {
+        Some(latest) => closed_until(instant(latest).map_err(unexpected("roll_up: latest"))?, now),
+        None => floor_hour(now - Duration::seconds(ROLLUP_GRACE_SECONDS)),
+    };
+    Ok(unix_seconds(closed))
 }
 
 /// One batch of one cluster in one transaction: `Some((hours, days))` rebuilt, or `None`

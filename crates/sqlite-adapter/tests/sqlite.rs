@@ -429,3 +429,63 @@ async fn retention_cutting_a_rolled_up_day_rebuilds_its_daily_rollup() {
         kept.store.utilization(t, &days, &filter).await.unwrap()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rollup_runs_concurrent_with_appends_and_each_other_lose_nothing() {
+    use chrono::Duration;
+    use kcost_ports::contract::fixtures::{three_pod_snapshot, utc};
+
+    let test = TestDb::new().await;
+    let reference = TestDb::new().await;
+    let t = tenant();
+    let start = utc(2026, 11, 19, 22, 0, 0);
+    let snapshots: Vec<_> = (0..48)
+        .map(|step| three_pod_snapshot("prod", start + Duration::minutes(10 * step), 600))
+        .collect();
+    for s in &snapshots {
+        store_all(&reference.store, t, &[s]).await;
+    }
+    let appender = {
+        let store = test.store.clone();
+        let snapshots = snapshots.clone();
+        tokio::spawn(async move {
+            // Newest first: every append after the first is late.
+            for s in snapshots.iter().rev() {
+                store_all(&store, t, &[s]).await;
+            }
+        })
+    };
+    let rollers: Vec<_> = (0..2)
+        .map(|_| {
+            let store = test.store.clone();
+            tokio::spawn(async move {
+                for _ in 0..20 {
+                    store.roll_up(utc(2026, 11, 23, 0, 0, 0)).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    appender.await.unwrap();
+    for roller in rollers {
+        roller.await.unwrap();
+    }
+    let days = window(utc(2026, 11, 19, 0, 0, 0), utc(2026, 11, 22, 0, 0, 0));
+    for _ in 0..2 {
+        for grouping in [
+            CostGrouping::Cluster,
+            CostGrouping::Pod,
+            CostGrouping::Time(TrendInterval::Hourly),
+            CostGrouping::Time(TrendInterval::Daily),
+        ] {
+            assert_eq!(
+                costs(&test.store, t, grouping, days, CostFilter::default()).await,
+                costs(&reference.store, t, grouping, days, CostFilter::default()).await,
+                "{grouping:?}"
+            );
+        }
+        test.store
+            .roll_up(utc(2026, 11, 23, 0, 0, 0))
+            .await
+            .unwrap();
+    }
+}
