@@ -14,8 +14,8 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use kcost_app::key_usage::KeyUsage;
 use kcost_app::Clock;
+use kcost_app::key_usage::KeyUsage;
 use kcost_app::ports::MetricsStore;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;

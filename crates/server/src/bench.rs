@@ -1,7 +1,9 @@
 //! `kcost bench`: a bounded load test of a running server on this machine — ingest
-//! latency per snapshot size, sustained ingest throughput, query latency per cost
+//! latency per snapshot size, sustained ingest throughput (by tenth of the run, beside bare
+//! COPY of the same rows and the seed's SQL when given a database), query latency per cost
 //! endpoint and window, and the server's RSS — reported as markdown.
 
+pub mod baseline;
 pub mod ingest;
 pub mod queries;
 pub mod report;
@@ -32,6 +34,10 @@ pub struct BenchPlan {
     /// Requests per endpoint and window.
     pub queries: usize,
     pub max_duration: Duration,
+    /// A PostgreSQL database to time the seed's storage on beside kcost's, in the same run
+    /// (`baseline`): bare COPY of the same rows into the seed's `pod_metrics` table and the
+    /// seed's namespace SQL over them.
+    pub baseline_database_url: Option<String>,
     /// Names the bench's clusters apart from other runs'.
     pub run_id: String,
 }
@@ -85,14 +91,28 @@ pub async fn run(
                     .collect::<serde_json::Result<Vec<_>>>()
             })
             .collect::<serde_json::Result<Vec<_>>>()?;
-        let (pod_samples, elapsed) =
-            ingest::throughput(target, bodies, plan.throughput_pods).await?;
+        let run = ingest::throughput(target, bodies, plan.throughput_pods).await?;
+        let baseline = match &plan.baseline_database_url {
+            Some(url) => Some(
+                baseline::measure(
+                    url,
+                    &plan.run_id,
+                    plan.throughput_clusters.max(1),
+                    &ingest::sample_times(now, plan.throughput_snapshots, 0),
+                    plan.throughput_pods,
+                )
+                .await?,
+            ),
+            None => None,
+        };
         results.throughput = Some(Throughput {
             senders: plan.throughput_clusters.max(1),
             snapshots: plan.throughput_clusters.max(1) * plan.throughput_snapshots,
             pods_per_snapshot: plan.throughput_pods,
-            pod_samples,
-            elapsed,
+            pod_samples: run.pod_samples,
+            elapsed: run.elapsed,
+            tenths: run.tenths,
+            baseline,
         });
     }
 

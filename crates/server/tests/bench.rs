@@ -1,5 +1,6 @@
 //! `kcost bench` smoke test: tiny counts against a real `Application` over SQLite, with a
-//! fresh tenant made through the admin token; every table is filled.
+//! fresh tenant made through the admin token and the seed's baseline on the test
+//! PostgreSQL; every table is filled.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -28,11 +29,13 @@ async fn a_tiny_bench_measures_every_table() {
         sizes: vec![10, 50],
         samples: 3,
         throughput_clusters: 2,
-        throughput_snapshots: 2,
+        throughput_snapshots: 10,
         throughput_pods: 40,
         queries: 2,
         max_duration: Duration::from_secs(60),
-        run_id: "smoke".to_owned(),
+        // The seed's storage on the test PostgreSQL, in a table of this run's own.
+        baseline_database_url: Some(support::postgres_server_url()),
+        run_id: format!("smoke{}", uuid::Uuid::new_v4().simple()),
     };
     let results = bench::run(&target, &plan, Some(std::process::id()))
         .await
@@ -45,8 +48,13 @@ async fn a_tiny_bench_measures_every_table() {
             .iter()
             .all(|(_, p)| p.is_some_and(|p| p.count == 3))
     );
-    let throughput = results.throughput.unwrap();
-    assert_eq!((throughput.snapshots, throughput.pod_samples), (4, 160));
+    let throughput = results.throughput.clone().unwrap();
+    assert_eq!((throughput.snapshots, throughput.pod_samples), (20, 800));
+    assert_eq!(throughput.tenths.len(), 10);
+    assert!(throughput.tenths.iter().all(|rate| *rate > 0.0));
+    let baseline = throughput.baseline.as_ref().expect("baseline measured");
+    assert_eq!((baseline.rows, baseline.connections), (800, 2));
+    assert_eq!(baseline.seed_namespace_sql.map(|p| p.count), Some(5));
     assert_eq!(results.queries.len(), 15);
     assert!(
         results
@@ -62,6 +70,7 @@ async fn a_tiny_bench_measures_every_table() {
         "{markdown}"
     );
     assert!(!markdown.contains(&key), "the key is never printed");
+    assert!(markdown.contains("bare COPY"), "{markdown}");
 
     server.stop().await;
     db.finish().await;

@@ -85,7 +85,11 @@ pub(crate) async fn append(
         .map_err(db("append: rollup watermark"))?;
     for (statement, data, what) in [
         (COPY_PODS, pods, "append: copy pod samples"),
-        (COPY_CONTAINERS, containers, "append: copy container samples"),
+        (
+            COPY_CONTAINERS,
+            containers,
+            "append: copy container samples",
+        ),
         (COPY_NODES, nodes, "append: copy node samples"),
     ] {
         if !data.is_empty() {

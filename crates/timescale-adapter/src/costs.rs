@@ -34,7 +34,12 @@ pub(crate) async fn costs(
     tenant: TenantId,
     query: &CostQuery,
 ) -> Result<Vec<CostRow>, MetricsStoreError> {
-    let scope = Scope::new(tenant, &query.window, &query.filter, watermark(pool, tenant).await?);
+    let scope = Scope::new(
+        tenant,
+        &query.window,
+        &query.filter,
+        watermark(pool, tenant).await?,
+    );
     let keys = KeyColumns::of(query.grouping);
 
     let sql = match query.grouping {

@@ -156,9 +156,10 @@ async fn roll_stretch(
         return Ok(None);
     }
     let end = stretch_end(&mut tx, tenant, cluster, start, closed).await?;
-    for sql in DELETE_HOURLY
-        .iter()
-        .chain(&[BUILD_POD_HOURLY, BUILD_NAMESPACE_HOURLY, BUILD_IDLE_HOURLY])
+    for sql in
+        DELETE_HOURLY
+            .iter()
+            .chain(&[BUILD_POD_HOURLY, BUILD_NAMESPACE_HOURLY, BUILD_IDLE_HOURLY])
     {
         run(&mut tx, sql, tenant, cluster, start, end).await?;
     }

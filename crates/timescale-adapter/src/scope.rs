@@ -16,9 +16,9 @@ use kcost_domain::store_support::HourSplit;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
 use kcost_ports::MetricsStoreError;
-use sqlx::{PgPool, Postgres};
 use sqlx::postgres::PgArguments;
 use sqlx::query::Query;
+use sqlx::{PgPool, Postgres};
 use uuid::Uuid;
 
 use crate::error::db;
@@ -127,7 +127,12 @@ mod tests {
     fn a_window_splits_into_edges_and_whole_hours() {
         let window = TimeWindow::new(at(9, 30), at(12, 15)).unwrap();
         let filter = CostFilter::default();
-        let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &filter, Some(at(23, 0)));
+        let scope = Scope::new(
+            TenantId::from_uuid(Uuid::nil()),
+            &window,
+            &filter,
+            Some(at(23, 0)),
+        );
         assert_eq!(
             (scope.start, scope.whole_start, scope.whole_end, scope.end),
             (at(9, 30), at(10, 0), at(12, 0), at(12, 15))
@@ -138,7 +143,12 @@ mod tests {
     fn a_window_without_whole_hours_reads_only_raw_samples() {
         let window = TimeWindow::new(at(9, 10), at(9, 50)).unwrap();
         let filter = CostFilter::default();
-        let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &filter, Some(at(23, 0)));
+        let scope = Scope::new(
+            TenantId::from_uuid(Uuid::nil()),
+            &window,
+            &filter,
+            Some(at(23, 0)),
+        );
         assert_eq!((scope.whole_start, scope.whole_end), (at(9, 50), at(9, 50)));
     }
 
@@ -160,7 +170,12 @@ mod tests {
             cluster: Some(ClusterName::new("prod").unwrap()),
             namespace: Some("web".into()),
         };
-        let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &filter, Some(at(23, 0)));
+        let scope = Scope::new(
+            TenantId::from_uuid(Uuid::nil()),
+            &window,
+            &filter,
+            Some(at(23, 0)),
+        );
         assert_eq!(
             scope.filter_sql(6, true),
             " AND cluster = $6 AND namespace = $7"
@@ -170,7 +185,12 @@ mod tests {
             cluster: None,
             namespace: Some("web".into()),
         };
-        let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &only_ns, Some(at(23, 0)));
+        let scope = Scope::new(
+            TenantId::from_uuid(Uuid::nil()),
+            &window,
+            &only_ns,
+            Some(at(23, 0)),
+        );
         assert_eq!(scope.filter_sql(4, true), " AND namespace = $4");
     }
 }

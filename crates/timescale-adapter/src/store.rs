@@ -9,19 +9,19 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::cost_engine::PricedSnapshot;
 use kcost_domain::costs::{CostFilter, CostQuery, CostRow, PodUsageSeries, PodUtilization};
+use kcost_domain::description::StoredPod;
 use kcost_domain::store_support::retention_cutoff;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
-use kcost_domain::description::StoredPod;
 use kcost_ports::{AppendOutcome, MetricsStore, MetricsStoreError, RollupReport};
 use sea_orm::{DatabaseConnection, DbBackend};
 use sqlx::PgPool;
 use tokio::sync::OnceCell;
 
+use crate::dims::DimensionCache;
 use crate::error::{db, unexpected};
 use crate::partitions::{self, RetentionReport, StorageLayout};
 use crate::rows::SnapshotRow;
-use crate::dims::DimensionCache;
 use crate::{append, costs, descriptions, rollups, usage, utilization};
 
 /// Days of partitions created ahead of today by [`PgMetricsStore::ensure_upcoming_partitions`].

@@ -221,11 +221,7 @@ async fn retention_trims_daily_and_namespace_rollups() {
         .fetch_all(store.pool())
         .await
         .unwrap();
-        assert_eq!(
-            cron_pods,
-            ["cron-0305"],
-            "the Nov 1 pod's day was dropped"
-        );
+        assert_eq!(cron_pods, ["cron-0305"], "the Nov 1 pod's day was dropped");
         let hours_left: i64 =
             sqlx::query_scalar("SELECT count(DISTINCT hour) FROM namespace_costs_hourly")
                 .fetch_one(store.pool())

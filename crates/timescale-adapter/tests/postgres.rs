@@ -284,7 +284,9 @@ async fn legacy_append(pool: &sqlx::PgPool, tenant: TenantId, priced: &PricedSna
         .bind(&pod.namespace)
         .bind(&pod.name)
         .bind(pod.node.as_deref())
-        .bind(kcost_domain::store_support::stored_placement(cost.placement))
+        .bind(kcost_domain::store_support::stored_placement(
+            cost.placement,
+        ))
         .bind(pod.owner.as_ref().map(|o| o.kind.clone()))
         .bind(pod.owner.as_ref().map(|o| o.name.clone()))
         .bind(big(f.cpu_usage.get()))
@@ -407,7 +409,11 @@ async fn a_database_of_the_previous_schema_migrates_with_its_data() {
     kcost_ports::contract::fixtures::store_all(&reference, t, &refs).await;
 
     let expected = answers(&reference, t).await;
-    assert_eq!(answers(&migrated, t).await, expected, "right after the migration");
+    assert_eq!(
+        answers(&migrated, t).await,
+        expected,
+        "right after the migration"
+    );
     let later = utc(2026, 11, 22, 12, 0, 0);
     migrated.roll_up(later).await.unwrap();
     assert_eq!(answers(&migrated, t).await, expected, "after rollups");
@@ -430,10 +436,7 @@ async fn a_database_of_the_previous_schema_migrates_with_its_data() {
     assert_eq!(stored.len(), distinct.len());
     let next = three_pod_snapshot("prod", utc(2026, 11, 20, 10, 0, 0), 600);
     for store in [&migrated, &reference] {
-        assert_eq!(
-            store.append(t, &next).await.unwrap(),
-            AppendOutcome::Stored
-        );
+        assert_eq!(store.append(t, &next).await.unwrap(), AppendOutcome::Stored);
     }
     assert_eq!(answers(&migrated, t).await, answers(&reference, t).await);
 

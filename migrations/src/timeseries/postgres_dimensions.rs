@@ -281,8 +281,7 @@ pub async fn up(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
         db.execute_unprepared(&sql).await?;
     }
     if hypertables {
-        timescale::convert_tables(db, &["pod_samples", "container_samples"], "tenant_id")
-            .await?;
+        timescale::convert_tables(db, &["pod_samples", "container_samples"], "tenant_id").await?;
     } else {
         db.execute_unprepared(
             "SELECT kcost_ensure_sample_partitions(

@@ -71,28 +71,85 @@ pub async fn latencies(
     Ok(timings)
 }
 
-/// Sustained ingest: `clusters` senders, each posting its `bodies` in order. Returns
-/// (pod samples sent, wall time).
+/// What a sustained-ingest run measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThroughputRun {
+    pub pod_samples: u64,
+    pub elapsed: Duration,
+    /// Pod-samples/s in each tenth of the run (by samples acknowledged, in order).
+    pub tenths: Vec<f64>,
+}
+
+/// Sustained ingest: `clusters` senders, each posting its `bodies` in order.
 pub async fn throughput(
     target: &Target,
     bodies_per_cluster: Vec<Vec<Vec<u8>>>,
     pods_per_snapshot: usize,
-) -> anyhow::Result<(u64, Duration)> {
+) -> anyhow::Result<ThroughputRun> {
     let started = Instant::now();
     let mut senders = JoinSet::new();
-    let mut snapshots = 0;
     for bodies in bodies_per_cluster {
-        snapshots += bodies.len() as u64;
         let target = target.clone();
         senders.spawn(async move {
+            let mut acknowledged = Vec::with_capacity(bodies.len());
             for body in bodies {
                 post_snapshot(&target, body).await?;
+                acknowledged.push(started.elapsed());
             }
-            anyhow::Ok(())
+            anyhow::Ok(acknowledged)
         });
     }
+    let mut acknowledged = Vec::new();
     while let Some(done) = senders.join_next().await {
-        done??;
+        acknowledged.extend(done??);
     }
-    Ok((snapshots * pods_per_snapshot as u64, started.elapsed()))
+    acknowledged.sort();
+    let snapshots = acknowledged.len() as u64;
+    Ok(ThroughputRun {
+        pod_samples: snapshots * pods_per_snapshot as u64,
+        elapsed: started.elapsed(),
+        tenths: tenths(&acknowledged, pods_per_snapshot as f64),
+    })
+}
+
+/// Rates per tenth of the acknowledgements (sorted times since the start), each tenth from
+/// the previous tenth's last acknowledgement to its own.
+pub fn tenths(acknowledged: &[Duration], samples_each: f64) -> Vec<f64> {
+    let n = acknowledged.len();
+    if n < 10 {
+        return Vec::new();
+    }
+    let mut rates = Vec::with_capacity(10);
+    let mut from_index = 0;
+    let mut from_time = Duration::ZERO;
+    for tenth in 1..=10 {
+        let to_index = n * tenth / 10;
+        let to_time = acknowledged[to_index - 1];
+        let count = (to_index - from_index) as f64 * samples_each;
+        rates.push(count / (to_time - from_time).as_secs_f64().max(1e-9));
+        from_index = to_index;
+        from_time = to_time;
+    }
+    rates
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tenths_split_the_acknowledgements_evenly() {
+        // 20 snapshots of 100 samples: one every 100 ms, then one every 200 ms.
+        let mut times = Vec::new();
+        let mut t = Duration::ZERO;
+        for i in 0..20 {
+            t += Duration::from_millis(if i < 10 { 100 } else { 200 });
+            times.push(t);
+        }
+        let rates = tenths(&times, 100.0);
+        assert_eq!(rates.len(), 10);
+        assert!((rates[0] - 1000.0).abs() < 1e-6, "{rates:?}");
+        assert!((rates[9] - 500.0).abs() < 1e-6, "{rates:?}");
+        assert!(tenths(&times[..5], 100.0).is_empty());
+    }
 }

@@ -3,17 +3,22 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use super::baseline::Baseline;
 use super::rss::Rss;
 use super::stats::Percentiles;
 
 /// Sustained-ingest figures.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Throughput {
     pub senders: usize,
     pub snapshots: usize,
     pub pods_per_snapshot: usize,
     pub pod_samples: u64,
     pub elapsed: Duration,
+    /// Pod-samples/s per tenth of the run (empty below ten snapshots).
+    pub tenths: Vec<f64>,
+    /// The seed's storage timed on the same database in the same run.
+    pub baseline: Option<Baseline>,
 }
 
 /// Everything one bench run measured.
@@ -99,6 +104,32 @@ impl BenchResults {
                 t.senders,
                 t.elapsed.as_secs_f64()
             )?;
+            if let (Some(first), Some(last)) = (t.tenths.first(), t.tenths.last()) {
+                let list: Vec<String> = t.tenths.iter().map(|r| format!("{r:.0}")).collect();
+                writeln!(
+                    md,
+                    "\nRate by tenth of the run (pod-samples/s): {}; last tenth / first tenth = \
+                     {:.2} (target ≥ 0.8).",
+                    list.join(", "),
+                    last / first.max(1e-9)
+                )?;
+            }
+            if let Some(b) = &t.baseline {
+                let copy_rate = b.rows as f64 / b.copy_elapsed.as_secs_f64().max(1e-9);
+                writeln!(
+                    md,
+                    "\nSame run, same database: bare `COPY` of the same {} rows into the seed's \
+                     `pod_metrics` table ({} connections, one COPY per snapshot): {:.2} s, \
+                     {copy_rate:.0} rows/s; kcost over HTTP = **{:.2}× bare COPY** (target \
+                     ≥ 0.3). The seed's namespace SQL over those rows: {}.",
+                    b.rows,
+                    b.connections,
+                    b.copy_elapsed.as_secs_f64(),
+                    rate / copy_rate.max(1e-9),
+                    b.seed_namespace_sql
+                        .map_or("–".to_owned(), |p| format!("p50 {}", ms(p.p50)))
+                )?;
+            }
         }
         writeln!(
             md,
@@ -161,6 +192,15 @@ mod tests {
                 pods_per_snapshot: 2000,
                 pod_samples: 20_000,
                 elapsed: Duration::from_secs(2),
+                tenths: vec![
+                    1000.0, 900.0, 850.0, 800.0, 800.0, 800.0, 800.0, 800.0, 800.0, 800.0,
+                ],
+                baseline: Some(Baseline {
+                    rows: 20_000,
+                    connections: 2,
+                    copy_elapsed: Duration::from_millis(500),
+                    seed_namespace_sql: p,
+                }),
             }),
             queries: vec![("/v1/costs/namespaces".to_owned(), 30, p)],
             rss_before: None,
@@ -179,6 +219,11 @@ mod tests {
         assert!(md.contains("| 100 | 0 | – | – | – |  |"), "{md}");
         assert!(
             md.contains("| 10 × 2000 | 2 | 2.00 s | 10000 | ≥ 100,000 |"),
+            "{md}"
+        );
+        assert!(md.contains("last tenth / first tenth = 0.80"), "{md}");
+        assert!(
+            md.contains("40000 rows/s; kcost over HTTP = **0.25× bare COPY**"),
             "{md}"
         );
         assert!(md.contains("| `/v1/costs/namespaces` | 30 d | 2 |"), "{md}");

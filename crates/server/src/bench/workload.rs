@@ -115,10 +115,15 @@ mod tests {
         let payload = snapshot("bench", at, 95);
         assert_eq!(payload.pod_metrics.as_ref().unwrap().len(), 95);
         assert_eq!(payload.node_metrics.as_ref().unwrap().len(), 4);
-        let snapshot = payload.into_snapshot(at, &SnapshotRules::default()).unwrap();
+        let snapshot = payload
+            .into_snapshot(at, &SnapshotRules::default())
+            .unwrap();
         let pod = &snapshot.pods()[7];
         let owner = pod.owner.as_ref().expect("owner inferred from the name");
-        assert_eq!((owner.kind.as_str(), owner.name.as_str()), ("Deployment", "app-1"));
+        assert_eq!(
+            (owner.kind.as_str(), owner.name.as_str()),
+            ("Deployment", "app-1")
+        );
         assert!(pod.owner_inferred);
         assert_eq!(pod.containers.len(), 1);
         let names: std::collections::BTreeSet<_> =

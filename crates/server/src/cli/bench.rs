@@ -46,6 +46,15 @@ pub struct BenchArgs {
     /// The server's process id, to report its resident memory (Linux /proc).
     #[arg(long)]
     pub server_pid: Option<u32>,
+    /// A PostgreSQL database (loopback) to time the seed's storage on in the same run:
+    /// bare COPY of the sustained run's rows into the seed's `pod_metrics` table, and the
+    /// seed's namespace SQL over them. The table is dropped afterwards.
+    #[arg(
+        long,
+        env = "KCOST_BENCH_BASELINE_DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub baseline_database_url: Option<String>,
     /// Stop starting new requests after this many seconds.
     #[arg(long, default_value_t = 300)]
     pub max_seconds: u64,
@@ -98,6 +107,7 @@ async fn bench_with(args: &BenchArgs, err: &mut dyn Write) -> anyhow::Result<Str
         throughput_pods: args.throughput_pods,
         queries: args.queries,
         max_duration: Duration::from_secs(args.max_seconds),
+        baseline_database_url: args.baseline_database_url.clone(),
         run_id,
     };
     writeln!(

@@ -306,7 +306,14 @@ impl ClusterSim {
                     controller_kind: Some(controller_kind(spec.kind).to_owned()),
                     controller_name: Some(pod.controller_name.clone()),
                     containers: None,
-                    phase: Some(if pod.node.is_some() { "Running" } else { "Pending" }.to_owned()),
+                    phase: Some(
+                        if pod.node.is_some() {
+                            "Running"
+                        } else {
+                            "Pending"
+                        }
+                        .to_owned(),
+                    ),
                     qos_class: None,
                 });
             }

@@ -47,7 +47,7 @@ pub struct TestDb {
     postgres_name: Option<String>,
 }
 
-fn postgres_server_url() -> String {
+pub fn postgres_server_url() -> String {
     std::env::var("KCOST_TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
