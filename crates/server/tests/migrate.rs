@@ -49,13 +49,18 @@ async fn tables(db: &DatabaseConnection, sql: &str) -> Vec<String> {
     names
 }
 
-const EXPECTED: [&str; 9] = [
+const EXPECTED: [&str; 14] = [
     "api_keys",
+    "container_samples",
     "node_idle_hourly",
     "node_samples",
+    "nodes",
+    "pod_costs_daily",
     "pod_costs_hourly",
     "pod_samples",
+    "pods",
     "recommendations",
+    "rollup_state",
     "snapshots",
     "tenant_price_overrides",
     "tenants",
@@ -144,7 +149,11 @@ async fn migrates_a_fresh_postgresql_database_with_partitioned_samples() {
     assert_has_tables(&with_parents);
     assert_eq!(
         partitioned,
-        vec!["node_samples".to_owned(), "pod_samples".to_owned()]
+        vec![
+            "container_samples".to_owned(),
+            "node_samples".to_owned(),
+            "pod_samples".to_owned()
+        ]
     );
 }
 
