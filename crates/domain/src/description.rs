@@ -179,7 +179,8 @@ mod tests {
     #[test]
     fn every_field_changes_the_fingerprint() {
         let base = described(|_| ()).fingerprint();
-        let edits: Vec<Box<dyn FnOnce(&mut PodSample)>> = vec![
+        type Edit = Box<dyn FnOnce(&mut PodSample)>;
+        let edits: Vec<Edit> = vec![
             Box::new(|p| p.namespace = "web".into()),
             Box::new(|p| p.name = "api-1".into()),
             Box::new(|p| p.node = None),

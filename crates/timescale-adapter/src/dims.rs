@@ -179,7 +179,7 @@ async fn store_pods(
 ) -> Result<Vec<(i64, i64)>, MetricsStoreError> {
     let chosen: Vec<&PodDescription> = missing.iter().map(|&i| &pods[i]).collect();
     let texts = |f: fn(&PodDescription) -> Option<String>| -> Vec<Option<String>> {
-        chosen.iter().map(|p| f(*p)).collect()
+        chosen.iter().map(|p| f(p)).collect()
     };
     let labels = chosen
         .iter()

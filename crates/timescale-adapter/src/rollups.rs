@@ -11,6 +11,7 @@
 //! 3. rebuilds `pod_costs_daily` for every day that ends inside the stretch, from the
 //!    hourly rows;
 //! 4. moves the watermark to the stretch's end.
+//!
 //! Delete-and-rebuild makes it idempotent and restart-safe: a crash loses the unfinished
 //! transaction only, and rollups can always be rebuilt from the samples.
 
