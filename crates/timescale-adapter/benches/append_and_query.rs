@@ -1,5 +1,7 @@
 //! Storage benchmark on PostgreSQL: appends 5,000-pod snapshots, loads 30 days of 2,000 pods
-//! at 10-minute samples (8.64 M pod samples), then times the 30-day namespace breakdown.
+//! at 10-minute samples (8.64 M pod samples) with rollup runs in between, times bare COPY of
+//! the same rows into seed 1's own `pod_metrics` table and its namespace SQL over them, then
+//! times kcost's 30-day namespace and cluster breakdowns — all in one run on one database.
 //!
 //! Run (figures go to docs/benchmarks.md):
 //!   cargo bench -p kcost-timescale-adapter --bench append_and_query
@@ -158,6 +160,83 @@ async fn main() -> anyhow::Result<()> {
     result
 }
 
+/// Seed 1's `pod_metrics` (its `docker/timescale-init.sql`; a plain table with the time
+/// index a hypertable would have) and its `CostByNamespace` SQL.
+const SEED_TABLE: &str = "CREATE TABLE pod_metrics (
+    time timestamptz NOT NULL, tenant_id bigint NOT NULL, cluster_name text, namespace text,
+    pod_name text, node_name text, cpu_millicores bigint, memory_bytes bigint,
+    cpu_request_millicores bigint, memory_request_bytes bigint, cpu_limit_millicores bigint,
+    memory_limit_bytes bigint);
+CREATE INDEX ON pod_metrics (time DESC)";
+const SEED_NAMESPACE_SQL: &str = "
+SELECT namespace, SUM(cpu_request_millicores) AS total_cpu_request,
+       SUM(memory_request_bytes) AS total_memory_request, AVG(cpu_millicores) AS avg_cpu_usage,
+       AVG(memory_bytes) AS avg_memory_usage, COUNT(DISTINCT pod_name) AS pod_count
+FROM pod_metrics
+WHERE tenant_id = $1 AND time >= $2 AND time <= $3 AND pod_name != '__aggregate__'
+GROUP BY namespace ORDER BY total_cpu_request DESC";
+
+async fn seed_baseline(
+    pool: &PgPool,
+    start: DateTime<Utc>,
+    snapshots: usize,
+    pods: usize,
+) -> anyhow::Result<()> {
+    sqlx::raw_sql(SEED_TABLE).execute(pool).await?;
+    let mut conn = pool.acquire().await?;
+    let mut copy_time = Duration::ZERO;
+    for k in 0..snapshots {
+        let at = start + chrono::Duration::minutes(10 * k as i64);
+        let snap = snapshot("bench-2k", pods, at);
+        let time = at.format("%Y-%m-%d %H:%M:%S+00");
+        let mut data = String::with_capacity(pods * 160);
+        for pod in snap.pods() {
+            let f = &pod.figures;
+            let limit = |v: Option<u64>| v.map_or("\\N".to_owned(), |v| v.to_string());
+            data.push_str(&format!(
+                "{time}\t1\tbench-2k\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                pod.namespace,
+                pod.name,
+                pod.node.as_deref().unwrap_or(""),
+                f.cpu_usage.get(),
+                f.memory_usage.get(),
+                f.cpu_request.get(),
+                f.memory_request.get(),
+                limit(f.cpu_limit.map(|l| l.get())),
+                limit(f.memory_limit.map(|l| l.get()))
+            ));
+        }
+        let began = Instant::now();
+        let mut copy = conn.copy_in_raw("COPY pod_metrics FROM STDIN").await?;
+        copy.send(data.into_bytes()).await?;
+        copy.finish().await?;
+        copy_time += began.elapsed();
+    }
+    let rows = snapshots * pods;
+    println!(
+        "| seed baseline: bare COPY of the same {rows} rows into its `pod_metrics` (one COPY per snapshot) | {:.0} s, {:.0} rows/s |",
+        copy_time.as_secs_f64(),
+        rows as f64 / copy_time.as_secs_f64()
+    );
+    let end = start + chrono::Duration::minutes(10 * snapshots as i64);
+    let mut timings = Vec::new();
+    for _ in 0..5 {
+        let began = Instant::now();
+        sqlx::query(SEED_NAMESPACE_SQL)
+            .bind(1_i64)
+            .bind(start)
+            .bind(end)
+            .fetch_all(&mut *conn)
+            .await?;
+        timings.push(began.elapsed());
+    }
+    println!(
+        "| seed baseline: its namespace SQL over those rows, warm | {} |",
+        summary(timings)
+    );
+    Ok(())
+}
+
 async fn run(url: &str, days: usize, pods: usize) -> anyhow::Result<()> {
     let db = Database::connect(url).await?;
     TimeseriesMigrator::up(&db, None).await?;
@@ -194,25 +273,46 @@ async fn run(url: &str, days: usize, pods: usize) -> anyhow::Result<()> {
         summary(end_to_end)
     );
 
-    // 2. Load `days` of `pods` pods at 10-minute samples.
+    // 2. Load `days` of `pods` pods at 10-minute samples, with the rollup job's runs in
+    //    between as the server's background task would (here: once per simulated day).
     let snapshots = days * 144;
     let began = Instant::now();
+    let mut rollup_time = Duration::ZERO;
     for k in 0..snapshots {
         let at = start + chrono::Duration::minutes(10 * k as i64);
         store
             .append(tenant, &price(snapshot("bench-2k", pods, at), &catalog))
             .await?;
+        if k % 144 == 143 {
+            let rolled = Instant::now();
+            store.roll_up(at).await?;
+            rollup_time += rolled.elapsed();
+        }
     }
     let elapsed = began.elapsed();
     let samples = snapshots * pods;
     println!(
-        "| load {samples} pod samples ({snapshots} snapshots of {pods} pods) | {:.0} s, {:.0} pod-samples/s sustained (one connection, pricing included) |",
+        "| load {samples} pod samples ({snapshots} snapshots of {pods} pods), rollups included | {:.0} s, {:.0} pod-samples/s sustained (one connection, pricing included); of which rollup runs {:.0} s |",
         elapsed.as_secs_f64(),
-        samples as f64 / elapsed.as_secs_f64()
+        samples as f64 / elapsed.as_secs_f64(),
+        rollup_time.as_secs_f64()
+    );
+    let end = start + chrono::Duration::days(days as i64);
+    let rolled = Instant::now();
+    let report = store.roll_up(end + chrono::Duration::hours(1)).await?;
+    println!(
+        "| final rollup run ({} cluster-hours, {} cluster-days) | {:.1} s |",
+        report.hours,
+        report.days,
+        rolled.elapsed().as_secs_f64()
     );
 
+    // 2b. The seed's storage in the same database: bare COPY of the same rows into its own
+    //     `pod_metrics` table, and its namespace SQL over them.
+    seed_baseline(store.pool(), start, snapshots, pods).await?;
+
     // 3. The 30-day namespace breakdown, warm.
-    let window = TimeWindow::new(start, start + chrono::Duration::days(days as i64))?;
+    let window = TimeWindow::new(start, end)?;
     for (label, grouping) in [
         ("namespace", CostGrouping::Namespace),
         ("cluster", CostGrouping::Cluster),
