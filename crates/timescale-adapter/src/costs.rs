@@ -24,7 +24,8 @@ use rust_decimal::Decimal;
 use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, PgPool, Row};
 
-use crate::error::{db, unexpected};
+use crate::error::unexpected;
+use crate::hourly::{self, hourly_from_samples};
 use crate::namespace_costs;
 use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, Scope, watermark};
 
@@ -50,11 +51,8 @@ pub(crate) async fn costs(
         }
         CostGrouping::Pod | CostGrouping::Time(_) => allocation_sql(&keys, &scope),
     };
-    let rows = scope
-        .bind_filters(scope.bind_window(sqlx::query(AssertSqlSafe(sql))), true)
-        .fetch_all(pool)
-        .await
-        .map_err(db("costs: allocation"))?;
+    let statement = scope.bind_filters(scope.bind_window(sqlx::query(AssertSqlSafe(sql))), true);
+    let rows = hourly::fetch_all(pool, statement, "costs: allocation").await?;
     let allocation = rows
         .iter()
         .map(|row| allocation_row(query.grouping, row))
@@ -64,11 +62,9 @@ pub(crate) async fn costs(
     let mut idle = Vec::new();
     if includes_idle(query.grouping, &query.filter) {
         let sql = idle_sql(&keys, &scope);
-        let rows = scope
-            .bind_filters(scope.bind_window(sqlx::query(AssertSqlSafe(sql))), false)
-            .fetch_all(pool)
-            .await
-            .map_err(db("costs: idle"))?;
+        let statement =
+            scope.bind_filters(scope.bind_window(sqlx::query(AssertSqlSafe(sql))), false);
+        let rows = hourly::fetch_all(pool, statement, "costs: idle").await?;
         idle = rows
             .iter()
             .map(|row| idle_row(query.grouping, row))
@@ -134,6 +130,7 @@ impl KeyColumns {
 
 fn allocation_sql(keys: &KeyColumns, scope: &Scope<'_>) -> String {
     let filters = scope.filter_sql(6, true);
+    let raw = hourly_from_samples(EDGE_RANGE);
     format!(
         "WITH src AS (
             SELECT cluster, namespace, pod, hour, cpu_cost, ram_cost, storage_cost,
@@ -141,13 +138,10 @@ fn allocation_sql(keys: &KeyColumns, scope: &Scope<'_>) -> String {
                    mem_usage_bs, mem_request_bs
             FROM pod_costs_hourly WHERE {ROLLUP_RANGE}{filters}
             UNION ALL
-            SELECT cluster, namespace, pod, date_trunc('hour', ts, 'UTC'), cpu_cost, ram_cost,
-                   storage_cost, network_cost, load_balancer_cost,
-                   cpu_usage_m::numeric * duration_seconds,
-                   cpu_request_m::numeric * duration_seconds,
-                   mem_usage_b::numeric * duration_seconds,
-                   mem_request_b::numeric * duration_seconds
-            FROM pod_samples_named WHERE {EDGE_RANGE}{filters}
+            SELECT cluster, namespace, pod, hour, cpu_cost, ram_cost, storage_cost,
+                   network_cost, load_balancer_cost, cpu_usage_mcs, cpu_request_mcs,
+                   mem_usage_bs, mem_request_bs
+            FROM ({raw}) AS raw WHERE TRUE{filters}
         )
         SELECT {} AS k_cluster, {} AS k_namespace, {} AS k_pod, {} AS k_bucket,
                SUM(cpu_cost) AS cpu_cost, SUM(ram_cost) AS ram_cost,

@@ -24,6 +24,7 @@ mod costs;
 mod descriptions;
 mod dims;
 mod error;
+mod hourly;
 mod namespace_costs;
 mod partitions;
 mod rollups;

@@ -7,6 +7,7 @@
 
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 
+use crate::hourly::hourly_from_samples;
 use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, Scope};
 
 /// The whole UTC days inside the rolled-up whole hours `[ws, we)` (empty: both `ws`).
@@ -39,7 +40,8 @@ fn pods_sql(scope: &Scope<'_>, filters: &str) -> String {
          SELECT cluster, namespace, pod FROM pod_costs_hourly
          WHERE {ROLLUP_RANGE} AND (hour < '{d1}'::timestamptz OR hour >= '{d2}'::timestamptz){filters}
          UNION
-         SELECT cluster, namespace, pod FROM pod_samples_named WHERE {EDGE_RANGE}{filters}"
+         SELECT cluster, namespace, pod FROM ({raw}) AS raw WHERE TRUE{filters}",
+        raw = hourly_from_samples(EDGE_RANGE)
     )
 }
 
@@ -48,6 +50,7 @@ fn pods_sql(scope: &Scope<'_>, filters: &str) -> String {
 pub(crate) fn allocation_sql(cluster: &str, namespace: &str, scope: &Scope<'_>) -> String {
     let filters = scope.filter_sql(6, true);
     let pods = pods_sql(scope, &filters);
+    let raw = hourly_from_samples(EDGE_RANGE);
     format!(
         "WITH sums AS (
             SELECT {cluster} AS k_cluster, {namespace} AS k_namespace,
@@ -62,12 +65,9 @@ pub(crate) fn allocation_sql(cluster: &str, namespace: &str, scope: &Scope<'_>) 
                   FROM namespace_costs_hourly WHERE {ROLLUP_RANGE}{filters}
                   UNION ALL
                   SELECT cluster, namespace, cpu_cost, ram_cost, storage_cost, network_cost,
-                         load_balancer_cost,
-                         cpu_usage_m::numeric * duration_seconds,
-                         cpu_request_m::numeric * duration_seconds,
-                         mem_usage_b::numeric * duration_seconds,
-                         mem_request_b::numeric * duration_seconds
-                  FROM pod_samples_named WHERE {EDGE_RANGE}{filters}) AS src
+                         load_balancer_cost, cpu_usage_mcs, cpu_request_mcs, mem_usage_bs,
+                         mem_request_bs
+                  FROM ({raw}) AS raw WHERE TRUE{filters}) AS src
             GROUP BY 1, 2
         ), pods AS (
             {pods}

@@ -18,10 +18,11 @@
 use chrono::{DateTime, Duration, Utc};
 use kcost_domain::store_support::{ROLLUP_BATCH_HOURS, closed_until};
 use kcost_ports::{MetricsStoreError, RollupReport};
-use sqlx::{PgConnection, PgPool, Row};
+use sqlx::{AssertSqlSafe, PgConnection, PgPool, Row};
 use uuid::Uuid;
 
 use crate::error::db;
+use crate::hourly::{HOURLY_COLUMNS, NO_NESTED_LOOPS, hourly_from_samples};
 
 const CLUSTERS: &str = "
 SELECT s.tenant_id, s.cluster, s.rolled_until,
@@ -45,22 +46,15 @@ const DELETE_HOURLY: [&str; 3] = [
      WHERE tenant_id = $1 AND cluster = $2 AND hour >= $3 AND hour < $4",
 ];
 
-const BUILD_POD_HOURLY: &str = "
-INSERT INTO pod_costs_hourly (tenant_id, hour, pod_id, cluster, namespace, pod, node, cpu_cost,
-                              ram_cost, cpu_usage_mcs, cpu_request_mcs, mem_usage_bs,
-                              mem_request_bs, max_cpu_usage_m, max_mem_usage_b, sample_count,
-                              sample_seconds, storage_cost, network_cost, load_balancer_cost)
-SELECT $1, date_trunc('hour', s.ts, 'UTC'), s.pod_id, p.cluster, p.namespace, p.pod,
-       COALESCE(p.node, ''), SUM(s.cpu_cost), SUM(s.ram_cost),
-       SUM(s.cpu_usage_m::numeric * s.duration_seconds),
-       SUM(s.cpu_request_m::numeric * s.duration_seconds),
-       SUM(s.mem_usage_b::numeric * s.duration_seconds),
-       SUM(s.mem_request_b::numeric * s.duration_seconds),
-       MAX(s.cpu_usage_m), MAX(s.mem_usage_b), COUNT(*), SUM(s.duration_seconds),
-       SUM(s.storage_cost), SUM(s.network_cost), SUM(s.load_balancer_cost)
-FROM pod_samples s JOIN pods p ON p.tenant_id = s.tenant_id AND p.pod_id = s.pod_id
-WHERE s.tenant_id = $1 AND p.cluster = $2 AND s.ts >= $3 AND s.ts < $4
-GROUP BY 2, s.pod_id, p.cluster, p.namespace, p.pod, p.node";
+/// The closed hours' per-pod rows, from the samples (`hourly`): `$1` tenant, `$2` cluster,
+/// `$3`/`$4` the stretch.
+fn build_pod_hourly() -> String {
+    let raw = hourly_from_samples("tenant_id = $1 AND ts >= $3 AND ts < $4");
+    format!(
+        "INSERT INTO pod_costs_hourly ({HOURLY_COLUMNS}, tenant_id)
+         SELECT {HOURLY_COLUMNS}, $1 FROM ({raw}) AS raw WHERE cluster = $2"
+    )
+}
 
 const BUILD_NAMESPACE_HOURLY: &str = "
 INSERT INTO namespace_costs_hourly (tenant_id, hour, cluster, namespace, cpu_cost, ram_cost,
@@ -157,11 +151,15 @@ async fn roll_stretch(
         return Ok(None);
     }
     let end = stretch_end(&mut tx, tenant, cluster, start, closed).await?;
-    for sql in
-        DELETE_HOURLY
-            .iter()
-            .chain(&[BUILD_POD_HOURLY, BUILD_NAMESPACE_HOURLY, BUILD_IDLE_HOURLY])
-    {
+    sqlx::query(NO_NESTED_LOOPS)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("roll_up: settings"))?;
+    for sql in DELETE_HOURLY {
+        run(&mut tx, sql, tenant, cluster, start, end).await?;
+    }
+    run(&mut tx, &build_pod_hourly(), tenant, cluster, start, end).await?;
+    for sql in [BUILD_NAMESPACE_HOURLY, BUILD_IDLE_HOURLY] {
         run(&mut tx, sql, tenant, cluster, start, end).await?;
     }
     let (first_day, end_day) = (floor_day(start), floor_day(end));
@@ -209,13 +207,13 @@ async fn stretch_end(
 
 async fn run(
     conn: &mut PgConnection,
-    sql: &'static str,
+    sql: &str,
     tenant: Uuid,
     cluster: &str,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<(), MetricsStoreError> {
-    sqlx::query(sql)
+    sqlx::query(AssertSqlSafe(sql.to_owned()))
         .bind(tenant)
         .bind(cluster)
         .bind(from)

@@ -16,7 +16,8 @@ use kcost_ports::MetricsStoreError;
 use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, PgPool, Row};
 
-use crate::error::{db, unexpected};
+use crate::error::unexpected;
+use crate::hourly;
 use crate::scope::Scope;
 
 pub(crate) async fn usage_series(
@@ -39,11 +40,7 @@ pub(crate) async fn usage_series(
         .bind(scope.tenant)
         .bind(scope.start)
         .bind(scope.end);
-    let rows = scope
-        .bind_filters(query, true)
-        .fetch_all(pool)
-        .await
-        .map_err(db("usage_series"))?;
+    let rows = hourly::fetch_all(pool, scope.bind_filters(query, true), "usage_series").await?;
     let samples = rows
         .iter()
         .map(sample)

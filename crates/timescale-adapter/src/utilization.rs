@@ -15,7 +15,8 @@ use rust_decimal::Decimal;
 use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, PgPool, Row};
 
-use crate::error::{db, unexpected};
+use crate::error::unexpected;
+use crate::hourly::{self, hourly_from_samples};
 use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, Scope, watermark};
 
 /// Pods ordered by cost descending, then by cluster, namespace and name.
@@ -27,6 +28,7 @@ pub(crate) async fn utilization(
 ) -> Result<Vec<PodUtilization>, MetricsStoreError> {
     let scope = Scope::new(tenant, window, filter, watermark(pool, tenant).await?);
     let filters = scope.filter_sql(6, true);
+    let raw = hourly_from_samples(EDGE_RANGE);
     let sql = format!(
         "WITH src AS (
             SELECT cluster, namespace, pod,
@@ -37,12 +39,9 @@ pub(crate) async fn utilization(
             UNION ALL
             SELECT cluster, namespace, pod,
                    cpu_cost + ram_cost + storage_cost + network_cost + load_balancer_cost,
-                   cpu_usage_m::numeric * duration_seconds,
-                   cpu_request_m::numeric * duration_seconds,
-                   mem_usage_b::numeric * duration_seconds,
-                   mem_request_b::numeric * duration_seconds,
-                   cpu_usage_m, mem_usage_b, 1, duration_seconds
-            FROM pod_samples_named WHERE {EDGE_RANGE}{filters}
+                   cpu_usage_mcs, cpu_request_mcs, mem_usage_bs, mem_request_bs,
+                   max_cpu_usage_m, max_mem_usage_b, sample_count, sample_seconds
+            FROM ({raw}) AS raw WHERE TRUE{filters}
         )
         SELECT cluster, namespace, pod, SUM(cost) AS cost,
                SUM(cpu_usage_mcs) AS cpu_usage_mcs, SUM(cpu_request_mcs) AS cpu_request_mcs,
@@ -53,11 +52,8 @@ pub(crate) async fn utilization(
         GROUP BY cluster, namespace, pod
         ORDER BY cost DESC, cluster, namespace, pod"
     );
-    let rows = scope
-        .bind_filters(scope.bind_window(sqlx::query(AssertSqlSafe(sql))), true)
-        .fetch_all(pool)
-        .await
-        .map_err(db("utilization"))?;
+    let query = scope.bind_filters(scope.bind_window(sqlx::query(AssertSqlSafe(sql))), true);
+    let rows = hourly::fetch_all(pool, query, "utilization").await?;
     rows.iter()
         .map(decode)
         .collect::<anyhow::Result<_>>()
