@@ -118,6 +118,18 @@ pub struct PodSample {
     pub containers: Vec<ContainerSample>,
 }
 
+impl PodSample {
+    /// The containers whose samples say more than the pod's own: none when the pod has one
+    /// container with exactly the pod's figures and no restarts (the common case: its
+    /// sample is the pod's, and its name is in the pod's description), else all of them.
+    pub fn containers_beyond_pod(&self) -> &[ContainerSample] {
+        match self.containers.as_slice() {
+            [only] if only.figures == self.figures && only.restarts == 0 => &[],
+            all => all,
+        }
+    }
+}
+
 /// One node at the snapshot's instant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodeSample {
@@ -405,6 +417,26 @@ pub(crate) mod tests {
         assert!(Snapshot::new(p.clone(), now(), &SnapshotRules::default()).is_ok());
         p.interval_seconds = Some(MAX_INTERVAL_SECONDS + 1);
         assert!(Snapshot::new(p, now(), &SnapshotRules::default()).is_err());
+    }
+
+    #[test]
+    fn a_lone_container_like_its_pod_adds_nothing_beyond_it() {
+        let container = |restarts| ContainerSample {
+            name: "app".into(),
+            figures: ResourceFigures::default(),
+            restarts,
+        };
+        let mut p = pod("a", Some("n1"));
+        assert!(p.containers_beyond_pod().is_empty());
+        p.containers = vec![container(0)];
+        assert!(p.containers_beyond_pod().is_empty());
+        p.containers = vec![container(2)];
+        assert_eq!(p.containers_beyond_pod().len(), 1, "restarts are news");
+        p.containers = vec![container(0), container(0)];
+        assert_eq!(p.containers_beyond_pod().len(), 2);
+        p.containers = vec![container(0)];
+        p.figures.cpu_usage = Millicores::new(5);
+        assert_eq!(p.containers_beyond_pod().len(), 1, "figures differ");
     }
 
     #[test]

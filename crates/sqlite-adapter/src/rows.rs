@@ -119,7 +119,8 @@ pub(crate) fn pod_sample_rows(
         .collect()
 }
 
-/// One row per container of every pod that has containers, in
+/// One row per container that says more than its pod (`PodSample::containers_beyond_pod`),
+/// in
 /// [`CONTAINER_SAMPLE_COLUMNS`] order; `container` is the index into the pod's
 /// description's `containers`.
 pub(crate) fn container_sample_rows(
@@ -129,7 +130,7 @@ pub(crate) fn container_sample_rows(
 ) -> anyhow::Result<Vec<Vec<Value>>> {
     let mut rows = Vec::new();
     for (sample, pod_id) in priced.snapshot().pods().iter().zip(pod_ids) {
-        for (index, container) in sample.containers.iter().enumerate() {
+        for (index, container) in sample.containers_beyond_pod().iter().enumerate() {
             let f = &container.figures;
             rows.push(vec![
                 key.tenant.clone().into(),

@@ -292,9 +292,19 @@ async fn a_writer_waits_for_the_lock_instead_of_failing() {
 async fn append_writes_samples_and_descriptions_but_no_rollup() {
     let test = TestDb::new().await;
     let t = tenant();
-    let first = agent_snapshot(LABELS, "prod-eu", at(9, 0), 600);
-    let second = agent_snapshot(LABELS, "prod-eu", at(9, 10), 600);
-    let late = agent_snapshot(LABELS, "prod-eu", at(8, 50), 600);
+    // The agent's pods have one container each, like the pod itself (not stored again);
+    // give one a sidecar, whose pod then has two containers worth storing.
+    let with_sidecar = |ts| {
+        let base = agent_snapshot(LABELS, "prod-eu", ts, 600);
+        let mut pods = base.snapshot().pods().to_vec();
+        let mut sidecar = pods[0].containers[0].clone();
+        sidecar.name = "sidecar".into();
+        pods[0].containers.push(sidecar);
+        snapshot("prod-eu", ts, 600, pods, base.snapshot().nodes().to_vec())
+    };
+    let first = with_sidecar(at(9, 0));
+    let second = with_sidecar(at(9, 10));
+    let late = with_sidecar(at(8, 50));
     store_all(&test.store, t, &[&first, &second]).await;
     let pods = i64::try_from(first.snapshot().pods().len()).unwrap();
     let nodes = i64::try_from(first.snapshot().nodes().len()).unwrap();
@@ -302,9 +312,9 @@ async fn append_writes_samples_and_descriptions_but_no_rollup() {
         .snapshot()
         .pods()
         .iter()
-        .map(|p| p.containers.len())
+        .map(|p| p.containers_beyond_pod().len())
         .sum();
-    assert!(containers > 0);
+    assert_eq!(containers, 2, "the sidecar's pod's two containers");
     for (sql, expected) in [
         ("SELECT COUNT(*) FROM pod_samples", 2 * pods),
         (

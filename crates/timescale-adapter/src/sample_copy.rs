@@ -74,8 +74,9 @@ pub(crate) fn pod_rows(
     Ok(copy.into_bytes())
 }
 
-/// The COPY payload of every container sample of `priced` (empty when no pod has
-/// containers); `container` is the index in the pod's description.
+/// The COPY payload of the container samples of `priced` that say more than their pod's
+/// (`PodSample::containers_beyond_pod`: a lone container with the pod's own figures is not
+/// stored twice); `container` is the index in the pod's description.
 pub(crate) fn container_rows(
     tenant: Uuid,
     priced: &PricedSnapshot,
@@ -85,7 +86,7 @@ pub(crate) fn container_rows(
     let prefix = tenant_and_time(tenant, row);
     let mut copy = CopyText::default();
     for (sample, id) in priced.snapshot().pods().iter().zip(ids) {
-        for (index, container) in sample.containers.iter().enumerate() {
+        for (index, container) in sample.containers_beyond_pod().iter().enumerate() {
             let figures = &container.figures;
             copy.encoded(&prefix)
                 .number(id)

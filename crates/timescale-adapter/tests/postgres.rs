@@ -16,7 +16,9 @@ use kcost_timescale_adapter::{PgMetricsStore, StorageLayout};
 use kcost_domain::cost_engine::PricedSnapshot;
 use kcost_domain::tenant::TenantId;
 use kcost_migrations::{MigratorTrait, TimeseriesMigrator};
-use kcost_ports::contract::fixtures::{query, tenant, three_pod_snapshot, utc};
+use kcost_ports::contract::fixtures::{
+    LABELS, agent_snapshot, query, snapshot, tenant, three_pod_snapshot, utc,
+};
 use kcost_ports::contract::rollup::{answers, history};
 use support::{TestDb, with_store};
 
@@ -445,4 +447,54 @@ async fn a_database_of_the_previous_schema_migrates_with_its_data() {
     }
     legacy.destroy().await;
     fresh.destroy().await;
+}
+
+#[tokio::test]
+async fn append_writes_samples_and_descriptions_but_no_rollup() {
+    with_store(|store| async move {
+        let t = tenant();
+        // One pod gets a sidecar: its two containers are stored; the others' lone
+        // container, with the pod's own figures, is not stored again.
+        let with_sidecar = |ts| {
+            let base = agent_snapshot(LABELS, "prod-eu", ts, 600);
+            let mut pods = base.snapshot().pods().to_vec();
+            let mut sidecar = pods[0].containers[0].clone();
+            sidecar.name = "sidecar".into();
+            pods[0].containers.push(sidecar);
+            snapshot("prod-eu", ts, 600, pods, base.snapshot().nodes().to_vec())
+        };
+        let first = with_sidecar(utc(2026, 11, 20, 9, 0, 0));
+        let second = with_sidecar(utc(2026, 11, 20, 9, 10, 0));
+        for s in [&first, &second] {
+            assert_eq!(store.append(t, s).await.unwrap(), AppendOutcome::Stored);
+        }
+        let pods = i64::try_from(first.snapshot().pods().len()).unwrap();
+        let nodes = i64::try_from(first.snapshot().nodes().len()).unwrap();
+        for (sql, expected) in [
+            ("SELECT count(*) FROM pod_samples", 2 * pods),
+            ("SELECT count(*) FROM container_samples", 2 * 2),
+            ("SELECT count(DISTINCT container) FROM container_samples", 2),
+            ("SELECT count(*) FROM node_samples", 2 * nodes),
+            ("SELECT count(*) FROM node_samples WHERE node_id IS NULL", 0),
+            ("SELECT count(*) FROM pods", pods),
+            ("SELECT count(*) FROM nodes", nodes),
+            ("SELECT count(*) FROM pod_costs_hourly", 0),
+            ("SELECT count(*) FROM namespace_costs_hourly", 0),
+            ("SELECT count(*) FROM node_idle_hourly", 0),
+            ("SELECT count(*) FROM pod_costs_daily", 0),
+        ] {
+            let found: i64 = sqlx::query_scalar(sql)
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+            assert_eq!(found, expected, "{sql}");
+        }
+        let watermark: chrono::DateTime<Utc> =
+            sqlx::query_scalar("SELECT rolled_until FROM rollup_state")
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        assert_eq!(watermark, utc(2026, 11, 20, 9, 0, 0));
+    })
+    .await;
 }

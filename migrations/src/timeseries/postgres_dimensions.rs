@@ -11,7 +11,9 @@
 //! - `pod_samples`: narrow, append-only, `(tenant_id, ts, pod_id, figures, money, rates)`,
 //!   indexed by `(tenant_id, ts)`; the old wide table's rows are copied in and it is
 //!   dropped. `pod_samples_named` is the view queries read (samples joined with `pods`).
-//! - `container_samples`: per container per snapshot when agents send containers.
+//! - `container_samples`: per container per snapshot when agents send containers — except
+//!   a pod's lone container with the pod's own figures and no restarts, whose sample is the
+//!   pod's (`PodSample::containers_beyond_pod`).
 //! - `node_samples` gains `node_id`.
 //! - `pod_costs_hourly` is keyed by `(tenant_id, hour, pod_id)` (its text columns stay,
 //!   denormalised for the queries); `pod_costs_daily` is the same per UTC day.
