@@ -38,6 +38,7 @@ pub struct Application {
     key_usage: Arc<KeyUsage>,
     invalidation_follower: InvalidationFollower,
     retention_days: u32,
+    rollup_interval: Option<Duration>,
     warming: Option<CacheWarming>,
     opencost: Arc<OpenCostImports>,
     opencost_schedule: Vec<ScheduledImport>,
@@ -95,6 +96,8 @@ impl Application {
             key_usage: services.key_usage,
             invalidation_follower,
             retention_days: settings.timescale.retention_days,
+            rollup_interval: (settings.timescale.rollup_interval_seconds > 0)
+                .then(|| Duration::from_secs(settings.timescale.rollup_interval_seconds)),
             warming,
             opencost,
             opencost_schedule,
@@ -137,6 +140,7 @@ impl Application {
             key_usage,
             invalidation_follower,
             retention_days,
+            rollup_interval,
             warming,
             opencost_schedule,
             stop_requested,
@@ -148,10 +152,11 @@ impl Application {
             retention_days,
             key_usage.clone(),
             warming,
-            background::Rollups {
+            rollup_interval.map(|interval| background::Rollups {
                 store: stores.metrics.clone(),
                 clock: Arc::new(SystemClock),
-            },
+                interval,
+            }),
         );
         background.add_opencost_imports(opencost_schedule);
         let mut serving = tokio::spawn(server);

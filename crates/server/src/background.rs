@@ -1,7 +1,8 @@
 //! Periodic work beside the HTTP server, as tokio tasks that stop together:
 //! - flushing API-key last-use times every [`KEY_USAGE_FLUSH_INTERVAL`];
-//! - building the rollups of closed hours and days ([`ROLLUP_INTERVAL`]; the
-//!   `MetricsStore::roll_up` contract says why this is safe at any moment);
+//! - building the rollups of closed hours and days (`timescale.rollup_interval_seconds`,
+//!   0 = not on this replica; the `MetricsStore::roll_up` contract says why this is safe at
+//!   any moment);
 //! - creating day partitions ahead of need, at start and daily (PostgreSQL);
 //! - retention (`timescale.retention_days`, 0 = keep), shortly after start and daily;
 //! - warming the Kubecent answers of active tenants (`kubecent.warm_interval_seconds`);
@@ -27,8 +28,6 @@ use crate::opencost::{ScheduledImport, run_import};
 
 /// How often recorded API-key uses are written.
 pub const KEY_USAGE_FLUSH_INTERVAL: Duration = Duration::from_secs(5);
-/// Period of the rollup job: an hour's rollup is built within this long of its closing.
-pub const ROLLUP_INTERVAL: Duration = Duration::from_secs(60);
 /// The first rollup run waits this long after start.
 pub const ROLLUP_START_DELAY: Duration = Duration::from_secs(5);
 /// Period of the partition and retention jobs.
@@ -41,6 +40,8 @@ pub const RETENTION_START_DELAY: Duration = Duration::from_secs(60);
 pub struct Rollups {
     pub store: Arc<dyn MetricsStore>,
     pub clock: Arc<dyn Clock>,
+    /// Time between runs.
+    pub interval: Duration,
 }
 
 impl std::fmt::Debug for Rollups {
@@ -79,23 +80,26 @@ impl BackgroundTasks {
         retention_days: u32,
         key_usage: Arc<KeyUsage>,
         warming: Option<CacheWarming>,
-        rollups: Rollups,
+        rollups: Option<Rollups>,
     ) -> Self {
         let (stop, stopped) = watch::channel(false);
         let mut tasks = Vec::new();
 
-        tasks.push((
-            "rollups",
-            tokio::spawn(every(
-                ROLLUP_START_DELAY,
-                ROLLUP_INTERVAL,
-                stopped.clone(),
-                move || {
-                    let rollups = rollups.clone();
-                    async move { rollups.run().await }
-                },
-            )),
-        ));
+        if let Some(rollups) = rollups {
+            let period = rollups.interval;
+            tasks.push((
+                "rollups",
+                tokio::spawn(every(
+                    ROLLUP_START_DELAY,
+                    period,
+                    stopped.clone(),
+                    move || {
+                        let rollups = rollups.clone();
+                        async move { rollups.run().await }
+                    },
+                )),
+            ));
+        }
 
         if let Some(warming) = warming {
             let period = warming.interval;

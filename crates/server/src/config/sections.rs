@@ -118,6 +118,8 @@ pub struct TimescaleSettings {
     pub url: Option<ConnectionUrl>,
     /// Raw samples older than this are dropped; 0 = keep forever.
     pub retention_days: u32,
+    /// How often the rollups of closed hours are built, in seconds; 0 = never here.
+    pub rollup_interval_seconds: u64,
     /// `auto`, `on` or `off`.
     pub timescaledb: TimescaleMode,
 }
@@ -127,6 +129,7 @@ impl Default for TimescaleSettings {
         Self {
             url: None,
             retention_days: 400,
+            rollup_interval_seconds: 60,
             timescaledb: TimescaleMode::Auto,
         }
     }

@@ -64,6 +64,7 @@ fn defaults_load_with_no_files_and_no_env() {
     assert_eq!(settings.database.url.expose(), "sqlite://kcost.db?mode=rwc");
     assert!(settings.database.run_migrations);
     assert_eq!(settings.timescale.retention_days, 400);
+    assert_eq!(settings.timescale.rollup_interval_seconds, 60);
     assert_eq!(settings.timescale.timescaledb, TimescaleMode::Auto);
     assert_eq!(settings.redis.url, None);
     assert_eq!(settings.redis.timeout_ms, 250);
