@@ -49,7 +49,13 @@ pub(crate) async fn costs(
         CostGrouping::Cluster | CostGrouping::Namespace => {
             namespace_costs::allocation_sql(keys.cluster, keys.namespace, &scope)
         }
-        CostGrouping::Pod | CostGrouping::Time(_) => allocation_sql(&keys, &scope),
+        // Hourly buckets need hourly rows; everything else reads whole days from the
+        // daily rollup.
+        CostGrouping::Pod | CostGrouping::Time(_) => allocation_sql(
+            &keys,
+            &scope,
+            query.grouping != CostGrouping::Time(TrendInterval::Hourly),
+        ),
     };
     let statement = scope.bind_filters(scope.bind_window(sqlx::query(AssertSqlSafe(sql))), true);
     let rows = hourly::fetch_all(pool, statement, "costs: allocation").await?;
@@ -128,15 +134,18 @@ impl KeyColumns {
     }
 }
 
-fn allocation_sql(keys: &KeyColumns, scope: &Scope<'_>) -> String {
+/// Columns every per-pod source of the allocation query gives.
+const POD_COLUMNS: &str = "cluster, namespace, pod, hour, cpu_cost, ram_cost, storage_cost, \
+    network_cost, load_balancer_cost, cpu_usage_mcs, cpu_request_mcs, mem_usage_bs, \
+    mem_request_bs";
+
+fn allocation_sql(keys: &KeyColumns, scope: &Scope<'_>, days: bool) -> String {
     let filters = scope.filter_sql(6, true);
     let raw = hourly_from_samples(EDGE_RANGE);
+    let rollups = scope.pod_rollups_sql(POD_COLUMNS, &filters, days);
     format!(
         "WITH src AS (
-            SELECT cluster, namespace, pod, hour, cpu_cost, ram_cost, storage_cost,
-                   network_cost, load_balancer_cost, cpu_usage_mcs, cpu_request_mcs,
-                   mem_usage_bs, mem_request_bs
-            FROM pod_costs_hourly WHERE {ROLLUP_RANGE}{filters}
+            {rollups}
             UNION ALL
             SELECT cluster, namespace, pod, hour, cpu_cost, ram_cost, storage_cost,
                    network_cost, load_balancer_cost, cpu_usage_mcs, cpu_request_mcs,

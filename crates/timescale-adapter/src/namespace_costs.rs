@@ -5,33 +5,14 @@
 //! other whole hours and the raw samples. Same result columns, same sums to the last
 //! digit, same exact distinct counts as the per-pod query in `costs`.
 
-use chrono::{DateTime, Duration, NaiveTime, Utc};
-
 use crate::hourly::hourly_from_samples;
 use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, Scope};
-
-/// The whole UTC days inside the rolled-up whole hours `[ws, we)` (empty: both `ws`).
-fn whole_days(scope: &Scope<'_>) -> (DateTime<Utc>, DateTime<Utc>) {
-    let midnight = |t: DateTime<Utc>| t.date_naive().and_time(NaiveTime::MIN).and_utc();
-    let first = midnight(scope.whole_start);
-    let first = if first < scope.whole_start {
-        first + Duration::days(1)
-    } else {
-        first
-    };
-    let end = midnight(scope.whole_end);
-    if first < end {
-        (first, end)
-    } else {
-        (scope.whole_start, scope.whole_start)
-    }
-}
 
 /// `(cluster, namespace, pod)` of every pod with a sample in the window, from the
 /// cheapest source for each part of it.
 fn pods_sql(scope: &Scope<'_>, filters: &str) -> String {
     // Instants computed here, not user input: safe to inline as literals.
-    let (day_start, day_end) = whole_days(scope);
+    let (day_start, day_end) = scope.whole_days();
     let (d1, d2) = (day_start.to_rfc3339(), day_end.to_rfc3339());
     format!(
         "SELECT cluster, namespace, pod FROM pod_costs_daily

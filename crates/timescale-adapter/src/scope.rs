@@ -10,7 +10,7 @@
 //! Parameters are numbered: `$1` tenant, `$2` start, `$3` ws, `$4` we, `$5` end, then the
 //! filters (`$6`, `$7`) in the order cluster, namespace.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, NaiveTime, Utc};
 use kcost_domain::costs::CostFilter;
 use kcost_domain::store_support::HourSplit;
 use kcost_domain::tenant::TenantId;
@@ -74,6 +74,46 @@ impl<'a> Scope<'a> {
             cluster: filter.cluster.as_ref().map(|c| c.as_str()),
             namespace: filter.namespace.as_deref(),
         }
+    }
+
+    /// The whole UTC days inside the rolled-up whole hours `[ws, we)` (none: both `ws`).
+    /// Their daily rollups exist: a day's row is built when its last hour is.
+    pub fn whole_days(&self) -> (DateTime<Utc>, DateTime<Utc>) {
+        let midnight = |t: DateTime<Utc>| t.date_naive().and_time(NaiveTime::MIN).and_utc();
+        let first = midnight(self.whole_start);
+        let first = if first < self.whole_start {
+            first + Duration::days(1)
+        } else {
+            first
+        };
+        let end = midnight(self.whole_end);
+        if first < end {
+            (first, end)
+        } else {
+            (self.whole_start, self.whole_start)
+        }
+    }
+
+    /// Per-pod rollup rows of the rolled-up whole hours, `columns` selected from each
+    /// (`hour` is the row's period start): daily rows for the whole UTC days among them when
+    /// `days` (one row per pod and day instead of 24), hourly rows for the other hours.
+    /// `filters` as [`Self::filter_sql`] made them.
+    pub fn pod_rollups_sql(&self, columns: &str, filters: &str, days: bool) -> String {
+        let (d1, d2) = if days {
+            self.whole_days()
+        } else {
+            (self.whole_start, self.whole_start)
+        };
+        // Instants computed here, not user input: safe to inline as literals.
+        let (d1, d2) = (d1.to_rfc3339(), d2.to_rfc3339());
+        format!(
+            "SELECT {columns} FROM (SELECT *, day AS hour FROM pod_costs_daily
+                                   WHERE tenant_id = $1 AND day >= '{d1}'::timestamptz
+                                     AND day < '{d2}'::timestamptz{filters}) AS daily
+             UNION ALL
+             SELECT {columns} FROM pod_costs_hourly
+             WHERE {ROLLUP_RANGE} AND (hour < '{d1}'::timestamptz OR hour >= '{d2}'::timestamptz){filters}"
+        )
     }
 
     /// Binds `$1`–`$5` (tenant and the split window).
@@ -161,6 +201,22 @@ mod tests {
         assert_eq!((scope.whole_start, scope.whole_end), (at(10, 0), at(11, 0)));
         let scope = Scope::new(tenant, &window, &filter, None);
         assert_eq!((scope.whole_start, scope.whole_end), (at(10, 0), at(10, 0)));
+    }
+
+    #[test]
+    fn whole_days_are_those_inside_the_rolled_up_hours() {
+        let day = |d: u32, h: u32| Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).unwrap();
+        let window = TimeWindow::new(day(18, 5), day(22, 9)).unwrap();
+        let filter = CostFilter::default();
+        let tenant = TenantId::from_uuid(Uuid::nil());
+        let scope = Scope::new(tenant, &window, &filter, Some(day(21, 7)));
+        assert_eq!(scope.whole_days(), (day(19, 0), day(21, 0)));
+        let scope = Scope::new(tenant, &window, &filter, Some(day(19, 7)));
+        assert_eq!(
+            scope.whole_days(),
+            (day(18, 5), day(18, 5)),
+            "no whole day yet"
+        );
     }
 
     #[test]

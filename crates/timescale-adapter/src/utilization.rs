@@ -17,7 +17,7 @@ use sqlx::{AssertSqlSafe, PgPool, Row};
 
 use crate::error::unexpected;
 use crate::hourly::{self, hourly_from_samples};
-use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, Scope, watermark};
+use crate::scope::{EDGE_RANGE, Scope, watermark};
 
 /// Pods ordered by cost descending, then by cluster, namespace and name.
 pub(crate) async fn utilization(
@@ -29,13 +29,17 @@ pub(crate) async fn utilization(
     let scope = Scope::new(tenant, window, filter, watermark(pool, tenant).await?);
     let filters = scope.filter_sql(6, true);
     let raw = hourly_from_samples(EDGE_RANGE);
+    let rollups = scope.pod_rollups_sql(
+        "cluster, namespace, pod, \
+         cpu_cost + ram_cost + storage_cost + network_cost + load_balancer_cost AS cost, \
+         cpu_usage_mcs, cpu_request_mcs, mem_usage_bs, mem_request_bs, max_cpu_usage_m, \
+         max_mem_usage_b, sample_count, sample_seconds",
+        &filters,
+        true,
+    );
     let sql = format!(
         "WITH src AS (
-            SELECT cluster, namespace, pod,
-                   cpu_cost + ram_cost + storage_cost + network_cost + load_balancer_cost AS cost,
-                   cpu_usage_mcs, cpu_request_mcs, mem_usage_bs, mem_request_bs, max_cpu_usage_m,
-                   max_mem_usage_b, sample_count, sample_seconds
-            FROM pod_costs_hourly WHERE {ROLLUP_RANGE}{filters}
+            {rollups}
             UNION ALL
             SELECT cluster, namespace, pod,
                    cpu_cost + ram_cost + storage_cost + network_cost + load_balancer_cost,
