@@ -9,20 +9,26 @@ use crate::hourly::hourly_from_samples;
 use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, Scope};
 
 /// `(cluster, namespace, pod)` of every pod with a sample in the window, from the
-/// cheapest source for each part of it.
+/// cheapest source for each part of it. Distinct pod ids (integers) first, names after:
+/// de-duplicating 60,000 daily rows by their text names sorted them (~180 ms for 30 days
+/// of 2,000 pods), by id they hash in a few milliseconds.
 fn pods_sql(scope: &Scope<'_>, filters: &str) -> String {
     // Instants computed here, not user input: safe to inline as literals.
     let (day_start, day_end) = scope.whole_days();
     let (d1, d2) = (day_start.to_rfc3339(), day_end.to_rfc3339());
     format!(
-        "SELECT cluster, namespace, pod FROM pod_costs_daily
-         WHERE tenant_id = $1 AND day >= '{d1}'::timestamptz AND day < '{d2}'::timestamptz{filters}
-         UNION
-         SELECT cluster, namespace, pod FROM pod_costs_hourly
-         WHERE {ROLLUP_RANGE} AND (hour < '{d1}'::timestamptz OR hour >= '{d2}'::timestamptz){filters}
-         UNION
-         SELECT cluster, namespace, pod FROM ({raw}) AS raw WHERE TRUE{filters}",
-        raw = hourly_from_samples(EDGE_RANGE)
+        "SELECT DISTINCT p.cluster, p.namespace, p.pod
+         FROM (SELECT pod_id FROM pod_costs_daily
+               WHERE tenant_id = $1 AND day >= '{d1}'::timestamptz
+                 AND day < '{d2}'::timestamptz{filters}
+               UNION
+               SELECT pod_id FROM pod_costs_hourly
+               WHERE {ROLLUP_RANGE}
+                 AND (hour < '{d1}'::timestamptz OR hour >= '{d2}'::timestamptz){filters}
+               UNION
+               SELECT pod_id FROM pod_samples WHERE {EDGE_RANGE}) AS ids
+         JOIN pods p ON p.tenant_id = $1 AND p.pod_id = ids.pod_id
+         WHERE TRUE{filters}"
     )
 }
 
