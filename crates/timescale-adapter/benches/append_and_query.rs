@@ -278,7 +278,11 @@ async fn run(url: &str, days: usize, pods: usize) -> anyhow::Result<()> {
     let snapshots = days * 144;
     let began = Instant::now();
     let mut rollup_time = Duration::ZERO;
+    let mut tenth_marks = Vec::with_capacity(10);
     for k in 0..snapshots {
+        if k > 0 && (k * 10) % snapshots == 0 {
+            tenth_marks.push(began.elapsed());
+        }
         let at = start + chrono::Duration::minutes(10 * k as i64);
         store
             .append(tenant, &price(snapshot("bench-2k", pods, at), &catalog))
@@ -290,7 +294,22 @@ async fn run(url: &str, days: usize, pods: usize) -> anyhow::Result<()> {
         }
     }
     let elapsed = began.elapsed();
+    tenth_marks.push(elapsed);
     let samples = snapshots * pods;
+    let per_tenth = samples as f64 / 10.0;
+    let mut previous = Duration::ZERO;
+    let rates: Vec<String> = tenth_marks
+        .iter()
+        .map(|mark| {
+            let rate = per_tenth / (*mark - previous).as_secs_f64().max(1e-9);
+            previous = *mark;
+            format!("{rate:.0}")
+        })
+        .collect();
+    println!(
+        "| load rate by tenth (pod-samples/s, rollup runs included) | {} |",
+        rates.join(", ")
+    );
     println!(
         "| load {samples} pod samples ({snapshots} snapshots of {pods} pods), rollups included | {:.0} s, {:.0} pod-samples/s sustained (one connection, pricing included); of which rollup runs {:.0} s |",
         elapsed.as_secs_f64(),
