@@ -7,7 +7,8 @@
 //!   cargo bench -p kcost-timescale-adapter --bench append_and_query
 //! Environment: `KCOST_TEST_DATABASE_URL` (server to create a throw-away database on;
 //! `postgres://postgres@localhost/postgres?host=/var/run/postgresql` for the Unix socket),
-//! `KCOST_BENCH_DAYS` (default 30), `KCOST_BENCH_PODS` (default 2000).
+//! `KCOST_BENCH_DAYS` (default 30), `KCOST_BENCH_PODS` (default 2000), `KCOST_BENCH_KEEP`
+//! (set: keep the database for inspection instead of dropping it).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 use std::collections::BTreeMap;
@@ -152,6 +153,10 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     let url = with_database(&admin_url, &name);
     let result = run(&url, days, pods).await;
+    if std::env::var_os("KCOST_BENCH_KEEP").is_some() {
+        println!("\nkept database {name}");
+        return result;
+    }
     sqlx::query(AssertSqlSafe(format!(
         "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
     )))

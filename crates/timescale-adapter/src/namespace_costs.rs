@@ -23,8 +23,9 @@ fn pods_sql(scope: &Scope<'_>, filters: &str) -> String {
                  AND day < '{d2}'::timestamptz{filters}
                UNION
                SELECT pod_id FROM pod_costs_hourly
-               WHERE {ROLLUP_RANGE}
-                 AND (hour < '{d1}'::timestamptz OR hour >= '{d2}'::timestamptz){filters}
+               WHERE tenant_id = $1
+                 AND ((hour >= $3 AND hour < '{d1}'::timestamptz)
+                      OR (hour >= '{d2}'::timestamptz AND hour < $4)){filters}
                UNION
                SELECT pod_id FROM pod_samples WHERE {EDGE_RANGE}) AS ids
          JOIN pods p ON p.tenant_id = $1 AND p.pod_id = ids.pod_id

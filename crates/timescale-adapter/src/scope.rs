@@ -112,7 +112,9 @@ impl<'a> Scope<'a> {
                                      AND day < '{d2}'::timestamptz{filters}) AS daily
              UNION ALL
              SELECT {columns} FROM pod_costs_hourly
-             WHERE {ROLLUP_RANGE} AND (hour < '{d1}'::timestamptz OR hour >= '{d2}'::timestamptz){filters}"
+             WHERE tenant_id = $1
+               AND ((hour >= $3 AND hour < '{d1}'::timestamptz)
+                    OR (hour >= '{d2}'::timestamptz AND hour < $4)){filters}"
         )
     }
 
