@@ -31,6 +31,7 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends!(
+    the_agents_labelled_form_is_ingested_and_costed,
     fixtures_are_costed_and_namespaces_plus_idle_make_the_cluster_total,
     tenants_never_see_each_others_data,
     revoked_and_expired_keys_are_refused_alike,

@@ -7,9 +7,40 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::support::{
-    Backend, FIXTURE_WINDOW, MAX_PAYLOAD_BYTES, NODES_NULL, NODES_NULL_CLUSTER, SMALL,
+    Backend, FIXTURE_WINDOW, LABELS, MAX_PAYLOAD_BYTES, NODES_NULL, NODES_NULL_CLUSTER, SMALL,
     SMALL_CLUSTER, TestDb, TestServer, gzip, number, send,
 };
+
+/// The agent's later, labelled form (labels, phase, QoS class, containers, no owners) is
+/// accepted as sent and costed like any snapshot, every pod listed.
+pub async fn the_agents_labelled_form_is_ingested_and_costed(backend: Backend) {
+    let db = TestDb::create(backend).await;
+    let server = TestServer::start(&db).await;
+    let (_, key) = server.tenant_with_key("acme").await;
+
+    let (status, body) = server.ingest(&key, LABELS).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(body["pods"].as_u64(), Some(8), "{body}");
+    let pods_path = format!("/v1/costs/pods?{FIXTURE_WINDOW}");
+    let (status, pods) = server.get_as(&key, &pods_path).await;
+    assert_eq!(status, StatusCode::OK, "{pods}");
+    let rows = pods["costs"].as_array().expect("costs");
+    assert_eq!(rows.len(), 8, "{pods}");
+    assert!(
+        rows.iter()
+            .any(|row| row["pod_name"] == "payments-api-7pt8cn474-kxsrd"),
+        "{pods}"
+    );
+    let total: f64 = rows
+        .iter()
+        .map(|row| number(row, "estimated_cost_usd"))
+        .sum();
+    assert!(total > 0.0, "{pods}");
+    assert_namespaces_plus_idle_make_each_cluster_total(&server, &key, FIXTURE_WINDOW).await;
+
+    server.stop().await;
+    db.finish().await;
+}
 
 /// Both fixtures ingest; their costs appear per namespace and per cluster, and for each
 /// cluster Σ namespaces + idle = the cluster's total, to the cent.
