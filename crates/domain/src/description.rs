@@ -53,25 +53,71 @@ impl PodDescription {
     /// A stable 64-bit digest of every field: equal descriptions have equal fingerprints,
     /// and a changed field changes it (up to SHA-256 collisions on 64 bits).
     pub fn fingerprint(&self) -> i64 {
-        let mut digest = Fingerprint::default();
-        digest
-            .field(self.cluster.as_str())
-            .field(&self.namespace)
-            .field(&self.name)
-            .optional(self.node.as_deref())
-            .optional(self.owner.as_ref().map(|o| o.kind.as_str()))
-            .optional(self.owner.as_ref().map(|o| o.name.as_str()))
-            .field(if self.owner_inferred {
-                "inferred"
-            } else {
-                "sent"
-            })
-            .map(&self.labels)
-            .optional(self.phase.as_deref())
-            .optional(self.qos_class.as_deref());
-        digest.list(&self.containers);
-        digest.finish()
+        digest_pod(PodFields {
+            cluster: self.cluster.as_str(),
+            namespace: &self.namespace,
+            name: &self.name,
+            node: self.node.as_deref(),
+            owner: self.owner.as_ref(),
+            owner_inferred: self.owner_inferred,
+            labels: &self.labels,
+            phase: self.phase.as_deref(),
+            qos_class: self.qos_class.as_deref(),
+            containers: self.containers.iter().map(String::as_str),
+        })
     }
+
+    /// The fingerprint `PodDescription::of(cluster, pod)` would have, without building it
+    /// (ingest computes one per pod per snapshot; descriptions are built only when new).
+    pub fn fingerprint_of(cluster: &ClusterName, pod: &PodSample) -> i64 {
+        digest_pod(PodFields {
+            cluster: cluster.as_str(),
+            namespace: &pod.namespace,
+            name: &pod.name,
+            node: pod.node.as_deref(),
+            owner: pod.owner.as_ref(),
+            owner_inferred: pod.owner_inferred,
+            labels: &pod.labels,
+            phase: pod.phase.as_deref(),
+            qos_class: pod.qos_class.as_deref(),
+            containers: pod.containers.iter().map(|c| c.name.as_str()),
+        })
+    }
+}
+
+/// A pod description's fields, borrowed.
+struct PodFields<'a, C> {
+    cluster: &'a str,
+    namespace: &'a str,
+    name: &'a str,
+    node: Option<&'a str>,
+    owner: Option<&'a Owner>,
+    owner_inferred: bool,
+    labels: &'a BTreeMap<String, String>,
+    phase: Option<&'a str>,
+    qos_class: Option<&'a str>,
+    containers: C,
+}
+
+fn digest_pod<'a>(pod: PodFields<'a, impl ExactSizeIterator<Item = &'a str>>) -> i64 {
+    let mut digest = Fingerprint::default();
+    digest
+        .field(pod.cluster)
+        .field(pod.namespace)
+        .field(pod.name)
+        .optional(pod.node)
+        .optional(pod.owner.map(|o| o.kind.as_str()))
+        .optional(pod.owner.map(|o| o.name.as_str()))
+        .field(if pod.owner_inferred {
+            "inferred"
+        } else {
+            "sent"
+        })
+        .map(pod.labels)
+        .optional(pod.phase)
+        .optional(pod.qos_class);
+    digest.list(pod.containers);
+    digest.finish()
 }
 
 /// One node's description in one cluster.
@@ -138,7 +184,7 @@ impl Fingerprint {
         self
     }
 
-    fn list(&mut self, items: &[String]) -> &mut Self {
+    fn list<'a>(&mut self, items: impl ExactSizeIterator<Item = &'a str>) -> &mut Self {
         self.0.update((items.len() as u64).to_le_bytes());
         for item in items {
             self.field(item);
@@ -208,6 +254,23 @@ mod tests {
         for edit in edits {
             assert!(seen.insert(described(edit).fingerprint()));
         }
+    }
+
+    #[test]
+    fn the_fingerprint_of_a_sample_is_that_of_its_description() {
+        let cluster = ClusterName::new("prod").unwrap();
+        let mut sample = pod("api-0", Some("n1"));
+        sample.labels.insert("team".into(), "web".into());
+        sample.phase = Some("Running".into());
+        sample.containers.push(crate::snapshot::ContainerSample {
+            name: "app".into(),
+            figures: Default::default(),
+            restarts: 0,
+        });
+        assert_eq!(
+            PodDescription::fingerprint_of(&cluster, &sample),
+            PodDescription::of(&cluster, &sample).fingerprint()
+        );
     }
 
     #[test]

@@ -78,15 +78,20 @@ impl DimensionCache {
     ) -> Result<SnapshotIds, MetricsStoreError> {
         let cluster = snapshot.cluster();
         let ts = snapshot.timestamp();
-        let pods: Vec<PodDescription> = snapshot
+        // Fingerprints from the samples; descriptions are built only for pods not seen yet.
+        let pod_prints: Vec<i64> = snapshot
             .pods()
             .iter()
-            .map(|pod| PodDescription::of(cluster, pod))
+            .map(|pod| PodDescription::fingerprint_of(cluster, pod))
             .collect();
-        let pod_prints: Vec<i64> = pods.iter().map(PodDescription::fingerprint).collect();
         let missing: Vec<usize> = self.missing(&self.pods, tenant, &pod_prints);
         if !missing.is_empty() {
-            let found = store_pods(pool, tenant, cluster, ts, &pods, &pod_prints, &missing).await?;
+            let pods: Vec<PodDescription> = missing
+                .iter()
+                .map(|&i| PodDescription::of(cluster, &snapshot.pods()[i]))
+                .collect();
+            let prints: Vec<i64> = missing.iter().map(|&i| pod_prints[i]).collect();
+            let found = store_pods(pool, tenant, cluster, ts, &pods, &prints).await?;
             self.remember(&self.pods, tenant, found);
         }
         let nodes: Vec<NodeDescription> = snapshot
@@ -167,7 +172,7 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String, MetricsStoreError> {
     serde_json::to_string(value).map_err(|e| unexpected("append: description json", e.into()))
 }
 
-/// Inserts the descriptions at `missing` and returns (fingerprint, id) of each.
+/// Inserts `pods` (with their fingerprints `prints`) and returns (fingerprint, id) of each.
 async fn store_pods(
     pool: &PgPool,
     tenant: Uuid,
@@ -175,9 +180,8 @@ async fn store_pods(
     ts: DateTime<Utc>,
     pods: &[PodDescription],
     prints: &[i64],
-    missing: &[usize],
 ) -> Result<Vec<(i64, i64)>, MetricsStoreError> {
-    let chosen: Vec<&PodDescription> = missing.iter().map(|&i| &pods[i]).collect();
+    let chosen: Vec<&PodDescription> = pods.iter().collect();
     let texts = |f: fn(&PodDescription) -> Option<String>| -> Vec<Option<String>> {
         chosen.iter().map(|p| f(p)).collect()
     };
@@ -189,7 +193,6 @@ async fn store_pods(
         .iter()
         .map(|p| json(&p.containers))
         .collect::<Result<Vec<_>, _>>()?;
-    let fingerprints: Vec<i64> = missing.iter().map(|&i| prints[i]).collect();
     sqlx::query(INSERT_PODS)
         .bind(tenant)
         .bind(cluster.as_str())
@@ -204,11 +207,11 @@ async fn store_pods(
         .bind(texts(|p| p.phase.clone()))
         .bind(texts(|p| p.qos_class.clone()))
         .bind(containers)
-        .bind(&fingerprints)
+        .bind(prints)
         .execute(pool)
         .await
         .map_err(db("append: store pod descriptions"))?;
-    read_ids(pool, SELECT_PODS, tenant, cluster, &fingerprints).await
+    read_ids(pool, SELECT_PODS, tenant, cluster, prints).await
 }
 
 async fn store_nodes(
