@@ -13,9 +13,8 @@
 mod support;
 
 use chrono::{DateTime, Duration, Utc};
-use kcost_domain::cluster::ClusterName;
 use kcost_domain::cost_engine::PricedSnapshot;
-use kcost_domain::costs::{CostFilter, CostGrouping, CostRow, TrendInterval};
+use kcost_domain::costs::{CostFilter, CostGrouping};
 use kcost_domain::snapshot::Owner;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
@@ -25,6 +24,7 @@ use kcost_ports::contract::fixtures::{
     GIB, LABELS, NODES_NULL, SMALL, agent_snapshot, all_pods, at, costs, idle_of, node, pod,
     snapshot, store_all, tenant, utc, window,
 };
+use kcost_ports::contract::rollup::{Answers, answers_over};
 use kcost_sqlite_adapter::{SqliteMetricsStore, open};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
@@ -96,44 +96,9 @@ fn windows() -> Vec<TimeWindow> {
     ]
 }
 
-/// Everything the store answers about `tenant`, as text.
-async fn answers(store: &dyn MetricsStore, tenant: TenantId) -> Vec<String> {
-    let groupings = [
-        CostGrouping::Cluster,
-        CostGrouping::Namespace,
-        CostGrouping::Pod,
-        CostGrouping::Time(TrendInterval::Hourly),
-        CostGrouping::Time(TrendInterval::Daily),
-        CostGrouping::Time(TrendInterval::Weekly),
-    ];
-    let filters = [
-        CostFilter::default(),
-        CostFilter {
-            cluster: Some(ClusterName::new("prod").unwrap()),
-            namespace: None,
-        },
-        CostFilter {
-            cluster: None,
-            namespace: Some("web".into()),
-        },
-    ];
-    let mut all = Vec::new();
-    for window in windows() {
-        for grouping in groupings {
-            for filter in &filters {
-                let mut rows: Vec<CostRow> =
-                    costs(store, tenant, grouping, window, filter.clone()).await;
-                rows.sort_by(|a, b| a.key.cmp(&b.key));
-                all.push(format!("{window:?} {grouping:?} {filter:?}: {rows:?}"));
-            }
-        }
-        let filter = CostFilter::default();
-        let utilization = store.utilization(tenant, &window, &filter).await.unwrap();
-        all.push(format!("{window:?} utilization: {utilization:?}"));
-        let series = store.usage_series(tenant, &window, &filter).await.unwrap();
-        all.push(format!("{window:?} series: {series:?}"));
-    }
-    all
+/// Everything the store answers about `tenant` over [`windows`].
+async fn answers(store: &dyn MetricsStore, tenant: TenantId) -> Answers {
+    answers_over(store, tenant, &windows()).await
 }
 
 async fn scalar(db: &impl ConnectionTrait, sql: &str) -> i64 {

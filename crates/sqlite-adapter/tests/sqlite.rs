@@ -20,8 +20,8 @@ use sea_orm::{
 };
 
 use kcost_ports::contract::fixtures::{
-    GIB, LABELS, SMALL, agent_snapshot, all_pods, allocated, at, costs, node, pod, snapshot,
-    store_all, tenant, window,
+    GIB, LABELS, SMALL, agent_snapshot, all_pods, allocated, at, costs, labelled_with_sidecar,
+    node, pod, snapshot, store_all, tenant, window,
 };
 use support::TestDb;
 
@@ -294,14 +294,7 @@ async fn append_writes_samples_and_descriptions_but_no_rollup() {
     let t = tenant();
     // The agent's pods have one container each, like the pod itself (not stored again);
     // give one a sidecar, whose pod then has two containers worth storing.
-    let with_sidecar = |ts| {
-        let base = agent_snapshot(LABELS, "prod-eu", ts, 600);
-        let mut pods = base.snapshot().pods().to_vec();
-        let mut sidecar = pods[0].containers[0].clone();
-        sidecar.name = "sidecar".into();
-        pods[0].containers.push(sidecar);
-        snapshot("prod-eu", ts, 600, pods, base.snapshot().nodes().to_vec())
-    };
+    let with_sidecar = |ts| labelled_with_sidecar("prod-eu", ts);
     let first = with_sidecar(at(9, 0));
     let second = with_sidecar(at(9, 10));
     let late = with_sidecar(at(8, 50));

@@ -181,15 +181,14 @@ async fn store_pods(
     pods: &[PodDescription],
     prints: &[i64],
 ) -> Result<Vec<(i64, i64)>, MetricsStoreError> {
-    let chosen: Vec<&PodDescription> = pods.iter().collect();
     let texts = |f: fn(&PodDescription) -> Option<String>| -> Vec<Option<String>> {
-        chosen.iter().map(|p| f(p)).collect()
+        pods.iter().map(f).collect()
     };
-    let labels = chosen
+    let labels = pods
         .iter()
         .map(|p| json(&p.labels))
         .collect::<Result<Vec<_>, _>>()?;
-    let containers = chosen
+    let containers = pods
         .iter()
         .map(|p| json(&p.containers))
         .collect::<Result<Vec<_>, _>>()?;
@@ -202,7 +201,7 @@ async fn store_pods(
         .bind(texts(|p| p.node.clone()))
         .bind(texts(|p| p.owner.as_ref().map(|o| o.kind.clone())))
         .bind(texts(|p| p.owner.as_ref().map(|o| o.name.clone())))
-        .bind(chosen.iter().map(|p| p.owner_inferred).collect::<Vec<_>>())
+        .bind(pods.iter().map(|p| p.owner_inferred).collect::<Vec<_>>())
         .bind(labels)
         .bind(texts(|p| p.phase.clone()))
         .bind(texts(|p| p.qos_class.clone()))

@@ -4,6 +4,7 @@
 //! for [`copy_in`].
 
 use kcost_domain::cost_engine::PricedSnapshot;
+use kcost_domain::snapshot::ResourceFigures;
 use kcost_domain::store_support::stored_placement;
 use kcost_ports::MetricsStoreError;
 use sqlx::PgConnection;
@@ -35,10 +36,30 @@ FROM STDIN";
 /// Bytes per pod row, to size the buffer once (a typical narrow row is ~120 bytes).
 const POD_ROW_BYTES: usize = 160;
 
+/// The snapshot's time in COPY text form, with an explicit UTC offset: parsed the same
+/// whatever the session's TimeZone/DateStyle.
+fn copy_time(row: &SnapshotRow<'_>) -> impl std::fmt::Display {
+    row.ts.format("%Y-%m-%d %H:%M:%S%.6f+00")
+}
+
 /// `tenant \t ts` in COPY text form, shared by every row of one snapshot.
 fn tenant_and_time(tenant: Uuid, row: &SnapshotRow<'_>) -> String {
-    // An explicit UTC offset: parsed the same whatever the session's TimeZone/DateStyle.
-    format!("{tenant}\t{}", row.ts.format("%Y-%m-%d %H:%M:%S%.6f+00"))
+    format!("{tenant}\t{}", copy_time(row))
+}
+
+/// Usage, requests and limits (`cpu_usage_m, cpu_request_m, cpu_limit_m, mem_usage_b,
+/// mem_request_b, mem_limit_b`), as pod and container rows both carry them.
+fn figures<'c>(
+    copy: &'c mut CopyText,
+    figures: &ResourceFigures,
+) -> anyhow::Result<&'c mut CopyText> {
+    Ok(copy
+        .number(big(figures.cpu_usage.get())?)
+        .number(big(figures.cpu_request.get())?)
+        .optional_number(figures.cpu_limit.map(|l| big(l.get())).transpose()?)
+        .number(big(figures.memory_usage.get())?)
+        .number(big(figures.memory_request.get())?)
+        .optional_number(figures.memory_limit.map(|l| big(l.get())).transpose()?))
 }
 
 /// The COPY payload of every pod sample of `priced`; `ids` are the pods' dimension ids.
@@ -52,16 +73,10 @@ pub(crate) fn pod_rows(
     let pods = priced.snapshot().pods();
     let mut copy = CopyText::with_capacity(pods.len() * POD_ROW_BYTES);
     for ((sample, cost), id) in pods.iter().zip(priced.pods()).zip(ids) {
-        let figures = &sample.figures;
         copy.encoded(&prefix)
             .number(id)
-            .encoded(stored_placement(cost.placement))
-            .number(big(figures.cpu_usage.get())?)
-            .number(big(figures.cpu_request.get())?)
-            .optional_number(figures.cpu_limit.map(|l| big(l.get())).transpose()?)
-            .number(big(figures.memory_usage.get())?)
-            .number(big(figures.memory_request.get())?)
-            .optional_number(figures.memory_limit.map(|l| big(l.get())).transpose()?)
+            .encoded(stored_placement(cost.placement));
+        figures(&mut copy, &sample.figures)?
             .number(cost.cpu_cost.amount())
             .number(cost.ram_cost.amount())
             .number(cost.rates.cpu_core_hourly)
@@ -87,16 +102,10 @@ pub(crate) fn container_rows(
     let mut copy = CopyText::default();
     for (sample, id) in priced.snapshot().pods().iter().zip(ids) {
         for (index, container) in sample.containers_beyond_pod().iter().enumerate() {
-            let figures = &container.figures;
             copy.encoded(&prefix)
                 .number(id)
-                .number(i16::try_from(index)?)
-                .number(big(figures.cpu_usage.get())?)
-                .number(big(figures.cpu_request.get())?)
-                .optional_number(figures.cpu_limit.map(|l| big(l.get())).transpose()?)
-                .number(big(figures.memory_usage.get())?)
-                .number(big(figures.memory_request.get())?)
-                .optional_number(figures.memory_limit.map(|l| big(l.get())).transpose()?)
+                .number(i16::try_from(index)?);
+            figures(&mut copy, &container.figures)?
                 .number(container.restarts)
                 .end_row();
         }
@@ -114,7 +123,7 @@ pub(crate) fn node_rows(
     let prefix = format!(
         "{tenant}\t{}\t{}\t{}",
         escape(row.cluster),
-        row.ts.format("%Y-%m-%d %H:%M:%S%.6f+00"),
+        copy_time(row),
         row.duration_seconds
     );
     let nodes = priced.snapshot().nodes();

@@ -17,7 +17,7 @@ use kcost_domain::cost_engine::PricedSnapshot;
 use kcost_domain::tenant::TenantId;
 use kcost_migrations::{MigratorTrait, TimeseriesMigrator};
 use kcost_ports::contract::fixtures::{
-    LABELS, agent_snapshot, query, snapshot, tenant, three_pod_snapshot, utc,
+    labelled_with_sidecar, query, tenant, three_pod_snapshot, utc,
 };
 use kcost_ports::contract::rollup::{answers, history};
 use support::{TestDb, with_store};
@@ -455,14 +455,7 @@ async fn append_writes_samples_and_descriptions_but_no_rollup() {
         let t = tenant();
         // One pod gets a sidecar: its two containers are stored; the others' lone
         // container, with the pod's own figures, is not stored again.
-        let with_sidecar = |ts| {
-            let base = agent_snapshot(LABELS, "prod-eu", ts, 600);
-            let mut pods = base.snapshot().pods().to_vec();
-            let mut sidecar = pods[0].containers[0].clone();
-            sidecar.name = "sidecar".into();
-            pods[0].containers.push(sidecar);
-            snapshot("prod-eu", ts, 600, pods, base.snapshot().nodes().to_vec())
-        };
+        let with_sidecar = |ts| labelled_with_sidecar("prod-eu", ts);
         let first = with_sidecar(utc(2026, 11, 20, 9, 0, 0));
         let second = with_sidecar(utc(2026, 11, 20, 9, 10, 0));
         for s in [&first, &second] {

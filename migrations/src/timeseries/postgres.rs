@@ -124,9 +124,19 @@ const INDEXES: [&str; 3] = [
     "CREATE INDEX node_samples_tenant_ts ON node_samples (tenant_id, ts)",
 ];
 
-/// Creates missing day partitions `[from_day, to_day]` of both sample tables; returns how
-/// many it created. Serialized by an advisory lock so concurrent ingests cannot race.
-const ENSURE_PARTITIONS_FN: &str = r#"
+/// `kcost_ensure_sample_partitions(from_day, to_day)` over `tables`: creates missing day
+/// partitions `[from_day, to_day]` of each natively partitioned one and returns how many it
+/// created (hypertables are skipped: TimescaleDB makes its own chunks). Serialized by an
+/// advisory lock so concurrent ingests cannot race. Later migrations re-create it over
+/// more tables.
+pub fn ensure_partitions_fn(tables: &[&str]) -> String {
+    let tables = tables
+        .iter()
+        .map(|t| format!("'{t}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        r#"
 CREATE OR REPLACE FUNCTION kcost_ensure_sample_partitions(from_day date, to_day date)
 RETURNS integer LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -136,7 +146,7 @@ DECLARE
     created integer := 0;
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('kcost_sample_partitions'));
-    FOREACH parent IN ARRAY ARRAY['pod_samples', 'node_samples'] LOOP
+    FOREACH parent IN ARRAY ARRAY[{tables}] LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_partitioned_table
                        WHERE partrelid = to_regclass(parent)) THEN
             CONTINUE; -- a hypertable (TimescaleDB makes its own chunks)
@@ -156,7 +166,9 @@ BEGIN
     END LOOP;
     RETURN created;
 END
-$fn$"#;
+$fn$"#
+    )
+}
 
 /// Today (UTC) and the next seven days, created with the schema.
 const INITIAL_PARTITIONS: &str = "SELECT kcost_ensure_sample_partitions(
@@ -181,9 +193,11 @@ pub async fn create(db: &SchemaManagerConnection<'_>, partitioned: bool) -> Resu
     ] {
         db.execute_unprepared(sql).await?;
     }
+    let partitions_fn = ensure_partitions_fn(&["pod_samples", "node_samples"]);
     for sql in INDEXES
         .iter()
-        .chain([&ENSURE_PARTITIONS_FN, &INITIAL_PARTITIONS])
+        .copied()
+        .chain([partitions_fn.as_str(), INITIAL_PARTITIONS])
     {
         db.execute_unprepared(sql).await?;
     }

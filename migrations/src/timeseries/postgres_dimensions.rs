@@ -27,7 +27,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use super::timescale;
+use super::{postgres, timescale};
 
 const DIMENSIONS: [&str; 4] = [
     "CREATE TABLE pods (
@@ -126,42 +126,6 @@ pub const CONTAINER_SAMPLES_COLUMNS: &str = "
     mem_request_b bigint      NOT NULL,
     mem_limit_b   bigint,
     restarts      integer     NOT NULL";
-
-/// The sample tables with day partitions (or chunks).
-pub const SAMPLE_TABLES: [&str; 3] = ["pod_samples", "node_samples", "container_samples"];
-
-/// The partition function of the first migration, now over three tables.
-const ENSURE_PARTITIONS_FN: &str = r#"
-CREATE OR REPLACE FUNCTION kcost_ensure_sample_partitions(from_day date, to_day date)
-RETURNS integer LANGUAGE plpgsql AS $fn$
-DECLARE
-    day     date;
-    parent  text;
-    part    text;
-    created integer := 0;
-BEGIN
-    PERFORM pg_advisory_xact_lock(hashtext('kcost_sample_partitions'));
-    FOREACH parent IN ARRAY ARRAY['pod_samples', 'node_samples', 'container_samples'] LOOP
-        IF NOT EXISTS (SELECT 1 FROM pg_partitioned_table
-                       WHERE partrelid = to_regclass(parent)) THEN
-            CONTINUE; -- a hypertable (TimescaleDB makes its own chunks)
-        END IF;
-        day := from_day;
-        WHILE day <= to_day LOOP
-            part := parent || '_p' || to_char(day, 'YYYYMMDD');
-            IF to_regclass(part) IS NULL THEN
-                EXECUTE format('CREATE TABLE %I PARTITION OF %I FOR VALUES FROM (%L) TO (%L)',
-                               part, parent,
-                               day::timestamp AT TIME ZONE 'UTC',
-                               (day + 1)::timestamp AT TIME ZONE 'UTC');
-                created := created + 1;
-            END IF;
-            day := day + 1;
-        END LOOP;
-    END LOOP;
-    RETURN created;
-END
-$fn$"#;
 
 /// The old wide table and its day partitions step aside under `legacy_` names, so the
 /// new table's partitions can take the usual ones.
@@ -278,7 +242,7 @@ pub async fn up(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
         "CREATE TABLE container_samples ({CONTAINER_SAMPLES_COLUMNS}\n){suffix}"
     ));
     statements.push("ALTER TABLE node_samples ADD COLUMN node_id bigint".to_owned());
-    statements.push(ENSURE_PARTITIONS_FN.to_owned());
+    statements.push(postgres::ensure_partitions_fn(&timescale::HYPERTABLES));
     for sql in statements {
         db.execute_unprepared(&sql).await?;
     }

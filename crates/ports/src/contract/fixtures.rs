@@ -175,6 +175,24 @@ pub fn snapshot(
     price(snapshot, seconds)
 }
 
+/// The labelled agent payload (`LABELS`) in `cluster` at `timestamp`, with a `sidecar`
+/// container added to its first pod: that pod's two containers say more than the pod, the
+/// others' lone container (the pod's own figures) does not.
+pub fn labelled_with_sidecar(cluster: &str, timestamp: DateTime<Utc>) -> PricedSnapshot {
+    let base = agent_snapshot(LABELS, cluster, timestamp, 600);
+    let mut pods = base.snapshot().pods().to_vec();
+    let mut sidecar = pods[0].containers[0].clone();
+    sidecar.name = "sidecar".into();
+    pods[0].containers.push(sidecar);
+    snapshot(
+        cluster,
+        timestamp,
+        600,
+        pods,
+        base.snapshot().nodes().to_vec(),
+    )
+}
+
 /// Hand-built: two namespaces, three pods (one pending), two nodes.
 pub fn three_pod_snapshot(cluster: &str, timestamp: DateTime<Utc>, seconds: u32) -> PricedSnapshot {
     snapshot(

@@ -59,6 +59,15 @@ pub struct Answers {
 /// Every cost grouping under three filters, utilization and usage series, over windows
 /// from 2026-11-19 to 2026-11-22 (whole hours, cut hours, whole days, sub-hour).
 pub async fn answers(store: &dyn MetricsStore, tenant: TenantId) -> Answers {
+    answers_over(store, tenant, &windows()).await
+}
+
+/// As [`answers`], over the given windows.
+pub async fn answers_over(
+    store: &dyn MetricsStore,
+    tenant: TenantId,
+    windows: &[TimeWindow],
+) -> Answers {
     let mut all = Answers {
         costs: Vec::new(),
         utilization: Vec::new(),
@@ -75,7 +84,7 @@ pub async fn answers(store: &dyn MetricsStore, tenant: TenantId) -> Answers {
             namespace: Some("web".into()),
         },
     ];
-    for window in windows() {
+    for &window in windows {
         for grouping in GROUPINGS {
             for filter in &filters {
                 let mut rows = costs(store, tenant, grouping, window, filter.clone()).await;
