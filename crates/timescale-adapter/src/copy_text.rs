@@ -4,6 +4,8 @@
 
 use std::fmt::{Display, Write};
 
+use rust_decimal::Decimal;
+
 /// A COPY text payload under construction.
 #[derive(Debug, Default)]
 pub(crate) struct CopyText {
@@ -45,6 +47,47 @@ impl CopyText {
         self.separate();
         // Writing into a String cannot fail.
         let _ = write!(self.buf, "{value}");
+        self
+    }
+
+    /// A decimal, as its `Display` form writes it (every digit of its scale, no exponent),
+    /// from the mantissa's digits: formatting through `Display` was a tenth of ingest's
+    /// CPU in kcost (seven decimals per pod sample).
+    pub fn decimal(&mut self, value: Decimal) -> &mut Self {
+        self.separate();
+        let mantissa = value.mantissa();
+        let scale = value.scale() as usize;
+        // The magnitude's digits, least significant first (u128: at most 39 of them).
+        let mut digits = [0u8; 40];
+        let mut len = 0;
+        let mut rest = mantissa.unsigned_abs();
+        loop {
+            digits[len] = b'0' + (rest % 10) as u8;
+            len += 1;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        if mantissa < 0 {
+            self.buf.push('-');
+        }
+        let whole = len.saturating_sub(scale);
+        if whole == 0 {
+            self.buf.push('0');
+        }
+        for &digit in digits[scale.min(len)..len].iter().rev() {
+            self.buf.push(char::from(digit));
+        }
+        if scale > 0 {
+            self.buf.push('.');
+            for _ in len..scale {
+                self.buf.push('0');
+            }
+            for &digit in digits[..scale.min(len)].iter().rev() {
+                self.buf.push(char::from(digit));
+            }
+        }
         self
     }
 
@@ -101,7 +144,7 @@ fn escape_into(out: &mut String, value: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rust_decimal::Decimal;
+    use proptest::prelude::*;
 
     #[test]
     fn rows_are_tab_separated_with_null_and_escapes() {
@@ -132,5 +175,22 @@ mod tests {
             String::from_utf8(copy.into_bytes()).unwrap(),
             "0.0000000001\t1234567890.1234567890"
         );
+    }
+
+    proptest! {
+        #[test]
+        fn decimals_are_written_as_their_display_form(
+            mantissa in any::<i64>(),
+            wide in any::<bool>(),
+            scale in 0u32..=28,
+        ) {
+            // Wide mantissas reach the 96-bit limit of `Decimal`.
+            let mantissa = if wide { i128::from(mantissa) << 30 } else { i128::from(mantissa) };
+            let value = Decimal::from_i128_with_scale(mantissa, scale);
+            let mut copy = CopyText::default();
+            copy.decimal(value).decimal(Decimal::ZERO);
+            let written = String::from_utf8(copy.into_bytes()).unwrap();
+            prop_assert_eq!(written, format!("{value}\t0"));
+        }
     }
 }

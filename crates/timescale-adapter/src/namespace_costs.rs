@@ -1,31 +1,24 @@
 //! The allocation query for the cluster and namespace breakdowns, from the namespace-level
-//! rollup (`namespace_costs_hourly`, ~20 rows per cluster-hour instead of one per pod) for
-//! the window's rolled-up whole hours, raw samples for the rest, and distinct pods from the
-//! daily per-pod rollup for whole days (one row per pod and day), the hourly one for the
-//! other whole hours and the raw samples. Same result columns, same sums to the last
-//! digit, same exact distinct counts as the per-pod query in `costs`.
+//! rollups for the window's rolled-up whole hours (`namespace_costs_daily` for whole days,
+//! `namespace_costs_hourly` for the other hours: ~20 rows per cluster and day or hour
+//! instead of one per pod), raw samples for the rest, and distinct pods from the presence
+//! spans (about one row per pod whatever the window's length) and the raw samples. Same
+//! result columns, same sums to the last digit, same exact distinct counts as the per-pod
+//! query in `costs`.
 
 use crate::hourly::hourly_from_samples;
-use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, Scope};
+use crate::scope::{EDGE_RANGE, Scope};
 
-/// `(cluster, namespace, pod)` of every pod with a sample in the window, from the
-/// cheapest source for each part of it. Distinct pod ids (integers) first, names after:
-/// de-duplicating 60,000 daily rows by their text names sorted them (~180 ms for 30 days
-/// of 2,000 pods), by id they hash in a few milliseconds.
-fn pods_sql(scope: &Scope<'_>, filters: &str) -> String {
-    // Instants computed here, not user input: safe to inline as literals.
-    let (day_start, day_end) = scope.whole_days();
-    let (d1, d2) = (day_start.to_rfc3339(), day_end.to_rfc3339());
+/// `(cluster, namespace, pod)` of every pod with a sample in the window: those whose
+/// presence spans overlap the rolled-up whole hours (when there are any: `$3 < $4`), and
+/// those in the raw edge samples.
+/// Distinct pod ids (integers) first, names after: de-duplicating by text names sorts,
+/// integer ids hash.
+fn pods_sql(filters: &str) -> String {
     format!(
         "SELECT DISTINCT p.cluster, p.namespace, p.pod
-         FROM (SELECT pod_id FROM pod_costs_daily
-               WHERE tenant_id = $1 AND day >= '{d1}'::timestamptz
-                 AND day < '{d2}'::timestamptz{filters}
-               UNION
-               SELECT pod_id FROM pod_costs_hourly
-               WHERE tenant_id = $1
-                 AND ((hour >= $3 AND hour < '{d1}'::timestamptz)
-                      OR (hour >= '{d2}'::timestamptz AND hour < $4)){filters}
+         FROM (SELECT pod_id FROM pod_presence_spans
+               WHERE tenant_id = $1 AND span_start < $4 AND span_end > $3 AND $3 < $4{filters}
                UNION
                SELECT pod_id FROM pod_samples WHERE {EDGE_RANGE}) AS ids
          JOIN pods p ON p.tenant_id = $1 AND p.pod_id = ids.pod_id
@@ -33,11 +26,35 @@ fn pods_sql(scope: &Scope<'_>, filters: &str) -> String {
     )
 }
 
+/// Namespace-level rollup rows of the rolled-up whole hours: `namespace_costs_daily` for
+/// the whole UTC days among them, `namespace_costs_hourly` for the other hours.
+fn namespace_rollups_sql(scope: &Scope<'_>, filters: &str) -> String {
+    // Instants computed here, not user input: safe to inline as literals.
+    let (d1, d2) = scope.whole_days();
+    let (d1, d2) = (d1.to_rfc3339(), d2.to_rfc3339());
+    format!(
+        "SELECT {NAMESPACE_SUMS} FROM namespace_costs_daily
+         WHERE tenant_id = $1 AND day >= '{d1}'::timestamptz
+           AND day < '{d2}'::timestamptz{filters}
+         UNION ALL
+         SELECT {NAMESPACE_SUMS} FROM namespace_costs_hourly
+         WHERE tenant_id = $1
+           AND ((hour >= $3 AND hour < '{d1}'::timestamptz)
+                OR (hour >= '{d2}'::timestamptz AND hour < $4)){filters}"
+    )
+}
+
+/// The columns summed per group, as every source names them.
+const NAMESPACE_SUMS: &str = "cluster, namespace, cpu_cost, ram_cost, storage_cost, \
+    network_cost, load_balancer_cost, cpu_usage_mcs, cpu_request_mcs, mem_usage_bs, \
+    mem_request_bs";
+
 /// `cluster` and `namespace` are the key expressions over columns `cluster`/`namespace`
 /// (`NULL::text` where the grouping has none); parameters as `scope` numbers them.
 pub(crate) fn allocation_sql(cluster: &str, namespace: &str, scope: &Scope<'_>) -> String {
     let filters = scope.filter_sql(6, true);
-    let pods = pods_sql(scope, &filters);
+    let pods = pods_sql(&filters);
+    let rollups = namespace_rollups_sql(scope, &filters);
     let raw = hourly_from_samples(EDGE_RANGE);
     format!(
         "WITH sums AS (
@@ -47,15 +64,9 @@ pub(crate) fn allocation_sql(cluster: &str, namespace: &str, scope: &Scope<'_>) 
                    SUM(load_balancer_cost) AS load_balancer_cost,
                    SUM(cpu_usage_mcs) AS cpu_usage_mcs, SUM(cpu_request_mcs) AS cpu_request_mcs,
                    SUM(mem_usage_bs) AS mem_usage_bs, SUM(mem_request_bs) AS mem_request_bs
-            FROM (SELECT cluster, namespace, cpu_cost, ram_cost, storage_cost, network_cost,
-                         load_balancer_cost, cpu_usage_mcs, cpu_request_mcs, mem_usage_bs,
-                         mem_request_bs
-                  FROM namespace_costs_hourly WHERE {ROLLUP_RANGE}{filters}
+            FROM ({rollups}
                   UNION ALL
-                  SELECT cluster, namespace, cpu_cost, ram_cost, storage_cost, network_cost,
-                         load_balancer_cost, cpu_usage_mcs, cpu_request_mcs, mem_usage_bs,
-                         mem_request_bs
-                  FROM ({raw}) AS raw WHERE TRUE{filters}) AS src
+                  SELECT {NAMESPACE_SUMS} FROM ({raw}) AS raw WHERE TRUE{filters}) AS src
             GROUP BY 1, 2
         ), pods AS (
             {pods}

@@ -30,7 +30,8 @@ pub struct RetentionReport {
     pub cutoff: DateTime<Utc>,
     /// Partitions (or TimescaleDB chunks) dropped, by name.
     pub dropped: Vec<String>,
-    /// Rollup rows (pod hourly and daily, namespace, idle) deleted.
+    /// Rollup rows (pod hourly and daily, namespace hourly and daily, idle, presence spans)
+    /// deleted.
     pub deleted_rollup_rows: u64,
     /// Snapshot rows deleted.
     pub deleted_snapshots: u64,
@@ -156,6 +157,8 @@ pub(crate) async fn drop_before(
         "DELETE FROM node_idle_hourly WHERE hour < $1",
         "DELETE FROM namespace_costs_hourly WHERE hour < $1",
         "DELETE FROM pod_costs_daily WHERE day < $1",
+        "DELETE FROM namespace_costs_daily WHERE day < $1",
+        "DELETE FROM pod_presence_spans WHERE span_end <= $1",
     ] {
         deleted_rollup_rows += sqlx::query(sql)
             .bind(cutoff_ts)
@@ -164,6 +167,12 @@ pub(crate) async fn drop_before(
             .map_err(db("retention: delete rollups"))?
             .rows_affected();
     }
+    // A pod's presence before the horizon goes with its hourly rows.
+    sqlx::query("UPDATE pod_presence_spans SET span_start = $1 WHERE span_start < $1")
+        .bind(cutoff_ts)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("retention: clip presence spans"))?;
     let deleted_snapshots = sqlx::query("DELETE FROM snapshots WHERE ts < $1")
         .bind(cutoff_ts)
         .execute(&mut *tx)

@@ -11,12 +11,14 @@
 //! Later migrations add PostgreSQL-only tables (namespace rollups, pod presence; no-ops on
 //! SQLite) and pods' direct-cost columns (both backends); the fifth makes pods and nodes
 //! dimensions, samples narrow and append-only, and rollups a background task's
-//! (`postgres_dimensions`, `sqlite_dimensions`).
+//! (`postgres_dimensions`, `sqlite_dimensions`); the sixth adds the PostgreSQL-only daily
+//! namespace rollup and pod presence spans.
 
 mod m20261123_000001_create_timeseries;
 mod m20261124_000001_namespace_rollups;
 mod m20261126_000001_pod_direct_costs;
 mod m20261206_000001_pod_dimensions;
+mod m20261207_000001_rollup_spans;
 pub mod postgres;
 pub mod postgres_dimensions;
 pub mod sqlite;
@@ -40,6 +42,7 @@ impl MigratorTrait for TimeseriesMigrator {
             Box::new(m20261124_000001_namespace_rollups::Migration),
             Box::new(m20261126_000001_pod_direct_costs::Migration),
             Box::new(m20261206_000001_pod_dimensions::Migration),
+            Box::new(m20261207_000001_rollup_spans::Migration),
         ]
     }
 
