@@ -6,13 +6,6 @@ use std::process::ExitCode;
 use clap::Parser;
 use kcost_server::cli::{self, Cli, Context};
 
-/// mimalloc instead of glibc's malloc: ingest allocates and frees a few megabytes per
-/// request on every worker thread; glibc kept freed memory in per-thread arenas (peak RSS
-/// 322 MiB on SQLite against 220 MiB with two arenas) and spent a fifth of the workers'
-/// CPU in malloc and free (docs/benchmarks.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // Not locked for the whole run: `serve` logs to stderr from other threads.
