@@ -4,8 +4,8 @@
 //! merged with node idle for the cluster and time groupings (and only without a namespace
 //! filter: idle belongs to nodes, not namespaces).
 //!
-//! SQLite sums the INTEGER money columns; the TEXT resource-second columns come back as
-//! `group_concat` lists and are summed here with `rust_decimal`. Distinct pod and namespace
+//! SQLite sums the INTEGER money columns, and the TEXT resource-second columns exactly in
+//! two INTEGER parts (`encoding::exact_sum_sql`). Distinct pod and namespace
 //! counts are taken over the union of rollup and edge rows, so a pod seen in both counts
 //! once; namespaces are counted by name, as on PostgreSQL. Merging with idle and the order
 //! (largest total first, ties by key; time buckets by start ascending) are
@@ -20,10 +20,9 @@ use kcost_domain::money::Money;
 use kcost_domain::store_support::{includes_idle, merge_cost_rows, resource_hours};
 use kcost_domain::tenant::TenantId;
 use kcost_ports::MetricsStoreError;
-use rust_decimal::Decimal;
 use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, TransactionTrait};
 
-use crate::encoding::{instant, money_from_units, sum_listed, unsigned};
+use crate::encoding::{exact_sum, exact_sum_sql, instant, money_from_units, unsigned};
 use crate::error::{chained, db, unexpected};
 use crate::scope::{
     EDGE_RANGE, POD_DAY_RANGE, POD_HOUR_RANGE, ROLLUP_RANGE, SAMPLE_HOUR, Scope, rolled_until,
@@ -127,6 +126,13 @@ const POD_IDENTITY: &str = "length(cluster) || ':' || cluster || length(namespac
 
 fn allocation_sql(keys: &KeyColumns, scope: &Scope<'_>) -> String {
     let filters = scope.filter_sql(true);
+    let [cpu_usage_mcs, cpu_request_mcs, mem_usage_bs, mem_request_bs] = [
+        "cpu_usage_mcs",
+        "cpu_request_mcs",
+        "mem_usage_bs",
+        "mem_request_bs",
+    ]
+    .map(exact_sum_sql);
     format!(
         "WITH src AS (
             SELECT cluster, namespace, pod, hour, cpu_cost, ram_cost, storage_cost,
@@ -151,10 +157,10 @@ fn allocation_sql(keys: &KeyColumns, scope: &Scope<'_>) -> String {
                SUM(cpu_cost) AS cpu_cost, SUM(ram_cost) AS ram_cost,
                SUM(storage_cost) AS storage_cost, SUM(network_cost) AS network_cost,
                SUM(load_balancer_cost) AS load_balancer_cost,
-               group_concat(cpu_usage_mcs) AS cpu_usage_mcs,
-               group_concat(cpu_request_mcs) AS cpu_request_mcs,
-               group_concat(mem_usage_bs) AS mem_usage_bs,
-               group_concat(mem_request_bs) AS mem_request_bs,
+               {cpu_usage_mcs},
+               {cpu_request_mcs},
+               {mem_usage_bs},
+               {mem_request_bs},
                COUNT(DISTINCT {POD_IDENTITY}) AS pod_count,
                COUNT(DISTINCT namespace) AS namespace_count
         FROM src GROUP BY 1, 2, 3, 4",
@@ -206,10 +212,7 @@ fn allocation_row(grouping: CostGrouping, row: &QueryResult) -> anyhow::Result<C
                 .unwrap_or_default(),
         ))
     };
-    let listed = |column: &str| -> anyhow::Result<Decimal> {
-        sum_listed(row.try_get_by::<Option<String>, _>(column)?.as_deref())
-            .with_context(|| format!("summing {column}"))
-    };
+    let listed = |column: &str| exact_sum(row, column);
     let count =
         |column: &str| -> anyhow::Result<u64> { unsigned(row.try_get_by::<i64, _>(column)?) };
     Ok(CostRow {

@@ -19,7 +19,7 @@ use kcost_domain::cost_engine::PricedSnapshot;
 use kcost_domain::description::{NodeDescription, PodDescription};
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 
-use crate::batch::{MAX_BIND_PARAMETERS, insert_rows};
+use crate::batch::insert_rows;
 use crate::rows::SnapshotKey;
 
 /// `(tenant, cluster, namespace, pod, fingerprint)`: what `pods` is unique on.
@@ -300,9 +300,6 @@ fn node_row(
     ])
 }
 
-/// Values per `IN (…)` list, leaving room for the other parameters.
-const IN_LIST: usize = MAX_BIND_PARAMETERS - 8;
-
 /// `(names, fingerprint) → id` of the cluster's stored descriptions in `table` with these
 /// fingerprints; `names` are the identity columns besides tenant and cluster.
 async fn stored_ids<C: ConnectionTrait>(
@@ -314,29 +311,32 @@ async fn stored_ids<C: ConnectionTrait>(
     fingerprints: Vec<i64>,
 ) -> anyhow::Result<HashMap<(Vec<String>, i64), i64>> {
     let mut stored = HashMap::with_capacity(fingerprints.len());
-    for chunk in fingerprints.chunks(IN_LIST) {
-        let list = vec!["?"; chunk.len()].join(", ");
-        let mut values: Vec<Value> = vec![key.tenant.clone().into(), key.cluster.clone().into()];
-        values.extend(chunk.iter().map(|&f| Value::from(f)));
-        let rows = txn
-            .query_all_raw(Statement::from_sql_and_values(
-                DbBackend::Sqlite,
-                format!(
-                    "SELECT {id}, fingerprint, {} FROM {table} \
-                     WHERE tenant_id = ? AND cluster = ? AND fingerprint IN ({list})",
-                    names.join(", ")
-                ),
-                values,
-            ))
-            .await?;
-        for row in rows {
-            let stored_id: i64 = row.try_get_by_index(0)?;
-            let fingerprint: i64 = row.try_get_by_index(1)?;
-            let name = (0..names.len())
-                .map(|i| row.try_get_by_index::<String>(i + 2))
-                .collect::<Result<Vec<_>, _>>()?;
-            stored.insert((name, fingerprint), stored_id);
-        }
+    // One JSON array parameter instead of one `?` per fingerprint: the statement text (and
+    // its cached compiled form) is the same whatever the count.
+    let values: Vec<Value> = vec![
+        key.tenant.clone().into(),
+        key.cluster.clone().into(),
+        serde_json::to_string(&fingerprints)?.into(),
+    ];
+    let rows = txn
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            format!(
+                "SELECT {id}, fingerprint, {} FROM {table} \
+                 WHERE tenant_id = ? AND cluster = ? \
+                   AND fingerprint IN (SELECT value FROM json_each(?))",
+                names.join(", ")
+            ),
+            values,
+        ))
+        .await?;
+    for row in rows {
+        let stored_id: i64 = row.try_get_by_index(0)?;
+        let fingerprint: i64 = row.try_get_by_index(1)?;
+        let name = (0..names.len())
+            .map(|i| row.try_get_by_index::<String>(i + 2))
+            .collect::<Result<Vec<_>, _>>()?;
+        stored.insert((name, fingerprint), stored_id);
     }
     Ok(stored)
 }
@@ -349,22 +349,15 @@ async fn move_first_seen_back<C: ConnectionTrait>(
     column: &str,
     ids: Vec<i64>,
 ) -> anyhow::Result<()> {
-    for chunk in ids.chunks(IN_LIST) {
-        // Numbered throughout: sqlx numbers bare `?`s on their own, ignoring `?1`.
-        let list = (2..chunk.len() + 2)
-            .map(|i| format!("?{i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let mut values: Vec<Value> = vec![ts.into()];
-        values.extend(chunk.iter().map(|&id| Value::from(id)));
-        txn.execute_raw(Statement::from_sql_and_values(
-            DbBackend::Sqlite,
-            format!(
-                "UPDATE {table} SET first_seen = ?1 WHERE first_seen > ?1 AND {column} IN ({list})"
-            ),
-            values,
-        ))
-        .await?;
-    }
+    // One JSON array parameter, as in `stored_ids`.
+    txn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        format!(
+            "UPDATE {table} SET first_seen = ? WHERE first_seen > ? \
+             AND {column} IN (SELECT value FROM json_each(?))"
+        ),
+        [ts.into(), ts.into(), serde_json::to_string(&ids)?.into()],
+    ))
+    .await?;
     Ok(())
 }

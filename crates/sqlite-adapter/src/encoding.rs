@@ -1,8 +1,8 @@
 //! How domain values are stored in the SQLite schema, and back:
 //! - money: INTEGER counts of 10⁻¹⁰ currency units (the domain's `COST_SCALE`), so SQLite
 //!   sums them exactly as 64-bit integers;
-//! - rates and resource-second sums: TEXT decimals, parsed and summed with `rust_decimal`
-//!   (SQLite would sum them as floating point);
+//! - rates and resource-second sums: TEXT decimals (SQLite would sum them as floating
+//!   point); resource-seconds are summed exactly in SQL by [`exact_sum_sql`];
 //! - instants: INTEGER unix seconds (UTC).
 
 use std::str::FromStr;
@@ -11,6 +11,7 @@ use anyhow::{Context, bail};
 use chrono::{DateTime, TimeZone, Utc};
 use kcost_domain::money::{COST_SCALE, Money};
 use rust_decimal::Decimal;
+use sea_orm::QueryResult;
 
 /// `money` as an integer count of 10⁻¹⁰ units.
 pub(crate) fn money_units(money: Money) -> anyhow::Result<i64> {
@@ -69,6 +70,37 @@ pub(crate) fn sum_listed(list: Option<&str>) -> anyhow::Result<Decimal> {
     })
 }
 
+/// SQL summing `column` exactly: its values are non-negative integers stored as TEXT because
+/// they may exceed SQLite's 64-bit INTEGER (resource-seconds), and SQLite's own `SUM` of
+/// them would be floating point. Two INTEGER sums instead — of each value's digits above
+/// its last nine (`{column}_hi`) and of its last nine (`{column}_lo`) — which [`exact_sum`]
+/// adds up; neither can overflow below ~10⁹ rows of 10¹⁸. Listing the values with
+/// `group_concat` and summing them in Rust held a window's every value as text at once.
+pub(crate) fn exact_sum_sql(column: &str) -> String {
+    format!(
+        "SUM(CAST(substr({column}, 1, max(length({column}) - 9, 0)) AS INTEGER)) AS {column}_hi, \
+         SUM(CAST(substr({column}, -9) AS INTEGER)) AS {column}_lo"
+    )
+}
+
+/// The sum [`exact_sum_sql`] selected as `column` (no rows: zero).
+pub(crate) fn exact_sum(row: &QueryResult, column: &str) -> anyhow::Result<Decimal> {
+    let part = |suffix: &str| -> anyhow::Result<Decimal> {
+        let name = format!("{column}_{suffix}");
+        let value = row
+            .try_get_by::<Option<i64>, _>(name.as_str())
+            .with_context(|| format!("column {name}"))?;
+        Ok(Decimal::from(value.unwrap_or_default()))
+    };
+    let (high, low) = (part("hi")?, part("lo")?);
+    high.checked_mul(Decimal::from(LOW_DIGITS))
+        .and_then(|high| high.checked_add(low))
+        .with_context(|| format!("the sum of {column} overflows a decimal"))
+}
+
+/// The split of [`exact_sum_sql`]: nine low digits.
+const LOW_DIGITS: i64 = 1_000_000_000;
+
 /// A resource quantity (millicores, bytes) as a SQLite INTEGER.
 pub(crate) fn integer(value: u64) -> anyhow::Result<i64> {
     i64::try_from(value).with_context(|| format!("quantity {value} exceeds the INTEGER range"))
@@ -114,5 +146,34 @@ mod tests {
             Decimal::from_str("100000000000000000002.5").unwrap()
         );
         assert!(sum_listed(Some("1,x")).is_err());
+    }
+
+    #[tokio::test]
+    async fn resource_second_sums_are_exact_beyond_sqlite_integers() {
+        use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
+        let db = Database::connect("sqlite::memory:").await.unwrap();
+        db.execute_unprepared("CREATE TABLE t (g INTEGER, v TEXT)")
+            .await
+            .unwrap();
+        // Group 1 sums past i64::MAX (9223372036854775807); group 2 has short values.
+        db.execute_unprepared(
+            "INSERT INTO t VALUES (1, '9223372036854775807'), (1, '9223372036854775807'),
+                                  (1, '123456789012'), (2, '7'), (2, '999999999'), (3, '0')",
+        )
+        .await
+        .unwrap();
+        let sql = format!(
+            "SELECT g, {} FROM t GROUP BY g ORDER BY g",
+            exact_sum_sql("v")
+        );
+        let rows = db
+            .query_all_raw(Statement::from_string(DbBackend::Sqlite, sql))
+            .await
+            .unwrap();
+        let sums: Vec<String> = rows
+            .iter()
+            .map(|row| exact_sum(row, "v").unwrap().to_string())
+            .collect();
+        assert_eq!(sums, ["18446744197166340626", "1000000006", "0"]);
     }
 }

@@ -12,10 +12,9 @@ use kcost_domain::store_support::UtilizationSums;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
 use kcost_ports::MetricsStoreError;
-use rust_decimal::Decimal;
 use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, TransactionTrait};
 
-use crate::encoding::{money_from_units, sum_listed, unsigned};
+use crate::encoding::{exact_sum, exact_sum_sql, money_from_units, unsigned};
 use crate::error::{chained, db, unexpected};
 use crate::scope::{EDGE_RANGE, POD_DAY_RANGE, POD_HOUR_RANGE, Scope, rolled_until};
 
@@ -31,6 +30,13 @@ pub(crate) async fn utilization(
         .map_err(chained("utilization: watermark"))?;
     let scope = Scope::new(tenant, window, filter, watermark).with_days();
     let filters = scope.filter_sql(true);
+    let [cpu_usage_mcs, cpu_request_mcs, mem_usage_bs, mem_request_bs] = [
+        "cpu_usage_mcs",
+        "cpu_request_mcs",
+        "mem_usage_bs",
+        "mem_request_bs",
+    ]
+    .map(exact_sum_sql);
     let sql = format!(
         "WITH src AS (
             SELECT cluster, namespace, pod,
@@ -55,10 +61,10 @@ pub(crate) async fn utilization(
             FROM pod_samples_named WHERE {EDGE_RANGE}{filters}
         )
         SELECT cluster, namespace, pod, SUM(cost) AS cost,
-               group_concat(cpu_usage_mcs) AS cpu_usage_mcs,
-               group_concat(cpu_request_mcs) AS cpu_request_mcs,
-               group_concat(mem_usage_bs) AS mem_usage_bs,
-               group_concat(mem_request_bs) AS mem_request_bs,
+               {cpu_usage_mcs},
+               {cpu_request_mcs},
+               {mem_usage_bs},
+               {mem_request_bs},
                MAX(max_cpu_usage_m) AS max_cpu_usage_m, MAX(max_mem_usage_b) AS max_mem_usage_b,
                SUM(sample_count) AS samples, SUM(sample_seconds) AS seconds
         FROM src
@@ -86,10 +92,7 @@ pub(crate) async fn utilization(
 }
 
 fn decode(row: &QueryResult) -> anyhow::Result<PodUtilization> {
-    let listed = |column: &str| -> anyhow::Result<Decimal> {
-        sum_listed(row.try_get_by::<Option<String>, _>(column)?.as_deref())
-            .with_context(|| format!("summing {column}"))
-    };
+    let listed = |column: &str| exact_sum(row, column);
     let integer = |column: &str| -> anyhow::Result<u64> {
         unsigned(
             row.try_get_by::<Option<i64>, _>(column)?
