@@ -59,17 +59,6 @@ pub(crate) fn decimal(text: &str) -> anyhow::Result<Decimal> {
     Decimal::from_str(text).with_context(|| format!("stored decimal {text:?} does not parse"))
 }
 
-/// The sum of the decimals in a `group_concat(column)` list (`None`: no rows, zero).
-pub(crate) fn sum_listed(list: Option<&str>) -> anyhow::Result<Decimal> {
-    let Some(list) = list else {
-        return Ok(Decimal::ZERO);
-    };
-    list.split(',').try_fold(Decimal::ZERO, |sum, item| {
-        sum.checked_add(decimal(item)?)
-            .context("resource-second sum overflows a decimal")
-    })
-}
-
 /// SQL summing `column` exactly: its values are non-negative integers stored as TEXT because
 /// they may exceed SQLite's 64-bit INTEGER (resource-seconds), and SQLite's own `SUM` of
 /// them would be floating point. Two INTEGER sums instead — of each value's digits above
@@ -96,6 +85,17 @@ pub(crate) fn exact_sum(row: &QueryResult, column: &str) -> anyhow::Result<Decim
     high.checked_mul(Decimal::from(LOW_DIGITS))
         .and_then(|high| high.checked_add(low))
         .with_context(|| format!("the sum of {column} overflows a decimal"))
+}
+
+/// SQL for the decimal text of `high × 10⁹ + low`, two INTEGER expressions as
+/// [`exact_sum_sql`] sums them (`low` may exceed nine digits: it carries into `high`); the
+/// text has no leading zeros, as `Decimal`'s `Display` writes an integer.
+pub(crate) fn joined_digits_sql(high: &str, low: &str) -> String {
+    format!(
+        "CASE WHEN ({high}) + ({low}) / 1000000000 > 0 \
+         THEN CAST(({high}) + ({low}) / 1000000000 AS TEXT) || printf('%09d', ({low}) % 1000000000) \
+         ELSE CAST(({low}) AS TEXT) END"
+    )
 }
 
 /// The split of [`exact_sum_sql`]: nine low digits.
@@ -138,16 +138,6 @@ mod tests {
         assert_eq!(hour_start(7200), 7200);
     }
 
-    #[test]
-    fn listed_decimals_sum_exactly() {
-        assert_eq!(sum_listed(None).unwrap(), Decimal::ZERO);
-        assert_eq!(
-            sum_listed(Some("1,2.5,99999999999999999999")).unwrap(),
-            Decimal::from_str("100000000000000000002.5").unwrap()
-        );
-        assert!(sum_listed(Some("1,x")).is_err());
-    }
-
     #[tokio::test]
     async fn resource_second_sums_are_exact_beyond_sqlite_integers() {
         use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
@@ -175,5 +165,20 @@ mod tests {
             .map(|row| exact_sum(row, "v").unwrap().to_string())
             .collect();
         assert_eq!(sums, ["18446744197166340626", "1000000006", "0"]);
+        // The same sums as stored text, joined in SQL.
+        let joined = joined_digits_sql("v_hi", "v_lo");
+        let sql = format!(
+            "SELECT {joined} AS total FROM (SELECT g, {} FROM t GROUP BY g) ORDER BY g",
+            exact_sum_sql("v")
+        );
+        let rows = db
+            .query_all_raw(Statement::from_string(DbBackend::Sqlite, sql))
+            .await
+            .unwrap();
+        let texts: Vec<String> = rows
+            .iter()
+            .map(|row| row.try_get_by::<String, _>("total").unwrap())
+            .collect();
+        assert_eq!(texts, sums);
     }
 }

@@ -10,9 +10,9 @@
 //! from the hourly rows, and sets the mark to `b`. Rebuilding is idempotent, and a crash
 //! leaves the mark where the last committed batch put it.
 //!
-//! Money sums are INTEGER sums in SQL; resource-second sums are TEXT decimals, listed by
-//! `group_concat` and summed here with `rust_decimal` (SQLite would sum them as floating
-//! point).
+//! Money sums are INTEGER sums in SQL; resource-second sums are TEXT decimals (SQLite would
+//! sum them as floating point), summed exactly in SQL in two INTEGER parts
+//! (`encoding::exact_sum_sql`) and joined back into decimal text there.
 
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
@@ -20,14 +20,12 @@ use kcost_domain::store_support::{
     ROLLUP_BATCH_HOURS, ROLLUP_GRACE_SECONDS, closed_until, floor_hour,
 };
 use kcost_ports::{MetricsStoreError, RollupReport};
-use rust_decimal::Decimal;
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, SqliteTransactionMode, Statement,
+    ConnectionTrait, DatabaseConnection, DbBackend, SqliteTransactionMode, Statement,
     TransactionOptions, TransactionTrait, Value,
 };
 
-use crate::batch::insert_rows;
-use crate::encoding::{instant, sum_listed, unix_seconds};
+use crate::encoding::{exact_sum_sql, instant, joined_digits_sql, unix_seconds};
 use crate::error::{chained, db, unexpected};
 use crate::scope::SAMPLE_HOUR;
 
@@ -44,36 +42,91 @@ fn pod_rollup_columns(period: &str) -> String {
          sample_seconds"
     )
 }
-const POD_ROLLUP_WIDTH: usize = 20;
+
+/// The resource-second columns of the pod rollups.
+const RESOURCE_SECONDS: [&str; 4] = [
+    "cpu_usage_mcs",
+    "cpu_request_mcs",
+    "mem_usage_bs",
+    "mem_request_bs",
+];
+
+/// `INSERT INTO {table}` of `grouped`'s rows, a query selecting the rollup columns with
+/// each resource-second sum as two INTEGER parts (`<column>_hi`, `<column>_lo`: see
+/// `encoding::exact_sum_sql`), joined here into the stored decimal text. The whole rollup
+/// stays inside SQLite: nothing is read into the server and written back.
+fn insert_pod_rollups_sql(table: &str, period: &str, grouped: &str) -> String {
+    let seconds = RESOURCE_SECONDS
+        .map(|c| {
+            format!(
+                "{} AS {c}",
+                joined_digits_sql(&format!("{c}_hi"), &format!("{c}_lo"))
+            )
+        })
+        .join(", ");
+    format!(
+        "INSERT INTO {table} ({columns})
+         SELECT ?1, period, pod_id, cluster, namespace, pod, node, cpu_cost, ram_cost,
+                storage_cost, network_cost, load_balancer_cost, {seconds}, max_cpu_usage_m,
+                max_mem_usage_b, sample_count, sample_seconds
+         FROM ({grouped}) AS grouped",
+        columns = pod_rollup_columns(period)
+    )
+}
 
 /// One hourly row per (pod description, hour) of a cluster's samples in `[?3, ?4)`.
-const POD_HOURS_FROM_SAMPLES: &str = "SELECT pod_id, {SAMPLE_HOUR} AS period, cluster, namespace,
-        pod, COALESCE(node, '') AS node, SUM(cpu_cost) AS cpu_cost, SUM(ram_cost) AS ram_cost,
-        SUM(storage_cost) AS storage_cost, SUM(network_cost) AS network_cost,
-        SUM(load_balancer_cost) AS load_balancer_cost,
-        group_concat(CAST(cpu_usage_m * duration_seconds AS TEXT)) AS cpu_usage_mcs,
-        group_concat(CAST(cpu_request_m * duration_seconds AS TEXT)) AS cpu_request_mcs,
-        group_concat(CAST(mem_usage_b * duration_seconds AS TEXT)) AS mem_usage_bs,
-        group_concat(CAST(mem_request_b * duration_seconds AS TEXT)) AS mem_request_bs,
-        MAX(cpu_usage_m) AS max_cpu_usage_m, MAX(mem_usage_b) AS max_mem_usage_b,
-        COUNT(*) AS sample_count, SUM(duration_seconds) AS sample_seconds
-    FROM pod_samples_named
-    WHERE tenant_id = ?1 AND cluster = ?2 AND ts >= ?3 AND ts < ?4
-    GROUP BY pod_id, period";
+fn pod_hours_from_samples() -> String {
+    let seconds = [
+        ("cpu_usage_mcs", "cpu_usage_m"),
+        ("cpu_request_mcs", "cpu_request_m"),
+        ("mem_usage_bs", "mem_usage_b"),
+        ("mem_request_bs", "mem_request_b"),
+    ]
+    .map(|(sum, figure)| {
+        format!(
+            "SUM({figure} * duration_seconds / 1000000000) AS {sum}_hi, \
+             SUM({figure} * duration_seconds % 1000000000) AS {sum}_lo"
+        )
+    })
+    .join(", ");
+    insert_pod_rollups_sql(
+        "pod_costs_hourly",
+        "hour",
+        &format!(
+            "SELECT pod_id, {SAMPLE_HOUR} AS period, cluster, namespace, pod,
+                    COALESCE(node, '') AS node, SUM(cpu_cost) AS cpu_cost,
+                    SUM(ram_cost) AS ram_cost, SUM(storage_cost) AS storage_cost,
+                    SUM(network_cost) AS network_cost,
+                    SUM(load_balancer_cost) AS load_balancer_cost, {seconds},
+                    MAX(cpu_usage_m) AS max_cpu_usage_m, MAX(mem_usage_b) AS max_mem_usage_b,
+                    COUNT(*) AS sample_count, SUM(duration_seconds) AS sample_seconds
+             FROM pod_samples_named
+             WHERE tenant_id = ?1 AND cluster = ?2 AND ts >= ?3 AND ts < ?4
+             GROUP BY pod_id, period"
+        ),
+    )
+}
 
 /// One daily row per pod description of a cluster's hourly rows of the day starting at ?3.
-const POD_DAY_FROM_HOURS: &str = "SELECT pod_id, ?3 AS period, cluster, namespace, pod, node,
-        SUM(cpu_cost) AS cpu_cost, SUM(ram_cost) AS ram_cost, SUM(storage_cost) AS storage_cost,
-        SUM(network_cost) AS network_cost, SUM(load_balancer_cost) AS load_balancer_cost,
-        group_concat(cpu_usage_mcs) AS cpu_usage_mcs,
-        group_concat(cpu_request_mcs) AS cpu_request_mcs,
-        group_concat(mem_usage_bs) AS mem_usage_bs,
-        group_concat(mem_request_bs) AS mem_request_bs,
-        MAX(max_cpu_usage_m) AS max_cpu_usage_m, MAX(max_mem_usage_b) AS max_mem_usage_b,
-        SUM(sample_count) AS sample_count, SUM(sample_seconds) AS sample_seconds
-    FROM pod_costs_hourly
-    WHERE tenant_id = ?1 AND cluster = ?2 AND hour >= ?3 AND hour < ?3 + 86400
-    GROUP BY pod_id";
+fn pod_day_from_hours() -> String {
+    let seconds = RESOURCE_SECONDS.map(exact_sum_sql).join(", ");
+    insert_pod_rollups_sql(
+        "pod_costs_daily",
+        "day",
+        &format!(
+            "SELECT pod_id, ?3 AS period, cluster, namespace, pod, node,
+                    SUM(cpu_cost) AS cpu_cost, SUM(ram_cost) AS ram_cost,
+                    SUM(storage_cost) AS storage_cost, SUM(network_cost) AS network_cost,
+                    SUM(load_balancer_cost) AS load_balancer_cost, {seconds},
+                    MAX(max_cpu_usage_m) AS max_cpu_usage_m,
+                    MAX(max_mem_usage_b) AS max_mem_usage_b,
+                    SUM(sample_count) AS sample_count, SUM(sample_seconds) AS sample_seconds
+             FROM pod_costs_hourly
+             WHERE tenant_id = ?1 AND cluster = ?2 AND hour >= ?3 AND hour < ?3 + 86400
+             GROUP BY pod_id"
+        ),
+    )
+}
 
 /// `node_idle_hourly` of a cluster's node samples in `[?3, ?4)`: all INTEGER, summed by
 /// SQLite.
@@ -236,15 +289,14 @@ async fn rebuild_hours<C: ConnectionTrait>(
     ))
     .await
     .context("insert node idle rollups")?;
-    let sums = txn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Sqlite,
-            POD_HOURS_FROM_SAMPLES.replace("{SAMPLE_HOUR}", SAMPLE_HOUR),
-            values(),
-        ))
-        .await
-        .context("sum pod samples")?;
-    insert_pod_rollups(txn, "pod_costs_hourly", "hour", tenant, &sums).await
+    txn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        pod_hours_from_samples(),
+        values(),
+    ))
+    .await
+    .context("insert pod hourly rollups")?;
+    Ok(())
 }
 
 /// The cluster's daily rollup of the day starting at `day`, rebuilt from its hourly rows
@@ -263,77 +315,12 @@ pub(crate) async fn rebuild_day<C: ConnectionTrait>(
     ))
     .await
     .context("delete daily rollups")?;
-    let sums = txn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Sqlite,
-            POD_DAY_FROM_HOURS,
-            values(),
-        ))
-        .await
-        .context("sum hourly rollups")?;
-    insert_pod_rollups(txn, "pod_costs_daily", "day", tenant, &sums).await
-}
-
-/// Inserts grouped sums (`POD_HOURS_FROM_SAMPLES` or `POD_DAY_FROM_HOURS` rows) into
-/// `table`, with the listed resource-seconds summed exactly.
-async fn insert_pod_rollups<C: ConnectionTrait>(
-    txn: &C,
-    table: &str,
-    period: &str,
-    tenant: &str,
-    sums: &[QueryResult],
-) -> anyhow::Result<()> {
-    let rows = sums
-        .iter()
-        .map(|row| pod_rollup_row(tenant, row))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let head = format!("INSERT INTO {table} ({})", pod_rollup_columns(period));
-    insert_rows(txn, &head, "", POD_ROLLUP_WIDTH, rows)
-        .await
-        .with_context(|| format!("insert {table}"))
-}
-
-/// One grouped row as values in [`pod_rollup_columns`] order.
-fn pod_rollup_row(tenant: &str, row: &QueryResult) -> anyhow::Result<Vec<Value>> {
-    let int = |c: &str| -> anyhow::Result<Value> {
-        Ok(row
-            .try_get_by::<i64, _>(c)
-            .with_context(|| format!("column {c}"))?
-            .into())
-    };
-    let text = |c: &str| -> anyhow::Result<Value> {
-        Ok(row
-            .try_get_by::<String, _>(c)
-            .with_context(|| format!("column {c}"))?
-            .into())
-    };
-    let listed = |c: &str| -> anyhow::Result<Value> {
-        let list = row
-            .try_get_by::<Option<String>, _>(c)
-            .with_context(|| format!("column {c}"))?;
-        let sum: Decimal = sum_listed(list.as_deref()).with_context(|| format!("summing {c}"))?;
-        Ok(sum.to_string().into())
-    };
-    Ok(vec![
-        tenant.into(),
-        int("period")?,
-        int("pod_id")?,
-        text("cluster")?,
-        text("namespace")?,
-        text("pod")?,
-        text("node")?,
-        int("cpu_cost")?,
-        int("ram_cost")?,
-        int("storage_cost")?,
-        int("network_cost")?,
-        int("load_balancer_cost")?,
-        listed("cpu_usage_mcs")?,
-        listed("cpu_request_mcs")?,
-        listed("mem_usage_bs")?,
-        listed("mem_request_bs")?,
-        int("max_cpu_usage_m")?,
-        int("max_mem_usage_b")?,
-        int("sample_count")?,
-        int("sample_seconds")?,
-    ])
+    txn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        pod_day_from_hours(),
+        values(),
+    ))
+    .await
+    .context("insert pod daily rollups")?;
+    Ok(())
 }
