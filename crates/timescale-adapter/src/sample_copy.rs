@@ -1,7 +1,8 @@
-//! Raw pod, container and node samples written with `COPY … FROM STDIN` (text format) inside the
-//! append transaction: one message stream per table instead of bound parameter arrays the
-//! server must unpack. The payloads are built here from the priced snapshot; pure except
-//! for [`copy_in`].
+//! Raw pod, container and node samples written with `COPY … FROM STDIN` inside the append
+//! transaction: one message stream per table instead of bound parameter arrays the server
+//! must unpack. Pod samples, a snapshot's bulk, go in the binary format (`copy_binary`:
+//! nothing for PostgreSQL to parse); containers and nodes, far fewer, in text. The
+//! payloads are built here from the priced snapshot; pure except for [`copy_in`].
 
 use kcost_domain::cost_engine::PricedSnapshot;
 use kcost_domain::snapshot::ResourceFigures;
@@ -10,6 +11,7 @@ use kcost_ports::MetricsStoreError;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::copy_binary::CopyBinary;
 use crate::copy_text::{CopyText, escape};
 use crate::error::db;
 use crate::rows::{SnapshotRow, big};
@@ -19,7 +21,10 @@ COPY pod_samples (tenant_id, ts, duration_seconds, pod_id, placement, cpu_usage_
                   cpu_request_m, cpu_limit_m, mem_usage_b, mem_request_b, mem_limit_b,
                   cpu_cost, ram_cost, cpu_rate, ram_rate, storage_cost, network_cost,
                   load_balancer_cost)
-FROM STDIN";
+FROM STDIN (FORMAT binary)";
+
+/// Fields of a [`COPY_PODS`] row.
+const POD_FIELDS: i16 = 18;
 
 pub(crate) const COPY_CONTAINERS: &str = "
 COPY container_samples (tenant_id, ts, pod_id, container, cpu_usage_m, cpu_request_m,
@@ -33,8 +38,8 @@ COPY node_samples (tenant_id, cluster, ts, duration_seconds, node_id, node, inst
                    idle_cpu, idle_ram, overcommit_cpu, overcommit_ram)
 FROM STDIN";
 
-/// Bytes per pod row, to size the buffer once (a typical narrow row is ~120 bytes).
-const POD_ROW_BYTES: usize = 160;
+/// Bytes per pod row, to size the buffer once (a typical row is ~200 bytes in binary).
+const POD_ROW_BYTES: usize = 220;
 
 /// The snapshot's time in COPY text form, with an explicit UTC offset: parsed the same
 /// whatever the session's TimeZone/DateStyle.
@@ -62,31 +67,39 @@ fn figures<'c>(
         .optional_number(figures.memory_limit.map(|l| big(l.get())).transpose()?))
 }
 
-/// The COPY payload of every pod sample of `priced`; `ids` are the pods' dimension ids.
+/// The binary COPY payload of every pod sample of `priced`; `ids` are the pods' dimension
+/// ids.
 pub(crate) fn pod_rows(
     tenant: Uuid,
     priced: &PricedSnapshot,
     row: &SnapshotRow<'_>,
     ids: &[i64],
 ) -> anyhow::Result<Vec<u8>> {
-    let prefix = format!("{}\t{}", tenant_and_time(tenant, row), row.duration_seconds);
     let pods = priced.snapshot().pods();
-    let mut copy = CopyText::with_capacity(pods.len() * POD_ROW_BYTES);
+    let mut copy = CopyBinary::with_capacity(pods.len() * POD_ROW_BYTES);
     for ((sample, cost), id) in pods.iter().zip(priced.pods()).zip(ids) {
-        copy.encoded(&prefix)
-            .number(id)
-            .encoded(stored_placement(cost.placement));
-        figures(&mut copy, &sample.figures)?
-            .decimal(cost.cpu_cost.amount())
-            .decimal(cost.ram_cost.amount())
-            .decimal(cost.rates.cpu_core_hourly)
-            .decimal(cost.rates.ram_gib_hourly)
-            .decimal(cost.direct.storage.amount())
-            .decimal(cost.direct.network.amount())
-            .decimal(cost.direct.load_balancer.amount())
-            .end_row();
+        let figures = &sample.figures;
+        copy.row(POD_FIELDS)
+            .uuid(&tenant)
+            .timestamptz(row.ts)
+            .int4(row.duration_seconds)
+            .int8(*id)
+            .text(stored_placement(cost.placement))
+            .int8(big(figures.cpu_usage.get())?)
+            .int8(big(figures.cpu_request.get())?)
+            .optional_int8(figures.cpu_limit.map(|l| big(l.get())).transpose()?)
+            .int8(big(figures.memory_usage.get())?)
+            .int8(big(figures.memory_request.get())?)
+            .optional_int8(figures.memory_limit.map(|l| big(l.get())).transpose()?)
+            .numeric(cost.cpu_cost.amount())
+            .numeric(cost.ram_cost.amount())
+            .numeric(cost.rates.cpu_core_hourly)
+            .numeric(cost.rates.ram_gib_hourly)
+            .numeric(cost.direct.storage.amount())
+            .numeric(cost.direct.network.amount())
+            .numeric(cost.direct.load_balancer.amount());
     }
-    Ok(copy.into_bytes())
+    Ok(copy.finish())
 }
 
 /// The COPY payload of the container samples of `priced` that say more than their pod's
