@@ -8,6 +8,8 @@ mkdir -p "$dest"
 cp Cargo.toml Cargo.lock "$dest/"
 # Patched dependencies (see vendor/README.md) are dependencies: copied whole.
 cp -R vendor "$dest/vendor"
+# Build settings (the allocator's options) apply to the dependencies too.
+cp -R .cargo "$dest/.cargo"
 for manifest in $(find crates migrations -name Cargo.toml -not -path '*/target/*'); do
   dir=$(dirname "$manifest")
   mkdir -p "$dest/$dir/src"
