@@ -11,10 +11,21 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::ClusterName;
+use crate::kubernetes_names::{
+    MAX_LABEL_LEN, MAX_NAMESPACE_LEN, MAX_OBJECT_NAME_LEN, label_key_problem, label_value_problem,
+    name_problem,
+};
 use crate::quantity::{Bytes, Millicores};
 
 /// Longest declared sample interval accepted (one day).
 pub const MAX_INTERVAL_SECONDS: u32 = 86_400;
+
+/// The largest CPU figure accepted (2⁴⁰ millicores, about a billion cores): far beyond any
+/// machine, and small enough that a figure times a day's seconds fits 64-bit storage.
+pub const MAX_MILLICORES: u64 = 1 << 40;
+/// The largest memory figure accepted (2⁴⁶ bytes, 64 TiB: twice the largest instances
+/// sold), with the same headroom.
+pub const MAX_BYTES: u64 = 1 << 46;
 
 /// Limits a snapshot must respect. The clock skew comes from configuration
 /// (`ingest.max_clock_skew_seconds`, default 300 s).
@@ -241,6 +252,39 @@ fn validate_pods(pods: &[PodSample], errors: &mut Vec<FieldError>) {
         if pod.namespace.trim().is_empty() {
             errors.push(FieldError::new(at("namespace"), "must not be empty"));
         }
+        let names = [
+            ("pod_name", pod.name.as_str(), MAX_OBJECT_NAME_LEN),
+            ("namespace", pod.namespace.as_str(), MAX_NAMESPACE_LEN),
+            (
+                "node_name",
+                pod.node.as_deref().unwrap_or(""),
+                MAX_OBJECT_NAME_LEN,
+            ),
+        ];
+        for (field, value, max) in names {
+            if let Some(problem) = name_problem(value, max) {
+                errors.push(FieldError::new(at(field), problem));
+            }
+        }
+        if let Some(owner) = &pod.owner {
+            for (field, value) in [
+                ("controller_kind", &owner.kind),
+                ("controller_name", &owner.name),
+            ] {
+                if let Some(problem) = name_problem(value, MAX_OBJECT_NAME_LEN) {
+                    errors.push(FieldError::new(at(field), problem));
+                }
+            }
+        }
+        check_labels(&pod.labels, &at("labels"), errors);
+        check_figures(&pod.figures, &at(""), errors);
+        for (j, container) in pod.containers.iter().enumerate() {
+            let at = at(&format!("containers[{j}]"));
+            if let Some(problem) = name_problem(&container.name, MAX_LABEL_LEN) {
+                errors.push(FieldError::new(format!("{at}.container_name"), problem));
+            }
+            check_figures(&container.figures, &format!("{at}."), errors);
+        }
         if !seen.insert((pod.namespace.as_str(), pod.name.as_str())) {
             errors.push(FieldError::new(
                 at("pod_name"),
@@ -274,6 +318,38 @@ fn validate_nodes(nodes: &[NodeSample], errors: &mut Vec<FieldError>) {
                 format!("node {} appears more than once", node.name),
             ));
         }
+        if let Some(problem) = name_problem(&node.name, MAX_OBJECT_NAME_LEN) {
+            errors.push(FieldError::new(at("NodeName"), problem));
+        }
+        if let Some(problem) = node
+            .instance_type
+            .as_deref()
+            .and_then(|t| name_problem(t, MAX_LABEL_LEN))
+        {
+            errors.push(FieldError::new(at("InstanceType"), problem));
+        }
+        check_labels(&node.labels, &at("labels"), errors);
+        // Allocatable defaults to capacity: reported only when it was sent and differs.
+        check_at_most(
+            node.cpu_capacity.get(),
+            MAX_MILLICORES,
+            &at("CPUCapacity"),
+            errors,
+        );
+        if node.cpu_allocatable != node.cpu_capacity {
+            let at = at("CPUAllocatable");
+            check_at_most(node.cpu_allocatable.get(), MAX_MILLICORES, &at, errors);
+        }
+        check_at_most(
+            node.memory_capacity.get(),
+            MAX_BYTES,
+            &at("MemoryCapacity"),
+            errors,
+        );
+        if node.memory_allocatable != node.memory_capacity {
+            let at = at("MemoryAllocatable");
+            check_at_most(node.memory_allocatable.get(), MAX_BYTES, &at, errors);
+        }
         if node.cpu_capacity == Millicores::ZERO {
             errors.push(FieldError::new(at("CPUCapacity"), "must be positive"));
         }
@@ -286,6 +362,52 @@ fn validate_nodes(nodes: &[NodeSample], errors: &mut Vec<FieldError>) {
                 "must not be negative",
             ));
         }
+    }
+}
+
+/// Label keys and values by Kubernetes' rules; `at` is the labels' field path.
+fn check_labels(labels: &BTreeMap<String, String>, at: &str, errors: &mut Vec<FieldError>) {
+    for (key, value) in labels {
+        let problem = label_key_problem(key).or_else(|| label_value_problem(key, value));
+        if let Some(problem) = problem {
+            errors.push(FieldError::new(at, problem));
+        }
+    }
+}
+
+/// Usage, requests and limits within [`MAX_MILLICORES`] and [`MAX_BYTES`]; `prefix` is the
+/// field path up to the agent's figure names (`pod_metrics[0].`).
+fn check_figures(figures: &ResourceFigures, prefix: &str, errors: &mut Vec<FieldError>) {
+    let cpu = [
+        ("cpu_usage_millicores", Some(figures.cpu_usage)),
+        ("cpu_request_millicores", Some(figures.cpu_request)),
+        ("cpu_limit_millicores", figures.cpu_limit),
+    ];
+    for (field, value) in cpu {
+        if let Some(value) = value {
+            check_at_most(
+                value.get(),
+                MAX_MILLICORES,
+                &format!("{prefix}{field}"),
+                errors,
+            );
+        }
+    }
+    let memory = [
+        ("memory_usage_bytes", Some(figures.memory_usage)),
+        ("memory_request_bytes", Some(figures.memory_request)),
+        ("memory_limit_bytes", figures.memory_limit),
+    ];
+    for (field, value) in memory {
+        if let Some(value) = value {
+            check_at_most(value.get(), MAX_BYTES, &format!("{prefix}{field}"), errors);
+        }
+    }
+}
+
+fn check_at_most(value: u64, max: u64, at: &str, errors: &mut Vec<FieldError>) {
+    if value > max {
+        errors.push(FieldError::new(at, format!("must be at most {max}")));
     }
 }
 
@@ -358,6 +480,59 @@ pub(crate) mod tests {
         assert_eq!(
             paths(Snapshot::new(p, now(), &rules).unwrap_err()),
             vec!["timestamp"]
+        );
+    }
+
+    #[test]
+    fn names_beyond_kubernetes_limits_or_with_control_characters_are_refused() {
+        let mut p = parts();
+        p.pods[0].namespace = "n".repeat(64);
+        p.pods[0].labels.insert("app".into(), "web\0".into());
+        p.pods[1].name = "b\0".into();
+        p.pods[1].node = Some("x".repeat(254));
+        p.pods[1].containers.push(ContainerSample {
+            name: "c".repeat(64),
+            figures: ResourceFigures::default(),
+            restarts: 0,
+        });
+        p.nodes[0].instance_type = Some("m5.large\0".into());
+        p.nodes[0].labels.insert("-zone".into(), "a".into());
+        let err = Snapshot::new(p, now(), &SnapshotRules::default()).unwrap_err();
+        assert_eq!(
+            paths(err),
+            vec![
+                "pod_metrics[0].namespace",
+                "pod_metrics[0].labels",
+                "pod_metrics[1].pod_name",
+                "pod_metrics[1].node_name",
+                "pod_metrics[1].containers[0].container_name",
+                "node_metrics[0].InstanceType",
+                "node_metrics[0].labels",
+            ]
+        );
+        let mut p = parts();
+        p.pods[0].namespace = "n".repeat(63);
+        p.pods[0].name = "p".repeat(253);
+        assert!(Snapshot::new(p, now(), &SnapshotRules::default()).is_ok());
+    }
+
+    #[test]
+    fn figures_beyond_the_maximum_are_refused() {
+        let mut p = parts();
+        p.pods[0].figures.cpu_usage = Millicores::new(MAX_MILLICORES);
+        p.pods[0].figures.memory_limit = Some(Bytes::new(MAX_BYTES));
+        assert!(Snapshot::new(p.clone(), now(), &SnapshotRules::default()).is_ok());
+        p.pods[0].figures.cpu_usage = Millicores::new(MAX_MILLICORES + 1);
+        p.pods[0].figures.memory_limit = Some(Bytes::new(u64::MAX));
+        p.nodes[0].memory_capacity = Bytes::new(MAX_BYTES + 1);
+        let err = Snapshot::new(p, now(), &SnapshotRules::default()).unwrap_err();
+        assert_eq!(
+            paths(err),
+            vec![
+                "pod_metrics[0].cpu_usage_millicores",
+                "pod_metrics[0].memory_limit_bytes",
+                "node_metrics[0].MemoryCapacity",
+            ]
         );
     }
 

@@ -64,18 +64,30 @@ pub struct IngestPayloadDoc {
 #[derive(Debug, ToSchema)]
 #[allow(dead_code)]
 pub struct PodMetricDoc {
+    /// A DNS subdomain, as Kubernetes names pods (no control characters).
+    #[schema(max_length = 253)]
     pub pod_name: String,
+    /// A DNS label, as Kubernetes names namespaces (no control characters).
+    #[schema(max_length = 63)]
     pub namespace: String,
     /// Empty for pending pods.
+    #[schema(max_length = 253)]
     pub node_name: String,
+    #[schema(minimum = 0, maximum = 1099511627776.0)]
     pub cpu_usage_millicores: i64,
+    #[schema(minimum = 0, maximum = 70368744177664.0)]
     pub memory_usage_bytes: i64,
+    #[schema(minimum = 0, maximum = 1099511627776.0)]
     pub cpu_request_millicores: i64,
+    #[schema(minimum = 0, maximum = 70368744177664.0)]
     pub memory_request_bytes: i64,
     /// Omitted when zero.
+    #[schema(minimum = 0, maximum = 1099511627776.0)]
     pub cpu_limit_millicores: Option<i64>,
     /// Omitted when zero.
+    #[schema(minimum = 0, maximum = 70368744177664.0)]
     pub memory_limit_bytes: Option<i64>,
+    /// Keys and values by Kubernetes' label syntax.
     pub labels: Option<std::collections::BTreeMap<String, String>>,
     pub controller_kind: Option<String>,
     pub controller_name: Option<String>,
@@ -88,13 +100,19 @@ pub struct PodMetricDoc {
 pub struct NodeMetricDoc {
     pub Timestamp: Option<String>,
     pub ClusterName: Option<String>,
+    #[schema(max_length = 253)]
     pub NodeName: String,
+    #[schema(max_length = 63)]
     pub InstanceType: String,
     /// Millicores.
+    #[schema(minimum = 0, maximum = 1099511627776.0)]
     pub CPUCapacity: i64,
     /// Bytes.
+    #[schema(minimum = 0, maximum = 70368744177664.0)]
     pub MemoryCapacity: i64,
+    #[schema(minimum = 0, maximum = 1099511627776.0)]
     pub CPUAllocatable: i64,
+    #[schema(minimum = 0, maximum = 70368744177664.0)]
     pub MemoryAllocatable: i64,
     /// Optional declared price; wins over overrides and the catalog when > 0.
     pub hourly_cost_usd: Option<f64>,

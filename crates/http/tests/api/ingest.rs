@@ -131,6 +131,42 @@ async fn invalid_fields_are_422_with_every_path() {
     );
 }
 
+/// Figures at `i64::MAX` (they overflowed into a 500 once), a NUL byte in a name and a
+/// 64-character namespace: each a 422 naming its field, nothing stored.
+#[actix_web::test]
+async fn out_of_range_figures_and_names_are_422_with_their_paths() {
+    let state = Mocks::new().into_state();
+    let app = app!(state);
+    let long_namespace = "n".repeat(64);
+    let payload = format!(
+        r#"{{"cluster_name":"c","timestamp":1795165200,"pod_metrics":[
+            {{"pod_name":"p","namespace":"n","node_name":"","cpu_usage_millicores":9223372036854775807,
+             "cpu_request_millicores":9223372036854775807}},
+            {{"pod_name":"q\u0000","namespace":"{long_namespace}","node_name":""}}],
+           "node_metrics":[{{"NodeName":"n1","InstanceType":"m5\u0000","CPUCapacity":2000,
+             "MemoryCapacity":9223372036854775807}}]}}"#
+    );
+    let (status, _, body) = send!(app, ingest(payload));
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let paths: Vec<&str> = body["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "pod_metrics[0].cpu_usage_millicores",
+            "pod_metrics[0].cpu_request_millicores",
+            "pod_metrics[1].pod_name",
+            "pod_metrics[1].namespace",
+            "node_metrics[0].InstanceType",
+            "node_metrics[0].MemoryCapacity",
+        ]
+    );
+}
+
 #[actix_web::test]
 async fn an_unavailable_store_is_503_with_retry_after() {
     let mut mocks = Mocks::new();
