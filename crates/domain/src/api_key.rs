@@ -48,6 +48,11 @@ pub enum ApiKeyFormatError {
          `Authorization: Bearer …` or `X-Api-Key`"
     )]
     Malformed,
+    #[error(
+        "two different credentials: send the API key in `Authorization` or in `X-Api-Key`, \
+         not both"
+    )]
+    Conflicting,
 }
 
 /// Why a well-formed credential was refused, or an authenticated key may not do something.
@@ -259,11 +264,10 @@ impl PresentedApiKey {
     /// Rules, in order:
     /// - Empty or all-whitespace header values count as absent.
     /// - `Authorization` with the scheme `ApiKey` or `Bearer` (case-insensitive, followed by
-    ///   one or more spaces) is authoritative: its credential is used even if `X-Api-Key` is
-    ///   also sent, and if that credential is malformed the request is refused as
-    ///   `Malformed` rather than falling back to `X-Api-Key`. A client that sends two
-    ///   credentials gets the one it put first in line judged, never whichever happens to
-    ///   parse.
+    ///   one or more spaces) carries our credential. With an `X-Api-Key` that says something
+    ///   else the request is `Conflicting` (which one did the client mean?); the same key in
+    ///   both is fine. A malformed credential there is `Malformed`, never a fall back to
+    ///   `X-Api-Key`.
     /// - `Authorization` with any other scheme (say `Basic`, added by a proxy) is not ours:
     ///   `X-Api-Key` is used if present, otherwise the request is `Malformed`.
     /// - `X-Api-Key` alone carries the bare `<key_id>:<secret>`.
@@ -276,6 +280,11 @@ impl PresentedApiKey {
         let x_api_key = non_blank(x_api_key);
         match (authorization, x_api_key) {
             (Some(authorization), x_api_key) => match credentials_for_api_key(authorization) {
+                Some(credentials)
+                    if x_api_key.is_some_and(|key| key.trim() != credentials.trim()) =>
+                {
+                    Err(ApiKeyFormatError::Conflicting)
+                }
                 Some(credentials) => Self::parse(credentials),
                 None => match x_api_key {
                     Some(key) => Self::parse(key),
@@ -1085,21 +1094,34 @@ mod tests {
     }
 
     #[test]
-    fn authorization_wins_over_x_api_key() {
+    fn two_different_credentials_conflict_and_the_same_one_twice_does_not() {
         let other = PresentedApiKey::new(
             KeyId::from_uuid(Uuid::from_u128(1)),
             ApiKeySecret::from_random_bytes(&[3; 32]),
         )
         .to_header_value();
+        assert_eq!(
+            PresentedApiKey::from_headers(
+                Some(&format!("ApiKey {}", header_value())),
+                Some(other.expose()),
+            )
+            .map(|_| ()),
+            Err(ApiKeyFormatError::Conflicting)
+        );
         let parsed = PresentedApiKey::from_headers(
-            Some(&format!("ApiKey {}", header_value())),
-            Some(other.expose()),
+            Some(&format!("Bearer {}", header_value())),
+            Some(&format!(" {} ", header_value())),
         )
         .unwrap();
         assert_eq!(parsed.key_id, key_id());
-        // A malformed ApiKey credential does not fall back to X-Api-Key...
+        // A malformed ApiKey credential beside another key conflicts too...
         assert_eq!(
             PresentedApiKey::from_headers(Some("ApiKey garbage"), Some(other.expose())).map(|_| ()),
+            Err(ApiKeyFormatError::Conflicting)
+        );
+        // ...and alone is malformed, never a fall back.
+        assert_eq!(
+            PresentedApiKey::from_headers(Some("ApiKey garbage"), None).map(|_| ()),
             Err(ApiKeyFormatError::Malformed)
         );
         // ...but a foreign scheme (a proxy's Basic auth) leaves X-Api-Key in charge.

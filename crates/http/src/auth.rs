@@ -9,7 +9,7 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::http::header::{AUTHORIZATION, HeaderMap};
 use actix_web::{FromRequest, HttpRequest, web};
-use kcost_domain::api_key::{AuthenticatedKey, PresentedApiKey, bearer_token};
+use kcost_domain::api_key::{ApiKeyFormatError, AuthenticatedKey, PresentedApiKey, bearer_token};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -25,12 +25,16 @@ pub struct ApiKeyCaller(pub AuthenticatedKey);
 /// The presented API key, if the headers hold a well-formed one. Header values that are
 /// not visible ASCII count as malformed.
 pub fn presented_key(headers: &HeaderMap) -> Option<PresentedApiKey> {
+    presented(headers).ok()
+}
+
+fn presented(headers: &HeaderMap) -> Result<PresentedApiKey, ApiKeyFormatError> {
     let text = |name| {
         headers
             .get(name)
             .map(|value| value.to_str().unwrap_or("\u{0}"))
     };
-    PresentedApiKey::from_headers(text(AUTHORIZATION.as_str()), text(X_API_KEY)).ok()
+    PresentedApiKey::from_headers(text(AUTHORIZATION.as_str()), text(X_API_KEY))
 }
 
 fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
@@ -45,11 +49,19 @@ impl FromRequest for ApiKeyCaller {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = app_state(req);
-        let presented = presented_key(req.headers());
+        let presented = presented(req.headers());
         Box::pin(async move {
             let state = state?;
-            // Missing and malformed keys get the same answer as wrong ones.
-            let presented = presented.ok_or_else(ApiError::unauthorized)?;
+            let presented = presented.map_err(|error| match error {
+                // Which key did the client mean? Neither is judged.
+                ApiKeyFormatError::Conflicting => {
+                    ApiError::bad_request("conflicting_credentials", error.to_string())
+                }
+                // Missing and malformed keys get the same answer as wrong ones.
+                ApiKeyFormatError::Missing | ApiKeyFormatError::Malformed => {
+                    ApiError::unauthorized()
+                }
+            })?;
             let key = state.authenticator.authenticate(&presented).await?;
             // In memory only; the server writes last-use times in batches.
             state.key_usage.record(key.key_id);

@@ -1,14 +1,15 @@
 //! Reading request bodies safely: a size limit enforced on the bytes received and again on
 //! the bytes a gzip body expands to (a small gzip bomb must not become a huge allocation),
-//! `Content-Encoding` checked (identity or gzip, anything else 415), and JSON parsed with
-//! the path of the first bad field (`serde_path_to_error`).
+//! `Content-Encoding` checked (identity or gzip, anything else 415), `Content-Type` checked
+//! (JSON or absent, anything else 415), and JSON parsed with the path of the first bad field
+//! (`serde_path_to_error`).
 //!
 //! The raw payload stream is read directly, so this works the same whether or not
 //! actix-web's own decompression features are enabled elsewhere in the build.
 
 use std::io::Read;
 
-use actix_web::http::header::{CONTENT_ENCODING, CONTENT_LENGTH, HeaderMap};
+use actix_web::http::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap};
 use actix_web::web;
 use flate2::read::MultiGzDecoder;
 use serde::de::DeserializeOwned;
@@ -45,6 +46,33 @@ fn content_coding(headers: &HeaderMap) -> Result<ContentCoding, ApiError> {
         Err(ApiError::unsupported_encoding(format!(
             "Content-Encoding `{}` is not supported; send the body uncompressed or with `Content-Encoding: gzip`",
             value.chars().take(40).collect::<String>()
+        )))
+    }
+}
+
+/// A JSON body's `Content-Type`: absent, `application/json` or any `+json` type, with or
+/// without parameters (`; charset=utf-8`); anything else is 415 — a form or a text body
+/// sent by mistake is refused instead of parsed.
+pub fn require_json_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(value) = headers.get(CONTENT_TYPE) else {
+        return Ok(());
+    };
+    let media_type = value
+        .to_str()
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let is_json = media_type == "application/json"
+        || (media_type.starts_with("application/") && media_type.ends_with("+json"));
+    if is_json {
+        Ok(())
+    } else {
+        Err(ApiError::unsupported_encoding(format!(
+            "Content-Type `{}` is not supported; send JSON as `Content-Type: application/json`",
+            media_type.chars().take(60).collect::<String>()
         )))
     }
 }
@@ -142,6 +170,7 @@ pub async fn optional_json<T: DeserializeOwned>(
     if body.bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
+    require_json_content_type(headers)?;
     parse_json(&body.bytes).map(Some)
 }
 
@@ -196,5 +225,36 @@ mod tests {
         let err = parse_json::<Outer>(br#"{"items":[{"n":1},{"n":"x"}]}"#).unwrap_err();
         assert_eq!(err.code(), "malformed_json");
         assert_eq!(err.details()[0].path, "items[1].n");
+    }
+
+    #[test]
+    fn json_bodies_need_a_json_content_type_or_none() {
+        use actix_web::http::header::HeaderValue;
+        let with = |value: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(value));
+            require_json_content_type(&headers)
+        };
+        assert!(require_json_content_type(&HeaderMap::new()).is_ok());
+        for accepted in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "Application/JSON",
+            "application/merge-patch+json",
+        ] {
+            assert!(with(accepted).is_ok(), "{accepted}");
+        }
+        for refused in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "application/jsonx",
+        ] {
+            let error = with(refused).unwrap_err();
+            assert_eq!(
+                actix_web::ResponseError::status_code(&error).as_u16(),
+                415,
+                "{refused}"
+            );
+        }
     }
 }

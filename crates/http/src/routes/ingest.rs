@@ -9,7 +9,7 @@ use kcost_domain::agent_payload::AgentPayload;
 use kcost_domain::api_key::Scope;
 
 use crate::auth::ApiKeyCaller;
-use crate::body::{parse_json, read_body};
+use crate::body::{parse_json, read_body, require_json_content_type};
 use crate::dto::ingest::{IngestPayloadDoc, IngestResponse};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
@@ -25,7 +25,7 @@ use crate::state::AppState;
         (status = 401, description = "Missing or invalid API key", body = ErrorBody),
         (status = 403, description = "Missing scope, or the key is bound to another cluster", body = ErrorBody),
         (status = 413, description = "Body over the limit, as sent or decompressed", body = ErrorBody),
-        (status = 415, description = "Content-Encoding other than gzip", body = ErrorBody),
+        (status = 415, description = "Content-Encoding other than gzip, or a Content-Type other than JSON", body = ErrorBody),
         (status = 422, description = "Invalid fields, each named by its JSON path", body = ErrorBody),
         (status = 429, description = "Rate limit exceeded; see Retry-After", body = ErrorBody),
         (status = 503, description = "Store unavailable; nothing written; see Retry-After", body = ErrorBody),
@@ -41,6 +41,7 @@ pub async fn ingest(
 ) -> Result<HttpResponse, ApiError> {
     // Refuse a key without the scope before reading (and inflating) its body.
     caller.0.require(Scope::MetricsWrite)?;
+    require_json_content_type(request.headers())?;
     let body = read_body(request.headers(), payload, state.limits.max_payload_bytes).await?;
     let snapshot: AgentPayload = parse_json(&body.bytes)?;
     let cluster_name = snapshot.cluster_name.clone();

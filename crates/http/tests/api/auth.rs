@@ -42,6 +42,26 @@ async fn every_refused_key_gets_the_same_401_body() {
 }
 
 #[actix_web::test]
+async fn two_different_credentials_are_400_and_the_same_key_twice_is_fine() {
+    let mut mocks = Mocks::new();
+    mocks.metrics.expect_costs().returning(|_, _| Ok(vec![]));
+    let state = mocks.into_state();
+    let app = app!(state);
+    let (reader, writer) = (TestKey::Reader.text(), TestKey::Writer.text());
+    let both = costs_request()
+        .insert_header((AUTHORIZATION, format!("ApiKey {reader}")))
+        .insert_header(("x-api-key", writer));
+    let (status, _, body) = send!(app, both);
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["code"], "conflicting_credentials");
+    let same = costs_request()
+        .insert_header((AUTHORIZATION, format!("Bearer {reader}")))
+        .insert_header(("x-api-key", reader));
+    let (status, _, body) = send!(app, same);
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[actix_web::test]
 async fn keys_are_accepted_in_all_three_headers() {
     let mut mocks = Mocks::new();
     mocks.metrics.expect_costs().returning(|_, _| Ok(vec![]));

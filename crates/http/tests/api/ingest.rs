@@ -82,6 +82,19 @@ async fn an_unknown_encoding_is_415() {
 }
 
 #[actix_web::test]
+async fn a_body_that_is_not_json_by_its_content_type_is_415() {
+    let state = Mocks::new().into_state();
+    let app = app!(state);
+    for content_type in ["text/plain", "application/x-www-form-urlencoded"] {
+        let request = ingest(SMALL).insert_header((CONTENT_TYPE, content_type));
+        let (status, _, body) = send!(app, request);
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{content_type}");
+        assert_eq!(body["code"], "unsupported_media_type");
+        assert!(body["error"].as_str().unwrap().contains(content_type));
+    }
+}
+
+#[actix_web::test]
 async fn malformed_json_is_400_and_says_where() {
     let state = Mocks::new().into_state();
     let app = app!(state);
