@@ -16,6 +16,7 @@ use crate::kubernetes_names::{
     name_problem,
 };
 use crate::quantity::{Bytes, Millicores};
+use crate::store_support::retention_cutoff;
 
 /// Longest declared sample interval accepted (one day).
 pub const MAX_INTERVAL_SECONDS: u32 = 86_400;
@@ -33,13 +34,30 @@ pub const MAX_BYTES: u64 = 1 << 46;
 pub struct SnapshotRules {
     /// How far in the future a snapshot's timestamp may be, to absorb agent clock skew.
     pub max_clock_skew: Duration,
+    /// The retention horizon in days (`timescale.retention_days`; 0 keeps everything): a
+    /// snapshot from before it would be deleted by the next retention run, so it is
+    /// refused instead of stored.
+    pub retention_days: u32,
 }
 
 impl Default for SnapshotRules {
     fn default() -> Self {
         Self {
             max_clock_skew: Duration::minutes(5),
+            retention_days: 0,
         }
+    }
+}
+
+impl SnapshotRules {
+    /// The first instant kept at `now`: midnight UTC `retention_days` days ago, as
+    /// retention cuts (`None`: everything is kept).
+    pub fn oldest_kept(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        (self.retention_days > 0).then(|| {
+            retention_cutoff(now.date_naive(), self.retention_days)
+                .and_time(chrono::NaiveTime::MIN)
+                .and_utc()
+        })
     }
 }
 
@@ -196,6 +214,20 @@ impl Snapshot {
                     parts.timestamp.to_rfc3339(),
                     rules.max_clock_skew.num_seconds(),
                     now.to_rfc3339()
+                ),
+            ));
+        }
+        if let Some(oldest) = rules
+            .oldest_kept(now)
+            .filter(|oldest| parts.timestamp < *oldest)
+        {
+            errors.push(FieldError::new(
+                "timestamp",
+                format!(
+                    "{} is before the retention horizon ({} days: {}); it would be deleted at once",
+                    parts.timestamp.to_rfc3339(),
+                    rules.retention_days,
+                    oldest.to_rfc3339()
                 ),
             ));
         }
@@ -513,6 +545,26 @@ pub(crate) mod tests {
         let mut p = parts();
         p.pods[0].namespace = "n".repeat(63);
         p.pods[0].name = "p".repeat(253);
+        assert!(Snapshot::new(p, now(), &SnapshotRules::default()).is_ok());
+    }
+
+    #[test]
+    fn snapshots_before_the_retention_horizon_are_refused() {
+        let rules = SnapshotRules {
+            retention_days: 30,
+            ..SnapshotRules::default()
+        };
+        // `now()` is 2026-11-20 09:00: the horizon is 2026-10-21 00:00.
+        let horizon = Utc.with_ymd_and_hms(2026, 10, 21, 0, 0, 0).unwrap();
+        let mut p = parts();
+        p.timestamp = horizon;
+        assert!(Snapshot::new(p.clone(), now(), &rules).is_ok());
+        p.timestamp = horizon - Duration::seconds(1);
+        assert_eq!(
+            paths(Snapshot::new(p.clone(), now(), &rules).unwrap_err()),
+            vec!["timestamp"]
+        );
+        // 0 keeps everything.
         assert!(Snapshot::new(p, now(), &SnapshotRules::default()).is_ok());
     }
 

@@ -222,6 +222,7 @@ fn ingest_settings(settings: &Settings) -> anyhow::Result<IngestSettings> {
     Ok(IngestSettings {
         snapshot: SnapshotRules {
             max_clock_skew: chrono::Duration::seconds(skew),
+            retention_days: settings.timescale.retention_days,
         },
         durations: DurationRules {
             default_seconds: seconds(
