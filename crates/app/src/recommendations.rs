@@ -31,6 +31,8 @@ use kcost_ports::{
     RecommendationRepository, RecommendationRepositoryError,
 };
 use kcost_recommender::savings::monthly_savings;
+
+use crate::query_cache::QueryCache;
 use kcost_recommender::{
     Advice, History, KcostRecommender, ResourceAdvice, WorkloadUsage, group_by_workload,
 };
@@ -132,6 +134,9 @@ pub struct Recommendations {
     repository: Arc<dyn RecommendationRepository>,
     clock: Arc<dyn Clock>,
     recommender: KcostRecommender,
+    /// Cached answers (Kubecent's savings among them) read recommendations: every change
+    /// makes the tenant's cached answers unreachable.
+    query_cache: Arc<QueryCache>,
 }
 
 impl std::fmt::Debug for Recommendations {
@@ -148,12 +153,14 @@ impl Recommendations {
         repository: Arc<dyn RecommendationRepository>,
         clock: Arc<dyn Clock>,
         recommender: KcostRecommender,
+        query_cache: Arc<QueryCache>,
     ) -> Self {
         Self {
             metrics,
             repository,
             clock,
             recommender,
+            query_cache,
         }
     }
 
@@ -216,6 +223,7 @@ impl Recommendations {
             .iter()
             .map(|r| r.monthly_savings)
             .sum();
+        self.query_cache.invalidate(tenant).await;
         Ok(outcome)
     }
 
@@ -325,6 +333,7 @@ impl Recommendations {
         self.repository
             .transition(RecommendationStatus::Open, &recommendation)
             .await?;
+        self.query_cache.invalidate(key.tenant_id).await;
         Ok(recommendation)
     }
 
@@ -355,6 +364,7 @@ impl Recommendations {
         self.repository
             .transition(RecommendationStatus::Open, &recommendation)
             .await?;
+        self.query_cache.invalidate(key.tenant_id).await;
         Ok(recommendation)
     }
 }
@@ -415,7 +425,7 @@ mod tests {
     use kcost_domain::costs::{PodUsageSeries, UsagePoint};
     use kcost_domain::quantity::{Bytes, Millicores};
     use kcost_domain::snapshot::{Owner, ResourceFigures};
-    use kcost_ports::{MockMetricsStore, MockRecommendationRepository};
+    use kcost_ports::{MockCache, MockMetricsStore, MockRecommendationRepository};
     use kcost_recommender::Policy;
     use rust_decimal::Decimal;
 
@@ -467,11 +477,26 @@ mod tests {
         metrics: MockMetricsStore,
         repository: MockRecommendationRepository,
     ) -> Recommendations {
+        let mut cache = MockCache::new();
+        cache.expect_increment().returning(|_| Ok(1));
+        service_with_cache(metrics, repository, cache)
+    }
+
+    fn service_with_cache(
+        metrics: MockMetricsStore,
+        repository: MockRecommendationRepository,
+        cache: MockCache,
+    ) -> Recommendations {
         Recommendations::new(
             Arc::new(metrics),
             Arc::new(repository),
             clock(),
             KcostRecommender::new(Policy::default()),
+            Arc::new(QueryCache::new(
+                Arc::new(cache),
+                std::time::Duration::from_secs(300),
+                "t:",
+            )),
         )
     }
 
@@ -547,6 +572,41 @@ mod tests {
                 .map(|r| r.monthly_savings)
                 .sum()
         );
+    }
+
+    /// A cache that expects the tenant's version bumped exactly `times` times.
+    fn invalidated(times: usize) -> MockCache {
+        let mut cache = MockCache::new();
+        cache
+            .expect_increment()
+            .withf(|key| key.contains(&tenant().to_string()))
+            .times(times)
+            .returning(|_| Ok(1));
+        cache
+    }
+
+    /// Generating, applying and dismissing change what cached answers (Kubecent's savings)
+    /// would say: each makes the tenant's cached answers unreachable.
+    #[tokio::test]
+    async fn every_change_of_recommendations_invalidates_the_query_cache() {
+        let saved = Arc::new(Mutex::new(Vec::new()));
+        let service = service_with_cache(
+            metrics_with(vec![replica("api-1", 48)]),
+            repository_with(Vec::new(), saved.clone()),
+            invalidated(1),
+        );
+        service.generate(&writer(), request()).await.unwrap();
+        let record = saved.lock().unwrap()[0].clone();
+        for close in ["apply", "dismiss"] {
+            let mut repository = repository_holding(record.clone());
+            repository.expect_transition().returning(|_, _| Ok(()));
+            let service = service_with_cache(MockMetricsStore::new(), repository, invalidated(1));
+            match close {
+                "apply" => service.apply(&writer(), record.id).await.map(drop),
+                _ => service.dismiss(&writer(), record.id, None).await.map(drop),
+            }
+            .unwrap();
+        }
     }
 
     async fn first_run() -> Vec<Recommendation> {

@@ -116,6 +116,7 @@ impl Services {
             stores.recommendations.clone(),
             clock.clone(),
             KcostRecommender::new(Policy::default()),
+            query_cache.clone(),
         ));
         let kubecent = Arc::new(KubecentQueries::new(
             stores.metrics.clone(),

@@ -78,6 +78,7 @@ fn queries_with_cache(
         Arc::new(repository),
         clock(),
         KcostRecommender::new(Policy::default()),
+        cache.clone(),
     );
     KubecentQueries::new(Arc::new(metrics), Arc::new(recommendations), cache, clock())
 }

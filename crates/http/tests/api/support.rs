@@ -200,6 +200,7 @@ impl Mocks {
             Arc::new(self.recommendations),
             clock.clone(),
             kcost_recommender::KcostRecommender::default(),
+            query_cache.clone(),
         ));
         actix_web::web::Data::new(AppState {
             ingest: Arc::new(IngestSnapshot::new(
