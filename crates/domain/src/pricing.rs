@@ -13,6 +13,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
+use crate::kubernetes_names::{MAX_LABEL_LEN, name_problem};
 use crate::snapshot::NodeSample;
 
 /// Per-resource hourly rates: currency per vCPU-hour and per GiB-hour.
@@ -108,12 +109,30 @@ impl FromStr for PriceSource {
     }
 }
 
+/// The highest hourly price of a node kcost accepts, from a payload or an override
+/// (the largest cloud instances cost ~100 an hour; this leaves three orders of magnitude).
+pub const MAX_HOURLY_PRICE: Decimal = Decimal::from_parts(100_000, 0, 0, false, 0);
+/// Prices carry at most ten decimals: the cost scale money is kept at.
+pub const MAX_PRICE_DECIMALS: u32 = 10;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PriceOverrideError {
     #[error("instance_type must not be empty")]
     EmptyInstanceType,
+    #[error("instance_type {0}")]
+    InvalidInstanceType(String),
     #[error("hourly_cost must be positive")]
     NotPositive,
+    #[error("hourly_cost must be at most {MAX_HOURLY_PRICE}")]
+    TooLarge,
+    #[error("hourly_cost must have at most {MAX_PRICE_DECIMALS} decimals")]
+    TooPrecise,
+}
+
+/// Whether `price` is one kcost prices nodes with: positive and at most
+/// [`MAX_HOURLY_PRICE`].
+pub fn is_usable_price(price: Decimal) -> bool {
+    price > Decimal::ZERO && price <= MAX_HOURLY_PRICE
 }
 
 /// A tenant's own price for an instance type (negotiated discounts, reserved capacity…).
@@ -132,8 +151,17 @@ impl PriceOverride {
         if instance_type.trim().is_empty() {
             return Err(PriceOverrideError::EmptyInstanceType);
         }
+        if let Some(problem) = name_problem(&instance_type, MAX_LABEL_LEN) {
+            return Err(PriceOverrideError::InvalidInstanceType(problem));
+        }
         if hourly_cost <= Decimal::ZERO {
             return Err(PriceOverrideError::NotPositive);
+        }
+        if hourly_cost > MAX_HOURLY_PRICE {
+            return Err(PriceOverrideError::TooLarge);
+        }
+        if hourly_cost.normalize().scale() > MAX_PRICE_DECIMALS {
+            return Err(PriceOverrideError::TooPrecise);
         }
         Ok(Self {
             instance_type,
@@ -173,8 +201,11 @@ impl<'a> PriceBook<'a> {
         catalog: &'a Catalog,
         defaults: ResourceRates,
     ) -> Self {
+        // A stored price outside today's rules (written before them) is passed over, so the
+        // catalog or the default rates price the node instead of a zero or an overflow.
         let overrides = overrides
             .iter()
+            .filter(|o| is_usable_price(o.hourly_cost))
             .map(|o| (o.instance_type.as_str(), o.hourly_cost))
             .collect();
         Self {
@@ -193,7 +224,7 @@ impl<'a> PriceBook<'a> {
         let cores = node.cpu_capacity.cores();
         let gib = node.memory_capacity.gib();
         let instance_type = node.instance_type.as_deref();
-        let declared = node.hourly_cost.filter(|price| *price > Decimal::ZERO);
+        let declared = node.hourly_cost.filter(|price| is_usable_price(*price));
         let resolved = declared
             .map(|price| (price, PriceSource::Payload))
             .or_else(|| {
@@ -359,6 +390,24 @@ mod tests {
             PriceOverride::new("x", d("0")),
             Err(PriceOverrideError::NotPositive)
         );
+        assert_eq!(
+            PriceOverride::new("x", d("10000000000")),
+            Err(PriceOverrideError::TooLarge)
+        );
+        assert_eq!(
+            PriceOverride::new("x", d("0.00000000001")),
+            Err(PriceOverrideError::TooPrecise)
+        );
+        assert!(PriceOverride::new("x", d("100000")).is_ok());
+        assert!(PriceOverride::new("x", d("0.0000000001")).is_ok());
+        assert!(
+            PriceOverride::new("x", d("0.50000000000")).is_ok(),
+            "trailing zeros"
+        );
+        assert!(matches!(
+            PriceOverride::new("m5\0", d("1")),
+            Err(PriceOverrideError::InvalidInstanceType(_))
+        ));
         assert_eq!(
             ResourceRates::new(d("0"), d("1")),
             Err(RatesError::NotPositive)

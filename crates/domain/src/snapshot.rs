@@ -15,6 +15,7 @@ use crate::kubernetes_names::{
     MAX_LABEL_LEN, MAX_NAMESPACE_LEN, MAX_OBJECT_NAME_LEN, label_key_problem, label_value_problem,
     name_problem,
 };
+use crate::pricing::MAX_HOURLY_PRICE;
 use crate::quantity::{Bytes, Millicores};
 use crate::store_support::retention_cutoff;
 
@@ -394,6 +395,12 @@ fn validate_nodes(nodes: &[NodeSample], errors: &mut Vec<FieldError>) {
                 "must not be negative",
             ));
         }
+        if matches!(node.hourly_cost, Some(cost) if cost > MAX_HOURLY_PRICE) {
+            errors.push(FieldError::new(
+                at("hourly_cost_usd"),
+                format!("must be at most {MAX_HOURLY_PRICE}"),
+            ));
+        }
     }
 }
 
@@ -577,6 +584,7 @@ pub(crate) mod tests {
         p.pods[0].figures.cpu_usage = Millicores::new(MAX_MILLICORES + 1);
         p.pods[0].figures.memory_limit = Some(Bytes::new(u64::MAX));
         p.nodes[0].memory_capacity = Bytes::new(MAX_BYTES + 1);
+        p.nodes[0].hourly_cost = Some(Decimal::from(1_000_000));
         let err = Snapshot::new(p, now(), &SnapshotRules::default()).unwrap_err();
         assert_eq!(
             paths(err),
@@ -584,6 +592,7 @@ pub(crate) mod tests {
                 "pod_metrics[0].cpu_usage_millicores",
                 "pod_metrics[0].memory_limit_bytes",
                 "node_metrics[0].MemoryCapacity",
+                "node_metrics[0].hourly_cost_usd",
             ]
         );
     }

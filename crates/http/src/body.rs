@@ -1,8 +1,8 @@
 //! Reading request bodies safely: a size limit enforced on the bytes received and again on
 //! the bytes a gzip body expands to (a small gzip bomb must not become a huge allocation),
-//! `Content-Encoding` checked (identity or gzip, anything else 415), `Content-Type` checked
-//! (JSON or absent, anything else 415), and JSON parsed with the path of the first bad field
-//! (`serde_path_to_error`).
+//! `Content-Encoding` checked (identity or gzip, anything else 415), the agent's
+//! `Content-Type` checked (JSON or absent, anything else 415), and JSON parsed with the path
+//! of the first bad field (`serde_path_to_error`).
 //!
 //! The raw payload stream is read directly, so this works the same whether or not
 //! actix-web's own decompression features are enabled elsewhere in the build.
@@ -50,9 +50,10 @@ fn content_coding(headers: &HeaderMap) -> Result<ContentCoding, ApiError> {
     }
 }
 
-/// A JSON body's `Content-Type`: absent, `application/json` or any `+json` type, with or
+/// An ingest body's `Content-Type`: absent, `application/json` or any `+json` type, with or
 /// without parameters (`; charset=utf-8`); anything else is 415 — a form or a text body
-/// sent by mistake is refused instead of parsed.
+/// sent by mistake is refused instead of parsed. (Admin and recommendation bodies are
+/// small and hand-written, often with `curl -d`, which says form: they are not checked.)
 pub fn require_json_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(value) = headers.get(CONTENT_TYPE) else {
         return Ok(());
@@ -170,7 +171,6 @@ pub async fn optional_json<T: DeserializeOwned>(
     if body.bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    require_json_content_type(headers)?;
     parse_json(&body.bytes).map(Some)
 }
 

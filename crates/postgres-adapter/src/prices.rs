@@ -1,6 +1,5 @@
 //! [`SeaOrmPriceRepository`]: tenant price overrides on PostgreSQL or SQLite.
 
-use anyhow::Context as _;
 use async_trait::async_trait;
 use chrono::Utc;
 use kcost_domain::money::COST_SCALE;
@@ -30,14 +29,22 @@ impl SeaOrmPriceRepository {
     }
 }
 
-fn to_domain(row: price_override::Model) -> Result<PriceOverride, PriceRepositoryError> {
-    let price = PriceOverride::new(row.instance_type, row.hourly_cost.0).with_context(|| {
-        format!(
-            "stored price override of tenant {} is invalid",
-            row.tenant_id
-        )
-    })?;
-    Ok(price)
+/// A stored row as an override; `None` (logged) for one today's rules refuse, written
+/// before them (a price of 0, or above the maximum): the tenant's nodes are then priced
+/// from the catalog instead of every ingest failing on it.
+fn to_domain(row: price_override::Model) -> Option<PriceOverride> {
+    match PriceOverride::new(row.instance_type.clone(), row.hourly_cost.0) {
+        Ok(price) => Some(price),
+        Err(error) => {
+            tracing::warn!(
+                tenant = %row.tenant_id,
+                instance_type = %row.instance_type,
+                %error,
+                "stored price override is invalid; ignored until replaced"
+            );
+            None
+        }
+    }
 }
 
 /// Maps a failed statement of `operation` to `Unavailable` or `Unexpected`.
@@ -58,7 +65,7 @@ impl PriceRepository for SeaOrmPriceRepository {
             .all(&self.db)
             .await
             .map_err(failed("listing price overrides"))?;
-        rows.into_iter().map(to_domain).collect()
+        Ok(rows.into_iter().filter_map(to_domain).collect())
     }
 
     #[tracing::instrument(skip(self), err)]

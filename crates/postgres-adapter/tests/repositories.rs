@@ -57,6 +57,48 @@ on_both_backends!(
     isolation::tenants_never_see_each_others_rows,
 );
 
+/// A price stored before today's rules (0, above the maximum) is passed over, not an error
+/// on every ingest of its tenant.
+async fn invalid_stored_prices_are_passed_over(
+    db: &sea_orm::DatabaseConnection,
+    repos: &support::Repositories,
+) {
+    use sea_orm::ConnectionTrait;
+    let tenant = contract::fixtures::stored_tenant(repos, "team-legacy").await;
+    let valid =
+        kcost_domain::pricing::PriceOverride::new("m5.large", "0.096".parse().unwrap()).unwrap();
+    repos.prices.put(tenant.id, &valid).await.unwrap();
+    for (instance_type, price) in [("zero.large", "0"), ("huge.large", "1000000")] {
+        let sql = format!(
+            "INSERT INTO tenant_price_overrides (tenant_id, instance_type, hourly_cost, updated_at)
+             SELECT tenant_id, '{instance_type}', {}, updated_at FROM tenant_price_overrides
+             WHERE instance_type = 'm5.large'",
+            match db.get_database_backend() {
+                sea_orm::DbBackend::Sqlite => format!("'{price}'"),
+                _ => price.to_owned(),
+            }
+        );
+        db.execute_unprepared(&sql).await.unwrap();
+    }
+    assert_eq!(
+        repos.prices.overrides(tenant.id).await.unwrap(),
+        vec![valid]
+    );
+}
+
+#[tokio::test]
+async fn postgres_invalid_stored_prices_are_passed_over() {
+    let store = support::PostgresTestDb::create().await;
+    invalid_stored_prices_are_passed_over(&store.db, &store.repositories()).await;
+    store.finish().await;
+}
+
+#[tokio::test]
+async fn sqlite_invalid_stored_prices_are_passed_over() {
+    let db = support::sqlite_memory().await;
+    invalid_stored_prices_are_passed_over(&db, &support::Repositories::on(&db)).await;
+}
+
 #[tokio::test]
 async fn postgres_closed_pool_is_unavailable() {
     let store = support::PostgresTestDb::create().await;

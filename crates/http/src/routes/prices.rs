@@ -2,7 +2,7 @@
 //! the built-in catalog for that tenant's future ingests.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use kcost_domain::pricing::PriceOverride;
+use kcost_domain::pricing::{PriceOverride, PriceOverrideError};
 use kcost_domain::tenant::TenantId;
 use uuid::Uuid;
 
@@ -67,7 +67,13 @@ pub async fn put_price(
     let (tenant_id, instance_type) = path.into_inner();
     let body: PutPriceRequest = required_json(request.headers(), payload).await?;
     let price = PriceOverride::new(instance_type, body.hourly_cost_usd).map_err(|error| {
-        ApiError::validation(vec![FieldIssue::new("hourly_cost_usd", error.to_string())])
+        let field = match error {
+            PriceOverrideError::EmptyInstanceType | PriceOverrideError::InvalidInstanceType(_) => {
+                "instance_type"
+            }
+            _ => "hourly_cost_usd",
+        };
+        ApiError::validation(vec![FieldIssue::new(field, error.to_string())])
     })?;
     let stored = state
         .prices

@@ -202,6 +202,17 @@ async fn price_overrides_are_put_listed_and_deleted() {
             .set_payload(r#"{"hourly_cost_usd":-1}"#)
     );
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    // Above the maximum (1e10 overflowed the column into a 500 once), and below the
+    // ten-decimal scale (1e-11 was stored as 0): both refused, naming the field.
+    for price in ["10000000000", "0.00000000001"] {
+        let (status, _, body) = send!(
+            app,
+            admin(TestRequest::put().uri(&format!("{base}/m5.large")))
+                .set_payload(format!(r#"{{"hourly_cost_usd":{price}}}"#))
+        );
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{price}: {body}");
+        assert_eq!(body["details"][0]["path"], "hourly_cost_usd", "{body}");
+    }
     let (status, _, body) = send!(app, admin(TestRequest::get().uri(&base)));
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["prices"][0]["instance_type"], "m5.large");
