@@ -44,15 +44,27 @@ pub struct TenantListResponse {
     pub tenants: Vec<TenantDto>,
 }
 
+/// What a key created without `scopes` may do: everything a seed 1 key could (ingest, cost
+/// queries, right-sizing recommendations), named one by one so that scopes added later
+/// are not granted silently.
+pub const SEED_KEY_SCOPES: [&str; 4] = [
+    "metrics:write",
+    "costs:read",
+    "recommendations:read",
+    "recommendations:write",
+];
+
 /// `POST /v1/admin/api_keys`: seed 1's `{tenant_id, scopes, expires_at}` plus `name` and
 /// `cluster_name`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct CreateApiKeyRequest {
     pub tenant_id: Uuid,
     /// Any of `metrics:write`, `costs:read`, `recommendations:read`,
-    /// `recommendations:write`, `*`.
+    /// `recommendations:write`, `*`. Absent (seed 1's clients send none): the access seed
+    /// 1's keys had, [`SEED_KEY_SCOPES`].
     #[schema(example = json!(["metrics:write"]))]
-    pub scopes: Vec<String>,
+    #[serde(default)]
+    pub scopes: Option<Vec<String>>,
     /// When the key stops working (RFC3339, in the future); never if absent.
     #[serde(default)]
     pub expires_at: Option<DateTime<Utc>>,
@@ -119,7 +131,6 @@ impl From<&ApiKeyRecord> for ApiKeyDto {
 /// `Authorization: ApiKey <api_key>`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CreatedApiKeyResponse {
-    pub key_id: Uuid,
     /// The secret half; not stored and not retrievable later.
     pub secret: String,
     /// `<key_id>:<secret>`, ready to use.
@@ -135,8 +146,8 @@ impl From<&CreatedApiKey> for CreatedApiKeyResponse {
             .split_once(':')
             .map(|(_, secret)| secret.to_owned())
             .unwrap_or_default();
+        // `key_id` comes with the flattened key, once.
         Self {
-            key_id: *created.record.key_id.as_uuid(),
             secret,
             api_key,
             key: (&created.record).into(),

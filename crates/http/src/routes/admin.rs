@@ -11,7 +11,7 @@ use crate::auth::AdminCaller;
 use crate::body::required_json;
 use crate::dto::admin::{
     ApiKeyDto, ApiKeyListParams, ApiKeyListResponse, CreateApiKeyRequest, CreateTenantRequest,
-    CreatedApiKeyResponse, TenantDto, TenantListResponse, parse_scopes,
+    CreatedApiKeyResponse, SEED_KEY_SCOPES, TenantDto, TenantListResponse, parse_scopes,
 };
 use crate::error::{ApiError, ErrorBody, FieldIssue};
 use crate::state::AppState;
@@ -85,7 +85,10 @@ pub async fn create_api_key(
 ) -> Result<HttpResponse, ApiError> {
     let body: CreateApiKeyRequest = required_json(request.headers(), payload).await?;
     let mut issues = Vec::new();
-    let scopes = parse_scopes(&body.scopes)
+    let names = body
+        .scopes
+        .unwrap_or_else(|| SEED_KEY_SCOPES.map(str::to_owned).to_vec());
+    let scopes = parse_scopes(&names)
         .map_err(|found| issues.extend(found))
         .ok();
     let cluster = match body.cluster_name.as_deref().map(str::trim) {

@@ -96,6 +96,33 @@ async fn a_created_key_is_shown_once_ready_to_use() {
     assert_eq!(body["revoked"], false);
 }
 
+/// Seed 1's clients create keys with `{tenant_id}` alone: they get the access seed 1's keys
+/// had, and the answer names `key_id` once.
+#[actix_web::test]
+async fn a_key_requested_without_scopes_gets_seed_ones_access() {
+    let mut mocks = Mocks::new();
+    mocks.keys.expect_insert().returning(|_| Ok(()));
+    let state = mocks.into_state();
+    let app = app!(state);
+    let request = admin(TestRequest::post().uri("/v1/admin/api_keys"))
+        .set_payload(format!(r#"{{"tenant_id":"{}"}}"#, tenant()))
+        .to_request();
+    let response = actix_web::test::call_service(&app, request).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let text = String::from_utf8(actix_web::test::read_body(response).await.to_vec()).unwrap();
+    assert_eq!(text.matches("\"key_id\"").count(), 1, "{text}");
+    let body: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        body["scopes"],
+        serde_json::json!([
+            "metrics:write",
+            "costs:read",
+            "recommendations:read",
+            "recommendations:write"
+        ])
+    );
+}
+
 #[actix_web::test]
 async fn key_requests_with_unknown_scopes_or_past_expiry_are_422() {
     let state = Mocks::new().into_state();
