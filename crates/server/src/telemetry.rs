@@ -1,6 +1,8 @@
 //! Logging: a `tracing-subscriber` writing to stderr (stdout stays free for command
-//! output such as `kcost config show`), JSON or human-readable, filtered by
-//! `telemetry.log_level` unless `RUST_LOG` is set.
+//! output such as `kcost config show`), JSON or human-readable (`auto`: readable on a
+//! terminal), filtered by `telemetry.log_level` unless `RUST_LOG` is set. The migration
+//! library's line per applied migration is left out (kcost logs one line per store with
+//! every migration it applied) unless a filter asks for it.
 
 use std::io::IsTerminal;
 
@@ -33,12 +35,22 @@ pub fn filter(
         Some(text) => ("RUST_LOG", text),
         None => ("telemetry.log_level", settings.log_level.as_str()),
     };
-    EnvFilter::try_new(text).map_err(|e| TelemetryError::Filter {
+    // One line per applied migration (25 on a first start) says nothing the store's own
+    // summary line does not.
+    let text = if text.contains("sea_orm_migration") {
+        text.to_owned()
+    } else {
+        format!("{text},{QUIET_MIGRATIONS}")
+    };
+    EnvFilter::try_new(&text).map_err(|e| TelemetryError::Filter {
         source_name,
-        filter: text.to_owned(),
+        filter: text.clone(),
         reason: e.to_string(),
     })
 }
+
+/// The directive that keeps the migration library to warnings.
+const QUIET_MIGRATIONS: &str = "sea_orm_migration=warn";
 
 /// Installs the global subscriber. Returns `Ok(false)` (and changes nothing) when a
 /// subscriber is already installed, so calling it twice is harmless.
@@ -48,7 +60,7 @@ pub fn init(settings: &TelemetrySettings) -> Result<bool, TelemetryError> {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
-    let installed = match settings.log_format {
+    let installed = match settings.log_format.resolve(std::io::stderr().is_terminal()) {
         LogFormat::Json => builder
             .json()
             .flatten_event(true)
@@ -56,7 +68,7 @@ pub fn init(settings: &TelemetrySettings) -> Result<bool, TelemetryError> {
             .with_span_list(false)
             .try_init()
             .is_ok(),
-        LogFormat::Pretty => builder
+        LogFormat::Pretty | LogFormat::Auto => builder
             .with_ansi(std::io::stderr().is_terminal())
             .try_init()
             .is_ok(),
@@ -78,12 +90,34 @@ mod tests {
     #[test]
     fn rust_log_wins_over_log_level() {
         let s = settings("info", LogFormat::Json);
-        assert_eq!(filter(&s, None).unwrap().to_string(), "info");
-        assert_eq!(filter(&s, Some("  ")).unwrap().to_string(), "info");
+        let quiet = "sea_orm_migration=warn";
+        assert_eq!(
+            filter(&s, None).unwrap().to_string(),
+            format!("{quiet},info")
+        );
+        assert_eq!(
+            filter(&s, Some("  ")).unwrap().to_string(),
+            format!("{quiet},info")
+        );
         assert_eq!(
             filter(&s, Some("warn,kcost=debug")).unwrap().to_string(),
-            "kcost=debug,warn"
+            format!("{quiet},kcost=debug,warn")
         );
+        // Asking for the migration library's lines gets them.
+        assert_eq!(
+            filter(&s, Some("info,sea_orm_migration=info"))
+                .unwrap()
+                .to_string(),
+            "sea_orm_migration=info,info"
+        );
+    }
+
+    #[test]
+    fn auto_is_readable_on_a_terminal_and_json_otherwise() {
+        assert_eq!(LogFormat::Auto.resolve(true), LogFormat::Pretty);
+        assert_eq!(LogFormat::Auto.resolve(false), LogFormat::Json);
+        assert_eq!(LogFormat::Json.resolve(true), LogFormat::Json);
+        assert_eq!(LogFormat::Pretty.resolve(false), LogFormat::Pretty);
     }
 
     #[test]

@@ -243,11 +243,25 @@ impl Default for PricingSettings {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
-    /// One JSON object per line (for log shippers).
+    /// `pretty` when stderr is a terminal (someone is reading), `json` otherwise (a log
+    /// shipper is).
     #[default]
+    Auto,
+    /// One JSON object per line (for log shippers).
     Json,
     /// Human-readable lines.
     Pretty,
+}
+
+impl LogFormat {
+    /// The format to write in, `Auto` decided by whether stderr `is_terminal`.
+    pub fn resolve(self, is_terminal: bool) -> Self {
+        match self {
+            Self::Auto if is_terminal => Self::Pretty,
+            Self::Auto => Self::Json,
+            chosen => chosen,
+        }
+    }
 }
 
 /// `[telemetry]`: logging.
@@ -258,7 +272,7 @@ pub struct TelemetrySettings {
     /// `RUST_LOG`, when set, wins.
     #[serde(deserialize_with = "de::text")]
     pub log_level: String,
-    /// `json` or `pretty`.
+    /// `auto` (pretty on a terminal, JSON otherwise), `json` or `pretty`.
     pub log_format: LogFormat,
 }
 
@@ -266,7 +280,7 @@ impl Default for TelemetrySettings {
     fn default() -> Self {
         Self {
             log_level: "info".to_owned(),
-            log_format: LogFormat::Json,
+            log_format: LogFormat::Auto,
         }
     }
 }

@@ -79,7 +79,7 @@ fn defaults_load_with_no_files_and_no_env() {
     assert_eq!(settings.pricing.cpu_core_hourly.to_string(), "0.031611");
     assert_eq!(settings.pricing.ram_gib_hourly.to_string(), "0.004237");
     assert_eq!(settings.telemetry.log_level, "info");
-    assert_eq!(settings.telemetry.log_format, LogFormat::Json);
+    assert_eq!(settings.telemetry.log_format, LogFormat::Auto);
     assert_eq!(settings.agent.default_api_key_id, None);
     assert_eq!(
         settings.kubecent.anonymous_tenant, None,
