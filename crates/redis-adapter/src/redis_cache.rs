@@ -3,7 +3,9 @@
 //! Every command is bounded by the configured timeout and fails fast while disconnected,
 //! so a dead or slow Redis costs a request at most that timeout before it is served from
 //! the database; fred reconnects in the background and the next command after that simply
-//! works again. Outages are logged through [`OutageLog`] (rate-limited).
+//! works again. A Redis that keeps timing out (frozen) opens the [`Circuit`]: commands are
+//! then skipped at once until a background ping gets an answer. Outages are logged
+//! through [`OutageLog`] (rate-limited).
 
 use std::future::Future;
 use std::sync::Arc;
@@ -15,6 +17,7 @@ use fred::error::{Error as FredError, ErrorKind};
 use fred::prelude::{ClientLike, Expiration, KeysInterface, Options, Value};
 use kcost_ports::{Cache, CacheError};
 
+use crate::circuit::{Circuit, OPEN_AFTER, PROBE_INTERVAL};
 use crate::outage_log::OutageLog;
 use crate::redis_options::{InvalidRedisUrl, RedisOptions};
 
@@ -29,6 +32,9 @@ pub struct RedisCache {
     options: Arc<RedisOptions>,
     command: Options,
     outages: Arc<OutageLog>,
+    circuit: Arc<Circuit>,
+    /// Set by [`RedisCache::close`]: the probe stops.
+    closed: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl std::fmt::Debug for RedisCache {
@@ -73,11 +79,15 @@ impl RedisCache {
             options: Arc::new(options),
             command,
             outages,
+            circuit: Arc::default(),
+            closed: Arc::default(),
         })
     }
 
     /// Closes the connections (at shutdown); later commands fail as `Unavailable`.
     pub async fn close(&self) {
+        self.closed
+            .store(true, std::sync::atomic::Ordering::Release);
         let _ = tokio::time::timeout(self.options.command_timeout, self.pool.quit()).await;
     }
 
@@ -95,24 +105,31 @@ impl RedisCache {
         F: FnOnce(fred::clients::WithOptions<fred::clients::Client>) -> Fut,
         Fut: Future<Output = Result<T, FredError>>,
     {
+        if self.circuit.is_open() {
+            return Err(CacheError::Unavailable(anyhow::anyhow!(
+                "Redis skipped: it failed {OPEN_AFTER} times in a row (circuit open, probing \
+                 every {} s)",
+                PROBE_INTERVAL.as_secs()
+            )));
+        }
         let client = self.pool.next_connected().with_options(&self.command);
         // fred applies the timeout too; this bound also covers waiting for a connection.
         let outcome = tokio::time::timeout(self.options.command_timeout, command(client)).await;
         match outcome {
             Ok(Ok(value)) => {
-                self.outages.success();
+                self.answered();
                 Ok(value)
             }
             Ok(Err(error)) if is_reply_error(&error) => {
                 // Redis answered: it is up; the command itself was refused.
-                self.outages.success();
+                self.answered();
                 Err(CacheError::Unexpected(anyhow::anyhow!(
                     "Redis refused the command: {}",
                     error.details()
                 )))
             }
             Ok(Err(error)) => {
-                self.outages.failure(&error);
+                self.failed(&error);
                 Err(CacheError::Unavailable(anyhow::anyhow!(
                     "Redis command failed: {error}"
                 )))
@@ -122,8 +139,35 @@ impl RedisCache {
                     "Redis did not answer within {} ms",
                     self.options.command_timeout.as_millis()
                 );
-                self.outages.failure(&error);
+                self.failed(&error);
                 Err(CacheError::Unavailable(anyhow::anyhow!(error)))
+            }
+        }
+    }
+
+    fn answered(&self) {
+        self.outages.success();
+        self.circuit.success();
+    }
+
+    /// Logs the failure; the one that opens the circuit starts the probe.
+    fn failed(&self, error: &dyn std::fmt::Display) {
+        self.outages.failure(error);
+        if self.circuit.failure() {
+            tokio::spawn(self.clone().probe());
+        }
+    }
+
+    /// While the circuit is open: a PING every [`PROBE_INTERVAL`], bounded by the command
+    /// timeout, until Redis answers (the circuit closes) or the cache is closed.
+    async fn probe(self) {
+        while !self.closed.load(std::sync::atomic::Ordering::Acquire) {
+            tokio::time::sleep(PROBE_INTERVAL).await;
+            let client = self.pool.next_connected().with_options(&self.command);
+            let ping = tokio::time::timeout(self.options.command_timeout, client.ping::<()>(None));
+            if let Ok(Ok(())) = ping.await {
+                self.answered();
+                return;
             }
         }
     }

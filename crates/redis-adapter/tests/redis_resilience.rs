@@ -89,3 +89,40 @@ async fn a_frozen_redis_times_out_and_is_used_again_when_it_thaws() {
     .await;
     assert!(recovered, "the cache answers again after the freeze");
 }
+
+/// A frozen Redis answers nothing; after `OPEN_AFTER` timeouts in a row the cache stops
+/// waiting for it (commands are skipped, not timed out) until the background probe gets an
+/// answer after the thaw.
+#[tokio::test]
+async fn a_frozen_redis_is_skipped_after_a_few_timeouts_until_it_answers_again() {
+    let redis = OwnRedis::start();
+    let cache = RedisCache::connect(options(&redis.url())).await.unwrap();
+    cache.set("k", b"v", LONG).await.unwrap();
+
+    redis.signal("-STOP");
+    for _ in 0..kcost_redis_adapter::OPEN_AFTER {
+        match cache.get("k").await {
+            // fred's timeout or kcost's own, whichever fires first.
+            Err(CacheError::Unavailable(error)) => {
+                assert!(!error.to_string().contains("circuit open"), "{error}");
+            }
+            other => panic!("expected a timeout, got {other:?}"),
+        }
+    }
+    for _ in 0..10 {
+        match cache.get("k").await {
+            Err(CacheError::Unavailable(error)) => {
+                assert!(error.to_string().contains("circuit open"), "{error}");
+            }
+            other => panic!("expected a skipped command, got {other:?}"),
+        }
+    }
+    redis.signal("-CONT");
+
+    let recovered = eventually(Duration::from_secs(10), || async {
+        cache.get("k").await.is_ok()
+    })
+    .await;
+    assert!(recovered, "the probe closed the circuit after the thaw");
+    assert_eq!(cache.get("k").await.unwrap(), Some(b"v".to_vec()));
+}
