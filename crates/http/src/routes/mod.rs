@@ -1,5 +1,6 @@
 //! Route registration: every endpoint, the JSON error handlers for query strings and
-//! paths, and a JSON 404 for unknown paths.
+//! paths, a JSON 405 with `Allow` for a known path asked with another method, and a JSON
+//! 404 for unknown paths.
 
 pub mod admin;
 pub mod costs;
@@ -10,8 +11,8 @@ pub mod metrics;
 pub mod prices;
 pub mod recommendations;
 
-use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::http::{Method, header};
+use actix_web::{HttpResponse, Resource, Route, web};
 
 use crate::error::ApiError;
 use crate::openapi::swagger_ui;
@@ -27,65 +28,116 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         }),
     )
     // Probes and metrics.
-    .route("/v1/health", web::get().to(health::health))
-    .route("/livez", web::get().to(health::livez))
-    .route("/readyz", web::get().to(health::readyz))
-    .route("/metrics", web::get().to(metrics::metrics))
-    // Agents.
-    .route("/v1/ingest", web::post().to(ingest::ingest))
+    .service(endpoint(
+        "/v1/health",
+        [(Method::GET, web::get().to(health::health))],
+    ))
+    .service(endpoint(
+        "/livez",
+        [(Method::GET, web::get().to(health::livez))],
+    ))
+    .service(endpoint(
+        "/readyz",
+        [(Method::GET, web::get().to(health::readyz))],
+    ))
+    .service(endpoint(
+        "/metrics",
+        [(Method::GET, web::get().to(metrics::metrics))],
+    ))
+    // Ingest.
+    .service(endpoint(
+        "/v1/ingest",
+        [(Method::POST, web::post().to(ingest::ingest))],
+    ))
     // Costs.
-    .route("/v1/costs/namespaces", web::get().to(costs::namespaces))
-    .route("/v1/costs/clusters", web::get().to(costs::clusters))
-    .route("/v1/costs/pods", web::get().to(costs::pods))
-    .route("/v1/costs/trends", web::get().to(costs::trends))
-    .route("/v1/costs/utilization", web::get().to(costs::utilization))
+    .service(endpoint(
+        "/v1/costs/namespaces",
+        [(Method::GET, web::get().to(costs::namespaces))],
+    ))
+    .service(endpoint(
+        "/v1/costs/clusters",
+        [(Method::GET, web::get().to(costs::clusters))],
+    ))
+    .service(endpoint(
+        "/v1/costs/pods",
+        [(Method::GET, web::get().to(costs::pods))],
+    ))
+    .service(endpoint(
+        "/v1/costs/trends",
+        [(Method::GET, web::get().to(costs::trends))],
+    ))
+    .service(endpoint(
+        "/v1/costs/utilization",
+        [(Method::GET, web::get().to(costs::utilization))],
+    ))
     // Recommendations.
-    .route("/v1/recommendations", web::get().to(recommendations::list))
-    .route(
+    .service(endpoint(
+        "/v1/recommendations",
+        [(Method::GET, web::get().to(recommendations::list))],
+    ))
+    .service(endpoint(
         "/v1/recommendations/generate",
-        web::post().to(recommendations::generate),
-    )
-    .route(
+        [(Method::POST, web::post().to(recommendations::generate))],
+    ))
+    .service(endpoint(
         "/v1/recommendations/{id}/apply",
-        web::post().to(recommendations::apply),
-    )
-    .route(
+        [(Method::POST, web::post().to(recommendations::apply))],
+    ))
+    .service(endpoint(
         "/v1/recommendations/{id}/dismiss",
-        web::post().to(recommendations::dismiss),
-    )
+        [(Method::POST, web::post().to(recommendations::dismiss))],
+    ))
     // Kubecent-compatible (seed 2).
-    .route("/api/v1/health", web::get().to(kubecent::health))
-    .route(
+    .service(endpoint(
+        "/api/v1/health",
+        [(Method::GET, web::get().to(kubecent::health))],
+    ))
+    .service(endpoint(
         "/api/v1/cost/namespaces",
-        web::get().to(kubecent::namespaces),
-    )
-    .route("/api/v1/cost/pods", web::get().to(kubecent::pods))
-    .route("/api/v1/cost/monthly", web::get().to(kubecent::monthly))
-    .route(
+        [(Method::GET, web::get().to(kubecent::namespaces))],
+    ))
+    .service(endpoint(
+        "/api/v1/cost/pods",
+        [(Method::GET, web::get().to(kubecent::pods))],
+    ))
+    .service(endpoint(
+        "/api/v1/cost/monthly",
+        [(Method::GET, web::get().to(kubecent::monthly))],
+    ))
+    .service(endpoint(
         "/api/v1/savings/recommendations",
-        web::get().to(kubecent::savings),
-    )
+        [(Method::GET, web::get().to(kubecent::savings))],
+    ))
     // Admin.
-    .route("/v1/admin/tenants", web::post().to(admin::create_tenant))
-    .route("/v1/admin/tenants", web::get().to(admin::list_tenants))
-    .route("/v1/admin/api_keys", web::post().to(admin::create_api_key))
-    .route("/v1/admin/api_keys", web::get().to(admin::list_api_keys))
-    .route(
+    .service(endpoint(
+        "/v1/admin/tenants",
+        [
+            (Method::GET, web::get().to(admin::list_tenants)),
+            (Method::POST, web::post().to(admin::create_tenant)),
+        ],
+    ))
+    .service(endpoint(
+        "/v1/admin/api_keys",
+        [
+            (Method::GET, web::get().to(admin::list_api_keys)),
+            (Method::POST, web::post().to(admin::create_api_key)),
+        ],
+    ))
+    .service(endpoint(
         "/v1/admin/api_keys/{key_id}/revoke",
-        web::post().to(admin::revoke_api_key),
-    )
-    .route(
+        [(Method::POST, web::post().to(admin::revoke_api_key))],
+    ))
+    .service(endpoint(
         "/v1/admin/tenants/{tenant_id}/prices",
-        web::get().to(prices::list_prices),
-    )
-    .route(
+        [(Method::GET, web::get().to(prices::list_prices))],
+    ))
+    .service(endpoint(
         "/v1/admin/tenants/{tenant_id}/prices/{instance_type}",
-        web::put().to(prices::put_price),
-    )
-    .route(
-        "/v1/admin/tenants/{tenant_id}/prices/{instance_type}",
-        web::delete().to(prices::delete_price),
-    )
+        [
+            (Method::PUT, web::put().to(prices::put_price)),
+            (Method::DELETE, web::delete().to(prices::delete_price)),
+        ],
+    ))
     // Documentation.
     .route("/docs", web::get().to(docs_redirect))
     .service(swagger_ui())
@@ -96,6 +148,28 @@ async fn docs_redirect() -> HttpResponse {
     HttpResponse::PermanentRedirect()
         .insert_header((header::LOCATION, "/docs/"))
         .finish()
+}
+
+/// One path and its methods; any other method is a 405 naming them in `Allow` (a known
+/// path asked with the wrong method is not "no such endpoint").
+fn endpoint<const N: usize>(path: &str, methods: [(Method, Route); N]) -> Resource {
+    let allow = methods
+        .iter()
+        .map(|(method, _)| method.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut resource = web::resource(path);
+    for (_, route) in methods {
+        resource = resource.route(route);
+    }
+    resource.default_service(web::to(move || {
+        let allow = allow.clone();
+        async move {
+            let mut response = HttpResponse::MethodNotAllowed();
+            response.insert_header((header::ALLOW, allow.clone()));
+            ApiError::method_not_allowed(&allow).respond_with(response)
+        }
+    }))
 }
 
 async fn unknown_route() -> Result<HttpResponse, ApiError> {

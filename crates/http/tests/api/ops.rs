@@ -72,6 +72,33 @@ async fn request_ids_are_echoed_or_generated_and_appear_in_error_bodies() {
     assert_eq!(body["request_id"], generated);
 }
 
+/// A known path asked with a method it does not take is 405 naming the ones it does.
+#[actix_web::test]
+async fn a_known_path_with_another_method_is_405_with_allow() {
+    let state = Mocks::new().into_state();
+    let app = app!(state);
+    for (request, allow) in [
+        (TestRequest::get().uri("/v1/ingest"), "POST"),
+        (
+            TestRequest::default()
+                .method(actix_web::http::Method::TRACE)
+                .uri("/v1/costs/namespaces"),
+            "GET",
+        ),
+        (TestRequest::delete().uri("/v1/admin/tenants"), "GET, POST"),
+        (
+            TestRequest::post()
+                .uri("/v1/admin/tenants/00000000-0000-0000-0000-000000000001/prices/m5"),
+            "PUT, DELETE",
+        ),
+    ] {
+        let (status, headers, body) = send!(app, request);
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{body}");
+        assert_eq!(headers.get("allow").unwrap(), allow);
+        assert_eq!(body["code"], "method_not_allowed");
+    }
+}
+
 #[actix_web::test]
 async fn errors_have_exactly_the_documented_shape() {
     let state = Mocks::new().into_state();
