@@ -25,6 +25,7 @@ pub mod cluster;
 pub mod cost_engine;
 pub mod costs;
 pub mod description;
+mod ingest_fuzz;
 pub mod kubernetes_names;
 pub mod money;
 pub mod opencost;
