@@ -566,6 +566,12 @@ pub(crate) mod tests {
         let mut p = parts();
         p.timestamp = horizon;
         assert!(Snapshot::new(p.clone(), now(), &rules).is_ok());
+        // A horizon further back than the calendar keeps everything, without a panic.
+        let forever = SnapshotRules {
+            retention_days: u32::MAX,
+            ..SnapshotRules::default()
+        };
+        assert!(Snapshot::new(p.clone(), now(), &forever).is_ok());
         p.timestamp = horizon - Duration::seconds(1);
         assert_eq!(
             paths(Snapshot::new(p.clone(), now(), &rules).unwrap_err()),

@@ -264,9 +264,12 @@ pub fn stored_duration_basis(basis: DurationBasis) -> &'static str {
 }
 
 /// The day (from 00:00 UTC) before which retention deletes: `retention_days` days before
-/// `today`.
+/// `today` (the earliest representable day when that is further back than the calendar
+/// goes: a huge setting keeps everything instead of panicking).
 pub fn retention_cutoff(today: NaiveDate, retention_days: u32) -> NaiveDate {
-    today - Duration::days(i64::from(retention_days))
+    today
+        .checked_sub_days(chrono::Days::new(u64::from(retention_days)))
+        .unwrap_or(NaiveDate::MIN)
 }
 
 #[cfg(test)]
