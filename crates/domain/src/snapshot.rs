@@ -417,29 +417,22 @@ fn check_labels(labels: &BTreeMap<String, String>, at: &str, errors: &mut Vec<Fi
 /// Usage, requests and limits within [`MAX_MILLICORES`] and [`MAX_BYTES`]; `prefix` is the
 /// field path up to the agent's figure names (`pod_metrics[0].`).
 fn check_figures(figures: &ResourceFigures, prefix: &str, errors: &mut Vec<FieldError>) {
-    let cpu = [
-        ("cpu_usage_millicores", Some(figures.cpu_usage)),
-        ("cpu_request_millicores", Some(figures.cpu_request)),
-        ("cpu_limit_millicores", figures.cpu_limit),
+    let cpu = |value: Millicores| (value.get(), MAX_MILLICORES);
+    let memory = |value: Bytes| (value.get(), MAX_BYTES);
+    let checks = [
+        ("cpu_usage_millicores", Some(cpu(figures.cpu_usage))),
+        ("cpu_request_millicores", Some(cpu(figures.cpu_request))),
+        ("cpu_limit_millicores", figures.cpu_limit.map(cpu)),
+        ("memory_usage_bytes", Some(memory(figures.memory_usage))),
+        ("memory_request_bytes", Some(memory(figures.memory_request))),
+        ("memory_limit_bytes", figures.memory_limit.map(memory)),
     ];
-    for (field, value) in cpu {
-        if let Some(value) = value {
-            check_at_most(
-                value.get(),
-                MAX_MILLICORES,
-                &format!("{prefix}{field}"),
-                errors,
-            );
-        }
-    }
-    let memory = [
-        ("memory_usage_bytes", Some(figures.memory_usage)),
-        ("memory_request_bytes", Some(figures.memory_request)),
-        ("memory_limit_bytes", figures.memory_limit),
-    ];
-    for (field, value) in memory {
-        if let Some(value) = value {
-            check_at_most(value.get(), MAX_BYTES, &format!("{prefix}{field}"), errors);
+    for (field, value_and_max) in checks {
+        if let Some((_, max)) = value_and_max.filter(|(value, max)| value > max) {
+            errors.push(FieldError::new(
+                format!("{prefix}{field}"),
+                format!("must be at most {max}"),
+            ));
         }
     }
 }

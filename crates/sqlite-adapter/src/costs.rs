@@ -22,7 +22,7 @@ use kcost_domain::tenant::TenantId;
 use kcost_ports::MetricsStoreError;
 use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, TransactionTrait};
 
-use crate::encoding::{exact_sum, exact_sum_sql, instant, money_from_units, unsigned};
+use crate::encoding::{exact_sum, instant, money_from_units, resource_second_sums_sql, unsigned};
 use crate::error::{chained, db, unexpected};
 use crate::scope::{
     EDGE_RANGE, POD_DAY_RANGE, POD_HOUR_RANGE, ROLLUP_RANGE, SAMPLE_HOUR, Scope, rolled_until,
@@ -126,13 +126,7 @@ const POD_IDENTITY: &str = "length(cluster) || ':' || cluster || length(namespac
 
 fn allocation_sql(keys: &KeyColumns, scope: &Scope<'_>) -> String {
     let filters = scope.filter_sql(true);
-    let [cpu_usage_mcs, cpu_request_mcs, mem_usage_bs, mem_request_bs] = [
-        "cpu_usage_mcs",
-        "cpu_request_mcs",
-        "mem_usage_bs",
-        "mem_request_bs",
-    ]
-    .map(exact_sum_sql);
+    let resource_seconds = resource_second_sums_sql();
     format!(
         "WITH src AS (
             SELECT cluster, namespace, pod, hour, cpu_cost, ram_cost, storage_cost,
@@ -157,10 +151,7 @@ fn allocation_sql(keys: &KeyColumns, scope: &Scope<'_>) -> String {
                SUM(cpu_cost) AS cpu_cost, SUM(ram_cost) AS ram_cost,
                SUM(storage_cost) AS storage_cost, SUM(network_cost) AS network_cost,
                SUM(load_balancer_cost) AS load_balancer_cost,
-               {cpu_usage_mcs},
-               {cpu_request_mcs},
-               {mem_usage_bs},
-               {mem_request_bs},
+               {resource_seconds},
                COUNT(DISTINCT {POD_IDENTITY}) AS pod_count,
                COUNT(DISTINCT namespace) AS namespace_count
         FROM src GROUP BY 1, 2, 3, 4",

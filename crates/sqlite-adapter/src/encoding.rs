@@ -72,6 +72,19 @@ pub(crate) fn exact_sum_sql(column: &str) -> String {
     )
 }
 
+/// The resource-second columns of the pod rollups (TEXT integers).
+pub(crate) const RESOURCE_SECONDS: [&str; 4] = [
+    "cpu_usage_mcs",
+    "cpu_request_mcs",
+    "mem_usage_bs",
+    "mem_request_bs",
+];
+
+/// [`exact_sum_sql`] of every [`RESOURCE_SECONDS`] column, for a SELECT list.
+pub(crate) fn resource_second_sums_sql() -> String {
+    RESOURCE_SECONDS.map(exact_sum_sql).join(", ")
+}
+
 /// The sum [`exact_sum_sql`] selected as `column` (no rows: zero).
 pub(crate) fn exact_sum(row: &QueryResult, column: &str) -> anyhow::Result<Decimal> {
     let part = |suffix: &str| -> anyhow::Result<Decimal> {

@@ -25,7 +25,9 @@ use sea_orm::{
     TransactionOptions, TransactionTrait, Value,
 };
 
-use crate::encoding::{exact_sum_sql, instant, joined_digits_sql, unix_seconds};
+use crate::encoding::{
+    RESOURCE_SECONDS, instant, joined_digits_sql, resource_second_sums_sql, unix_seconds,
+};
 use crate::error::{chained, db, unexpected};
 use crate::scope::SAMPLE_HOUR;
 
@@ -42,14 +44,6 @@ fn pod_rollup_columns(period: &str) -> String {
          sample_seconds"
     )
 }
-
-/// The resource-second columns of the pod rollups.
-const RESOURCE_SECONDS: [&str; 4] = [
-    "cpu_usage_mcs",
-    "cpu_request_mcs",
-    "mem_usage_bs",
-    "mem_request_bs",
-];
 
 /// `INSERT INTO {table}` of `grouped`'s rows, a query selecting the rollup columns with
 /// each resource-second sum as two INTEGER parts (`<column>_hi`, `<column>_lo`: see
@@ -109,7 +103,7 @@ fn pod_hours_from_samples() -> String {
 
 /// One daily row per pod description of a cluster's hourly rows of the day starting at ?3.
 fn pod_day_from_hours() -> String {
-    let seconds = RESOURCE_SECONDS.map(exact_sum_sql).join(", ");
+    let seconds = resource_second_sums_sql();
     insert_pod_rollups_sql(
         "pod_costs_daily",
         "day",

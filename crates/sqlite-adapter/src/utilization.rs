@@ -14,7 +14,7 @@ use kcost_domain::window::TimeWindow;
 use kcost_ports::MetricsStoreError;
 use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, TransactionTrait};
 
-use crate::encoding::{exact_sum, exact_sum_sql, money_from_units, unsigned};
+use crate::encoding::{exact_sum, money_from_units, resource_second_sums_sql, unsigned};
 use crate::error::{chained, db, unexpected};
 use crate::scope::{EDGE_RANGE, POD_DAY_RANGE, POD_HOUR_RANGE, Scope, rolled_until};
 
@@ -30,13 +30,7 @@ pub(crate) async fn utilization(
         .map_err(chained("utilization: watermark"))?;
     let scope = Scope::new(tenant, window, filter, watermark).with_days();
     let filters = scope.filter_sql(true);
-    let [cpu_usage_mcs, cpu_request_mcs, mem_usage_bs, mem_request_bs] = [
-        "cpu_usage_mcs",
-        "cpu_request_mcs",
-        "mem_usage_bs",
-        "mem_request_bs",
-    ]
-    .map(exact_sum_sql);
+    let resource_seconds = resource_second_sums_sql();
     let sql = format!(
         "WITH src AS (
             SELECT cluster, namespace, pod,
@@ -61,10 +55,7 @@ pub(crate) async fn utilization(
             FROM pod_samples_named WHERE {EDGE_RANGE}{filters}
         )
         SELECT cluster, namespace, pod, SUM(cost) AS cost,
-               {cpu_usage_mcs},
-               {cpu_request_mcs},
-               {mem_usage_bs},
-               {mem_request_bs},
+               {resource_seconds},
                MAX(max_cpu_usage_m) AS max_cpu_usage_m, MAX(max_mem_usage_b) AS max_mem_usage_b,
                SUM(sample_count) AS samples, SUM(sample_seconds) AS seconds
         FROM src
