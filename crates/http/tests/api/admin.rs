@@ -6,7 +6,7 @@ use actix_web::test::TestRequest;
 use kcost_app::ports::TenantRepositoryError;
 use kcost_domain::tenant::{Tenant, TenantName};
 
-use crate::support::{ADMIN_TOKEN, Mocks, TestKey, app, now, send, tenant};
+use crate::support::{ADMIN_TOKEN, Mocks, TestKey, app, detail_paths, now, send, tenant};
 
 fn admin(request: TestRequest) -> TestRequest {
     request.insert_header((AUTHORIZATION, format!("Bearer {ADMIN_TOKEN}")))
@@ -137,12 +137,7 @@ async fn key_requests_with_unknown_scopes_or_past_expiry_are_422() {
         admin(TestRequest::post().uri("/v1/admin/api_keys")).set_payload(body)
     );
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    let paths: Vec<&str> = body["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["path"].as_str().unwrap())
-        .collect();
+    let paths = detail_paths(&body);
     assert_eq!(paths, ["scopes[1]", "cluster_name"]);
 
     let past = format!(

@@ -5,7 +5,7 @@ use actix_web::http::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, RET
 use actix_web::test::TestRequest;
 use kcost_ports::{AppendOutcome, MetricsStoreError};
 
-use crate::support::{Mocks, NODES_NULL, SMALL, TestKey, app, gzip, send};
+use crate::support::{Mocks, NODES_NULL, SMALL, TestKey, app, detail_paths, gzip, send};
 
 fn ingest(body: impl Into<actix_web::web::Bytes>) -> TestRequest {
     TestRequest::post()
@@ -128,12 +128,7 @@ async fn invalid_fields_are_422_with_every_path() {
     let (status, _, body) = send!(app, ingest(negative));
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["code"], "validation_failed");
-    let paths: Vec<&str> = body["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["path"].as_str().unwrap())
-        .collect();
+    let paths = detail_paths(&body);
     assert!(
         paths.contains(&"pod_metrics[0].cpu_usage_millicores"),
         "{paths:?}"
@@ -161,12 +156,7 @@ async fn out_of_range_figures_and_names_are_422_with_their_paths() {
     );
     let (status, _, body) = send!(app, ingest(payload));
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    let paths: Vec<&str> = body["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["path"].as_str().unwrap())
-        .collect();
+    let paths = detail_paths(&body);
     assert_eq!(
         paths,
         [

@@ -283,3 +283,13 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     encoder.write_all(bytes).unwrap();
     encoder.finish().unwrap()
 }
+
+/// The field paths of a 422 body's `details`, in order.
+pub fn detail_paths(body: &serde_json::Value) -> Vec<&str> {
+    body["details"]
+        .as_array()
+        .expect("a details list")
+        .iter()
+        .map(|detail| detail["path"].as_str().expect("a path"))
+        .collect()
+}
