@@ -3,8 +3,8 @@
 //! Every cost the engine produces is rounded once, to [`COST_SCALE`] decimal places
 //! (10⁻¹⁰ of a currency unit), and from then on only added and subtracted. Sums of values
 //! at one fixed scale are exact in `rust_decimal`, which is what makes "Σ pod costs + Σ idle
-//! = Σ node costs" hold to the last digit, not merely to the cent. Rounding to cents happens
-//! only when a value is shown.
+//! = Σ node costs" hold to the last digit, not merely to the cent. Nothing rounds further:
+//! the API answers these exact amounts and leaves display rounding to clients.
 
 use std::fmt;
 use std::iter::Sum;
@@ -39,12 +39,6 @@ impl Money {
 
     pub const fn amount(self) -> Decimal {
         self.0
-    }
-
-    /// The amount rounded half-away-from-zero to cents, for display.
-    pub fn to_cents(self) -> Decimal {
-        self.0
-            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
     }
 
     pub fn is_negative(self) -> bool {
@@ -226,12 +220,6 @@ mod tests {
         // m5.large at $0.096/h for the agent's 600 s period.
         assert_eq!(Money::for_duration(d("0.096"), 600).amount(), d("0.016"));
         assert_eq!(Money::for_duration(d("1"), 1).amount(), d("0.0002777778"));
-    }
-
-    #[test]
-    fn cents_are_for_display_only() {
-        assert_eq!(Money::from_decimal(d("1.005")).to_cents(), d("1.01"));
-        assert_eq!(Money::from_decimal(d("1.0049999")).to_cents(), d("1.00"));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{number, usd};
+use super::{Usd, number};
 
 /// Bytes per GiB.
 const GIB: i64 = 1 << 30;
@@ -101,37 +101,37 @@ impl ResourceUsageDto {
     }
 }
 
-/// Cost split by resource, in USD rounded to the cent.
+/// Cost split by resource, in exact USD.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
 pub struct CostBreakdownDto {
     /// CPU allocated to pods (max of request and usage).
-    pub cpu_cost_usd: f64,
+    pub cpu_cost_usd: Usd,
     /// Memory allocated to pods (max of request and usage).
-    pub memory_cost_usd: f64,
+    pub memory_cost_usd: Usd,
     /// Node capacity nobody was allocated; on cluster and trend rows only (idle belongs to
     /// nodes, not namespaces or pods), 0 elsewhere.
-    pub idle_cost_usd: f64,
+    pub idle_cost_usd: Usd,
     /// Persistent volumes, as OpenCost priced them; 0 for agent-fed clusters.
-    pub storage_cost_usd: f64,
+    pub storage_cost_usd: Usd,
     /// Network egress, as OpenCost priced it; 0 for agent-fed clusters.
-    pub network_cost_usd: f64,
+    pub network_cost_usd: Usd,
     /// Load balancers, as OpenCost priced them; 0 for agent-fed clusters.
-    pub load_balancer_cost_usd: f64,
+    pub load_balancer_cost_usd: Usd,
     /// `cpu_cost_usd + memory_cost_usd + idle_cost_usd + storage_cost_usd +
-    /// network_cost_usd + load_balancer_cost_usd` (summed before rounding).
-    pub estimated_cost_usd: f64,
+    /// network_cost_usd + load_balancer_cost_usd`, exactly.
+    pub estimated_cost_usd: Usd,
 }
 
 impl From<&CostBreakdown> for CostBreakdownDto {
     fn from(cost: &CostBreakdown) -> Self {
         Self {
-            cpu_cost_usd: usd(cost.cpu),
-            memory_cost_usd: usd(cost.memory),
-            idle_cost_usd: usd(cost.idle),
-            storage_cost_usd: usd(cost.storage),
-            network_cost_usd: usd(cost.network),
-            load_balancer_cost_usd: usd(cost.load_balancer),
-            estimated_cost_usd: usd(cost.total()),
+            cpu_cost_usd: Usd::from(cost.cpu),
+            memory_cost_usd: Usd::from(cost.memory),
+            idle_cost_usd: Usd::from(cost.idle),
+            storage_cost_usd: Usd::from(cost.storage),
+            network_cost_usd: Usd::from(cost.network),
+            load_balancer_cost_usd: Usd::from(cost.load_balancer),
+            estimated_cost_usd: Usd::from(cost.total()),
         }
     }
 }
@@ -229,7 +229,7 @@ pub struct UtilizationDto {
     /// reported 0, which reads as "idle" rather than "unbounded").
     pub cpu_utilization_percent: Option<f64>,
     pub memory_utilization_percent: Option<f64>,
-    pub cost_usd: f64,
+    pub cost_usd: Usd,
     pub samples: u64,
 }
 
@@ -247,7 +247,7 @@ impl From<&PodUtilization> for UtilizationDto {
             max_memory_usage_bytes: pod.max_memory_usage_bytes,
             cpu_utilization_percent: pod.cpu_utilization_percent().map(|p| number(p, 2)),
             memory_utilization_percent: pod.memory_utilization_percent().map(|p| number(p, 2)),
-            cost_usd: usd(pod.cost),
+            cost_usd: Usd::from(pod.cost),
             samples: pod.samples,
         }
     }
@@ -325,18 +325,18 @@ mod tests {
     }
 
     #[test]
-    fn money_is_rounded_to_cents() {
+    fn money_is_exact_and_the_total_is_the_sum_of_its_parts() {
         let cost = CostBreakdown {
             cpu: Money::from_decimal(Decimal::new(12_345, 4)),
             memory: Money::from_decimal(Decimal::new(5, 3)),
-            idle: Money::ZERO,
+            idle: Money::from_decimal(Decimal::new(1, 10)),
             ..CostBreakdown::default()
         };
-        let dto = CostBreakdownDto::from(&cost);
-        assert_eq!(dto.cpu_cost_usd, 1.23);
-        assert_eq!(dto.memory_cost_usd, 0.01);
-        assert_eq!(dto.estimated_cost_usd, 1.24);
-        assert_eq!(dto.storage_cost_usd, 0.0);
+        let dto = serde_json::to_string(&CostBreakdownDto::from(&cost)).unwrap();
+        assert_eq!(
+            dto,
+            r#"{"cpu_cost_usd":1.2345,"memory_cost_usd":0.005,"idle_cost_usd":0.0000000001,"storage_cost_usd":0.0,"network_cost_usd":0.0,"load_balancer_cost_usd":0.0,"estimated_cost_usd":1.2395000001}"#
+        );
     }
 
     #[test]
@@ -349,11 +349,11 @@ mod tests {
             ..CostBreakdown::default()
         };
         let dto = CostBreakdownDto::from(&cost);
-        assert_eq!(dto.storage_cost_usd, 2.0);
-        assert_eq!(dto.network_cost_usd, 0.0);
-        assert_eq!(dto.load_balancer_cost_usd, 0.5);
-        // 1.2345 + 2.004 + 0.003 + 0.5 = 3.7415, summed before rounding.
-        assert_eq!(dto.estimated_cost_usd, 3.74);
+        assert_eq!(dto.storage_cost_usd.amount(), Decimal::new(2_004, 3));
+        assert_eq!(dto.network_cost_usd.amount(), Decimal::new(3, 3));
+        assert_eq!(dto.load_balancer_cost_usd.amount(), Decimal::new(5, 1));
+        // 1.2345 + 2.004 + 0.003 + 0.5
+        assert_eq!(dto.estimated_cost_usd.amount(), Decimal::new(37_415, 4));
     }
 
     #[test]

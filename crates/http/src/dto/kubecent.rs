@@ -1,6 +1,6 @@
 //! Query parameters and bodies of the Kubecent-compatible endpoints under `/api/v1`, with
-//! exactly the keys of seed 2 (snake_case, money as JSON numbers rounded to the cent, no
-//! `_usd` suffix). Totals are summed exactly before rounding.
+//! exactly the keys of seed 2 (snake_case, no `_usd` suffix); money is the exact stored
+//! decimal as a JSON number, as on every endpoint.
 
 use kcost_app::kubecent::{
     MonthCost, MonthlyCosts, NamespaceCost, NamespaceCosts, PodCost, PodCosts, SavingsItem,
@@ -11,7 +11,7 @@ use kcost_domain::money::Money;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{number, usd};
+use super::{Usd, number};
 
 /// `GET /api/v1/cost/namespaces`.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -69,14 +69,14 @@ pub struct KubecentHealthResponse {
 pub struct KubecentNamespaceDto {
     pub name: String,
     /// Everything: `cpu_cost + memory_cost + storage_cost + idle_cost` plus network and
-    /// load-balancer costs, which seed 2's shape has no key for (summed before rounding).
-    pub total_cost: f64,
-    pub cpu_cost: f64,
-    pub memory_cost: f64,
+    /// load-balancer costs, which seed 2's shape has no key for.
+    pub total_cost: Usd,
+    pub cpu_cost: Usd,
+    pub memory_cost: Usd,
     /// Persistent volumes, as OpenCost priced them; 0 for agent-fed clusters.
-    pub storage_cost: f64,
+    pub storage_cost: Usd,
     /// The namespace's share of idle with `idle=true`, else 0.
-    pub idle_cost: f64,
+    pub idle_cost: Usd,
     pub pod_count: u64,
 }
 
@@ -100,7 +100,7 @@ impl From<&NamespaceCost> for KubecentNamespaceDto {
 pub struct KubecentNamespacesResponse {
     pub namespaces: Vec<KubecentNamespaceDto>,
     /// Σ `total_cost`.
-    pub total: f64,
+    pub total: Usd,
     /// The window as asked (`7d` by default).
     pub window: String,
     pub item_count: usize,
@@ -111,7 +111,7 @@ impl KubecentNamespacesResponse {
         let total: Money = answer.namespaces.iter().map(|n| n.cost.total()).sum();
         Self {
             namespaces: answer.namespaces.iter().map(Into::into).collect(),
-            total: usd(total),
+            total: Usd::from(total),
             window,
             item_count: answer.namespaces.len(),
         }
@@ -126,13 +126,13 @@ pub struct KubecentPodDto {
     pub cluster: String,
     /// Everything the pod cost, network and load balancer included (no keys of their own
     /// in seed 2's shape).
-    pub total_cost: f64,
-    pub cpu_cost: f64,
-    pub memory_cost: f64,
+    pub total_cost: Usd,
+    pub cpu_cost: Usd,
+    pub memory_cost: Usd,
     /// Persistent volumes, as OpenCost priced them; 0 for agent-fed clusters.
-    pub storage_cost: f64,
+    pub storage_cost: Usd,
     /// Always 0: idle belongs to nodes, not pods.
-    pub idle_cost: f64,
+    pub idle_cost: Usd,
 }
 
 impl From<&PodCost> for KubecentPodDto {
@@ -155,7 +155,7 @@ impl From<&PodCost> for KubecentPodDto {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct KubecentPodsResponse {
     pub pods: Vec<KubecentPodDto>,
-    pub total: f64,
+    pub total: Usd,
     pub window: String,
     /// The namespace filter, `null` for every namespace.
     pub namespace: Option<String>,
@@ -167,7 +167,7 @@ impl KubecentPodsResponse {
         let total: Money = answer.pods.iter().map(|p| p.cost.total()).sum();
         Self {
             pods: answer.pods.iter().map(Into::into).collect(),
-            total: usd(total),
+            total: Usd::from(total),
             window,
             namespace: answer.namespace.clone(),
             item_count: answer.pods.len(),
@@ -182,9 +182,9 @@ pub struct KubecentMonthDto {
     #[schema(example = "2026-11")]
     pub month: String,
     /// What the clusters cost in the part of the period inside this month, idle included.
-    pub total_cost: f64,
+    pub total_cost: Usd,
     /// `total_cost` per elapsed day of that part.
-    pub daily_average: f64,
+    pub daily_average: Usd,
     /// Distinct namespaces seen.
     pub namespaces: u64,
     /// Distinct pods seen.
@@ -195,8 +195,8 @@ impl From<&MonthCost> for KubecentMonthDto {
     fn from(month: &MonthCost) -> Self {
         Self {
             month: month.month.clone(),
-            total_cost: usd(month.cost),
-            daily_average: usd(month.daily_average),
+            total_cost: Usd::from(month.cost),
+            daily_average: Usd::from(month.daily_average),
             namespaces: month.namespaces,
             pods: month.pods,
         }
@@ -207,7 +207,7 @@ impl From<&MonthCost> for KubecentMonthDto {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct KubecentMonthlyResponse {
     pub months: Vec<KubecentMonthDto>,
-    pub total: f64,
+    pub total: Usd,
     /// The window aggregated: `30d` by default.
     pub period: String,
 }
@@ -216,7 +216,7 @@ impl KubecentMonthlyResponse {
     pub fn new(answer: &MonthlyCosts, period: String) -> Self {
         Self {
             months: answer.months.iter().map(Into::into).collect(),
-            total: usd(answer.total()),
+            total: Usd::from(answer.total()),
             period,
         }
     }
@@ -234,9 +234,9 @@ pub struct KubecentSavingDto {
     /// The Kubernetes object, e.g. `deployment/api`.
     pub resource: String,
     /// Monthly cost of the current request of this resource.
-    pub current_cost: f64,
+    pub current_cost: Usd,
     /// Monthly saving of the change.
-    pub estimated_savings: f64,
+    pub estimated_savings: Usd,
     /// `high`, `medium` or `low`.
     pub priority: String,
     pub description: String,
@@ -251,8 +251,8 @@ impl From<&SavingsItem> for KubecentSavingDto {
             kind: item.kind.clone(),
             namespace: item.namespace.clone(),
             resource: item.resource.clone(),
-            current_cost: usd(item.current_cost),
-            estimated_savings: usd(item.estimated_savings),
+            current_cost: Usd::from(item.current_cost),
+            estimated_savings: Usd::from(item.estimated_savings),
             priority: item.priority.as_str().to_owned(),
             description: item.description.clone(),
             action: item.action.clone(),
@@ -265,7 +265,7 @@ impl From<&SavingsItem> for KubecentSavingDto {
 pub struct KubecentSavingsResponse {
     pub recommendations: Vec<KubecentSavingDto>,
     /// Monthly, over every open saving, not only those listed.
-    pub total_potential_savings: f64,
+    pub total_potential_savings: Usd,
     /// `total_potential_savings` as a percentage of the projected monthly cost.
     pub savings_percentage: f64,
 }
@@ -274,29 +274,29 @@ impl From<&SavingsReport> for KubecentSavingsResponse {
     fn from(report: &SavingsReport) -> Self {
         Self {
             recommendations: report.recommendations.iter().map(Into::into).collect(),
-            total_potential_savings: usd(report.total_potential_savings),
+            total_potential_savings: Usd::from(report.total_potential_savings),
             savings_percentage: number(report.savings_percentage, 2),
         }
     }
 }
 
-/// A breakdown rounded to cents, the total summed before rounding.
+/// A breakdown in exact money.
 struct Costs {
-    cpu: f64,
-    memory: f64,
-    storage: f64,
-    idle: f64,
-    total: f64,
+    cpu: Usd,
+    memory: Usd,
+    storage: Usd,
+    idle: Usd,
+    total: Usd,
 }
 
 impl From<&CostBreakdown> for Costs {
     fn from(cost: &CostBreakdown) -> Self {
         Self {
-            cpu: usd(cost.cpu),
-            memory: usd(cost.memory),
-            storage: usd(cost.storage),
-            idle: usd(cost.idle),
-            total: usd(cost.total()),
+            cpu: Usd::from(cost.cpu),
+            memory: Usd::from(cost.memory),
+            storage: Usd::from(cost.storage),
+            idle: Usd::from(cost.idle),
+            total: Usd::from(cost.total()),
         }
     }
 }

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::usd;
+use super::Usd;
 
 /// `GET /v1/recommendations` filters and page.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -71,9 +71,9 @@ pub struct RecommendationDto {
     /// Recommended request per pod, in `unit`.
     pub recommended_request: u64,
     /// Monthly (730 h) saving in USD; negative when the advice is to request more.
-    pub monthly_savings_usd: f64,
+    pub monthly_savings_usd: Usd,
     /// Same as `monthly_savings_usd`; seed 1's name.
-    pub potential_savings_usd: f64,
+    pub potential_savings_usd: Usd,
     /// 0–1; grows with the length and steadiness of the history.
     pub confidence: f64,
     pub reason: String,
@@ -92,7 +92,7 @@ pub struct RecommendationDto {
 impl From<&Recommendation> for RecommendationDto {
     fn from(recommendation: &Recommendation) -> Self {
         let target = &recommendation.target;
-        let savings = usd(recommendation.monthly_savings);
+        let savings = Usd::from(recommendation.monthly_savings);
         Self {
             id: *recommendation.id.as_uuid(),
             cluster_name: target.cluster.as_str().to_owned(),
@@ -153,7 +153,7 @@ pub struct GenerateResponse {
     /// Targets without enough history for advice.
     pub skipped: usize,
     /// Σ monthly savings of `recommendations`.
-    pub total_monthly_savings_usd: f64,
+    pub total_monthly_savings_usd: Usd,
     /// Every open recommendation created or refreshed, largest saving first.
     pub recommendations: Vec<RecommendationDto>,
 }
@@ -167,7 +167,7 @@ impl GenerateResponse {
             refreshed: outcome.refreshed,
             kept_dismissed: outcome.kept_dismissed,
             skipped: outcome.skipped.len(),
-            total_monthly_savings_usd: usd(outcome.total_monthly_savings),
+            total_monthly_savings_usd: Usd::from(outcome.total_monthly_savings),
             recommendations: outcome
                 .recommendations
                 .iter()

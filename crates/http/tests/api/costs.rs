@@ -153,5 +153,5 @@ async fn utilization_lists_pods_under_metrics() {
     assert_eq!(pod["pod_name"], "web-1");
     assert_eq!(pod["cpu_utilization_percent"], 25.0);
     assert!(pod["memory_utilization_percent"].is_null());
-    assert_eq!(pod["cost_usd"], 1.23);
+    assert_eq!(pod["cost_usd"], 1.234, "unrounded");
 }

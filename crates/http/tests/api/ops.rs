@@ -260,7 +260,38 @@ async fn the_openapi_document_lists_every_route_and_docs_are_served() {
     );
     assert!(doc["components"]["schemas"]["NamespaceCostsResponse"].is_object());
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+    let mut references = Vec::new();
+    collect_references(&doc, &mut references);
+    assert!(references.iter().any(|r| r == "#/components/schemas/Usd"));
+    for reference in references {
+        let name = reference
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("{reference} points outside the schemas"));
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "{reference} is referenced but not defined"
+        );
+    }
+    assert_eq!(doc["components"]["schemas"]["Usd"]["type"], "number");
 
     let (status, _, _) = send!(app, TestRequest::get().uri("/docs/"));
     assert_eq!(status, StatusCode::OK);
+}
+
+/// Every `$ref` anywhere in `value`.
+fn collect_references(value: &serde_json::Value, into: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, item) in map {
+                match (key.as_str(), item.as_str()) {
+                    ("$ref", Some(reference)) => into.push(reference.to_owned()),
+                    _ => collect_references(item, into),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            items.iter().for_each(|item| collect_references(item, into))
+        }
+        _ => {}
+    }
 }

@@ -8,8 +8,9 @@ use serde_json::{Value, json};
 
 use crate::support::{
     Backend, FIXTURE_WINDOW, LABELS, MAX_PAYLOAD_BYTES, NODES_NULL, NODES_NULL_CLUSTER, SMALL,
-    SMALL_CLUSTER, TestDb, TestServer, gzip, number, send,
+    SMALL_CLUSTER, TestDb, TestServer, gzip, money, number, send,
 };
+use rust_decimal::Decimal;
 
 /// The agent's later, labelled form (labels, phase, QoS class, containers, no owners) is
 /// accepted as sent and costed like any snapshot, every pod listed.
@@ -43,7 +44,7 @@ pub async fn the_agents_labelled_form_is_ingested_and_costed(backend: Backend) {
 }
 
 /// Both fixtures ingest; their costs appear per namespace and per cluster, and for each
-/// cluster Σ namespaces + idle = the cluster's total, to the cent.
+/// cluster Σ namespaces + idle = the cluster's total, digit for digit in the JSON.
 pub async fn fixtures_are_costed_and_namespaces_plus_idle_make_the_cluster_total(backend: Backend) {
     let db = TestDb::create(backend).await;
     let server = TestServer::start(&db).await;
@@ -99,8 +100,15 @@ pub async fn fixtures_are_costed_and_namespaces_plus_idle_make_the_cluster_total
         .await;
     assert_eq!(again["costs"].as_array(), Some(&clusters));
 
-    // The fixtures alone cost cents, where per-figure rounding hides a lot: a day of
-    // hourly snapshots makes the check sharp.
+    // Half an hour of the fixtures costs under a cent: rounded to cents, every namespace
+    // would read 0 and the parts would not add up. Exact money keeps them adding up.
+    let half_hour = "start_time=2026-11-20T09:00:00Z&end_time=2026-11-20T09:30:00Z";
+    let smallest =
+        assert_namespaces_plus_idle_make_each_cluster_total(&server, &key, half_hour).await;
+    assert!(
+        smallest > Decimal::ZERO && smallest < Decimal::new(1, 2),
+        "a namespace under a cent must show its exact cost, got {smallest}"
+    );
     for hour in 1..=24 {
         let mut snapshot: Value = serde_json::from_str(SMALL).expect("fixture");
         snapshot["timestamp"] = json!(snapshot["timestamp"].as_i64().expect("unix") + hour * 3600);
@@ -109,31 +117,27 @@ pub async fn fixtures_are_costed_and_namespaces_plus_idle_make_the_cluster_total
         assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     }
     let two_days = "start_time=2026-11-20T00:00:00Z&end_time=2026-11-22T00:00:00Z";
-    let (tolerance, idle) =
-        assert_namespaces_plus_idle_make_each_cluster_total(&server, &key, two_days).await;
-    assert!(
-        idle > 100.0 * tolerance,
-        "idle {idle} must dwarf the rounding {tolerance}"
-    );
+    assert_namespaces_plus_idle_make_each_cluster_total(&server, &key, two_days).await;
 
     server.stop().await;
     db.finish().await;
 }
 
-/// For each cluster in `window`: Σ namespace totals + the cluster's idle = its total, up
-/// to the rounding of each figure to the cent. Returns the largest tolerance used and the
-/// largest idle seen.
+/// For each cluster in `window`: Σ namespace totals + the cluster's idle = its total,
+/// exactly, as the JSON writes them. Returns the smallest non-zero namespace total seen.
 async fn assert_namespaces_plus_idle_make_each_cluster_total(
     server: &TestServer,
     key: &str,
     window: &str,
-) -> (f64, f64) {
+) -> Decimal {
     let (status, clusters) = server
         .get_as(key, &format!("/v1/costs/clusters?{window}"))
         .await;
     assert_eq!(status, StatusCode::OK, "{clusters}");
-    let (mut largest_tolerance, mut largest_idle) = (0.0_f64, 0.0_f64);
-    for cluster in clusters["costs"].as_array().expect("costs") {
+    let clusters = clusters["costs"].as_array().expect("costs");
+    assert!(!clusters.is_empty(), "no cluster in {window}");
+    let mut smallest = Decimal::MAX;
+    for cluster in clusters {
         let name = cluster["cluster_name"].as_str().expect("cluster_name");
         let (status, namespaces) = server
             .get_as(
@@ -142,25 +146,26 @@ async fn assert_namespaces_plus_idle_make_each_cluster_total(
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{namespaces}");
-        let rows = namespaces["costs"].as_array().expect("costs");
-        let namespaces_total: f64 = rows
+        let totals: Vec<Decimal> = namespaces["costs"]
+            .as_array()
+            .expect("costs")
             .iter()
-            .map(|row| number(row, "estimated_cost_usd"))
-            .sum();
-        let idle = number(cluster, "idle_cost_usd");
-        let total = number(cluster, "estimated_cost_usd");
-        assert!(total > 0.0, "{cluster}");
-        // Every figure is rounded to the cent on its own, so the sums may differ by the
-        // rounding of each term: at most half a cent per namespace, idle and total.
-        let tolerance = 0.005 * (rows.len() as f64 + 2.0) + 1e-9;
-        assert!(
-            (namespaces_total + idle - total).abs() <= tolerance,
-            "{name}: namespaces {namespaces_total} + idle {idle} != total {total}"
+            .map(|row| money(row, "estimated_cost_usd"))
+            .collect();
+        let idle = money(cluster, "idle_cost_usd");
+        let total = money(cluster, "estimated_cost_usd");
+        assert!(total > Decimal::ZERO, "{cluster}");
+        assert_eq!(
+            totals.iter().sum::<Decimal>() + idle,
+            total,
+            "{name}: namespaces {totals:?} + idle {idle} != total {total}"
         );
-        largest_tolerance = largest_tolerance.max(tolerance);
-        largest_idle = largest_idle.max(idle);
+        smallest = totals
+            .into_iter()
+            .filter(|t| !t.is_zero())
+            .fold(smallest, Decimal::min);
     }
-    (largest_tolerance, largest_idle)
+    smallest
 }
 
 /// Tenant B's key sees none of tenant A's data, and A's is unaffected by B's.
@@ -477,11 +482,11 @@ pub async fn kubecent_namespaces_match_the_v1_totals(backend: Backend) {
         StatusCode::ACCEPTED
     );
 
-    let sum = |rows: &Value, field: &str| -> f64 {
+    let sum = |rows: &Value, field: &str| -> Decimal {
         rows.as_array()
             .expect("rows")
             .iter()
-            .map(|row| number(row, field))
+            .map(|row| money(row, field))
             .sum()
     };
     let (status, v1) = server
@@ -501,13 +506,13 @@ pub async fn kubecent_namespaces_match_the_v1_totals(backend: Backend) {
     assert_eq!(kubecent["item_count"].as_u64(), Some(rows.len() as u64));
     assert_eq!(rows.len(), v1["costs"].as_array().expect("costs").len());
     let v1_total = sum(&v1["costs"], "estimated_cost_usd");
-    assert!(v1_total > 0.0, "{v1}");
-    // Each figure is rounded to the cent on its own.
-    let tolerance = 0.005 * (rows.len() as f64 + 1.0) + 1e-9;
-    assert!(
-        (number(&kubecent, "total") - v1_total).abs() <= tolerance,
+    assert!(v1_total > Decimal::ZERO, "{v1}");
+    assert_eq!(
+        money(&kubecent, "total"),
+        v1_total,
         "kubecent {kubecent} vs v1 {v1}"
     );
+    assert_eq!(sum(&kubecent["namespaces"], "total_cost"), v1_total);
     for row in rows {
         let same = v1["costs"]
             .as_array()
@@ -525,13 +530,15 @@ pub async fn kubecent_namespaces_match_the_v1_totals(backend: Backend) {
     assert_eq!(status, StatusCode::OK, "{with_idle}");
     let clusters_total = sum(&clusters["costs"], "estimated_cost_usd");
     assert!(
-        sum(&with_idle["namespaces"], "idle_cost") > 0.0,
+        sum(&with_idle["namespaces"], "idle_cost") > Decimal::ZERO,
         "{with_idle}"
     );
-    assert!(
-        (number(&with_idle, "total") - clusters_total).abs() <= 0.01 + 1e-9,
+    assert_eq!(
+        money(&with_idle, "total"),
+        clusters_total,
         "with idle {with_idle} vs clusters {clusters}"
     );
+    assert_eq!(sum(&with_idle["namespaces"], "total_cost"), clusters_total);
 
     // No key: refused while anonymous access is off; served once it names the tenant.
     let path = format!("/api/v1/cost/namespaces?{window}");
