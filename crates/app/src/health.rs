@@ -5,10 +5,12 @@
 //! readiness: kcost serves what it has stored whether OpenCost answers or not.
 
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use kcost_ports::{Cache, MetricsStore, TenantRepository};
 use serde::Serialize;
 
+use crate::deadline::within;
 use crate::opencost_import::{ImportStatus, OpenCostImports};
 
 /// One component's state.
@@ -89,34 +91,57 @@ impl HealthCheck {
         crate::opencost_import::overall_connection(&self.opencost_statuses())
     }
 
-    /// Probes every component; failures are logged here with their cause and reported
-    /// to callers only as a status.
+    /// Probes every component at once, each for at most [`PROBE_TIMEOUT`]; failures are
+    /// logged here with their cause and reported to callers only as a status.
     pub async fn check(&self) -> HealthReport {
-        let database = match self.tenants.ping().await {
-            Ok(()) => ComponentStatus::Up,
-            Err(error) => {
-                tracing::warn!(error = %error, "health: relational store down");
-                ComponentStatus::Down
-            }
-        };
-        let timeseries = match self.metrics.ping().await {
-            Ok(()) => ComponentStatus::Up,
-            Err(error) => {
-                tracing::warn!(error = %error, "health: time-series store down");
-                ComponentStatus::Down
-            }
-        };
-        let cache = match self.cache.get(CACHE_PROBE_KEY).await {
-            Ok(_) => ComponentStatus::Up,
-            Err(error) => {
-                tracing::warn!(error = %error, "health: cache degraded");
-                ComponentStatus::Degraded
-            }
-        };
+        let database = within(
+            PROBE_TIMEOUT,
+            "pinging the relational store",
+            async { self.tenants.ping().await.map_err(anyhow::Error::new) },
+            std::convert::identity,
+        );
+        let timeseries = within(
+            PROBE_TIMEOUT,
+            "pinging the time-series store",
+            async { self.metrics.ping().await.map_err(anyhow::Error::new) },
+            std::convert::identity,
+        );
+        let cache = within(
+            PROBE_TIMEOUT,
+            "reading the cache",
+            async {
+                self.cache
+                    .get(CACHE_PROBE_KEY)
+                    .await
+                    .map(drop)
+                    .map_err(anyhow::Error::new)
+            },
+            std::convert::identity,
+        );
+        let (database, timeseries, cache) = tokio::join!(database, timeseries, cache);
         HealthReport {
-            database,
-            timeseries,
-            cache,
+            database: status(database, "relational store", ComponentStatus::Down),
+            timeseries: status(timeseries, "time-series store", ComponentStatus::Down),
+            cache: status(cache, "cache", ComponentStatus::Degraded),
+        }
+    }
+}
+
+/// How long one probe may take. Kubernetes' probes time out after 1 s by default, and a
+/// store that has not answered a `SELECT 1` in this long is not serving requests either.
+pub const PROBE_TIMEOUT: Duration = Duration::from_millis(750);
+
+/// `Up`, or `failed` with the cause logged.
+fn status(
+    probe: anyhow::Result<()>,
+    component: &'static str,
+    failed: ComponentStatus,
+) -> ComponentStatus {
+    match probe {
+        Ok(()) => ComponentStatus::Up,
+        Err(error) => {
+            tracing::warn!(error = %format!("{error:#}"), component, "health: {failed:?}");
+            failed
         }
     }
 }
@@ -182,5 +207,38 @@ mod tests {
         let report = check(false, true, true).check().await;
         assert_eq!(report.database, ComponentStatus::Down);
         assert!(!report.is_ready());
+    }
+
+    /// A cache that accepts the command and never answers, like a frozen Redis.
+    struct HungCache;
+
+    #[async_trait::async_trait]
+    impl Cache for HungCache {
+        async fn get(&self, _: &str) -> Result<Option<Vec<u8>>, CacheError> {
+            std::future::pending().await
+        }
+        async fn set(&self, _: &str, _: &[u8], _: Duration) -> Result<(), CacheError> {
+            std::future::pending().await
+        }
+        async fn delete(&self, _: &str) -> Result<(), CacheError> {
+            std::future::pending().await
+        }
+        async fn increment(&self, _: &str) -> Result<u64, CacheError> {
+            std::future::pending().await
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_component_that_never_answers_is_reported_at_the_probe_timeout() {
+        let mut tenants = MockTenantRepository::new();
+        tenants.expect_ping().returning(|| Ok(()));
+        let mut metrics = MockMetricsStore::new();
+        metrics.expect_ping().returning(|| Ok(()));
+        let health = HealthCheck::new(Arc::new(tenants), Arc::new(metrics), Arc::new(HungCache));
+        let started = tokio::time::Instant::now();
+        let report = health.check().await;
+        assert_eq!(started.elapsed(), PROBE_TIMEOUT);
+        assert_eq!(report.cache, ComponentStatus::Degraded);
+        assert!(report.is_ready());
     }
 }

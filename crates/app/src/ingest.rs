@@ -2,9 +2,11 @@
 //!
 //! Order matters: authorize (scope, cluster binding) → validate → decide the sample's
 //! duration → resolve node prices → price → append atomically → invalidate the tenant's
-//! cached answers. The receipt is returned only after the store has committed.
+//! cached answers. The receipt is returned only after the store has committed; stores that
+//! do not answer within `store_timeout` make the ingest "unavailable", with nothing written.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use kcost_domain::agent_payload::AgentPayload;
@@ -14,11 +16,13 @@ use kcost_domain::cost_engine::{
     CostTotals, DurationRules, SampleDuration, price_snapshot, sample_duration,
 };
 use kcost_domain::pricing::{PriceBook, ResourceRates};
-use kcost_domain::snapshot::{InvalidSnapshot, SnapshotRules};
+use kcost_domain::snapshot::{InvalidSnapshot, Snapshot, SnapshotRules};
+use kcost_domain::tenant::TenantId;
 use kcost_ports::{
     AppendOutcome, Clock, MetricsStore, MetricsStoreError, PriceRepository, PriceRepositoryError,
 };
 
+use crate::deadline::within;
 use crate::query_cache::QueryCache;
 
 /// Ingest rules from configuration.
@@ -27,6 +31,9 @@ pub struct IngestSettings {
     pub snapshot: SnapshotRules,
     pub durations: DurationRules,
     pub default_rates: ResourceRates,
+    /// Longest an ingest waits on its stores before answering "unavailable" (503, retry):
+    /// under the agent's own request timeout, so a hung database is a retry, not a hang.
+    pub store_timeout: Duration,
 }
 
 impl Default for IngestSettings {
@@ -35,6 +42,7 @@ impl Default for IngestSettings {
             snapshot: SnapshotRules::default(),
             durations: DurationRules::default(),
             default_rates: ResourceRates::opencost_defaults(),
+            store_timeout: Duration::from_secs(8),
         }
     }
 }
@@ -136,7 +144,29 @@ impl IngestSnapshot {
         let snapshot = payload.into_snapshot(self.clock.now(), &self.settings.snapshot)?;
         key.check_cluster(snapshot.cluster())?;
         let tenant = key.tenant_id;
+        let stored = self.price_and_store(tenant, snapshot);
+        let receipt = within(
+            self.settings.store_timeout,
+            "ingest",
+            stored,
+            IngestError::Unavailable,
+        )
+        .await?;
+        // After the commit and outside the deadline: an acknowledged snapshot always
+        // invalidates what the cache holds for its tenant.
+        if receipt.outcome == AppendOutcome::Stored {
+            self.query_cache.invalidate(tenant).await;
+        }
+        Ok(receipt)
+    }
 
+    /// The part of an ingest that waits on the metrics and price stores: the previous
+    /// snapshot's time, the tenant's prices and the atomic append.
+    async fn price_and_store(
+        &self,
+        tenant: TenantId,
+        snapshot: Snapshot,
+    ) -> Result<IngestReceipt, IngestError> {
         let previous = match snapshot.interval_seconds() {
             Some(_) => None,
             None => {
@@ -166,9 +196,6 @@ impl IngestSnapshot {
         let priced = price_snapshot(snapshot, &book, duration);
 
         let outcome = self.metrics.append(tenant, &priced).await?;
-        if outcome == AppendOutcome::Stored {
-            self.query_cache.invalidate(tenant).await;
-        }
         let span = tracing::Span::current();
         span.record("pods", priced.pods().len());
         span.record("outcome", tracing::field::debug(outcome));

@@ -6,6 +6,7 @@
 //! - [`auth`]: API-key authentication (cache, then repository) and key administration.
 //! - [`tenants`], [`prices`]: tenant and price-override administration.
 //! - [`health`]: the state of the stores and the cache, for health endpoints.
+//! - [`deadline`]: how long a use case waits on a store that does not answer.
 //! - [`query_cache`]: the versioned, per-tenant response cache both of the above share.
 //! - [`recommendations`]: right-sizing advice generated from usage history (upserted, one
 //!   open per target and resource), listed, applied and dismissed.
@@ -20,6 +21,7 @@
 
 pub mod auth;
 pub mod costs;
+pub mod deadline;
 pub mod health;
 pub mod ingest;
 pub mod instance;

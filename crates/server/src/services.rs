@@ -236,5 +236,6 @@ fn ingest_settings(settings: &Settings) -> anyhow::Result<IngestSettings> {
             )?,
         },
         default_rates,
+        store_timeout: std::time::Duration::from_secs(ingest.store_timeout_seconds),
     })
 }

@@ -1,5 +1,6 @@
 //! The HTTP API end to end: `Application::build` on port 0 over a real database, driven
-//! with a real HTTP client. Every case in `api/cases.rs` runs on SQLite and on PostgreSQL.
+//! with a real HTTP client. Every case in `api/cases.rs` runs on SQLite and on PostgreSQL;
+//! `api/outages.rs` freezes PostgreSQL under a running server.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -7,6 +8,10 @@ mod support;
 
 #[path = "api/cases.rs"]
 mod cases;
+#[path = "api/frozen_proxy.rs"]
+mod frozen_proxy;
+#[path = "api/outages.rs"]
+mod outages;
 
 macro_rules! on_both_backends {
     ($($case:ident),* $(,)?) => {

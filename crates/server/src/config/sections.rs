@@ -202,6 +202,8 @@ pub struct IngestSettings {
     pub max_sample_gap_seconds: u64,
     /// Snapshots timestamped further than this in the future are rejected.
     pub max_clock_skew_seconds: u64,
+    /// Longest an ingest waits on the stores before answering 503 with `Retry-After`.
+    pub store_timeout_seconds: u64,
 }
 
 impl Default for IngestSettings {
@@ -211,6 +213,7 @@ impl Default for IngestSettings {
             default_interval_seconds: 600,
             max_sample_gap_seconds: 1800,
             max_clock_skew_seconds: 300,
+            store_timeout_seconds: 8,
         }
     }
 }

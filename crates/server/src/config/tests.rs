@@ -75,6 +75,7 @@ fn defaults_load_with_no_files_and_no_env() {
     assert_eq!(settings.ingest.default_interval_seconds, 600);
     assert_eq!(settings.ingest.max_sample_gap_seconds, 1800);
     assert_eq!(settings.ingest.max_clock_skew_seconds, 300);
+    assert_eq!(settings.ingest.store_timeout_seconds, 8);
     assert_eq!(settings.pricing.currency, "USD");
     assert_eq!(settings.pricing.cpu_core_hourly.to_string(), "0.031611");
     assert_eq!(settings.pricing.ram_gib_hourly.to_string(), "0.004237");
@@ -452,6 +453,16 @@ fn every_validation_rule_names_its_key() {
             "KCOST_INGEST__MAX_CLOCK_SKEW_SECONDS",
             "0",
             "ingest.max_clock_skew_seconds: must be greater than 0",
+        ),
+        (
+            "KCOST_INGEST__STORE_TIMEOUT_SECONDS",
+            "0",
+            "ingest.store_timeout_seconds: must be greater than 0",
+        ),
+        (
+            "KCOST_INGEST__STORE_TIMEOUT_SECONDS",
+            "301",
+            "ingest.store_timeout_seconds: must be at most 300",
         ),
         (
             "KCOST_PRICING__CURRENCY",

@@ -180,6 +180,9 @@ fn security(v: &mut Issues, s: &Settings, env: &Environment) {
     }
 }
 
+/// Upper bound of `ingest.store_timeout_seconds`.
+const MAX_STORE_TIMEOUT_SECONDS: u64 = 300;
+
 fn ingest(v: &mut Issues, s: &Settings) {
     let ingest = &s.ingest;
     v.positive("ingest.max_payload_bytes", ingest.max_payload_bytes);
@@ -195,6 +198,15 @@ fn ingest(v: &mut Issues, s: &Settings) {
         "ingest.max_clock_skew_seconds",
         ingest.max_clock_skew_seconds,
     );
+    v.positive("ingest.store_timeout_seconds", ingest.store_timeout_seconds);
+    if ingest.store_timeout_seconds > MAX_STORE_TIMEOUT_SECONDS {
+        v.push(
+            "ingest.store_timeout_seconds",
+            format!(
+                "must be at most {MAX_STORE_TIMEOUT_SECONDS} (an agent gives up on a request long before)"
+            ),
+        );
+    }
     if ingest.max_sample_gap_seconds > 0
         && ingest.max_sample_gap_seconds < ingest.default_interval_seconds
     {
