@@ -22,6 +22,10 @@ pub struct NamespaceParams {
     pub window: Option<String>,
     /// `true`: share each cluster's idle cost among its namespaces by allocated cost.
     pub idle: Option<bool>,
+    /// List only this many most expensive namespaces, 1–10,000; default all.
+    /// `total` stays the whole window's total.
+    #[param(minimum = 1, maximum = 10000)]
+    pub limit: Option<i64>,
 }
 
 /// `GET /api/v1/cost/pods`.
@@ -32,6 +36,10 @@ pub struct PodParams {
     pub namespace: Option<String>,
     /// OpenCost window; default `7d`.
     pub window: Option<String>,
+    /// List only this many most expensive pods, 1–10,000; default all. `total` stays
+    /// the whole window's total.
+    #[param(minimum = 1, maximum = 10000)]
+    pub limit: Option<i64>,
 }
 
 /// `GET /api/v1/cost/monthly`.
@@ -47,6 +55,7 @@ pub struct MonthlyParams {
 #[into_params(parameter_in = Query)]
 pub struct SavingsParams {
     /// How many recommendations to list, 1–50; default 10.
+    #[param(minimum = 1, maximum = 50)]
     pub limit: Option<i64>,
 }
 
@@ -99,7 +108,7 @@ impl From<&NamespaceCost> for KubecentNamespaceDto {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct KubecentNamespacesResponse {
     pub namespaces: Vec<KubecentNamespaceDto>,
-    /// Σ `total_cost`.
+    /// Σ `total_cost` over every namespace of the window, listed or not (`limit`).
     pub total: Usd,
     /// The window as asked (`7d` by default).
     pub window: String,
@@ -107,13 +116,20 @@ pub struct KubecentNamespacesResponse {
 }
 
 impl KubecentNamespacesResponse {
-    pub fn new(answer: &NamespaceCosts, window: String) -> Self {
+    /// The first `limit` namespaces of `answer` (most expensive first), all by default.
+    pub fn new(answer: &NamespaceCosts, window: String, limit: Option<usize>) -> Self {
         let total: Money = answer.namespaces.iter().map(|n| n.cost.total()).sum();
+        let namespaces: Vec<KubecentNamespaceDto> = answer
+            .namespaces
+            .iter()
+            .take(limit.unwrap_or(usize::MAX))
+            .map(Into::into)
+            .collect();
         Self {
-            namespaces: answer.namespaces.iter().map(Into::into).collect(),
+            item_count: namespaces.len(),
+            namespaces,
             total: Usd::from(total),
             window,
-            item_count: answer.namespaces.len(),
         }
     }
 }
@@ -155,22 +171,31 @@ impl From<&PodCost> for KubecentPodDto {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct KubecentPodsResponse {
     pub pods: Vec<KubecentPodDto>,
+    /// Σ `total_cost` over every pod of the window, listed or not (`limit`).
     pub total: Usd,
     pub window: String,
     /// The namespace filter, `null` for every namespace.
     pub namespace: Option<String>,
+    /// How many pods are listed.
     pub item_count: usize,
 }
 
 impl KubecentPodsResponse {
-    pub fn new(answer: &PodCosts, window: String) -> Self {
+    /// The first `limit` pods of `answer` (most expensive first), all by default.
+    pub fn new(answer: &PodCosts, window: String, limit: Option<usize>) -> Self {
         let total: Money = answer.pods.iter().map(|p| p.cost.total()).sum();
+        let pods: Vec<KubecentPodDto> = answer
+            .pods
+            .iter()
+            .take(limit.unwrap_or(usize::MAX))
+            .map(Into::into)
+            .collect();
         Self {
-            pods: answer.pods.iter().map(Into::into).collect(),
+            item_count: pods.len(),
+            pods,
             total: Usd::from(total),
             window,
             namespace: answer.namespace.clone(),
-            item_count: answer.pods.len(),
         }
     }
 }

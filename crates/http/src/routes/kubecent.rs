@@ -34,6 +34,8 @@ pub const SERVICE_NAME: &str = "kcost";
 /// `limit` of `/savings/recommendations`: default and bounds.
 pub const DEFAULT_SAVINGS_LIMIT: i64 = 10;
 pub const MAX_SAVINGS_LIMIT: i64 = 50;
+/// Upper bound of `limit` on the namespace and pod lists (no default: all rows).
+pub const MAX_LIST_LIMIT: i64 = 10_000;
 
 /// The caller of a Kubecent endpoint: an API key, or — with no credentials at all and
 /// `kubecent.anonymous_tenant` set — the read-only anonymous caller of that tenant.
@@ -64,6 +66,19 @@ fn window_expr(window: Option<&str>, default: &str) -> String {
         None | Some("") => default.to_owned(),
         Some(expr) => expr.to_owned(),
     }
+}
+
+/// A `limit` query parameter within 1..=`max`, else 422 naming it.
+fn bounded_limit(limit: i64, max: i64) -> Result<usize, ApiError> {
+    Some(limit)
+        .filter(|limit| (1..=max).contains(limit))
+        .and_then(|limit| usize::try_from(limit).ok())
+        .ok_or_else(|| {
+            ApiError::validation(vec![FieldIssue::new(
+                "limit",
+                format!("must be between 1 and {max}"),
+            )])
+        })
 }
 
 fn parse_window(state: &AppState, expr: &str) -> Result<TimeWindow, ApiError> {
@@ -98,9 +113,10 @@ pub async fn health(state: web::Data<AppState>) -> HttpResponse {
     get, path = "/api/v1/cost/namespaces", tag = "kubecent", params(NamespaceParams),
     responses(
         (status = 200, description = "Namespaces, most expensive first", body = KubecentNamespacesResponse),
-        (status = 400, description = "Invalid window or idle", body = ErrorBody),
+        (status = 400, description = "Invalid window or idle, or `limit` not an integer", body = ErrorBody),
         (status = 401, description = "Missing or invalid API key", body = ErrorBody),
         (status = 403, description = "The key lacks `costs:read`", body = ErrorBody),
+        (status = 422, description = "`limit` outside 1–10,000", body = ErrorBody),
         (status = 503, description = "Store unavailable", body = ErrorBody),
     ),
     security((), ("api_key" = []))
@@ -114,11 +130,17 @@ pub async fn namespaces(
     let expr = window_expr(params.window.as_deref(), DEFAULT_WINDOW);
     let window = parse_window(&state, &expr)?;
     let include_idle = params.idle.unwrap_or(false);
+    let limit = params
+        .limit
+        .map(|limit| bounded_limit(limit, MAX_LIST_LIMIT))
+        .transpose()?;
     let answer = state
         .kubecent
         .namespaces(&caller.0, window, include_idle)
         .await?;
-    Ok(web::Json(KubecentNamespacesResponse::new(&answer, expr)))
+    Ok(web::Json(KubecentNamespacesResponse::new(
+        &answer, expr, limit,
+    )))
 }
 
 /// Cost per pod over a window, optionally of one namespace.
@@ -126,9 +148,10 @@ pub async fn namespaces(
     get, path = "/api/v1/cost/pods", tag = "kubecent", params(PodParams),
     responses(
         (status = 200, description = "Pods, most expensive first", body = KubecentPodsResponse),
-        (status = 400, description = "Invalid window", body = ErrorBody),
+        (status = 400, description = "Invalid window, or `limit` not an integer", body = ErrorBody),
         (status = 401, description = "Missing or invalid API key", body = ErrorBody),
         (status = 403, description = "The key lacks `costs:read`", body = ErrorBody),
+        (status = 422, description = "`limit` outside 1–10,000", body = ErrorBody),
         (status = 503, description = "Store unavailable", body = ErrorBody),
     ),
     security((), ("api_key" = []))
@@ -147,8 +170,12 @@ pub async fn pods(
         .map(str::trim)
         .filter(|namespace| !namespace.is_empty())
         .map(str::to_owned);
+    let limit = params
+        .limit
+        .map(|limit| bounded_limit(limit, MAX_LIST_LIMIT))
+        .transpose()?;
     let answer = state.kubecent.pods(&caller.0, window, namespace).await?;
-    Ok(web::Json(KubecentPodsResponse::new(&answer, expr)))
+    Ok(web::Json(KubecentPodsResponse::new(&answer, expr, limit)))
 }
 
 /// Cost per calendar month over the last 30 days (or `window`).
@@ -194,14 +221,10 @@ pub async fn savings(
     caller: KubecentCaller,
     params: web::Query<SavingsParams>,
 ) -> Result<web::Json<KubecentSavingsResponse>, ApiError> {
-    let limit = params.limit.unwrap_or(DEFAULT_SAVINGS_LIMIT);
-    if !(1..=MAX_SAVINGS_LIMIT).contains(&limit) {
-        return Err(ApiError::validation(vec![FieldIssue::new(
-            "limit",
-            format!("must be between 1 and {MAX_SAVINGS_LIMIT}"),
-        )]));
-    }
-    let limit = usize::try_from(limit).unwrap_or(1);
+    let limit = bounded_limit(
+        params.limit.unwrap_or(DEFAULT_SAVINGS_LIMIT),
+        MAX_SAVINGS_LIMIT,
+    )?;
     let report = state.kubecent.savings(&caller.0, limit).await?;
     Ok(web::Json(KubecentSavingsResponse::from(&report)))
 }

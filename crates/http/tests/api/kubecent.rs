@@ -164,6 +164,27 @@ async fn namespaces_have_the_seed_keys_and_types() {
 }
 
 #[actix_web::test]
+async fn limit_lists_the_most_expensive_namespaces_and_keeps_the_total() {
+    let state = serving_costs().into_state();
+    let app = app!(state);
+    let (status, _, body) = send!(app, get("/api/v1/cost/namespaces?limit=1", TestKey::Reader));
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["item_count"], 1);
+    assert_eq!(body["namespaces"].as_array().map(Vec::len), Some(1));
+    assert_eq!(body["namespaces"][0]["name"], "web");
+    assert_eq!(
+        body["total"], 13.84,
+        "the window's total, not the listed part's"
+    );
+    let (status, _, body) = send!(
+        app,
+        get("/api/v1/cost/namespaces?limit=10000", TestKey::Reader)
+    );
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["item_count"], 2);
+}
+
+#[actix_web::test]
 async fn idle_true_shares_the_clusters_idle_among_namespaces() {
     let state = serving_costs().into_state();
     let app = app!(state);
@@ -242,6 +263,12 @@ async fn pods_have_the_keys_and_pass_the_namespace_filter() {
     );
     assert_eq!(body["pods"][0]["name"], "web-1");
     assert_eq!(body["total"], 12.59);
+    let (status, _, body) = send!(
+        app,
+        get("/api/v1/cost/pods?namespace=web&limit=1", TestKey::Reader)
+    );
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["item_count"], 1);
 }
 
 #[actix_web::test]
@@ -378,12 +405,25 @@ async fn an_invalid_window_is_400_and_a_limit_out_of_range_is_422() {
         let (status, _, body) = send!(app, get(uri, TestKey::Reader));
         assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
     }
-    for limit in ["0", "51", "-3"] {
-        let uri = format!("/api/v1/savings/recommendations?limit={limit}");
-        let (status, _, body) = send!(app, get(&uri, TestKey::All));
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{limit}: {body}");
+    for uri in [
+        "/api/v1/savings/recommendations?limit=0",
+        "/api/v1/savings/recommendations?limit=51",
+        "/api/v1/savings/recommendations?limit=-3",
+        "/api/v1/cost/namespaces?limit=0",
+        "/api/v1/cost/namespaces?limit=10001",
+        "/api/v1/cost/pods?limit=-1",
+    ] {
+        let (status, _, body) = send!(app, get(uri, TestKey::All));
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{uri}: {body}");
         assert_eq!(body["code"], "validation_failed");
         assert_eq!(body["details"][0]["path"], "limit");
+    }
+    for uri in [
+        "/api/v1/cost/namespaces?limit=ten",
+        "/api/v1/cost/pods?limit=1.5",
+    ] {
+        let (status, _, body) = send!(app, get(uri, TestKey::All));
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
     }
 }
 
