@@ -25,6 +25,7 @@ use crate::snapshot::{
     ContainerSample, FieldError, InvalidSnapshot, NodeSample, Owner, PodSample, ResourceFigures,
     Snapshot, SnapshotParts, SnapshotRules,
 };
+use crate::wire_integer::{optional_whole, whole};
 
 /// A snapshot's timestamp on the wire: unix seconds (the reference agent) or RFC3339.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -45,7 +46,11 @@ pub struct AgentPayload {
     #[serde(default)]
     pub node_metrics: Option<Vec<WireNode>>,
     /// Extension: the sample period the agent used, in seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "optional_whole"
+    )]
     pub interval_seconds: Option<i64>,
 }
 
@@ -83,17 +88,17 @@ struct FlatWirePod {
     namespace: String,
     #[serde(default)]
     node_name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole")]
     cpu_usage_millicores: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole")]
     memory_usage_bytes: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole")]
     cpu_request_millicores: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole")]
     memory_request_bytes: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_whole")]
     cpu_limit_millicores: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_whole")]
     memory_limit_bytes: Option<i64>,
     #[serde(default)]
     labels: Option<BTreeMap<String, String>>,
@@ -168,19 +173,19 @@ pub struct WireContainer {
 struct FlatWireContainer {
     #[serde(rename = "container_name", alias = "name")]
     name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole")]
     cpu_usage_millicores: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole")]
     memory_usage_bytes: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole")]
     cpu_request_millicores: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole")]
     memory_request_bytes: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_whole")]
     cpu_limit_millicores: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_whole")]
     memory_limit_bytes: Option<i64>,
-    #[serde(default, alias = "restart_count")]
+    #[serde(default, alias = "restart_count", deserialize_with = "whole")]
     restarts: i64,
 }
 
@@ -222,13 +227,33 @@ pub struct WireNode {
     pub node_name: String,
     #[serde(rename = "InstanceType", alias = "instance_type", default)]
     pub instance_type: String,
-    #[serde(rename = "CPUCapacity", alias = "cpu_capacity", default)]
+    #[serde(
+        rename = "CPUCapacity",
+        alias = "cpu_capacity",
+        default,
+        deserialize_with = "whole"
+    )]
     pub cpu_capacity: i64,
-    #[serde(rename = "MemoryCapacity", alias = "memory_capacity", default)]
+    #[serde(
+        rename = "MemoryCapacity",
+        alias = "memory_capacity",
+        default,
+        deserialize_with = "whole"
+    )]
     pub memory_capacity: i64,
-    #[serde(rename = "CPUAllocatable", alias = "cpu_allocatable", default)]
+    #[serde(
+        rename = "CPUAllocatable",
+        alias = "cpu_allocatable",
+        default,
+        deserialize_with = "whole"
+    )]
     pub cpu_allocatable: i64,
-    #[serde(rename = "MemoryAllocatable", alias = "memory_allocatable", default)]
+    #[serde(
+        rename = "MemoryAllocatable",
+        alias = "memory_allocatable",
+        default,
+        deserialize_with = "whole"
+    )]
     pub memory_allocatable: i64,
     #[serde(
         rename = "hourly_cost_usd",
@@ -641,6 +666,28 @@ mod tests {
         );
         assert_eq!(pod.labels.get("team").map(String::as_str), Some("web"));
         assert_eq!(pod.containers[0].restarts, 2);
+    }
+
+    #[test]
+    fn whole_numbers_written_as_floats_are_read_as_integers() {
+        let json = r#"{"cluster_name": "c", "timestamp": 1795165200, "interval_seconds": 600.0,
+            "pod_metrics": [{"pod_name": "p", "namespace": "n", "cpu_usage_millicores": 250.0,
+                "memory_limit_bytes": 1073741824.0,
+                "containers": [{"name": "app", "restarts": 3.0}]}],
+            "node_metrics": [{"NodeName": "n1", "CPUCapacity": 4000.0,
+                "MemoryCapacity": 31637626701.0}]}"#;
+        let snapshot = parse(json).unwrap();
+        assert_eq!(snapshot.interval_seconds(), Some(600));
+        let pod = &snapshot.pods()[0];
+        assert_eq!(pod.figures.cpu_usage, Millicores::new(250));
+        assert_eq!(pod.figures.memory_limit, Some(Bytes::new(1_073_741_824)));
+        assert_eq!(pod.containers[0].restarts, 3);
+        assert_eq!(
+            snapshot.nodes()[0].memory_capacity,
+            Bytes::new(31_637_626_701)
+        );
+        let fraction = json.replace("250.0", "250.5");
+        assert!(serde_json::from_str::<AgentPayload>(&fraction).is_err());
     }
 
     #[test]

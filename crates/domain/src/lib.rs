@@ -39,3 +39,4 @@ pub mod snapshot;
 pub mod store_support;
 pub mod tenant;
 pub mod window;
+mod wire_integer;

@@ -313,6 +313,12 @@ fn validate_pods(pods: &[PodSample], errors: &mut Vec<FieldError>) {
         check_figures(&pod.figures, &at(""), errors);
         for (j, container) in pod.containers.iter().enumerate() {
             let at = at(&format!("containers[{j}]"));
+            if container.name.trim().is_empty() {
+                errors.push(FieldError::new(
+                    format!("{at}.container_name"),
+                    "must not be empty",
+                ));
+            }
             if let Some(problem) = name_problem(&container.name, MAX_LABEL_LEN) {
                 errors.push(FieldError::new(format!("{at}.container_name"), problem));
             }
@@ -527,6 +533,11 @@ pub(crate) mod tests {
             figures: ResourceFigures::default(),
             restarts: 0,
         });
+        p.pods[1].containers.push(ContainerSample {
+            name: " ".into(),
+            figures: ResourceFigures::default(),
+            restarts: 0,
+        });
         p.nodes[0].instance_type = Some("m5.large\0".into());
         p.nodes[0].labels.insert("-zone".into(), "a".into());
         let err = Snapshot::new(p, now(), &SnapshotRules::default()).unwrap_err();
@@ -538,6 +549,7 @@ pub(crate) mod tests {
                 "pod_metrics[1].pod_name",
                 "pod_metrics[1].node_name",
                 "pod_metrics[1].containers[0].container_name",
+                "pod_metrics[1].containers[1].container_name",
                 "node_metrics[0].InstanceType",
                 "node_metrics[0].labels",
             ]

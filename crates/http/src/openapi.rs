@@ -45,6 +45,15 @@ use crate::routes;
         routes::kubecent::monthly,
         routes::kubecent::savings,
     ),
+    // Query-parameter rules referenced from `IntoParams` (not collected automatically).
+    components(schemas(
+        crate::dto::query::WindowExpr,
+        crate::dto::query::WindowBound,
+        crate::dto::query::ClusterFilter,
+        crate::dto::query::Rfc3339Time,
+        crate::dto::ingest::SnapshotTimeDoc,
+        crate::dto::ingest::LabelsDoc,
+    )),
     modifiers(&SecuritySchemes),
     tags(
         (name = "health", description = "Probes and metrics; no key needed"),

@@ -31,7 +31,8 @@ pub struct RecommendationFilter {
     pub namespace: Option<String>,
 }
 
-/// Offset pagination, validated: `limit` in 1..=[`Page::MAX_LIMIT`].
+/// Offset pagination, validated: `limit` in 1..=[`Page::MAX_LIMIT`], `offset` at most
+/// [`Page::MAX_OFFSET`] (stores take it as a signed 64-bit integer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Page {
     limit: u32,
@@ -39,15 +40,23 @@ pub struct Page {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("limit must be between 1 and {}", Page::MAX_LIMIT)]
-pub struct PageError;
+pub enum PageError {
+    #[error("`limit` must be between 1 and {}", Page::MAX_LIMIT)]
+    Limit,
+    #[error("`offset` must be at most {}", Page::MAX_OFFSET)]
+    Offset,
+}
 
 impl Page {
     pub const MAX_LIMIT: u32 = 500;
+    pub const MAX_OFFSET: u64 = 1_000_000_000;
 
     pub fn new(limit: u32, offset: u64) -> Result<Self, PageError> {
         if limit == 0 || limit > Self::MAX_LIMIT {
-            return Err(PageError);
+            return Err(PageError::Limit);
+        }
+        if offset > Self::MAX_OFFSET {
+            return Err(PageError::Offset);
         }
         Ok(Self { limit, offset })
     }

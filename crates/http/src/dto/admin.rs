@@ -11,13 +11,17 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::price;
+use super::query::{ClusterFilter, Rfc3339Time};
 use crate::error::FieldIssue;
 
 /// `POST /v1/admin/tenants`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct CreateTenantRequest {
-    /// Unique, 1–128 characters, no surrounding whitespace.
-    #[schema(example = "payments")]
+    /// Unique, 1–128 characters, no surrounding whitespace, no control characters.
+    #[schema(
+        example = "payments",
+        pattern = "^[^\\s\\x00-\\x1F\\x7F-\\x9F]([^\\x00-\\x1F\\x7F-\\x9F]{0,126}[^\\s\\x00-\\x1F\\x7F-\\x9F])?$"
+    )]
     pub name: String,
 }
 
@@ -62,18 +66,36 @@ pub struct CreateApiKeyRequest {
     /// Any of `metrics:write`, `costs:read`, `recommendations:read`,
     /// `recommendations:write`, `*`. Absent (seed 1's clients send none): the access seed
     /// 1's keys had, [`SEED_KEY_SCOPES`].
-    #[schema(example = json!(["metrics:write"]))]
+    #[schema(example = json!(["metrics:write"]), value_type = Option<Vec<ScopeName>>, min_items = 1)]
     #[serde(default)]
     pub scopes: Option<Vec<String>>,
-    /// When the key stops working (RFC3339, in the future); never if absent.
+    /// When the key stops working (RFC3339, in the future, else 422); never if absent.
     #[serde(default)]
+    #[schema(value_type = Option<Rfc3339Time>)]
     pub expires_at: Option<DateTime<Utc>>,
     /// A label for people (e.g. "prod-eu-1 agent").
     #[serde(default)]
     pub name: Option<String>,
     /// Binds the key to one cluster: it may only ingest snapshots of that cluster.
     #[serde(default)]
+    #[schema(value_type = Option<ClusterFilter>)]
     pub cluster_name: Option<String>,
+}
+
+/// A scope's name (documentation of `scopes`' items).
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // Documentation only.
+pub enum ScopeName {
+    #[schema(rename = "metrics:write")]
+    MetricsWrite,
+    #[schema(rename = "costs:read")]
+    CostsRead,
+    #[schema(rename = "recommendations:read")]
+    RecommendationsRead,
+    #[schema(rename = "recommendations:write")]
+    RecommendationsWrite,
+    #[schema(rename = "*")]
+    All,
 }
 
 /// Parses scope names, naming each unknown one by its index.
@@ -171,8 +193,9 @@ pub struct ApiKeyListResponse {
 /// `PUT /v1/admin/tenants/{tenant_id}/prices/{instance_type}`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct PutPriceRequest {
-    /// Hourly price of one node of this instance type (a JSON number or a decimal string).
-    #[schema(value_type = f64, example = 0.0832)]
+    /// Hourly price of one node of this instance type (a JSON number or a decimal string):
+    /// above 0, at most 100,000, at most 10 decimal places (else 422).
+    #[schema(value_type = f64, example = 0.0832, exclusive_minimum = 0, maximum = 100000)]
     pub hourly_cost_usd: Decimal,
 }
 

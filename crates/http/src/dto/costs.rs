@@ -13,6 +13,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::query::{ClusterFilter, WindowBound, WindowExpr};
 use super::{Usd, number};
 
 /// Bytes per GiB.
@@ -23,13 +24,17 @@ const GIB: i64 = 1 << 30;
 #[into_params(parameter_in = Query)]
 pub struct CostParams {
     /// Window start, RFC3339 (e.g. `2026-11-01T00:00:00Z`). Without `end_time`: until now.
+    #[param(value_type = Option<WindowBound>)]
     pub start_time: Option<String>,
     /// Window end, RFC3339 (exclusive). Needs `start_time`.
+    #[param(value_type = Option<WindowBound>)]
     pub end_time: Option<String>,
     /// Instead of start/end: `24h`, `7d`, `today`, `yesterday`, `week`, `lastweek`,
     /// `month`, `lastmonth`, or `start,end`. Default: the last 24 hours.
+    #[param(value_type = Option<WindowExpr>)]
     pub window: Option<String>,
     /// Only this cluster.
+    #[param(value_type = Option<ClusterFilter>)]
     pub cluster: Option<String>,
     /// Only this namespace.
     pub namespace: Option<String>,
@@ -40,14 +45,19 @@ pub struct CostParams {
 #[into_params(parameter_in = Query)]
 pub struct TrendParams {
     /// Window start, RFC3339. Without `end_time`: until now.
+    #[param(value_type = Option<WindowBound>)]
     pub start_time: Option<String>,
     /// Window end, RFC3339 (exclusive). Needs `start_time`.
+    #[param(value_type = Option<WindowBound>)]
     pub end_time: Option<String>,
     /// Instead of start/end: `24h`, `7d`, `today`, `week`, `month`, … Default: last 24 h.
+    #[param(value_type = Option<WindowExpr>)]
     pub window: Option<String>,
+    #[param(value_type = Option<ClusterFilter>)]
     pub cluster: Option<String>,
     pub namespace: Option<String>,
     /// `hourly`, `daily` (default) or `weekly`.
+    #[param(pattern = "^(|hourly|daily|weekly)$")]
     pub interval: Option<String>,
 }
 

@@ -6,8 +6,12 @@
 use chrono::{DateTime, Utc};
 use kcost_app::ingest::IngestReceipt;
 use kcost_app::ports::AppendOutcome;
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
+use utoipa::openapi::{KnownFormat, RefOr, SchemaFormat};
+use utoipa::{PartialSchema, ToSchema};
+
+use super::query::RFC3339_PATTERN;
 
 /// `202 Accepted` (stored) or `200 OK` (the same cluster and timestamp were already
 /// stored; nothing changed).
@@ -43,43 +47,128 @@ impl IngestResponse {
 }
 
 /// The agent's snapshot (documentation of the accepted body). Unknown fields, such as the
-/// informational `namespace_costs`, are ignored.
-#[derive(Debug, ToSchema)]
+/// informational `namespace_costs`, are ignored. Rules a schema cannot state, answered with
+/// 422 naming the field: `timestamp` at most `ingest.max_clock_skew_seconds` in the future
+/// and not before the retention horizon; a pod (namespace and name) and a node (name) at most
+/// once per snapshot; `controller_kind` and `controller_name` both or neither.
+#[derive(Debug, Deserialize, ToSchema)]
 #[allow(dead_code)] // Documentation only.
 pub struct IngestPayloadDoc {
-    #[schema(example = "prod-eu-1")]
+    /// 1–253 characters, not blank, no control characters.
+    #[schema(
+        example = "prod-eu-1",
+        max_length = 253,
+        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x1F\\x7F-\\x9F][^\\x00-\\x1F\\x7F-\\x9F]*$"
+    )]
     pub cluster_name: String,
-    /// Unix seconds (the reference agent) or an RFC3339 timestamp.
-    #[schema(value_type = Object, example = 1795165200)]
+    #[schema(value_type = SnapshotTimeDoc)]
     pub timestamp: serde_json::Value,
     pub pod_metrics: Option<Vec<PodMetricDoc>>,
     /// `null` when the agent could not list nodes. Entries use the reference agent's Go
     /// field names (`NodeName`, `InstanceType`, `CPUCapacity`, …) or snake_case.
     pub node_metrics: Option<Vec<NodeMetricDoc>>,
     /// Extension: the agent's sample period in seconds.
+    #[schema(minimum = 1, maximum = 86400)]
     pub interval_seconds: Option<i64>,
 }
 
+/// A snapshot's time: Unix seconds (the reference agent) or an RFC3339 timestamp.
+#[derive(Debug)]
+pub struct SnapshotTimeDoc;
+
+impl PartialSchema for SnapshotTimeDoc {
+    fn schema() -> RefOr<Schema> {
+        let unix = ObjectBuilder::new()
+            .schema_type(Type::Number)
+            .exclusive_minimum(Some(0))
+            .maximum(Some(253_402_300_799_i64));
+        let text = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+            .pattern(Some(RFC3339_PATTERN));
+        OneOfBuilder::new()
+            .item(unix)
+            .item(text)
+            .description(Some(
+                "Unix seconds (the reference agent) or an RFC3339 timestamp; at most \
+                 `ingest.max_clock_skew_seconds` ahead of the server's clock and not before \
+                 the retention horizon (else 422).",
+            ))
+            .examples([serde_json::json!(1795165200)])
+            .into()
+    }
+}
+
+impl ToSchema for SnapshotTimeDoc {}
+
+/// Kubernetes labels: keys `[prefix/]name` (prefix a DNS subdomain, name 1–63 of
+/// `[A-Za-z0-9-_.]`, alphanumeric at both ends), values empty or like a key's name.
+#[derive(Debug)]
+pub struct LabelsDoc;
+
+/// A label key, as Kubernetes' validation accepts it.
+const LABEL_KEY_PATTERN: &str = "^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?){0,3}/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$";
+/// A label value.
+const LABEL_VALUE_PATTERN: &str = "^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$";
+
+impl PartialSchema for LabelsDoc {
+    fn schema() -> RefOr<Schema> {
+        let value = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(LABEL_VALUE_PATTERN));
+        let key = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(LABEL_KEY_PATTERN));
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property_names(Some(key))
+            .additional_properties(Some(value))
+            .description(Some(
+                "Kubernetes labels: keys `[prefix/]name` (prefix a DNS subdomain of at most \
+                 253 characters, name 1–63 of `[A-Za-z0-9-_.]`, alphanumeric at both ends); \
+                 values empty or like a key's name (else 422).",
+            ))
+            .examples([serde_json::json!({"app": "payments", "team": "core"})])
+            .into()
+    }
+}
+
+impl ToSchema for LabelsDoc {}
+
 /// One pod (documentation only).
-#[derive(Debug, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[allow(dead_code)]
 pub struct PodMetricDoc {
-    /// A DNS subdomain, as Kubernetes names pods (no control characters).
-    #[schema(max_length = 253)]
+    /// 1–253 characters, not blank, no control characters.
+    #[schema(
+        max_length = 253,
+        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x1F\\x7F-\\x9F][^\\x00-\\x1F\\x7F-\\x9F]*$"
+    )]
     pub pod_name: String,
-    /// A DNS label, as Kubernetes names namespaces (no control characters).
-    #[schema(max_length = 63)]
+    /// 1–63 characters, not blank, no control characters.
+    #[schema(
+        max_length = 63,
+        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x1F\\x7F-\\x9F][^\\x00-\\x1F\\x7F-\\x9F]*$"
+    )]
     pub namespace: String,
-    /// Empty for pending pods.
-    #[schema(max_length = 253)]
+    /// Empty or absent for pending pods, else like `pod_name`.
+    #[serde(default)]
+    #[schema(
+        max_length = 253,
+        pattern = "^([^\\x00-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x1F\\x7F-\\x9F][^\\x00-\\x1F\\x7F-\\x9F]*)?$"
+    )]
     pub node_name: String,
     #[schema(minimum = 0, maximum = 1099511627776.0)]
+    #[serde(default)]
     pub cpu_usage_millicores: i64,
     #[schema(minimum = 0, maximum = 70368744177664.0)]
+    #[serde(default)]
     pub memory_usage_bytes: i64,
     #[schema(minimum = 0, maximum = 1099511627776.0)]
+    #[serde(default)]
     pub cpu_request_millicores: i64,
     #[schema(minimum = 0, maximum = 70368744177664.0)]
+    #[serde(default)]
     pub memory_request_bytes: i64,
     /// Omitted when zero.
     #[schema(minimum = 0, maximum = 1099511627776.0)]
@@ -87,33 +176,94 @@ pub struct PodMetricDoc {
     /// Omitted when zero.
     #[schema(minimum = 0, maximum = 70368744177664.0)]
     pub memory_limit_bytes: Option<i64>,
-    /// Keys and values by Kubernetes' label syntax.
+    #[schema(value_type = Option<LabelsDoc>)]
     pub labels: Option<std::collections::BTreeMap<String, String>>,
+    /// The owner's kind (`Deployment`, …); with `controller_name`, or inferred from the
+    /// pod's name and labels when both are absent.
+    #[schema(
+        max_length = 253,
+        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x1F\\x7F-\\x9F][^\\x00-\\x1F\\x7F-\\x9F]*$"
+    )]
     pub controller_kind: Option<String>,
+    #[schema(
+        max_length = 253,
+        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x1F\\x7F-\\x9F][^\\x00-\\x1F\\x7F-\\x9F]*$"
+    )]
     pub controller_name: Option<String>,
+    /// The agent's later form: one entry per container.
+    pub containers: Option<Vec<ContainerMetricDoc>>,
+    /// The agent's later form: `Running`, `Pending`, … (informational).
+    pub phase: Option<String>,
+    /// The agent's later form: `Guaranteed`, `Burstable` or `BestEffort` (informational).
+    pub qos_class: Option<String>,
+}
+
+/// One container of a pod (documentation only).
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct ContainerMetricDoc {
+    /// 1–63 characters, no control characters (also accepted as `name`).
+    #[schema(max_length = 63, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]{1,63}$")]
+    pub container_name: String,
+    #[schema(minimum = 0, maximum = 1099511627776.0)]
+    #[serde(default)]
+    pub cpu_usage_millicores: i64,
+    #[schema(minimum = 0, maximum = 70368744177664.0)]
+    #[serde(default)]
+    pub memory_usage_bytes: i64,
+    #[schema(minimum = 0, maximum = 1099511627776.0)]
+    #[serde(default)]
+    pub cpu_request_millicores: i64,
+    #[schema(minimum = 0, maximum = 70368744177664.0)]
+    #[serde(default)]
+    pub memory_request_bytes: i64,
+    #[schema(minimum = 0, maximum = 1099511627776.0)]
+    pub cpu_limit_millicores: Option<i64>,
+    #[schema(minimum = 0, maximum = 70368744177664.0)]
+    pub memory_limit_bytes: Option<i64>,
+    /// Restarts so far (also accepted as `restart_count`).
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 4294967295_i64)]
+    pub restarts: i64,
 }
 
 /// One node as the reference agent sends it (documentation only); snake_case aliases
 /// `node_name`, `instance_type`, `cpu_capacity`, `memory_capacity`, … are accepted too.
-#[derive(Debug, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[allow(dead_code, non_snake_case)]
 pub struct NodeMetricDoc {
+    /// Informational.
     pub Timestamp: Option<String>,
+    /// Informational: the snapshot's `cluster_name` applies.
     pub ClusterName: Option<String>,
-    #[schema(max_length = 253)]
+    /// 1–253 characters, not blank, no control characters.
+    #[schema(
+        max_length = 253,
+        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x1F\\x7F-\\x9F][^\\x00-\\x1F\\x7F-\\x9F]*$"
+    )]
     pub NodeName: String,
-    #[schema(max_length = 63)]
+    /// At most 63 characters, no control characters; empty or absent when unknown.
+    #[serde(default)]
+    #[schema(max_length = 63, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]{0,63}$")]
     pub InstanceType: String,
     /// Millicores.
-    #[schema(minimum = 0, maximum = 1099511627776.0)]
+    #[schema(minimum = 1, maximum = 1099511627776.0)]
     pub CPUCapacity: i64,
     /// Bytes.
-    #[schema(minimum = 0, maximum = 70368744177664.0)]
+    #[schema(minimum = 1, maximum = 70368744177664.0)]
     pub MemoryCapacity: i64,
+    /// Defaults to `CPUCapacity`.
+    #[serde(default)]
     #[schema(minimum = 0, maximum = 1099511627776.0)]
     pub CPUAllocatable: i64,
+    /// Defaults to `MemoryCapacity`.
+    #[serde(default)]
     #[schema(minimum = 0, maximum = 70368744177664.0)]
     pub MemoryAllocatable: i64,
-    /// Optional declared price; wins over overrides and the catalog when > 0.
+    /// Optional declared price; wins over overrides and the catalog when > 0. At most
+    /// 100,000.
+    #[schema(minimum = 0, maximum = 100000)]
     pub hourly_cost_usd: Option<f64>,
+    #[schema(value_type = Option<LabelsDoc>)]
+    pub labels: Option<std::collections::BTreeMap<String, String>>,
 }

@@ -11,6 +11,7 @@ use kcost_domain::money::Money;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::query::WindowExpr;
 use super::{Usd, number};
 
 /// `GET /api/v1/cost/namespaces`.
@@ -19,6 +20,7 @@ use super::{Usd, number};
 pub struct NamespaceParams {
     /// OpenCost window: `7d` (default), `24h`, `today`, `week`, `month`, `lastmonth`,
     /// `start,end`, …
+    #[param(value_type = Option<WindowExpr>)]
     pub window: Option<String>,
     /// `true`: share each cluster's idle cost among its namespaces by allocated cost.
     pub idle: Option<bool>,
@@ -35,6 +37,7 @@ pub struct PodParams {
     /// Only this namespace; absent or empty = every namespace.
     pub namespace: Option<String>,
     /// OpenCost window; default `7d`.
+    #[param(value_type = Option<WindowExpr>)]
     pub window: Option<String>,
     /// List only this many most expensive pods, 1–10,000; default all. `total` stays
     /// the whole window's total.
@@ -47,6 +50,7 @@ pub struct PodParams {
 #[into_params(parameter_in = Query)]
 pub struct MonthlyParams {
     /// OpenCost window; default `30d` (seed 2's 30-day aggregation).
+    #[param(value_type = Option<WindowExpr>)]
     pub window: Option<String>,
 }
 

@@ -10,6 +10,7 @@ pub mod costs;
 pub mod health;
 pub mod ingest;
 pub mod kubecent;
+pub mod query;
 pub mod recommendations;
 mod usd;
 

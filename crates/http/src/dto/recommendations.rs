@@ -14,18 +14,23 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::Usd;
+use super::query::ClusterFilter;
 
 /// `GET /v1/recommendations` filters and page.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RecommendationListParams {
-    /// `open`, `applied` or `dismissed`; all when absent.
+    /// `open`, `applied` or `dismissed`; all when absent or blank.
+    #[param(pattern = "^(|open|applied|dismissed)$")]
     pub status: Option<String>,
+    #[param(value_type = Option<ClusterFilter>)]
     pub cluster: Option<String>,
     pub namespace: Option<String>,
     /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     /// Items to skip (default 0).
+    #[param(minimum = 0, maximum = 1000000000)]
     pub offset: Option<u64>,
 }
 
@@ -35,8 +40,10 @@ pub struct RecommendationListParams {
 pub struct GenerateParams {
     /// Hours of usage history to read (default 24, as in seed 1; a week gives full
     /// confidence; at most 2160).
+    #[param(minimum = 1, maximum = 2160)]
     pub lookback_hours: Option<u32>,
     /// Only this cluster.
+    #[param(value_type = Option<ClusterFilter>)]
     pub cluster: Option<String>,
     /// Only this namespace.
     pub namespace: Option<String>,
@@ -47,6 +54,7 @@ pub struct GenerateParams {
 pub struct DismissRequest {
     /// Why it does not apply (kept with the recommendation; at most 1000 characters).
     #[serde(default)]
+    #[schema(max_length = 1000)]
     pub reason: Option<String>,
 }
 

@@ -18,6 +18,7 @@ use crate::state::AppState;
     params(("tenant_id" = Uuid, Path, description = "The tenant's id")),
     responses(
         (status = 200, description = "The overrides", body = PriceListResponse),
+        (status = 400, description = "`tenant_id` is not a UUID", body = ErrorBody),
         (status = 401, description = "Missing or wrong admin token", body = ErrorBody),
         (status = 404, description = "Unknown tenant", body = ErrorBody),
     ),
@@ -44,15 +45,16 @@ pub async fn list_prices(
     put, path = "/v1/admin/tenants/{tenant_id}/prices/{instance_type}", tag = "admin",
     params(
         ("tenant_id" = Uuid, Path, description = "The tenant's id"),
-        ("instance_type" = String, Path, description = "e.g. `m5.large`"),
+        ("instance_type" = String, Path, description = "e.g. `m5.large`: 1–63 characters, no control characters, no surrounding whitespace",
+            pattern = "^[^\\s\\x00-\\x1F\\x7F-\\x9F]([^\\x00-\\x1F\\x7F-\\x9F]{0,61}[^\\s\\x00-\\x1F\\x7F-\\x9F])?$"),
     ),
     request_body = PutPriceRequest,
     responses(
         (status = 200, description = "Stored", body = PriceOverrideDto),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 400, description = "Malformed JSON, or `tenant_id` is not a UUID", body = ErrorBody),
         (status = 401, description = "Missing or wrong admin token", body = ErrorBody),
         (status = 404, description = "Unknown tenant", body = ErrorBody),
-        (status = 422, description = "Price not positive", body = ErrorBody),
+        (status = 422, description = "Price not above 0, above 100,000 or with more than 10 decimals; invalid instance type", body = ErrorBody),
     ),
     security(("admin_token" = []))
 )]
@@ -87,10 +89,12 @@ pub async fn put_price(
     delete, path = "/v1/admin/tenants/{tenant_id}/prices/{instance_type}", tag = "admin",
     params(
         ("tenant_id" = Uuid, Path, description = "The tenant's id"),
-        ("instance_type" = String, Path, description = "e.g. `m5.large`"),
+        ("instance_type" = String, Path, description = "e.g. `m5.large`: 1–63 characters, no control characters, no surrounding whitespace",
+            pattern = "^[^\\s\\x00-\\x1F\\x7F-\\x9F]([^\\x00-\\x1F\\x7F-\\x9F]{0,61}[^\\s\\x00-\\x1F\\x7F-\\x9F])?$"),
     ),
     responses(
         (status = 204, description = "Removed"),
+        (status = 400, description = "`tenant_id` is not a UUID", body = ErrorBody),
         (status = 401, description = "Missing or wrong admin token", body = ErrorBody),
         (status = 404, description = "No such override", body = ErrorBody),
     ),

@@ -72,7 +72,7 @@ pub async fn list(
         params.limit.unwrap_or(default.limit()),
         params.offset.unwrap_or(default.offset()),
     )
-    .map_err(|error| ApiError::bad_request("invalid_query", format!("`limit`: {error}")))?;
+    .map_err(|error| ApiError::bad_request("invalid_query", error.to_string()))?;
     let found = state.recommendations.list(&caller.0, &filter, page).await?;
     Ok(web::Json(RecommendationListResponse {
         recommendations: found.items.iter().map(RecommendationDto::from).collect(),
@@ -125,6 +125,7 @@ pub async fn generate(
     params(("id" = Uuid, Path, description = "The recommendation's id")),
     responses(
         (status = 200, description = "The updated recommendation", body = RecommendationDto),
+        (status = 400, description = "`id` is not a UUID", body = ErrorBody),
         (status = 401, description = "Missing or invalid API key", body = ErrorBody),
         (status = 403, description = "The key lacks `recommendations:write`", body = ErrorBody),
         (status = 404, description = "No such recommendation for this tenant", body = ErrorBody),
@@ -150,7 +151,7 @@ pub async fn apply(
     request_body(content = Option<DismissRequest>, description = "Optional `{\"reason\": \"…\"}`"),
     responses(
         (status = 200, description = "The updated recommendation", body = RecommendationDto),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 400, description = "Malformed JSON, or `id` is not a UUID", body = ErrorBody),
         (status = 401, description = "Missing or invalid API key", body = ErrorBody),
         (status = 403, description = "The key lacks `recommendations:write`", body = ErrorBody),
         (status = 404, description = "No such recommendation for this tenant", body = ErrorBody),
@@ -167,9 +168,10 @@ pub async fn dismiss(
     request: HttpRequest,
     payload: web::Payload,
 ) -> Result<web::Json<RecommendationDto>, ApiError> {
-    let body: Option<DismissRequest> = optional_json(request.headers(), payload).await?;
+    // No body, an empty one and JSON `null` all mean "no reason".
+    let body: Option<Option<DismissRequest>> = optional_json(request.headers(), payload).await?;
     let id = RecommendationId::from_uuid(id.into_inner());
-    let reason = body.and_then(|body| body.reason);
+    let reason = body.flatten().and_then(|body| body.reason);
     let updated = state.recommendations.dismiss(&caller.0, id, reason).await?;
     Ok(web::Json(RecommendationDto::from(&updated)))
 }

@@ -128,6 +128,20 @@ async fn dismissing_keeps_the_reason_and_the_body_is_optional() {
     let (status, _, body) = send!(app, post(&uri));
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body["close_reason"].is_null());
+
+    // JSON `null`, as the document's optional body allows, also means "no reason".
+    let mut mocks = Mocks::new();
+    repository(&mut mocks);
+    let state = mocks.into_state();
+    let app = app!(state);
+    let (status, _, body) = send!(
+        app,
+        post(&uri)
+            .insert_header(("content-type", "application/json"))
+            .set_payload("null")
+    );
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["close_reason"].is_null());
 }
 
 #[actix_web::test]
@@ -201,6 +215,16 @@ async fn lists_are_filtered_and_paginated() {
     assert_eq!(body["code"], "invalid_query");
     let (status, _, _) = send!(app, get("/v1/recommendations?limit=0"));
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    // An offset no store can take (beyond a signed 64-bit integer) is a 400, not a 500.
+    for offset in ["1000000001", "18446744073709551615"] {
+        let uri = format!("/v1/recommendations?offset={offset}");
+        let (status, _, body) = send!(app, get(&uri));
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{offset}: {body}");
+        assert!(
+            body["error"].as_str().unwrap().contains("`offset`"),
+            "{body}"
+        );
+    }
 }
 
 #[actix_web::test]

@@ -1,0 +1,185 @@
+"""Schemathesis hooks for kcost: the rules of its API that OpenAPI cannot state.
+
+The OpenAPI document (`/openapi.json`) states every rule a schema can: types, patterns,
+bounds, lengths. The few rules left relate values to each other or to the clock; the
+document's descriptions and docs/api.md state them and the server answers them with a
+400 or 422 naming the parameter or field:
+
+1. `window` excludes `start_time`/`end_time`; `end_time` needs `start_time`.
+2. Windows are relative to now: a start not after now, `start,end` in order, at most
+   400 days long; RFC3339 dates must exist (no 30 February).
+3. An API key's `expires_at` is in the future.
+4. A snapshot's `timestamp` lies between the retention horizon and a little after now;
+   a pod (namespace and name) and a node appear once per snapshot; `controller_kind` and
+   `controller_name` come together.
+5. A price has at most 10 decimal places.
+
+`map_case` makes generated valid cases follow them, so that the server's success paths are
+exercised. Phases that build cases without hooks (coverage) can still send requests that
+break them; `filter_failure` then drops a "valid request rejected" failure only when the
+request itself breaks one of these rules and the server's 4xx names it.
+"""
+
+import datetime as dt
+import json
+import re
+
+import schemathesis
+from schemathesis.core.parameters import ParameterLocation
+
+PAIR = re.compile(r"^[^,]+,[^,]+$")
+MAX_WINDOW = dt.timedelta(days=400)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _rfc3339(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _recent(seed: str) -> dt.datetime:
+    """A whole hour in the last 10 days, picked from the generated value."""
+    hour = _now().replace(minute=0, second=0, microsecond=0)
+    return hour - dt.timedelta(hours=1 + (sum(map(ord, seed)) % 240))
+
+
+def _parse_time(text) -> dt.datetime | None:
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        try:
+            return dt.datetime.fromtimestamp(text, dt.timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if not isinstance(text, str):
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(text.strip().replace("z", "Z").replace("t", "T"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None
+
+
+def _window_rule_broken(query: dict) -> str | None:
+    """Which of rules 1 and 2 a request's query breaks, if any."""
+    if "window" in query and ("start_time" in query or "end_time" in query):
+        return "1: window with start_time/end_time"
+    if "end_time" in query and "start_time" not in query:
+        return "1: end_time without start_time"
+    now = _now()
+    if "start_time" in query:
+        start = _parse_time(query["start_time"])
+        end = _parse_time(query["end_time"]) if "end_time" in query else now
+        if start is None or end is None or not start < end or end - start > MAX_WINDOW:
+            return "2: start_time/end_time not a window before now of at most 400 days"
+    window = query.get("window")
+    if isinstance(window, str) and PAIR.match(window.strip()):
+        first, second = (part.strip() for part in window.split(",", 1))
+        bounds = [
+            _parse_time(int(part)) if part.isdigit() else _parse_time(part)
+            for part in (first, second)
+        ]
+        if None in bounds or not bounds[0] < bounds[1] or bounds[1] - bounds[0] > MAX_WINDOW:
+            return "2: window pair not in order or longer than 400 days"
+    return None
+
+
+def _body_rule_broken(body) -> str | None:
+    """Which of rules 3 to 5 a request's JSON body breaks, if any."""
+    if not isinstance(body, dict):
+        return None
+    now = _now()
+    if body.get("expires_at") is not None:
+        expires = _parse_time(body["expires_at"])
+        if expires is None or expires <= now:
+            return "3: expires_at not in the future"
+    if "timestamp" in body:
+        moment = _parse_time(body["timestamp"])
+        if moment is None or moment > now + dt.timedelta(minutes=5) or moment < now - dt.timedelta(days=400):
+            return "4: timestamp outside the retention horizon and the clock skew"
+        pods = body.get("pod_metrics") or []
+        keys = [(p.get("namespace"), p.get("pod_name")) for p in pods if isinstance(p, dict)]
+        if len(keys) != len(set(keys)):
+            return "4: a pod twice"
+        for pod in pods:
+            if isinstance(pod, dict) and (pod.get("controller_kind") is None) != (pod.get("controller_name") is None):
+                return "4: controller_kind without controller_name or the reverse"
+        nodes = [n.get("NodeName") for n in body.get("node_metrics") or [] if isinstance(n, dict)]
+        if len(nodes) != len(set(nodes)):
+            return "4: a node twice"
+    price = body.get("hourly_cost_usd")
+    if isinstance(price, float) and len(repr(price).split(".")[-1].split("e")[0]) > 10:
+        return "5: a price with more than 10 decimals"
+    return None
+
+
+@schemathesis.hook
+def map_case(context, case):
+    if case.meta is None:
+        return case
+    query = case.query
+    if isinstance(query, dict) and not case.meta.is_negative_at(ParameterLocation.QUERY):
+        _follow_window_rules(query)
+    if isinstance(case.body, dict) and not case.meta.is_negative_at(ParameterLocation.BODY):
+        _follow_body_rules(case.body)
+    return case
+
+
+def _follow_window_rules(query: dict) -> None:
+    if "window" in query:
+        query.pop("start_time", None)
+        query.pop("end_time", None)
+        window = query["window"]
+        if isinstance(window, str) and PAIR.match(window):
+            start = _recent(window)
+            query["window"] = f"{_rfc3339(start)},{_rfc3339(start + dt.timedelta(hours=1))}"
+    if "start_time" in query:
+        start = _recent(str(query["start_time"]))
+        query["start_time"] = _rfc3339(start)
+        if "end_time" in query:
+            query["end_time"] = _rfc3339(start + dt.timedelta(hours=1))
+    else:
+        query.pop("end_time", None)
+
+
+def _follow_body_rules(body: dict) -> None:
+    if "expires_at" in body and body["expires_at"] is not None:
+        body["expires_at"] = _rfc3339(_now() + dt.timedelta(days=30))
+    if "timestamp" in body:
+        body["timestamp"] = int(_recent(json.dumps(body, sort_keys=True, default=str)).timestamp())
+        seen = set()
+        pods = []
+        for pod in body.get("pod_metrics") or []:
+            key = (pod.get("namespace"), pod.get("pod_name"))
+            if key in seen:
+                continue
+            seen.add(key)
+            if (pod.get("controller_kind") is None) != (pod.get("controller_name") is None):
+                pod.pop("controller_kind", None)
+                pod.pop("controller_name", None)
+            pods.append(pod)
+        if body.get("pod_metrics") is not None:
+            body["pod_metrics"] = pods
+        if body.get("node_metrics") is not None:
+            names = set()
+            nodes = []
+            for node in body["node_metrics"]:
+                if node.get("NodeName") not in names:
+                    names.add(node.get("NodeName"))
+                    nodes.append(node)
+            body["node_metrics"] = nodes
+    if isinstance(body.get("hourly_cost_usd"), float):
+        body["hourly_cost_usd"] = round(body["hourly_cost_usd"], 10) or 0.5
+
+
+@schemathesis.hook
+def filter_failure(context, failure, case, response):
+    """Keep every failure except a 400/422 to a request that breaks a stated rule."""
+    if "rejected" not in getattr(failure, "title", "") or response.status_code not in (400, 422):
+        return True
+    query = case.query if isinstance(case.query, dict) else {}
+    rule = _window_rule_broken(query) or _body_rule_broken(case.body)
+    if rule is None:
+        return True
+    print(f"kcost_hooks: {response.status_code} to {case.method} {case.path}: breaks rule {rule}")
+    return False
