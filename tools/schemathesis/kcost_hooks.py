@@ -13,6 +13,9 @@ document's descriptions and docs/api.md state them and the server answers them w
    a pod (namespace and name) and a node appear once per snapshot; `controller_kind` and
    `controller_name` come together.
 5. A price has at most 10 decimal places.
+6. A snapshot's priced totals stay within 100,000,000 per sample. Only the server can
+   price a snapshot (catalog prices, node rates, overcommit), so for this rule alone the
+   server's answer is the evidence: a 422 whose every detail names this limit.
 
 `map_case` makes generated valid cases follow them, so that the server's success paths are
 exercised. Phases that build cases without hooks (coverage) can still send requests that
@@ -113,6 +116,19 @@ def _body_rule_broken(body) -> str | None:
     return None
 
 
+def _beyond_amounts(response) -> str | None:
+    """Rule 6, from a 422's details."""
+    if response.status_code != 422:
+        return None
+    try:
+        details = json.loads(response.content).get("details") or []
+    except (ValueError, AttributeError):
+        return None
+    if details and all("kcost accepts" in str(d.get("message", "")) for d in details):
+        return "6: priced totals beyond 100,000,000 per sample"
+    return None
+
+
 @schemathesis.hook
 def map_case(context, case):
     if case.meta is None:
@@ -178,7 +194,7 @@ def filter_failure(context, failure, case, response):
     if "rejected" not in getattr(failure, "title", "") or response.status_code not in (400, 422):
         return True
     query = case.query if isinstance(case.query, dict) else {}
-    rule = _window_rule_broken(query) or _body_rule_broken(case.body)
+    rule = _window_rule_broken(query) or _body_rule_broken(case.body) or _beyond_amounts(response)
     if rule is None:
         return True
     print(f"kcost_hooks: {response.status_code} to {case.method} {case.path}: breaks rule {rule}")

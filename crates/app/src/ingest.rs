@@ -1,8 +1,8 @@
 //! Ingest use case: an agent's payload becomes a priced, stored snapshot.
 //!
 //! Order matters: authorize (scope, cluster binding) → validate → decide the sample's
-//! duration → resolve node prices → price → append atomically → invalidate the tenant's
-//! cached answers. The receipt is returned only after the store has committed; stores that
+//! duration → resolve node prices → price (and refuse implausible totals) → append
+//! atomically → invalidate the tenant's cached answers. The receipt is returned only after the store has committed; stores that
 //! do not answer within `store_timeout` make the ingest "unavailable", with nothing written.
 
 use std::sync::Arc;
@@ -16,6 +16,7 @@ use kcost_domain::cost_engine::{
     CostTotals, DurationRules, SampleDuration, price_snapshot, sample_duration,
 };
 use kcost_domain::pricing::{PriceBook, ResourceRates};
+use kcost_domain::sample_limits::check_amounts;
 use kcost_domain::snapshot::{InvalidSnapshot, Snapshot, SnapshotRules};
 use kcost_domain::tenant::TenantId;
 use kcost_ports::{
@@ -194,6 +195,7 @@ impl IngestSnapshot {
         };
         let book = PriceBook::new(&overrides, &self.catalog, self.settings.default_rates);
         let priced = price_snapshot(snapshot, &book, duration);
+        check_amounts(&priced)?;
 
         let outcome = self.metrics.append(tenant, &priced).await?;
         let span = tracing::Span::current();

@@ -35,6 +35,7 @@ pub mod pre_priced;
 pub mod pricing;
 pub mod quantity;
 pub mod recommendation;
+pub mod sample_limits;
 pub mod snapshot;
 pub mod store_support;
 pub mod tenant;

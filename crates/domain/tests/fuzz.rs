@@ -15,7 +15,12 @@
 //! `cargo test` runs a fixed number of mutations with a fixed seed (bounded, repeatable);
 //! CI also runs the ignored test for `KCOST_FUZZ_SECONDS` seconds with a fresh seed.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stdout)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout
+)]
 
 use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -31,6 +36,7 @@ use kcost_domain::costs::TrendInterval;
 use kcost_domain::kubernetes_names::{label_key_problem, label_value_problem};
 use kcost_domain::pricing::{PriceBook, ResourceRates};
 use kcost_domain::recommendation::RecommendationStatus;
+use kcost_domain::sample_limits::check_amounts;
 use kcost_domain::snapshot::SnapshotRules;
 use kcost_domain::window::TimeWindow;
 
@@ -104,8 +110,10 @@ fn ingest(bytes: &[u8]) -> String {
     let pods = snapshot.pods().len().min(2);
     let nodes = snapshot.nodes().len().min(2);
     let priced = price_snapshot(snapshot, &book, duration);
-    let _ = priced.totals();
-    format!("priced:{pods}:{nodes}")
+    match check_amounts(&priced) {
+        Ok(()) => format!("priced:{pods}:{nodes}"),
+        Err(invalid) => format!("beyond:{}", shape(&invalid.to_string())),
+    }
 }
 
 /// The name of an error's variant in its `Debug` form: what kind of failure, not which

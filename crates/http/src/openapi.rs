@@ -2,6 +2,7 @@
 //! the DTOs' schemas, served at `/openapi.json` with Swagger UI (vendored assets) at `/docs`.
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -54,7 +55,7 @@ use crate::routes;
         crate::dto::ingest::SnapshotTimeDoc,
         crate::dto::ingest::LabelsDoc,
     )),
-    modifiers(&SecuritySchemes),
+    modifiers(&SecuritySchemes, &CommonResponses),
     tags(
         (name = "health", description = "Probes and metrics; no key needed"),
         (name = "ingest", description = "Agent snapshots (scope `metrics:write`)"),
@@ -89,6 +90,64 @@ impl Modify for SecuritySchemes {
                     .build(),
             ),
         );
+    }
+}
+
+/// The answers every operation can give besides its own: the rate limiter wraps every
+/// route (429), any handler can meet a bug (500), every route but liveness and metrics
+/// waits on a store (503), and a request body has a size limit (413).
+#[derive(Debug)]
+struct CommonResponses;
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        for (path, item) in &mut openapi.paths.paths {
+            let waits_on_a_store = !matches!(path.as_str(), "/livez" | "/metrics");
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let has_body = operation.request_body.is_some();
+                let responses = &mut operation.responses.responses;
+                let mut add = |status: &str, description: &str| {
+                    responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| error(description).into());
+                };
+                add(
+                    "429",
+                    "Over `server.rate_limit_per_minute` for this key or address; `Retry-After` says when to retry",
+                );
+                add(
+                    "500",
+                    "A bug: logged in full under the request id, opaque here",
+                );
+                if waits_on_a_store {
+                    add(
+                        "503",
+                        "A store is unavailable; nothing was written; `Retry-After`",
+                    );
+                }
+                if has_body {
+                    add("413", "Request body over the size limit");
+                }
+            }
+        }
     }
 }
 

@@ -95,6 +95,15 @@ impl PartialSchema for WindowBound {
 
 impl ToSchema for WindowBound {}
 
+/// At most 253 characters without control characters, inside what trimming removes.
+const CLUSTER_FILTER_PATTERN: &str = concat!(
+    "^",
+    trimmed!(),
+    "[^\\x00-\\x1F\\x7F-\\x9F]{0,253}",
+    trimmed!(),
+    "$"
+);
+
 /// A cluster name as a filter: blank means every cluster.
 #[derive(Debug)]
 pub struct ClusterFilter;
@@ -103,7 +112,7 @@ impl PartialSchema for ClusterFilter {
     fn schema() -> RefOr<Schema> {
         ObjectBuilder::new()
             .schema_type(Type::String)
-            .pattern(Some("^[^\\x00-\\x1F\\x7F-\\x9F]{0,253}$"))
+            .pattern(Some(CLUSTER_FILTER_PATTERN))
             .description(Some(
                 "Only this cluster: at most 253 characters, no control characters (else \
                  400); blank = every cluster.",

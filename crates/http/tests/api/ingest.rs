@@ -170,6 +170,22 @@ async fn out_of_range_figures_and_names_are_422_with_their_paths() {
     );
 }
 
+/// Figures within their limits that price to more than a sample may cost (a huge request
+/// on a tiny, expensive node): a 422 naming the pods, and the store is never asked.
+#[actix_web::test]
+async fn a_snapshot_priced_beyond_the_limit_is_422_and_stores_nothing() {
+    let state = Mocks::new().into_state();
+    let app = app!(state);
+    let payload = r#"{"cluster_name":"c","timestamp":1795165200,"interval_seconds":86400,
+        "pod_metrics":[{"pod_name":"p","namespace":"n","node_name":"gone",
+            "cpu_request_millicores":1099511627776}],
+        "node_metrics":[{"NodeName":"tiny","CPUCapacity":1,"MemoryCapacity":1,
+            "hourly_cost_usd":100000}]}"#;
+    let (status, _, body) = send!(app, ingest(payload.to_owned()));
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(detail_paths(&body), ["pod_metrics"]);
+}
+
 #[actix_web::test]
 async fn an_unavailable_store_is_503_with_retry_after() {
     let mut mocks = Mocks::new();

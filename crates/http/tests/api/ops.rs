@@ -273,6 +273,24 @@ async fn the_openapi_document_lists_every_route_and_docs_are_served() {
         );
     }
     assert_eq!(doc["components"]["schemas"]["Usd"]["type"], "number");
+    // The answers any operation can give are documented on every one.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = &operation["responses"];
+            for status in ["429", "500"] {
+                assert!(
+                    responses[status].is_object(),
+                    "{method} {path}: no {status}"
+                );
+            }
+            if path != "/livez" && path != "/metrics" {
+                assert!(responses["503"].is_object(), "{method} {path}: no 503");
+            }
+            if operation["requestBody"].is_object() {
+                assert!(responses["413"].is_object(), "{method} {path}: no 413");
+            }
+        }
+    }
 
     let (status, _, _) = send!(app, TestRequest::get().uri("/docs/"));
     assert_eq!(status, StatusCode::OK);
