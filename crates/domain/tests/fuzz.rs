@@ -6,8 +6,8 @@
 //!
 //! Each target starts from its corpus in `tests/fuzz-corpus/<target>/` (kept in the
 //! repository and replayed on every run) and mutates entries: bit flips, inserted and
-//! deleted bytes, spliced tokens that parsers care about. An input whose outcome has a
-//! shape not seen before (a new error path or message, a new kind of success) is new
+//! deleted bytes, spliced tokens that parsers care about. An input whose outcome shows a
+//! feature not seen before (a new kind of field error, parse error or success) is new
 //! behaviour; with `KCOST_FUZZ_CORPUS_OUT` set it is written there, to be reviewed and
 //! added to the corpus. A panicking input is written to `target/fuzz-findings/` and fails
 //! the run, with the seed to replay it.
@@ -37,7 +37,7 @@ use kcost_domain::kubernetes_names::{label_key_problem, label_value_problem};
 use kcost_domain::pricing::{PriceBook, ResourceRates};
 use kcost_domain::recommendation::RecommendationStatus;
 use kcost_domain::sample_limits::check_amounts;
-use kcost_domain::snapshot::SnapshotRules;
+use kcost_domain::snapshot::{InvalidSnapshot, SnapshotRules};
 use kcost_domain::window::TimeWindow;
 
 fn now() -> DateTime<Utc> {
@@ -88,6 +88,22 @@ fn shape(text: &str) -> String {
     out
 }
 
+/// The kinds of field errors: each path without its indices and the message up to the
+/// first echoed value, sorted and deduplicated.
+fn error_shapes(invalid: &InvalidSnapshot) -> String {
+    let mut kinds: Vec<String> = invalid
+        .errors
+        .iter()
+        .map(|error| {
+            let message = error.message.split(['"', '`', '{']).next().unwrap_or("");
+            format!("{}={}", shape(&error.path), shape(message))
+        })
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    kinds.join(";")
+}
+
 fn ingest(bytes: &[u8]) -> String {
     let payload: AgentPayload = match serde_json::from_slice(bytes) {
         Ok(payload) => payload,
@@ -99,7 +115,7 @@ fn ingest(bytes: &[u8]) -> String {
     };
     let snapshot = match payload.into_snapshot(now(), &rules) {
         Ok(snapshot) => snapshot,
-        Err(invalid) => return format!("invalid:{}", shape(&invalid.to_string())),
+        Err(invalid) => return format!("invalid:{}", error_shapes(&invalid)),
     };
     let catalog = Catalog::builtin().unwrap();
     let book = PriceBook::new(&[], &catalog, ResourceRates::opencost_defaults());
@@ -112,7 +128,7 @@ fn ingest(bytes: &[u8]) -> String {
     let priced = price_snapshot(snapshot, &book, duration);
     match check_amounts(&priced) {
         Ok(()) => format!("priced:{pods}:{nodes}"),
-        Err(invalid) => format!("beyond:{}", shape(&invalid.to_string())),
+        Err(invalid) => format!("beyond:{}", error_shapes(&invalid)),
     }
 }
 
@@ -277,14 +293,20 @@ fn fnv(bytes: &[u8]) -> u64 {
     })
 }
 
+/// The features of an outcome (`;`-separated): an input showing one not seen before is new
+/// behaviour, as a new edge is to a coverage-guided fuzzer.
+fn features(outcome: &str) -> impl Iterator<Item = &str> {
+    outcome.split(';')
+}
+
 /// Mutates `target`'s corpus until `budget` says stop; returns how many inputs ran and how
-/// many outcome shapes were seen.
+/// many distinct outcome features were seen.
 fn fuzz(target: &Target, seed: u64, mut budget: impl FnMut(usize) -> bool) -> (usize, usize) {
     let mut pool = load_corpus(target.name);
-    let mut shapes: HashSet<String> = pool
-        .iter()
-        .map(|input| run_one(target, input, seed))
-        .collect();
+    let mut seen: HashSet<String> = HashSet::new();
+    for input in &pool {
+        seen.extend(features(&run_one(target, input, seed)).map(str::to_owned));
+    }
     let out =
         std::env::var_os("KCOST_FUZZ_CORPUS_OUT").map(|dir| PathBuf::from(dir).join(target.name));
     let mut rng = Rng(seed);
@@ -293,7 +315,12 @@ fn fuzz(target: &Target, seed: u64, mut budget: impl FnMut(usize) -> bool) -> (u
         let parent = &pool[rng.below(pool.len())];
         let input = mutate(parent, &mut rng);
         runs += 1;
-        if shapes.insert(run_one(target, &input, seed)) {
+        let outcome = run_one(target, &input, seed);
+        let mut new = false;
+        for feature in features(&outcome) {
+            new |= seen.insert(feature.to_owned());
+        }
+        if new {
             if let Some(dir) = &out {
                 std::fs::create_dir_all(dir).unwrap();
                 std::fs::write(dir.join(format!("{:016x}", fnv(&input))), &input).unwrap();
@@ -302,7 +329,7 @@ fn fuzz(target: &Target, seed: u64, mut budget: impl FnMut(usize) -> bool) -> (u
             pool.push(input);
         }
     }
-    (runs, shapes.len())
+    (runs, seen.len())
 }
 
 #[test]
@@ -321,7 +348,11 @@ fn mutations_of_the_corpus_never_panic() {
     for target in &TARGETS {
         let (runs, shapes) = fuzz(target, 20_261_207, |runs| runs < 3_000);
         assert_eq!(runs, 3_000);
-        assert!(shapes > 3, "{}: only {shapes} outcome shapes", target.name);
+        assert!(
+            shapes > 3,
+            "{}: only {shapes} outcome features",
+            target.name
+        );
     }
 }
 
@@ -342,7 +373,7 @@ fn fuzz_for_a_time_budget() {
         let started = Instant::now();
         let (runs, shapes) = fuzz(target, seed, |_| started.elapsed() < share);
         println!(
-            "fuzz {}: {runs} inputs, {shapes} outcome shapes, seed {seed}",
+            "fuzz {}: {runs} inputs, {shapes} outcome features, seed {seed}",
             target.name
         );
     }
