@@ -62,13 +62,14 @@ impl Stores {
         };
         if settings.database.run_migrations {
             let report = storage::migrate(&databases, settings.timescale.timescaledb).await?;
-            for (store, applied) in [
-                ("relational", &report.relational),
-                ("time-series", &report.timeseries),
-            ] {
-                if !applied.is_empty() {
-                    tracing::info!(store, migrations = ?applied, "applied migrations");
-                }
+            // One line for both stores, and none when nothing was pending.
+            if !report.relational.is_empty() || !report.timeseries.is_empty() {
+                tracing::info!(
+                    relational = report.relational.len(),
+                    timeseries = report.timeseries.len(),
+                    "applied {} pending migrations",
+                    report.relational.len() + report.timeseries.len()
+                );
             }
         }
         let (metrics, maintenance) = metrics_store(&databases)?;

@@ -152,6 +152,10 @@ async fn an_empty_directory_serves_prints_the_token_once_and_keeps_data_over_a_r
         "printed once, never logged"
     );
     assert!(stderr.contains("shutting down"), "{stderr}");
+    // Every migration of both stores, summed up in one line; sea-orm's own per-migration
+    // lines stay out.
+    assert_eq!(stderr.matches("pending migrations").count(), 1, "{stderr}");
+    assert!(!stderr.contains("Applying migration"), "{stderr}");
 
     let mut second = Kcost::start(cwd.path());
     second.wait_healthy(&client).await;
@@ -168,6 +172,7 @@ async fn an_empty_directory_serves_prints_the_token_once_and_keeps_data_over_a_r
     let stderr = second.terminate();
     assert!(!stderr.contains(GENERATED_NOTICE), "{stderr}");
     assert!(!stderr.contains(&token));
+    assert!(!stderr.contains("pending migrations"), "none pending: {stderr}");
 }
 
 #[tokio::test]
