@@ -2,7 +2,9 @@
 //! - flushing API-key last-use times every [`KEY_USAGE_FLUSH_INTERVAL`];
 //! - building the rollups of closed hours and days (`timescale.rollup_interval_seconds`,
 //!   0 = not on this replica; the `MetricsStore::roll_up` contract says why this is safe at
-//!   any moment);
+//!   any moment); a run that found work is followed by another after
+//!   [`ROLLUP_BUSY_DELAY`], so a back-fill is rolled up as it arrives, in small steps,
+//!   instead of in one long catch-up competing with the end of the load;
 //! - creating day partitions ahead of need, at start and daily (PostgreSQL);
 //! - retention (`timescale.retention_days`, 0 = keep), shortly after start and daily;
 //! - warming the Kubecent answers of active tenants (`kubecent.warm_interval_seconds`);
@@ -30,6 +32,8 @@ use crate::opencost::{ScheduledImport, run_import};
 pub const KEY_USAGE_FLUSH_INTERVAL: Duration = Duration::from_secs(5);
 /// The first rollup run waits this long after start.
 pub const ROLLUP_START_DELAY: Duration = Duration::from_secs(5);
+/// After a rollup run that built something, the next one comes this soon.
+pub const ROLLUP_BUSY_DELAY: Duration = Duration::from_secs(1);
 /// Period of the partition and retention jobs.
 pub const DAILY: Duration = Duration::from_secs(24 * 60 * 60);
 /// Retention waits this long after start, so start-up and readiness are not slowed.
@@ -53,17 +57,27 @@ impl std::fmt::Debug for Rollups {
 impl Rollups {
     /// One run; failures are logged and retried at the next tick (answers read raw
     /// samples for whatever is not rolled up, so nothing is wrong meanwhile, only slower).
-    pub async fn run(&self) {
+    /// Says whether it built anything.
+    pub async fn run(&self) -> Busy {
         match self.store.roll_up(self.clock.now()).await {
             Ok(report) if report.hours > 0 || report.days > 0 => {
                 tracing::debug!(hours = report.hours, days = report.days, "rollups built");
+                Busy::Yes
             }
-            Ok(_) => {}
+            Ok(_) => Busy::No,
             Err(error) => {
                 tracing::error!(error = format!("{error:#}"), "building rollups failed");
+                Busy::No
             }
         }
     }
+}
+
+/// Whether a run of a paced job found work (then the next run comes sooner).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Busy {
+    Yes,
+    No,
 }
 
 /// The running background tasks.
@@ -86,12 +100,13 @@ impl BackgroundTasks {
         let mut tasks = Vec::new();
 
         if let Some(rollups) = rollups {
-            let period = rollups.interval;
+            let idle = rollups.interval;
             tasks.push((
                 "rollups",
-                tokio::spawn(every(
+                tokio::spawn(paced(
                     ROLLUP_START_DELAY,
-                    period,
+                    idle,
+                    ROLLUP_BUSY_DELAY,
                     stopped.clone(),
                     move || {
                         let rollups = rollups.clone();
@@ -225,6 +240,36 @@ async fn every<F, Fut>(
     }
 }
 
+/// Runs `job` after `first_delay`, then again `busy` after a run that found work and `idle`
+/// after one that did not, until `stopped` says so.
+async fn paced<F, Fut>(
+    first_delay: Duration,
+    idle: Duration,
+    busy: Duration,
+    mut stopped: watch::Receiver<bool>,
+    mut job: F,
+) where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Busy>,
+{
+    let mut wait = first_delay;
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {
+                wait = match job().await {
+                    Busy::Yes => busy,
+                    Busy::No => idle,
+                };
+            }
+            changed = stopped.changed() => {
+                if changed.is_err() || *stopped.borrow() {
+                    break;
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -253,6 +298,40 @@ mod tests {
         assert_eq!(runs.load(Ordering::SeqCst), 0, "waits for the first delay");
         tokio::time::sleep(Duration::from_secs(6 + 120)).await;
         assert_eq!(runs.load(Ordering::SeqCst), 3, "at 10 s, 70 s and 130 s");
+        stop.send(true).unwrap();
+        task.await.unwrap();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_paced_job_comes_back_soon_while_it_finds_work() {
+        let runs = Arc::new(AtomicU32::new(0));
+        let (stop, stopped) = watch::channel(false);
+        let counter = runs.clone();
+        // Busy on its first three runs, then idle.
+        let task = tokio::spawn(paced(
+            Duration::from_secs(5),
+            Duration::from_secs(60),
+            Duration::from_secs(1),
+            stopped,
+            move || {
+                let counter = counter.clone();
+                async move {
+                    if counter.fetch_add(1, Ordering::SeqCst) < 3 {
+                        Busy::Yes
+                    } else {
+                        Busy::No
+                    }
+                }
+            },
+        ));
+        tokio::time::sleep(Duration::from_millis(4_500)).await;
+        assert_eq!(runs.load(Ordering::SeqCst), 0, "waits for the first delay");
+        tokio::time::sleep(Duration::from_secs(4)).await;
+        assert_eq!(runs.load(Ordering::SeqCst), 4, "at 5, 6, 7 and 8 s");
+        tokio::time::sleep(Duration::from_secs(50)).await;
+        assert_eq!(runs.load(Ordering::SeqCst), 4, "idle: the next at 68 s");
+        tokio::time::sleep(Duration::from_secs(11)).await;
+        assert_eq!(runs.load(Ordering::SeqCst), 5);
         stop.send(true).unwrap();
         task.await.unwrap();
     }

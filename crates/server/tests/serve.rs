@@ -172,7 +172,10 @@ async fn an_empty_directory_serves_prints_the_token_once_and_keeps_data_over_a_r
     let stderr = second.terminate();
     assert!(!stderr.contains(GENERATED_NOTICE), "{stderr}");
     assert!(!stderr.contains(&token));
-    assert!(!stderr.contains("pending migrations"), "none pending: {stderr}");
+    assert!(
+        !stderr.contains("pending migrations"),
+        "none pending: {stderr}"
+    );
 }
 
 #[tokio::test]
