@@ -4,12 +4,14 @@
 //!    outside the transaction (idempotent rows).
 //! 1. `INSERT … ON CONFLICT DO NOTHING` into `snapshots` — zero rows means the
 //!    (tenant, cluster, ts) key is already stored: roll back, report `Duplicate`.
-//! 2. The cluster's `rollup_state` row: created at the snapshot's hour for a new cluster,
-//!    lowered to it for a late snapshot (an hour already rolled up is rebuilt by the next
-//!    `roll_up`). The upsert locks the row until commit, so a rollup run (which locks it
-//!    too) never builds an hour while this snapshot's samples are uncommitted.
-//! 3. Pod, container and node samples, each streamed with one `COPY … FROM STDIN`
+//! 2. Pod, container and node samples, each streamed with one `COPY … FROM STDIN`
 //!    (`sample_copy`).
+//! 3. Last, the cluster's `rollup_state` row: created at the snapshot's hour for a new
+//!    cluster, lowered to it for a late snapshot (an hour already rolled up is rebuilt by
+//!    the next `roll_up`). The upsert locks the row until commit; a rollup stretch checks
+//!    under the same lock that no snapshot of its hours committed while it was built
+//!    (`rollups`), so this must follow the snapshot row. Last, so the row is held only
+//!    for the commit.
 //!
 //! No rollup is written here: `rollup::roll_up` builds them when the hour closes. The day
 //! partition must exist beforehand (`partitions::ensure_day`, outside the transaction).
@@ -76,13 +78,6 @@ pub(crate) async fn append(
         tx.rollback().await.map_err(db("append: rollback"))?;
         return Ok(AppendOutcome::Duplicate);
     }
-    sqlx::query(LOWER_WATERMARK)
-        .bind(tenant)
-        .bind(row.cluster)
-        .bind(row.hour)
-        .execute(&mut *tx)
-        .await
-        .map_err(db("append: rollup watermark"))?;
     for (statement, data, what) in [
         (COPY_PODS, pods, "append: copy pod samples"),
         (
@@ -96,6 +91,13 @@ pub(crate) async fn append(
             copy_in(&mut tx, statement, data, what).await?;
         }
     }
+    sqlx::query(LOWER_WATERMARK)
+        .bind(tenant)
+        .bind(row.cluster)
+        .bind(row.hour)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("append: rollup watermark"))?;
     tx.commit().await.map_err(db("append: commit"))?;
     Ok(AppendOutcome::Stored)
 }

@@ -4,8 +4,8 @@
 //! hour before it. A run takes each cluster's closed hours
 //! (`store_support::closed_until`) from its watermark on, in transactions of at most
 //! `ROLLUP_BATCH_HOURS` (an empty stretch in one step), and in each:
-//! 1. locks the state row (`FOR UPDATE`; appends of the cluster lock it too, so none is
-//!    half-written while an hour is built) and re-reads the watermark;
+//! 1. takes the cluster's advisory lock (one builder per cluster at a time; appends never
+//!    take it), reads the watermark and counts the stretch's snapshots;
 //! 2. deletes and rebuilds the cluster's `pod_costs_hourly`, `namespace_costs_hourly` and
 //!    `node_idle_hourly` rows of those hours from the raw samples;
 //! 3. cuts the cluster's `pod_presence_spans` back to the stretch's start (a late snapshot
@@ -13,7 +13,15 @@
 //!    opens them with the runs of consecutive hours just built;
 //! 4. rebuilds `pod_costs_daily` and `namespace_costs_daily` for every day that ends
 //!    inside the stretch, from the hourly rows;
-//! 5. moves the watermark to the stretch's end.
+//! 5. only then locks the state row (`FOR UPDATE`, held to commit) and moves the watermark
+//!    to the stretch's end — unless the watermark moved or the stretch's snapshot count
+//!    changed meanwhile, when it rolls back and the next run builds the stretch again.
+//!
+//! Appends insert their snapshot row and then lower the watermark to their hour if it is
+//! past it, holding the state row to their commit; so a snapshot committed while a
+//! stretch was built either shows in the count (it locked the row first: the stretch is
+//! built again) or finds the watermark moved and lowers it. Appends wait for a rollup only
+//! for step 5, never for the build.
 //!
 //! Delete-and-rebuild makes it idempotent and restart-safe: a crash loses the unfinished
 //! transaction only, and rollups can always be rebuilt from the samples.
@@ -32,8 +40,19 @@ SELECT s.tenant_id, s.cluster, s.rolled_until,
        (SELECT max(ts) FROM snapshots x WHERE x.tenant_id = s.tenant_id AND x.cluster = s.cluster)
 FROM rollup_state s";
 
+/// One rollup builder per cluster: a transaction-level advisory lock keyed by the cluster.
+const LOCK_BUILDER: &str = "
+SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2, 0))";
+
+const READ_STATE: &str = "
+SELECT rolled_until FROM rollup_state WHERE tenant_id = $1 AND cluster = $2";
+
 const LOCK_STATE: &str = "
 SELECT rolled_until FROM rollup_state WHERE tenant_id = $1 AND cluster = $2 FOR UPDATE";
+
+/// The stretch's snapshots, as committed when the statement starts.
+const COUNT_SNAPSHOTS: &str = "
+SELECT count(*) FROM snapshots WHERE tenant_id = $1 AND cluster = $2 AND ts >= $3 AND ts < $4";
 
 /// The first snapshot of the cluster at or after `$3`.
 const NEXT_SNAPSHOT: &str = "
@@ -195,7 +214,8 @@ pub(crate) async fn roll_up(
 }
 
 /// One transaction: the next stretch of closed hours of one cluster. Returns the new
-/// watermark, or `None` when another run got there first.
+/// watermark, or `None` when another run got there first or a snapshot of the stretch
+/// committed while it was built (the next run builds it again).
 async fn roll_stretch(
     pool: &PgPool,
     tenant: Uuid,
@@ -204,17 +224,24 @@ async fn roll_stretch(
     report: &mut RollupReport,
 ) -> Result<Option<DateTime<Utc>>, MetricsStoreError> {
     let mut tx = pool.begin().await.map_err(db("roll_up: begin"))?;
-    let start: DateTime<Utc> = sqlx::query_scalar(LOCK_STATE)
+    sqlx::query(LOCK_BUILDER)
+        .bind(tenant)
+        .bind(cluster)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("roll_up: builder lock"))?;
+    let start: DateTime<Utc> = sqlx::query_scalar(READ_STATE)
         .bind(tenant)
         .bind(cluster)
         .fetch_one(&mut *tx)
         .await
-        .map_err(db("roll_up: lock state"))?;
+        .map_err(db("roll_up: read state"))?;
     if start >= closed {
         tx.rollback().await.map_err(db("roll_up: rollback"))?;
         return Ok(None);
     }
     let end = stretch_end(&mut tx, tenant, cluster, start, closed).await?;
+    let snapshots = count_snapshots(&mut tx, tenant, cluster, start, end).await?;
     sqlx::query(ROLLUP_SETTINGS)
         .execute(&mut *tx)
         .await
@@ -243,6 +270,20 @@ async fn roll_stretch(
         }
         report.days += u64::try_from((end_day - first_day).num_days()).unwrap_or_default();
     }
+    // Step 5: from here to the commit, appends of the cluster wait.
+    let watermark: DateTime<Utc> = sqlx::query_scalar(LOCK_STATE)
+        .bind(tenant)
+        .bind(cluster)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db("roll_up: lock state"))?;
+    if watermark != start
+        || count_snapshots(&mut tx, tenant, cluster, start, end).await? != snapshots
+    {
+        // A snapshot of the stretch (or before it) committed while it was built.
+        tx.rollback().await.map_err(db("roll_up: rollback"))?;
+        return Ok(None);
+    }
     sqlx::query(ADVANCE)
         .bind(tenant)
         .bind(cluster)
@@ -253,6 +294,23 @@ async fn roll_stretch(
     tx.commit().await.map_err(db("roll_up: commit"))?;
     report.hours += u64::try_from((end - start).num_hours()).unwrap_or_default();
     Ok(Some(end))
+}
+
+async fn count_snapshots(
+    conn: &mut PgConnection,
+    tenant: Uuid,
+    cluster: &str,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<i64, MetricsStoreError> {
+    sqlx::query_scalar(COUNT_SNAPSHOTS)
+        .bind(tenant)
+        .bind(cluster)
+        .bind(start)
+        .bind(end)
+        .fetch_one(conn)
+        .await
+        .map_err(db("roll_up: count snapshots"))
 }
 
 /// At most `ROLLUP_BATCH_HOURS` past `start`, or straight to the hour of the next
