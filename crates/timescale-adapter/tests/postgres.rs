@@ -491,3 +491,84 @@ async fn append_writes_samples_and_descriptions_but_no_rollup() {
     })
     .await;
 }
+
+/// A late snapshot committing while a rollup stretch is being built: appends do not wait
+/// for the build, so the stretch must notice under the watermark lock that its hours
+/// gained a snapshot, and leave the watermark for the next run to build them again.
+#[tokio::test]
+async fn a_snapshot_committed_while_a_stretch_is_built_sends_it_back_to_be_built_again() {
+    with_store(|store| async move {
+        let t = tenant();
+        for hour in [9, 11] {
+            let snapshot = three_pod_snapshot("prod-eu", utc(2026, 11, 20, hour, 0, 0), 600);
+            assert_eq!(
+                store.append(t, &snapshot).await.unwrap(),
+                AppendOutcome::Stored
+            );
+        }
+        let watermark = || async {
+            sqlx::query_scalar::<_, chrono::DateTime<Utc>>("SELECT rolled_until FROM rollup_state")
+                .fetch_one(store.pool())
+                .await
+                .unwrap()
+        };
+        assert_eq!(watermark().await, utc(2026, 11, 20, 9, 0, 0));
+
+        // An append of 10:00 in flight, as `append` leaves it before its commit: the
+        // snapshot row inserted and the watermark row locked.
+        let mut late = store.pool().begin().await.unwrap();
+        sqlx::query(
+            "INSERT INTO snapshots (tenant_id, cluster, ts, duration_seconds, duration_basis,
+                                    pod_count, node_count, node_cost, idle, off_node_pod_cost)
+             VALUES ($1, 'prod-eu', $2, 600, 'declared', 0, 0, 0, 0, 0)",
+        )
+        .bind(t.as_uuid())
+        .bind(utc(2026, 11, 20, 10, 0, 0))
+        .execute(&mut *late)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO rollup_state AS r (tenant_id, cluster, rolled_until)
+             VALUES ($1, 'prod-eu', $2)
+             ON CONFLICT (tenant_id, cluster) DO UPDATE SET rolled_until = EXCLUDED.rolled_until
+             WHERE r.rolled_until > EXCLUDED.rolled_until",
+        )
+        .bind(t.as_uuid())
+        .bind(utc(2026, 11, 20, 10, 0, 0))
+        .execute(&mut *late)
+        .await
+        .unwrap();
+
+        // The rollup builds 09:00–11:00 without waiting, then waits for the row.
+        let now = utc(2026, 11, 20, 12, 0, 0);
+        let rolling = {
+            let store = store.clone();
+            tokio::spawn(async move { store.roll_up(now).await })
+        };
+        loop {
+            let waiting: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+            )
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+            if waiting > 0 {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        late.commit().await.unwrap();
+        let report = rolling.await.unwrap().unwrap();
+        assert_eq!(
+            report.hours, 0,
+            "the stretch gained a snapshot: not recorded"
+        );
+        assert_eq!(watermark().await, utc(2026, 11, 20, 9, 0, 0));
+
+        let report = store.roll_up(now).await.unwrap();
+        assert_eq!(report.hours, 2);
+        assert_eq!(watermark().await, utc(2026, 11, 20, 11, 0, 0));
+    })
+    .await;
+}
