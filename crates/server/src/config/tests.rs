@@ -455,6 +455,11 @@ fn every_validation_rule_names_its_key() {
             "ingest.max_clock_skew_seconds: must be greater than 0",
         ),
         (
+            "KCOST_INGEST__MAX_SAMPLE_GAP_SECONDS",
+            "86401",
+            "ingest.max_sample_gap_seconds: must be at most 86400 (a day)",
+        ),
+        (
             "KCOST_INGEST__STORE_TIMEOUT_SECONDS",
             "0",
             "ingest.store_timeout_seconds: must be greater than 0",

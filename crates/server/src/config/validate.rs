@@ -180,6 +180,9 @@ fn security(v: &mut Issues, s: &Settings, env: &Environment) {
     }
 }
 
+/// Upper bound of the durations a sample may stand for.
+const MAX_SAMPLE_SECONDS: u64 = 86_400;
+
 /// Upper bound of `ingest.store_timeout_seconds`.
 const MAX_STORE_TIMEOUT_SECONDS: u64 = 300;
 
@@ -199,6 +202,16 @@ fn ingest(v: &mut Issues, s: &Settings) {
         ingest.max_clock_skew_seconds,
     );
     v.positive("ingest.store_timeout_seconds", ingest.store_timeout_seconds);
+    // A sample stands for at most a day: the stores multiply figures by durations in
+    // 64-bit integers (2⁴⁶ bytes × 86,400 s < 2⁶³).
+    for (key, value) in [
+        ("ingest.default_interval_seconds", ingest.default_interval_seconds),
+        ("ingest.max_sample_gap_seconds", ingest.max_sample_gap_seconds),
+    ] {
+        if value > MAX_SAMPLE_SECONDS {
+            v.push(key, format!("must be at most {MAX_SAMPLE_SECONDS} (a day)"));
+        }
+    }
     if ingest.store_timeout_seconds > MAX_STORE_TIMEOUT_SECONDS {
         v.push(
             "ingest.store_timeout_seconds",
