@@ -131,7 +131,8 @@ impl Modify for CommonResponses {
                 };
                 add(
                     "429",
-                    "Over `server.rate_limit_per_minute` for this key or address; `Retry-After` says when to retry",
+                    "Over `server.rate_limit_per_minute` for this key or address; \
+                     `Retry-After` says when to retry",
                 );
                 add(
                     "500",

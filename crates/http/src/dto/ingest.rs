@@ -54,12 +54,7 @@ impl IngestResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[allow(dead_code)] // Documentation only.
 pub struct IngestPayloadDoc {
-    /// 1–253 characters, not blank, no control characters.
-    #[schema(
-        example = "prod-eu-1",
-        max_length = 253,
-        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x1F\\x7F-\\x9F][^\\x00-\\x1F\\x7F-\\x9F]*$"
-    )]
+    #[schema(value_type = ClusterNameDoc, example = "prod-eu-1")]
     pub cluster_name: String,
     #[schema(value_type = SnapshotTimeDoc)]
     pub timestamp: serde_json::Value,
@@ -101,6 +96,86 @@ impl PartialSchema for SnapshotTimeDoc {
 
 impl ToSchema for SnapshotTimeDoc {}
 
+/// Not blank, no control characters (`Cc`), at most `max` characters; `may_be_empty` also
+/// allows `""`. The server checks exactly this (`kubernetes_names::name_problem` and the
+/// blank checks) and answers 422 naming the field otherwise.
+fn name_schema(max: usize, may_be_empty: bool, description: &str) -> RefOr<Schema> {
+    const NOT_BLANK: &str =
+        "[^\\x00-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x1F\\x7F-\\x9F][^\\x00-\\x1F\\x7F-\\x9F]*";
+    let pattern = if may_be_empty {
+        format!("^({NOT_BLANK})?$")
+    } else {
+        format!("^{NOT_BLANK}$")
+    };
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .max_length(Some(max))
+        .pattern(Some(pattern))
+        .description(Some(description))
+        .into()
+}
+
+/// Documents a string field kcost stores as a name, by [`name_schema`].
+macro_rules! name_doc {
+    ($name:ident, $max:expr, $may_be_empty:expr, $description:expr) => {
+        #[derive(Debug)]
+        pub struct $name;
+
+        impl PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                name_schema($max, $may_be_empty, $description)
+            }
+        }
+
+        impl ToSchema for $name {}
+    };
+}
+
+name_doc!(
+    ClusterNameDoc,
+    253,
+    false,
+    "1–253 characters, not blank, no control characters."
+);
+name_doc!(
+    ObjectNameDoc,
+    253,
+    false,
+    "A Kubernetes object name: 1–253 characters, not blank, no control characters."
+);
+name_doc!(
+    ShortNameDoc,
+    63,
+    false,
+    "A namespace or container name: 1–63 characters, not blank, no control characters."
+);
+name_doc!(
+    NodeRefDoc,
+    253,
+    true,
+    "The pod's node, or empty for a pending pod: at most 253 characters, not blank, no \
+     control characters."
+);
+
+/// An instance type: at most 63 characters, no control characters, empty when unknown.
+#[derive(Debug)]
+pub struct InstanceTypeDoc;
+
+impl PartialSchema for InstanceTypeDoc {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(63))
+            .pattern(Some("^[^\\x00-\\x1F\\x7F-\\x9F]{0,63}$"))
+            .description(Some(
+                "At most 63 characters, no control characters; empty when unknown.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for InstanceTypeDoc {}
+
 /// Kubernetes labels: keys `[prefix/]name` (prefix a DNS subdomain, name 1–63 of
 /// `[A-Za-z0-9-_.]`, alphanumeric at both ends), values empty or like a key's name.
 #[derive(Debug)]
@@ -139,24 +214,13 @@ impl ToSchema for LabelsDoc {}
 #[derive(Debug, Deserialize, ToSchema)]
 #[allow(dead_code)]
 pub struct PodMetricDoc {
-    /// 1–253 characters, not blank, no control characters.
-    #[schema(
-        max_length = 253,
-        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x1F\\x7F-\\x9F][^\\x00-\\x1F\\x7F-\\x9F]*$"
-    )]
+    #[schema(value_type = ObjectNameDoc)]
     pub pod_name: String,
-    /// 1–63 characters, not blank, no control characters.
-    #[schema(
-        max_length = 63,
-        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x1F\\x7F-\\x9F][^\\x00-\\x1F\\x7F-\\x9F]*$"
-    )]
+    #[schema(value_type = ShortNameDoc)]
     pub namespace: String,
-    /// Empty or absent for pending pods, else like `pod_name`.
+    /// Empty or absent for pending pods.
     #[serde(default)]
-    #[schema(
-        max_length = 253,
-        pattern = "^([^\\x00-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x1F\\x7F-\\x9F][^\\x00-\\x1F\\x7F-\\x9F]*)?$"
-    )]
+    #[schema(value_type = NodeRefDoc)]
     pub node_name: String,
     #[schema(minimum = 0, maximum = 1099511627776.0)]
     #[serde(default)]
@@ -180,15 +244,9 @@ pub struct PodMetricDoc {
     pub labels: Option<std::collections::BTreeMap<String, String>>,
     /// The owner's kind (`Deployment`, …); with `controller_name`, or inferred from the
     /// pod's name and labels when both are absent.
-    #[schema(
-        max_length = 253,
-        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x1F\\x7F-\\x9F][^\\x00-\\x1F\\x7F-\\x9F]*$"
-    )]
+    #[schema(value_type = Option<ObjectNameDoc>)]
     pub controller_kind: Option<String>,
-    #[schema(
-        max_length = 253,
-        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x1F\\x7F-\\x9F][^\\x00-\\x1F\\x7F-\\x9F]*$"
-    )]
+    #[schema(value_type = Option<ObjectNameDoc>)]
     pub controller_name: Option<String>,
     /// The agent's later form: one entry per container.
     pub containers: Option<Vec<ContainerMetricDoc>>,
@@ -202,8 +260,8 @@ pub struct PodMetricDoc {
 #[derive(Debug, Deserialize, ToSchema)]
 #[allow(dead_code)]
 pub struct ContainerMetricDoc {
-    /// 1–63 characters, no control characters (also accepted as `name`).
-    #[schema(max_length = 63, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]{1,63}$")]
+    /// Also accepted as `name`.
+    #[schema(value_type = ShortNameDoc)]
     pub container_name: String,
     #[schema(minimum = 0, maximum = 1099511627776.0)]
     #[serde(default)]
@@ -236,15 +294,11 @@ pub struct NodeMetricDoc {
     pub Timestamp: Option<String>,
     /// Informational: the snapshot's `cluster_name` applies.
     pub ClusterName: Option<String>,
-    /// 1–253 characters, not blank, no control characters.
-    #[schema(
-        max_length = 253,
-        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x1F\\x7F-\\x9F][^\\x00-\\x1F\\x7F-\\x9F]*$"
-    )]
+    #[schema(value_type = ObjectNameDoc)]
     pub NodeName: String,
-    /// At most 63 characters, no control characters; empty or absent when unknown.
+    /// Empty or absent when unknown.
     #[serde(default)]
-    #[schema(max_length = 63, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]{0,63}$")]
+    #[schema(value_type = InstanceTypeDoc)]
     pub InstanceType: String,
     /// Millicores.
     #[schema(minimum = 1, maximum = 1099511627776.0)]

@@ -61,11 +61,12 @@ impl PartialSchema for WindowExpr {
             .schema_type(Type::String)
             .pattern(Some(WINDOW_PATTERN))
             .description(Some(
-                "Blank or absent: the endpoint's default. OpenCost's window: a duration ending now (`30m`, `24h`, `7d`, `2w`; the day \
-                 and week forms end at the start of the next day), `today`, `yesterday`, \
-                 `week`, `lastweek`, `month`, `lastmonth`, or `start,end` (RFC3339 times or \
-                 Unix seconds, start before end). At most 400 days long; not together with \
-                 `start_time`/`end_time`. Anything else is 400 `invalid_window`.",
+                "Blank or absent: the endpoint's default. OpenCost's window: a duration \
+                 ending now (`30m`, `24h`, `7d`, `2w`; the day and week forms end at the \
+                 start of the next day), `today`, `yesterday`, `week`, `lastweek`, `month`, \
+                 `lastmonth`, or `start,end` (RFC3339 times or Unix seconds, start before \
+                 end). At most 400 days long; not together with `start_time`/`end_time`. \
+                 Anything else is 400 `invalid_window`.",
             ))
             .examples([serde_json::json!("7d")])
             .into()
@@ -84,9 +85,10 @@ impl PartialSchema for WindowBound {
             .schema_type(Type::String)
             .pattern(Some(QUERY_TIME_PATTERN))
             .description(Some(
-                "RFC3339 date-time; blank is the same as absent. `start_time` alone runs to now; `end_time` (exclusive) needs \
-                 `start_time` and must be after it; at most 400 days apart; not together \
-                 with `window`. Otherwise 400 `invalid_window`.",
+                "RFC3339 date-time; blank is the same as absent. `start_time` alone runs to \
+                 now; `end_time` (exclusive) needs `start_time` and must be after it; at \
+                 most 400 days apart; not together with `window`. Otherwise 400 \
+                 `invalid_window`.",
             ))
             .examples([serde_json::json!("2026-11-01T00:00:00Z")])
             .into()

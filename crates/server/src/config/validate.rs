@@ -205,8 +205,14 @@ fn ingest(v: &mut Issues, s: &Settings) {
     // A sample stands for at most a day: the stores multiply figures by durations in
     // 64-bit integers (2⁴⁶ bytes × 86,400 s < 2⁶³).
     for (key, value) in [
-        ("ingest.default_interval_seconds", ingest.default_interval_seconds),
-        ("ingest.max_sample_gap_seconds", ingest.max_sample_gap_seconds),
+        (
+            "ingest.default_interval_seconds",
+            ingest.default_interval_seconds,
+        ),
+        (
+            "ingest.max_sample_gap_seconds",
+            ingest.max_sample_gap_seconds,
+        ),
     ] {
         if value > MAX_SAMPLE_SECONDS {
             v.push(key, format!("must be at most {MAX_SAMPLE_SECONDS} (a day)"));
