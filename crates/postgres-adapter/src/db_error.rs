@@ -5,7 +5,7 @@ use kcost_ports::{
     ApiKeyRepositoryError, PriceRepositoryError, RecommendationRepositoryError,
     TenantRepositoryError,
 };
-use sea_orm::{DbErr, RuntimeErr, SqlErr, sqlx};
+use sea_orm::{DbErr, SqlErr};
 
 /// What a failed statement means to a repository.
 #[derive(Debug)]
@@ -70,52 +70,10 @@ impl_port_error!(
     RecommendationRepositoryError
 );
 
-/// Whether `error` says the database is unreachable rather than that a statement failed.
+/// Whether `error` says the database cannot serve right now (the classifier every SQL
+/// adapter shares).
 pub(crate) fn is_unavailable(error: &DbErr) -> bool {
-    match error {
-        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
-        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
-            is_unavailable_sqlx(e)
-        }
-        _ => false,
-    }
-}
-
-fn is_unavailable_sqlx(error: &sqlx::Error) -> bool {
-    match error {
-        sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_)
-        | sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::WorkerCrashed
-        | sqlx::Error::BeginFailed => true,
-        sqlx::Error::Database(db) => {
-            if db
-                .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
-                .is_some()
-            {
-                db.code().is_some_and(|code| is_unavailable_sqlstate(&code))
-            } else if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
-                db.code().is_some_and(|code| is_sqlite_busy(&code))
-            } else {
-                false
-            }
-        }
-        _ => false,
-    }
-}
-
-/// SQLSTATE class 08 (connection exception), shutdowns in progress, too many connections.
-fn is_unavailable_sqlstate(code: &str) -> bool {
-    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300")
-}
-
-/// `SQLITE_BUSY` and its extended codes: another writer held the lock past the busy
-/// timeout, which is transient like an unreachable server.
-fn is_sqlite_busy(code: &str) -> bool {
-    const SQLITE_BUSY: i64 = 5;
-    code.parse::<i64>()
-        .is_ok_and(|code| code & 0xff == SQLITE_BUSY)
+    kcost_sql_errors::db_err_is_unavailable(error)
 }
 
 #[cfg(test)]
@@ -123,25 +81,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn connection_sqlstates_are_unavailable() {
-        assert!(is_unavailable_sqlstate("08006"));
-        assert!(is_unavailable_sqlstate("57P01"));
-        assert!(!is_unavailable_sqlstate("23505"));
-    }
-
-    #[test]
-    fn sqlite_busy_codes_are_recognised() {
-        assert!(is_sqlite_busy("5"));
-        assert!(is_sqlite_busy("517"));
-        assert!(!is_sqlite_busy("2067"));
-        assert!(!is_sqlite_busy("nope"));
-    }
-
-    #[test]
-    fn pool_errors_are_unavailable() {
+    fn pool_errors_are_unavailable_and_constraint_violations_their_own_kind() {
         assert!(is_unavailable(&DbErr::ConnectionAcquire(
             sea_orm::ConnAcquireErr::ConnectionClosed
         )));
         assert!(!is_unavailable(&DbErr::RecordNotFound("x".into())));
+        let failure = DbFailure::classify(DbErr::RecordNotFound("x".into()));
+        assert!(matches!(failure, DbFailure::Other(_)));
     }
 }

@@ -1,15 +1,11 @@
-//! Translation of sea-orm/sqlx errors into the port's error contract: pool, connection,
-//! I/O and lock-contention failures (busy timeout expired) are `Unavailable` — the caller
-//! may retry later; everything else is `Unexpected`. Both carry context naming the
-//! operation.
+//! Translation of sea-orm/sqlx errors into the port's error contract: what the shared
+//! classifier (`kcost_sql_errors`: pool, connection, I/O, lock contention, a full disk)
+//! calls unavailable is `Unavailable` — the caller may retry later; everything else is
+//! `Unexpected`. Both carry context naming the operation.
 
 use kcost_ports::MetricsStoreError;
-use sea_orm::{DbErr, RuntimeErr, sqlx};
-
-/// Primary SQLite result codes that mean "cannot serve now", not "this statement is wrong":
-/// SQLITE_BUSY (5, the busy timeout expired), SQLITE_LOCKED (6), SQLITE_IOERR (10),
-/// SQLITE_FULL (13, disk full) and SQLITE_CANTOPEN (14).
-const UNAVAILABLE_PRIMARY_CODES: [i64; 5] = [5, 6, 10, 13, 14];
+use kcost_sql_errors::db_err_is_unavailable as is_unavailable;
+use sea_orm::DbErr;
 
 /// Maps a database error raised during `operation`.
 pub(crate) fn db(operation: &'static str) -> impl FnOnce(DbErr) -> MetricsStoreError {
@@ -49,36 +45,10 @@ pub(crate) fn chained(operation: &'static str) -> impl FnOnce(anyhow::Error) -> 
     }
 }
 
-/// Whether `error` says the database cannot be used right now.
-pub(crate) fn is_unavailable(error: &DbErr) -> bool {
-    match error {
-        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
-        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
-            is_unavailable_sqlx(e)
-        }
-        _ => false,
-    }
-}
-
-fn is_unavailable_sqlx(error: &sqlx::Error) -> bool {
-    match error {
-        sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::WorkerCrashed
-        | sqlx::Error::Io(_)
-        | sqlx::Error::BeginFailed => true,
-        sqlx::Error::Database(db) => db
-            .code()
-            .and_then(|code| code.parse::<i64>().ok())
-            .is_some_and(|code| UNAVAILABLE_PRIMARY_CODES.contains(&(code & 0xff))),
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sea_orm::ConnAcquireErr;
+    use sea_orm::{ConnAcquireErr, RuntimeErr, sqlx};
 
     #[test]
     fn pool_failures_are_unavailable() {

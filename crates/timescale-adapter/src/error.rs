@@ -1,8 +1,10 @@
-//! Translation of sqlx errors into the port's error contract: connection, pool and
-//! server-availability failures are `Unavailable` (retryable); everything else is
-//! `Unexpected`. Both carry context naming the operation.
+//! Translation of sqlx errors into the port's error contract: what the shared classifier
+//! (`kcost_sql_errors`: connection, pool and server-availability failures) calls
+//! unavailable is `Unavailable` (retryable); everything else is `Unexpected`. Both carry
+//! context naming the operation.
 
 use kcost_ports::MetricsStoreError;
+use kcost_sql_errors::sqlx_is_unavailable as is_unavailable;
 
 /// Maps a sqlx error raised during `operation`.
 pub(crate) fn db(operation: &'static str) -> impl FnOnce(sqlx::Error) -> MetricsStoreError {
@@ -20,23 +22,6 @@ pub(crate) fn db(operation: &'static str) -> impl FnOnce(sqlx::Error) -> Metrics
 /// A non-database failure (bad data, out-of-range values) during `operation`.
 pub(crate) fn unexpected(operation: &'static str, error: anyhow::Error) -> MetricsStoreError {
     MetricsStoreError::Unexpected(error.context(format!("metrics store: {operation}")))
-}
-
-fn is_unavailable(error: &sqlx::Error) -> bool {
-    match error {
-        sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::WorkerCrashed
-        | sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_)
-        | sqlx::Error::BeginFailed => true,
-        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
-            // 08: connection exception; 57P01-03: shutdown / cannot connect now;
-            // 53300: too many connections.
-            code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "53300")
-        }),
-        _ => false,
-    }
 }
 
 #[cfg(test)]
