@@ -1,9 +1,8 @@
 //! The built-in price catalog: public on-demand list prices of cloud instance types
 //! (AWS us-east-1, GCP us-central1, Azure eastus), shipped inside the binary.
 //!
-//! The CSV is `crates/domain/data/instance-prices.csv`, a verbatim copy of
-//! `shared/data/instance-prices.csv`; its provenance is in `instance-prices.README.md`
-//! beside it. Parsing happens once at start-up ([`Catalog::builtin`]); a test guarantees
+//! The CSV is `crates/domain/data/instance-prices.csv`; its provenance is in
+//! `instance-prices.README.md` beside it. Parsing happens once at start-up ([`Catalog::builtin`]); a test guarantees
 //! the shipped file parses.
 
 use std::collections::HashMap;

@@ -1,4 +1,4 @@
-//! Replays a usage trace (the columns of `../shared/traces/README.md`, gzip or plain CSV)
+//! Replays a usage trace (the columns of `crates/recommender/data/traces/README.md`, gzip or plain CSV)
 //! through kcost's recommender (and `kcost-7d`, the same algorithm at about KRR's OOM
 //! risk), VPA's target, KRR `simple` and the seed's rule, and prints the metrics M1–M4 as a
 //! Markdown table followed by lower bounds on cost-weighted slack under the risk

@@ -1,4 +1,4 @@
-//! The trace format (`../shared/traces/README.md`): CSV with the header
+//! The trace format (`crates/recommender/data/traces/README.md`): CSV with the header
 //! `vm,timestamp,cpu_request_millicores,cpu_usage_millicores,memory_request_bytes,memory_usage_bytes`,
 //! timestamps in unix seconds, rows grouped by VM and sorted by time.
 

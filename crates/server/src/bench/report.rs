@@ -1,4 +1,4 @@
-//! The bench's results as markdown tables, beside DESIGN.md's targets.
+//! The bench's results as markdown tables, beside the targets the project set itself (docs/benchmarks.md).
 
 use std::fmt::Write as _;
 use std::time::Duration;
