@@ -1,4 +1,4 @@
-//! The bench's results as markdown tables, beside the targets the project set itself (docs/benchmarks.md).
+//! The bench's results as markdown tables, beside the project's targets.
 
 use std::fmt::Write as _;
 use std::time::Duration;
