@@ -26,122 +26,137 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::PathConfig::default().error_handler(|error, _| {
             ApiError::bad_request("invalid_path", error.to_string()).into()
         }),
-    )
-    // Probes and metrics.
-    .service(endpoint(
-        "/v1/health",
-        [(Method::GET, web::get().to(health::health))],
-    ))
-    .service(endpoint(
-        "/livez",
-        [(Method::GET, web::get().to(health::livez))],
-    ))
-    .service(endpoint(
-        "/readyz",
-        [(Method::GET, web::get().to(health::readyz))],
-    ))
-    .service(endpoint(
-        "/metrics",
-        [(Method::GET, web::get().to(metrics::metrics))],
-    ))
-    // Ingest.
-    .service(endpoint(
-        "/v1/ingest",
-        [(Method::POST, web::post().to(ingest::ingest))],
-    ))
-    // Costs.
-    .service(endpoint(
-        "/v1/costs/namespaces",
-        [(Method::GET, web::get().to(costs::namespaces))],
-    ))
-    .service(endpoint(
-        "/v1/costs/clusters",
-        [(Method::GET, web::get().to(costs::clusters))],
-    ))
-    .service(endpoint(
-        "/v1/costs/pods",
-        [(Method::GET, web::get().to(costs::pods))],
-    ))
-    .service(endpoint(
-        "/v1/costs/trends",
-        [(Method::GET, web::get().to(costs::trends))],
-    ))
-    .service(endpoint(
-        "/v1/costs/utilization",
-        [(Method::GET, web::get().to(costs::utilization))],
-    ))
-    // Recommendations.
-    .service(endpoint(
-        "/v1/recommendations",
-        [(Method::GET, web::get().to(recommendations::list))],
-    ))
-    .service(endpoint(
-        "/v1/recommendations/generate",
-        [(Method::POST, web::post().to(recommendations::generate))],
-    ))
-    .service(endpoint(
-        "/v1/recommendations/{id}/apply",
-        [(Method::POST, web::post().to(recommendations::apply))],
-    ))
-    .service(endpoint(
-        "/v1/recommendations/{id}/dismiss",
-        [(Method::POST, web::post().to(recommendations::dismiss))],
-    ))
-    // Kubecent-compatible (seed 2).
-    .service(endpoint(
-        "/api/v1/health",
-        [(Method::GET, web::get().to(kubecent::health))],
-    ))
-    .service(endpoint(
-        "/api/v1/cost/namespaces",
-        [(Method::GET, web::get().to(kubecent::namespaces))],
-    ))
-    .service(endpoint(
-        "/api/v1/cost/pods",
-        [(Method::GET, web::get().to(kubecent::pods))],
-    ))
-    .service(endpoint(
-        "/api/v1/cost/monthly",
-        [(Method::GET, web::get().to(kubecent::monthly))],
-    ))
-    .service(endpoint(
-        "/api/v1/savings/recommendations",
-        [(Method::GET, web::get().to(kubecent::savings))],
-    ))
-    // Admin.
-    .service(endpoint(
-        "/v1/admin/tenants",
-        [
-            (Method::GET, web::get().to(admin::list_tenants)),
-            (Method::POST, web::post().to(admin::create_tenant)),
-        ],
-    ))
-    .service(endpoint(
-        "/v1/admin/api_keys",
-        [
-            (Method::GET, web::get().to(admin::list_api_keys)),
-            (Method::POST, web::post().to(admin::create_api_key)),
-        ],
-    ))
-    .service(endpoint(
-        "/v1/admin/api_keys/{key_id}/revoke",
-        [(Method::POST, web::post().to(admin::revoke_api_key))],
-    ))
-    .service(endpoint(
-        "/v1/admin/tenants/{tenant_id}/prices",
-        [(Method::GET, web::get().to(prices::list_prices))],
-    ))
-    .service(endpoint(
-        "/v1/admin/tenants/{tenant_id}/prices/{instance_type}",
-        [
-            (Method::PUT, web::put().to(prices::put_price)),
-            (Method::DELETE, web::delete().to(prices::delete_price)),
-        ],
-    ))
+    );
+    for (path, routes) in endpoints() {
+        cfg.service(endpoint(path, routes));
+    }
     // Documentation.
-    .route("/docs", web::get().to(docs_redirect))
-    .service(swagger_ui())
-    .default_service(web::to(unknown_route));
+    cfg.route("/docs", web::get().to(docs_redirect))
+        .service(swagger_ui())
+        .default_service(web::to(unknown_route));
+}
+
+/// Every endpoint: its path and, per method, the route. `configure` registers exactly
+/// these, and [`route_table`] lists them (the OpenAPI test checks the document against it).
+fn endpoints() -> Vec<(&'static str, Vec<(Method, Route)>)> {
+    vec![
+        // Probes and metrics.
+        (
+            "/v1/health",
+            vec![(Method::GET, web::get().to(health::health))],
+        ),
+        ("/livez", vec![(Method::GET, web::get().to(health::livez))]),
+        (
+            "/readyz",
+            vec![(Method::GET, web::get().to(health::readyz))],
+        ),
+        (
+            "/metrics",
+            vec![(Method::GET, web::get().to(metrics::metrics))],
+        ),
+        // Ingest.
+        (
+            "/v1/ingest",
+            vec![(Method::POST, web::post().to(ingest::ingest))],
+        ),
+        // Costs.
+        (
+            "/v1/costs/namespaces",
+            vec![(Method::GET, web::get().to(costs::namespaces))],
+        ),
+        (
+            "/v1/costs/clusters",
+            vec![(Method::GET, web::get().to(costs::clusters))],
+        ),
+        (
+            "/v1/costs/pods",
+            vec![(Method::GET, web::get().to(costs::pods))],
+        ),
+        (
+            "/v1/costs/trends",
+            vec![(Method::GET, web::get().to(costs::trends))],
+        ),
+        (
+            "/v1/costs/utilization",
+            vec![(Method::GET, web::get().to(costs::utilization))],
+        ),
+        // Recommendations.
+        (
+            "/v1/recommendations",
+            vec![(Method::GET, web::get().to(recommendations::list))],
+        ),
+        (
+            "/v1/recommendations/generate",
+            vec![(Method::POST, web::post().to(recommendations::generate))],
+        ),
+        (
+            "/v1/recommendations/{id}/apply",
+            vec![(Method::POST, web::post().to(recommendations::apply))],
+        ),
+        (
+            "/v1/recommendations/{id}/dismiss",
+            vec![(Method::POST, web::post().to(recommendations::dismiss))],
+        ),
+        // Kubecent-compatible (seed 2).
+        (
+            "/api/v1/health",
+            vec![(Method::GET, web::get().to(kubecent::health))],
+        ),
+        (
+            "/api/v1/cost/namespaces",
+            vec![(Method::GET, web::get().to(kubecent::namespaces))],
+        ),
+        (
+            "/api/v1/cost/pods",
+            vec![(Method::GET, web::get().to(kubecent::pods))],
+        ),
+        (
+            "/api/v1/cost/monthly",
+            vec![(Method::GET, web::get().to(kubecent::monthly))],
+        ),
+        (
+            "/api/v1/savings/recommendations",
+            vec![(Method::GET, web::get().to(kubecent::savings))],
+        ),
+        // Admin.
+        (
+            "/v1/admin/tenants",
+            vec![
+                (Method::GET, web::get().to(admin::list_tenants)),
+                (Method::POST, web::post().to(admin::create_tenant)),
+            ],
+        ),
+        (
+            "/v1/admin/api_keys",
+            vec![
+                (Method::GET, web::get().to(admin::list_api_keys)),
+                (Method::POST, web::post().to(admin::create_api_key)),
+            ],
+        ),
+        (
+            "/v1/admin/api_keys/{key_id}/revoke",
+            vec![(Method::POST, web::post().to(admin::revoke_api_key))],
+        ),
+        (
+            "/v1/admin/tenants/{tenant_id}/prices",
+            vec![(Method::GET, web::get().to(prices::list_prices))],
+        ),
+        (
+            "/v1/admin/tenants/{tenant_id}/prices/{instance_type}",
+            vec![
+                (Method::PUT, web::put().to(prices::put_price)),
+                (Method::DELETE, web::delete().to(prices::delete_price)),
+            ],
+        ),
+    ]
+}
+
+/// The (path, method) of every endpoint, in the order registered.
+pub fn route_table() -> Vec<(&'static str, Method)> {
+    endpoints()
+        .into_iter()
+        .flat_map(|(path, routes)| routes.into_iter().map(move |(method, _)| (path, method)))
+        .collect()
 }
 
 async fn docs_redirect() -> HttpResponse {
@@ -152,7 +167,7 @@ async fn docs_redirect() -> HttpResponse {
 
 /// One path and its methods; any other method is a 405 naming them in `Allow` (a known
 /// path asked with the wrong method is not "no such endpoint").
-fn endpoint<const N: usize>(path: &str, methods: [(Method, Route); N]) -> Resource {
+fn endpoint(path: &str, methods: Vec<(Method, Route)>) -> Resource {
     let allow = methods
         .iter()
         .map(|(method, _)| method.as_str())
