@@ -12,6 +12,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use kcost_domain::api_key::{ApiKeyFormatError, AuthenticatedKey, PresentedApiKey, bearer_token};
 
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::state::AppState;
 
 /// The header some clients use instead of `Authorization`.
@@ -55,7 +56,7 @@ impl FromRequest for ApiKeyCaller {
             let presented = presented.map_err(|error| match error {
                 // Which key did the client mean? Neither is judged.
                 ApiKeyFormatError::Conflicting => {
-                    ApiError::bad_request("conflicting_credentials", error.to_string())
+                    ApiError::bad_request(ErrorCode::ConflictingCredentials, error.to_string())
                 }
                 // Missing and malformed keys get the same answer as wrong ones.
                 ApiKeyFormatError::Missing | ApiKeyFormatError::Malformed => {

@@ -15,6 +15,7 @@ use flate2::read::MultiGzDecoder;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 
 /// Limit for small JSON bodies (admin requests, dismiss reasons).
 pub const SMALL_BODY_LIMIT: usize = 64 * 1024;
@@ -103,7 +104,7 @@ pub async fn read_body(
         Ok(Ok(bytes)) => bytes,
         Ok(Err(error)) => {
             return Err(ApiError::bad_request(
-                "unreadable_body",
+                ErrorCode::UnreadableBody,
                 format!("the request body could not be read: {error}"),
             ));
         }
@@ -130,7 +131,7 @@ fn gunzip(compressed: &[u8], limit: usize) -> Result<Vec<u8>, ApiError> {
         .read_to_end(&mut out)
         .map_err(|error| {
             ApiError::bad_request(
-                "invalid_gzip",
+                ErrorCode::InvalidGzip,
                 format!("the body is not valid gzip: {error}"),
             )
         })?;

@@ -19,6 +19,7 @@ use kcost_domain::window::WindowError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::error_code::ErrorCode;
 use crate::request_id;
 
 /// Seconds a client should wait before retrying a 503 (the agent retries 5xx anyway; this
@@ -70,8 +71,7 @@ pub struct ErrorBody {
 /// An error answer. Build it with the constructors; the status and code go together.
 #[derive(Debug)]
 pub struct ApiError {
-    status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     message: String,
     details: Vec<FieldIssue>,
     retry_after: Option<u64>,
@@ -80,9 +80,8 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
-            status,
             code,
             message: message.into(),
             details: Vec::new(),
@@ -93,46 +92,40 @@ impl ApiError {
 
     /// 401 for any refused API key; the same body whatever the reason.
     pub fn unauthorized() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            UNAUTHORIZED_MESSAGE,
-        )
+        Self::new(ErrorCode::Unauthorized, UNAUTHORIZED_MESSAGE)
     }
 
     /// 401 for a missing or wrong admin token.
     pub fn admin_unauthorized() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            ADMIN_UNAUTHORIZED_MESSAGE,
-        )
+        Self::new(ErrorCode::Unauthorized, ADMIN_UNAUTHORIZED_MESSAGE)
     }
 
     pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+        Self::new(ErrorCode::Forbidden, message)
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+        Self::new(ErrorCode::NotFound, message)
     }
 
     /// 405; `allow` lists the path's methods (also sent as `Allow`).
     pub fn method_not_allowed(allow: &str) -> Self {
         Self::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
+            ErrorCode::MethodNotAllowed,
             format!("this endpoint accepts {allow}"),
         )
     }
 
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, code, message)
+    /// 409 with one of the conflict codes.
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
+        debug_assert_eq!(code.status(), StatusCode::CONFLICT);
+        Self::new(code, message)
     }
 
     /// 400 for a request that cannot be read (query string, path, encoding).
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, message)
+    pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
+        debug_assert_eq!(code.status(), StatusCode::BAD_REQUEST);
+        Self::new(code, message)
     }
 
     /// 400 for a body that is not the JSON expected; `path` is where parsing stopped.
@@ -140,8 +133,7 @@ impl ApiError {
         let path = path.into();
         let message = message.into();
         let mut error = Self::new(
-            StatusCode::BAD_REQUEST,
-            "malformed_json",
+            ErrorCode::MalformedJson,
             format!("the request body is not valid JSON for this endpoint at `{path}`: {message}"),
         );
         error.details.push(FieldIssue::new(path, message));
@@ -154,41 +146,28 @@ impl ApiError {
             [only] => format!("invalid field `{}`: {}", only.path, only.message),
             many => format!("{} invalid fields; see `details`", many.len()),
         };
-        let mut error = Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            message,
-        );
+        let mut error = Self::new(ErrorCode::ValidationFailed, message);
         error.details = details;
         error
     }
 
     /// 422 for a request whose meaning is wrong, without a field path.
     pub fn unprocessable(message: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            message,
-        )
+        Self::new(ErrorCode::ValidationFailed, message)
     }
 
     pub fn payload_too_large(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", message)
+        Self::new(ErrorCode::PayloadTooLarge, message)
     }
 
     pub fn unsupported_encoding(message: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            message,
-        )
+        Self::new(ErrorCode::UnsupportedMediaType, message)
     }
 
     /// 429; `retry_after` seconds until the key's quota has room again.
     pub fn rate_limited(retry_after: u64) -> Self {
         let mut error = Self::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
+            ErrorCode::RateLimited,
             format!("rate limit exceeded; retry in {retry_after} s"),
         );
         error.retry_after = Some(retry_after);
@@ -198,8 +177,7 @@ impl ApiError {
     /// 503 with `Retry-After`: a store is unreachable; nothing was written.
     pub fn unavailable(cause: anyhow::Error) -> Self {
         let mut error = Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
+            ErrorCode::Unavailable,
             "a backing store is temporarily unavailable; retry later",
         );
         error.retry_after = Some(RETRY_AFTER_SECONDS);
@@ -210,8 +188,7 @@ impl ApiError {
     /// 500: logged with its cause chain, opaque to the client.
     pub fn internal(cause: anyhow::Error) -> Self {
         let mut error = Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            ErrorCode::Internal,
             "internal server error; the request id identifies the logged cause",
         );
         error.cause = Some(cause);
@@ -219,7 +196,11 @@ impl ApiError {
     }
 
     pub fn code(&self) -> &'static str {
-        self.code
+        self.code.as_str()
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.code.status()
     }
 
     pub fn details(&self) -> &[FieldIssue] {
@@ -230,7 +211,7 @@ impl ApiError {
     pub fn body(&self) -> ErrorBody {
         ErrorBody {
             error: self.message.clone(),
-            code: self.code.to_owned(),
+            code: self.code.as_str().to_owned(),
             request_id: request_id::current()
                 .map(|id| id.to_string())
                 .unwrap_or_default(),
@@ -244,7 +225,7 @@ impl ApiError {
         if let Some(seconds) = self.retry_after {
             builder.insert_header((header::RETRY_AFTER, seconds));
         }
-        if self.status == StatusCode::UNAUTHORIZED {
+        if self.status() == StatusCode::UNAUTHORIZED {
             builder.insert_header((header::WWW_AUTHENTICATE, "ApiKey realm=\"kcost\""));
         }
         let body = serde_json::to_string(&self.body()).unwrap_or_else(|_| {
@@ -255,10 +236,10 @@ impl ApiError {
 
     fn log(&self) {
         let Some(cause) = &self.cause else { return };
-        if self.status.is_server_error() && self.status != StatusCode::SERVICE_UNAVAILABLE {
-            tracing::error!(code = self.code, error = %format_args!("{cause:#}"), "request failed");
+        if self.status().is_server_error() && self.status() != StatusCode::SERVICE_UNAVAILABLE {
+            tracing::error!(code = self.code.as_str(), error = %format_args!("{cause:#}"), "request failed");
         } else {
-            tracing::warn!(code = self.code, error = %format_args!("{cause:#}"), "request failed");
+            tracing::warn!(code = self.code.as_str(), error = %format_args!("{cause:#}"), "request failed");
         }
     }
 }
@@ -268,8 +249,8 @@ impl fmt::Display for ApiError {
         write!(
             f,
             "{} ({}): {}",
-            self.status.as_u16(),
-            self.code,
+            self.status().as_u16(),
+            self.code.as_str(),
             self.message
         )
     }
@@ -283,12 +264,12 @@ impl std::error::Error for ApiError {
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.status
+        self.status()
     }
 
     fn error_response(&self) -> HttpResponse {
         self.log();
-        self.respond_with(HttpResponse::build(self.status))
+        self.respond_with(HttpResponse::build(self.status()))
     }
 }
 
@@ -304,11 +285,9 @@ impl From<AuthError> for ApiError {
             }
             // The caller proved the key; telling it what the key lacks is safe and useful.
             AuthError::MissingScope(_) => Self::forbidden(error.to_string()),
-            AuthError::ClusterNotAllowed { .. } => Self::new(
-                StatusCode::FORBIDDEN,
-                "cluster_not_allowed",
-                error.to_string(),
-            ),
+            AuthError::ClusterNotAllowed { .. } => {
+                Self::new(ErrorCode::ClusterNotAllowed, error.to_string())
+            }
         }
     }
 }
@@ -358,7 +337,7 @@ impl From<QueryError> for ApiError {
 
 impl From<WindowError> for ApiError {
     fn from(error: WindowError) -> Self {
-        Self::bad_request("invalid_window", error.to_string())
+        Self::bad_request(ErrorCode::InvalidWindow, error.to_string())
     }
 }
 
@@ -380,7 +359,7 @@ impl From<TenantRepositoryError> for ApiError {
     fn from(error: TenantRepositoryError) -> Self {
         match error {
             TenantRepositoryError::Duplicate(_) => {
-                Self::conflict("tenant_exists", error.to_string())
+                Self::conflict(ErrorCode::TenantExists, error.to_string())
             }
             TenantRepositoryError::NotFound => Self::not_found("tenant not found"),
             TenantRepositoryError::Unavailable(cause) => Self::unavailable(cause),
@@ -408,10 +387,10 @@ impl From<RecommendationError> for ApiError {
             // Another tenant's id reads the same as a missing one.
             RecommendationError::NotFound => Self::not_found("recommendation not found"),
             RecommendationError::AlreadyClosed(_) => {
-                Self::conflict("already_closed", error.to_string())
+                Self::conflict(ErrorCode::AlreadyClosed, error.to_string())
             }
             RecommendationError::ChangedConcurrently => {
-                Self::conflict("conflict", error.to_string())
+                Self::conflict(ErrorCode::Conflict, error.to_string())
             }
             RecommendationError::Unavailable(cause) => Self::unavailable(cause),
             RecommendationError::Unexpected(cause) => Self::internal(cause),

@@ -31,6 +31,7 @@ pub mod body;
 pub mod cors;
 pub mod dto;
 pub mod error;
+pub mod error_code;
 pub mod metrics;
 pub mod openapi;
 pub mod opencost_metrics;

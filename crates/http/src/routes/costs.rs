@@ -14,6 +14,7 @@ use crate::dto::costs::{
     elapsed_hours, usage_and_cost,
 };
 use crate::error::{ApiError, ErrorBody};
+use crate::error_code::ErrorCode;
 use crate::state::AppState;
 
 /// The window and filter a request asks about.
@@ -30,7 +31,10 @@ fn window_and_filter(
     let cluster = match params.cluster.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(name) => Some(ClusterName::new(name).map_err(|error| {
-            ApiError::bad_request("invalid_query", format!("invalid `cluster`: {error}"))
+            ApiError::bad_request(
+                ErrorCode::InvalidQuery,
+                format!("invalid `cluster`: {error}"),
+            )
         })?),
     };
     let namespace = params
@@ -230,7 +234,7 @@ pub async fn trends(
         None | Some("") => TrendInterval::Daily,
         Some(text) => text
             .parse::<TrendInterval>()
-            .map_err(|error| ApiError::bad_request("invalid_query", error.to_string()))?,
+            .map_err(|error| ApiError::bad_request(ErrorCode::InvalidQuery, error.to_string()))?,
     };
     let grouping = CostGrouping::Time(interval);
     let (window, rows) = cost_rows(&state, &caller, &params.cost_params(), grouping).await?;

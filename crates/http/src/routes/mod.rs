@@ -15,18 +15,17 @@ use actix_web::http::{Method, header};
 use actix_web::{HttpResponse, Resource, Route, web};
 
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::openapi::swagger_ui;
 
 /// Registers every route. See the crate docs for the middleware to wrap around it.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::QueryConfig::default().error_handler(|error, _| {
-        ApiError::bad_request("invalid_query", error.to_string()).into()
+        ApiError::bad_request(ErrorCode::InvalidQuery, error.to_string()).into()
     }))
-    .app_data(
-        web::PathConfig::default().error_handler(|error, _| {
-            ApiError::bad_request("invalid_path", error.to_string()).into()
-        }),
-    );
+    .app_data(web::PathConfig::default().error_handler(|error, _| {
+        ApiError::bad_request(ErrorCode::InvalidPath, error.to_string()).into()
+    }));
     for (path, routes) in endpoints() {
         cfg.service(endpoint(path, routes));
     }

@@ -16,6 +16,7 @@ use crate::dto::recommendations::{
     RecommendationListResponse,
 };
 use crate::error::{ApiError, ErrorBody};
+use crate::error_code::ErrorCode;
 use crate::state::AppState;
 
 /// Seed 1's default lookback.
@@ -25,7 +26,10 @@ fn cluster_param(value: Option<&str>) -> Result<Option<ClusterName>, ApiError> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
         Some(name) => ClusterName::new(name).map(Some).map_err(|error| {
-            ApiError::bad_request("invalid_query", format!("invalid `cluster`: {error}"))
+            ApiError::bad_request(
+                ErrorCode::InvalidQuery,
+                format!("invalid `cluster`: {error}"),
+            )
         }),
     }
 }
@@ -55,13 +59,13 @@ pub async fn list(
     caller: ApiKeyCaller,
     params: web::Query<RecommendationListParams>,
 ) -> Result<web::Json<RecommendationListResponse>, ApiError> {
-    let status = match params.status.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(text) => Some(
-            text.parse::<RecommendationStatus>()
-                .map_err(|error| ApiError::bad_request("invalid_query", error.to_string()))?,
-        ),
-    };
+    let status =
+        match params.status.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(text.parse::<RecommendationStatus>().map_err(|error| {
+                ApiError::bad_request(ErrorCode::InvalidQuery, error.to_string())
+            })?),
+        };
     let filter = RecommendationFilter {
         status,
         cluster: cluster_param(params.cluster.as_deref())?,
@@ -72,7 +76,7 @@ pub async fn list(
         params.limit.unwrap_or(default.limit()),
         params.offset.unwrap_or(default.offset()),
     )
-    .map_err(|error| ApiError::bad_request("invalid_query", error.to_string()))?;
+    .map_err(|error| ApiError::bad_request(ErrorCode::InvalidQuery, error.to_string()))?;
     let found = state.recommendations.list(&caller.0, &filter, page).await?;
     Ok(web::Json(RecommendationListResponse {
         recommendations: found.items.iter().map(RecommendationDto::from).collect(),
@@ -104,7 +108,7 @@ pub async fn generate(
     let lookback_hours = params.lookback_hours.unwrap_or(DEFAULT_LOOKBACK_HOURS);
     if !(1..=MAX_LOOKBACK_HOURS).contains(&lookback_hours) {
         return Err(ApiError::bad_request(
-            "invalid_query",
+            ErrorCode::InvalidQuery,
             format!("`lookback_hours` must be between 1 and {MAX_LOOKBACK_HOURS}"),
         ));
     }
