@@ -8,7 +8,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 binary="${1:-target/debug/kcost}"
 seed="${SCHEMATHESIS_SEED:-20261207}"
-venv="${SCHEMATHESIS_VENV:-$HOME/.cache/kcost-schemathesis}"
+venv=$(realpath -m "${SCHEMATHESIS_VENV:-$HOME/.cache/kcost-schemathesis}")
 version="4.32.5"
 
 if [ ! -x "$venv/bin/schemathesis" ] || ! "$venv/bin/schemathesis" --version | grep -q "$version"; then
@@ -42,9 +42,11 @@ tenant=$(curl -fs -X POST "$base/v1/admin/tenants" -H "Authorization: Bearer $ad
 key=$(curl -fs -X POST "$base/v1/admin/api_keys" -H "Authorization: Bearer $admin" \
   -H 'Content-Type: application/json' -d "{\"tenant_id\":\"$tenant\",\"scopes\":[\"*\"]}" | json api_key)
 
+# From the scratch directory: Schemathesis keeps a cache of past failures in the working
+# directory, which would make runs depend on earlier ones.
 run() {
-  PYTHONPATH="$here" SCHEMATHESIS_HOOKS=kcost_hooks "$venv/bin/schemathesis" run \
-    "$base/openapi.json" --checks all --max-examples 25 --seed "$seed" --no-color "$@"
+  (cd "$work" && PYTHONPATH="$here" SCHEMATHESIS_HOOKS=kcost_hooks "$venv/bin/schemathesis" run \
+    "$base/openapi.json" --checks all --max-examples 25 --seed "$seed" --no-color "$@")
 }
 status=0
 run -H "Authorization: ApiKey $key" --exclude-path-regex '^/v1/admin/' || status=1
