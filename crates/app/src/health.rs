@@ -4,6 +4,7 @@
 //! OpenCost import sources, when configured, are reported beside them but never affect
 //! readiness: kcost serves what it has stored whether OpenCost answers or not.
 
+use std::future::Future;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -94,31 +95,11 @@ impl HealthCheck {
     /// Probes every component at once, each for at most [`PROBE_TIMEOUT`]; failures are
     /// logged here with their cause and reported to callers only as a status.
     pub async fn check(&self) -> HealthReport {
-        let database = within(
-            PROBE_TIMEOUT,
-            "pinging the relational store",
-            async { self.tenants.ping().await.map_err(anyhow::Error::new) },
-            std::convert::identity,
+        let (database, timeseries, cache) = tokio::join!(
+            probe("pinging the relational store", self.tenants.ping()),
+            probe("pinging the time-series store", self.metrics.ping()),
+            probe("reading the cache", self.cache.get(CACHE_PROBE_KEY)),
         );
-        let timeseries = within(
-            PROBE_TIMEOUT,
-            "pinging the time-series store",
-            async { self.metrics.ping().await.map_err(anyhow::Error::new) },
-            std::convert::identity,
-        );
-        let cache = within(
-            PROBE_TIMEOUT,
-            "reading the cache",
-            async {
-                self.cache
-                    .get(CACHE_PROBE_KEY)
-                    .await
-                    .map(drop)
-                    .map_err(anyhow::Error::new)
-            },
-            std::convert::identity,
-        );
-        let (database, timeseries, cache) = tokio::join!(database, timeseries, cache);
         HealthReport {
             database: status(database, "relational store", ComponentStatus::Down),
             timeseries: status(timeseries, "time-series store", ComponentStatus::Down),
@@ -130,6 +111,18 @@ impl HealthCheck {
 /// How long one probe may take. Kubernetes' probes time out after 1 s by default, and a
 /// store that has not answered a `SELECT 1` in this long is not serving requests either.
 pub const PROBE_TIMEOUT: Duration = Duration::from_millis(750);
+
+/// `work` bounded by [`PROBE_TIMEOUT`]; its answer is only whether it succeeded.
+async fn probe<T, E>(
+    what: &'static str,
+    work: impl Future<Output = Result<T, E>>,
+) -> anyhow::Result<()>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let answered = async { work.await.map(drop).map_err(anyhow::Error::new) };
+    within(PROBE_TIMEOUT, what, answered, std::convert::identity).await
+}
 
 /// `Up`, or `failed` with the cause logged.
 fn status(

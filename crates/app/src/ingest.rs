@@ -195,7 +195,8 @@ impl IngestSnapshot {
         };
         let book = PriceBook::new(&overrides, &self.catalog, self.settings.default_rates);
         let priced = price_snapshot(snapshot, &book, duration);
-        check_amounts(&priced)?;
+        let totals = priced.totals();
+        check_amounts(&totals)?;
 
         let outcome = self.metrics.append(tenant, &priced).await?;
         let span = tracing::Span::current();
@@ -207,7 +208,7 @@ impl IngestSnapshot {
             pods: priced.pods().len(),
             nodes: priced.nodes().len(),
             duration,
-            totals: priced.totals(),
+            totals,
         })
     }
 }

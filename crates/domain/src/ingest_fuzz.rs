@@ -19,6 +19,10 @@ use crate::pricing::{PriceBook, PriceOverride, ResourceRates};
 use crate::snapshot::SnapshotRules;
 use crate::window::TimeWindow;
 
+/// The built-in catalog, parsed once rather than for every input.
+static CATALOG: std::sync::LazyLock<Catalog> =
+    std::sync::LazyLock::new(|| Catalog::builtin().unwrap());
+
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 20, 9, 30, 0).unwrap()
 }
@@ -35,9 +39,8 @@ fn ingest(body: &[u8], seconds: u32) {
     let Ok(snapshot) = payload.into_snapshot(now(), &rules) else {
         return;
     };
-    let catalog = Catalog::builtin().unwrap();
     let overrides = [PriceOverride::new("m5.large", Decimal::new(99_999, 0)).unwrap()];
-    let book = PriceBook::new(&overrides, &catalog, ResourceRates::opencost_defaults());
+    let book = PriceBook::new(&overrides, &CATALOG, ResourceRates::opencost_defaults());
     let duration = SampleDuration {
         seconds,
         basis: DurationBasis::Declared,

@@ -7,16 +7,16 @@
 
 use rust_decimal::Decimal;
 
-use crate::cost_engine::PricedSnapshot;
+use crate::cost_engine::CostTotals;
 use crate::money::Money;
 use crate::snapshot::{FieldError, InvalidSnapshot};
 
 /// The most any one total of a snapshot may come to, in the tenant's currency.
 pub const MAX_SNAPSHOT_AMOUNT: Decimal = Decimal::from_parts(100_000_000, 0, 0, false, 0);
 
-/// Every total of `priced` within [`MAX_SNAPSHOT_AMOUNT`], or the ones beyond it.
-pub fn check_amounts(priced: &PricedSnapshot) -> Result<(), InvalidSnapshot> {
-    let totals = priced.totals();
+/// Every one of a priced snapshot's `totals` within [`MAX_SNAPSHOT_AMOUNT`], or the ones
+/// beyond it.
+pub fn check_amounts(totals: &CostTotals) -> Result<(), InvalidSnapshot> {
     let parts: [(&str, &str, Money); 6] = [
         ("node_metrics", "node cost", totals.node_cost),
         ("node_metrics", "idle cost", totals.idle),
@@ -66,7 +66,7 @@ mod tests {
     use super::*;
     use crate::agent_payload::AgentPayload;
     use crate::catalog::Catalog;
-    use crate::cost_engine::{DurationBasis, SampleDuration, price_snapshot};
+    use crate::cost_engine::{DurationBasis, PricedSnapshot, SampleDuration, price_snapshot};
     use crate::pricing::{PriceBook, ResourceRates};
     use crate::snapshot::SnapshotRules;
 
@@ -88,7 +88,7 @@ mod tests {
     #[test]
     fn a_real_snapshot_is_within_the_limits() {
         let small = include_str!("../tests/fixtures/agent/snapshot-small.json");
-        assert_eq!(check_amounts(&priced(small)), Ok(()));
+        assert_eq!(check_amounts(&priced(small).totals()), Ok(()));
     }
 
     #[test]
@@ -100,7 +100,7 @@ mod tests {
                 "cpu_request_millicores": 1099511627776}],
             "node_metrics": [{"NodeName": "tiny", "CPUCapacity": 1, "MemoryCapacity": 1,
                 "hourly_cost_usd": 100000}]}"#;
-        let error = check_amounts(&priced(json)).unwrap_err();
+        let error = check_amounts(&priced(json).totals()).unwrap_err();
         assert_eq!(error.errors.len(), 1, "{error:?}");
         assert_eq!(error.errors[0].path, "pod_metrics");
         assert!(

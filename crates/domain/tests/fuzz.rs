@@ -40,6 +40,10 @@ use kcost_domain::sample_limits::check_amounts;
 use kcost_domain::snapshot::{InvalidSnapshot, SnapshotRules};
 use kcost_domain::window::TimeWindow;
 
+/// The built-in catalog, parsed once rather than for every input.
+static CATALOG: std::sync::LazyLock<Catalog> =
+    std::sync::LazyLock::new(|| Catalog::builtin().unwrap());
+
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 20, 9, 30, 0).unwrap()
 }
@@ -117,8 +121,7 @@ fn ingest(bytes: &[u8]) -> String {
         Ok(snapshot) => snapshot,
         Err(invalid) => return format!("invalid:{}", error_shapes(&invalid)),
     };
-    let catalog = Catalog::builtin().unwrap();
-    let book = PriceBook::new(&[], &catalog, ResourceRates::opencost_defaults());
+    let book = PriceBook::new(&[], &CATALOG, ResourceRates::opencost_defaults());
     let duration = SampleDuration {
         seconds: 600,
         basis: DurationBasis::Declared,
@@ -126,7 +129,7 @@ fn ingest(bytes: &[u8]) -> String {
     let pods = snapshot.pods().len().min(2);
     let nodes = snapshot.nodes().len().min(2);
     let priced = price_snapshot(snapshot, &book, duration);
-    match check_amounts(&priced) {
+    match check_amounts(&priced.totals()) {
         Ok(()) => format!("priced:{pods}:{nodes}"),
         Err(invalid) => format!("beyond:{}", error_shapes(&invalid)),
     }

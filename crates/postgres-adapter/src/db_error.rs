@@ -70,11 +70,9 @@ impl_port_error!(
     RecommendationRepositoryError
 );
 
-/// Whether `error` says the database cannot serve right now (the classifier every SQL
-/// adapter shares).
-pub(crate) fn is_unavailable(error: &DbErr) -> bool {
-    kcost_sql_errors::db_err_is_unavailable(error)
-}
+/// Whether `error` says the database cannot serve right now: the classifier every SQL
+/// adapter shares.
+pub(crate) use kcost_sql_errors::db_err_is_unavailable as is_unavailable;
 
 #[cfg(test)]
 mod tests {

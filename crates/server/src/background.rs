@@ -22,7 +22,6 @@ use kcost_app::key_usage::KeyUsage;
 use kcost_app::ports::MetricsStore;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::kubecent::CacheWarming;
 use crate::maintenance::MetricsMaintenance;
@@ -216,28 +215,25 @@ pub async fn flush_key_usage(key_usage: &KeyUsage) {
     }
 }
 
-/// Runs `job` after `first_delay` and then every `period` until `stopped` says so.
+/// Runs `job` after `first_delay`, then every `period` after the end of each run, until
+/// `stopped` says so: a [`paced`] job that is never busy.
 async fn every<F, Fut>(
     first_delay: Duration,
     period: Duration,
-    mut stopped: watch::Receiver<bool>,
+    stopped: watch::Receiver<bool>,
     mut job: F,
 ) where
     F: FnMut() -> Fut,
     Fut: Future<Output = ()>,
 {
-    let mut ticker = tokio::time::interval_at(Instant::now() + first_delay, period);
-    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = ticker.tick() => job().await,
-            changed = stopped.changed() => {
-                if changed.is_err() || *stopped.borrow() {
-                    break;
-                }
-            }
+    paced(first_delay, period, period, stopped, move || {
+        let run = job();
+        async move {
+            run.await;
+            Busy::No
         }
-    }
+    })
+    .await;
 }
 
 /// Runs `job` after `first_delay`, then again `busy` after a run that found work and `idle`

@@ -230,12 +230,7 @@ async fn roll_stretch(
         .execute(&mut *tx)
         .await
         .map_err(db("roll_up: builder lock"))?;
-    let start: DateTime<Utc> = sqlx::query_scalar(READ_STATE)
-        .bind(tenant)
-        .bind(cluster)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db("roll_up: read state"))?;
+    let start = watermark(&mut tx, READ_STATE, tenant, cluster, "roll_up: read state").await?;
     if start >= closed {
         tx.rollback().await.map_err(db("roll_up: rollback"))?;
         return Ok(None);
@@ -271,14 +266,8 @@ async fn roll_stretch(
         report.days += u64::try_from((end_day - first_day).num_days()).unwrap_or_default();
     }
     // Step 5: from here to the commit, appends of the cluster wait.
-    let watermark: DateTime<Utc> = sqlx::query_scalar(LOCK_STATE)
-        .bind(tenant)
-        .bind(cluster)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db("roll_up: lock state"))?;
-    if watermark != start
-        || count_snapshots(&mut tx, tenant, cluster, start, end).await? != snapshots
+    let locked = watermark(&mut tx, LOCK_STATE, tenant, cluster, "roll_up: lock state").await?;
+    if locked != start || count_snapshots(&mut tx, tenant, cluster, start, end).await? != snapshots
     {
         // A snapshot of the stretch (or before it) committed while it was built.
         tx.rollback().await.map_err(db("roll_up: rollback"))?;
@@ -294,6 +283,22 @@ async fn roll_stretch(
     tx.commit().await.map_err(db("roll_up: commit"))?;
     report.hours += u64::try_from((end - start).num_hours()).unwrap_or_default();
     Ok(Some(end))
+}
+
+/// The cluster's watermark, read by `sql` ([`READ_STATE`] or [`LOCK_STATE`]).
+async fn watermark(
+    conn: &mut PgConnection,
+    sql: &'static str,
+    tenant: Uuid,
+    cluster: &str,
+    what: &'static str,
+) -> Result<DateTime<Utc>, MetricsStoreError> {
+    sqlx::query_scalar(sql)
+        .bind(tenant)
+        .bind(cluster)
+        .fetch_one(conn)
+        .await
+        .map_err(db(what))
 }
 
 async fn count_snapshots(

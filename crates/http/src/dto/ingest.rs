@@ -11,7 +11,7 @@ use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
 use utoipa::openapi::{KnownFormat, RefOr, SchemaFormat};
 use utoipa::{PartialSchema, ToSchema};
 
-use super::query::RFC3339_PATTERN;
+use super::query::{RFC3339_PATTERN, pattern_string};
 
 /// `202 Accepted` (stored) or `200 OK` (the same cluster and timestamp were already
 /// stored; nothing changed).
@@ -77,10 +77,8 @@ impl PartialSchema for SnapshotTimeDoc {
             .schema_type(Type::Number)
             .exclusive_minimum(Some(0))
             .maximum(Some(253_402_300_799_i64));
-        let text = ObjectBuilder::new()
-            .schema_type(Type::String)
-            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
-            .pattern(Some(RFC3339_PATTERN));
+        let text = pattern_string(RFC3339_PATTERN, "")
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)));
         OneOfBuilder::new()
             .item(unix)
             .item(text)
@@ -107,11 +105,8 @@ fn name_schema(max: usize, may_be_empty: bool, description: &str) -> RefOr<Schem
     } else {
         format!("^{NOT_BLANK}$")
     };
-    ObjectBuilder::new()
-        .schema_type(Type::String)
+    pattern_string(pattern, description)
         .max_length(Some(max))
-        .pattern(Some(pattern))
-        .description(Some(description))
         .into()
 }
 
@@ -163,14 +158,12 @@ pub struct InstanceTypeDoc;
 
 impl PartialSchema for InstanceTypeDoc {
     fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .max_length(Some(63))
-            .pattern(Some("^[^\\x00-\\x1F\\x7F-\\x9F]{0,63}$"))
-            .description(Some(
-                "At most 63 characters, no control characters; empty when unknown.",
-            ))
-            .into()
+        pattern_string(
+            "^[^\\x00-\\x1F\\x7F-\\x9F]{0,63}$",
+            "At most 63 characters, no control characters; empty when unknown.",
+        )
+        .max_length(Some(63))
+        .into()
     }
 }
 
@@ -188,12 +181,8 @@ const LABEL_VALUE_PATTERN: &str = "^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9]
 
 impl PartialSchema for LabelsDoc {
     fn schema() -> RefOr<Schema> {
-        let value = ObjectBuilder::new()
-            .schema_type(Type::String)
-            .pattern(Some(LABEL_VALUE_PATTERN));
-        let key = ObjectBuilder::new()
-            .schema_type(Type::String)
-            .pattern(Some(LABEL_KEY_PATTERN));
+        let value = pattern_string(LABEL_VALUE_PATTERN, "");
+        let key = pattern_string(LABEL_KEY_PATTERN, "");
         ObjectBuilder::new()
             .schema_type(Type::Object)
             .property_names(Some(key))
@@ -222,24 +211,8 @@ pub struct PodMetricDoc {
     #[serde(default)]
     #[schema(value_type = NodeRefDoc)]
     pub node_name: String,
-    #[schema(minimum = 0, maximum = 1099511627776.0)]
-    #[serde(default)]
-    pub cpu_usage_millicores: i64,
-    #[schema(minimum = 0, maximum = 70368744177664.0)]
-    #[serde(default)]
-    pub memory_usage_bytes: i64,
-    #[schema(minimum = 0, maximum = 1099511627776.0)]
-    #[serde(default)]
-    pub cpu_request_millicores: i64,
-    #[schema(minimum = 0, maximum = 70368744177664.0)]
-    #[serde(default)]
-    pub memory_request_bytes: i64,
-    /// Omitted when zero.
-    #[schema(minimum = 0, maximum = 1099511627776.0)]
-    pub cpu_limit_millicores: Option<i64>,
-    /// Omitted when zero.
-    #[schema(minimum = 0, maximum = 70368744177664.0)]
-    pub memory_limit_bytes: Option<i64>,
+    #[serde(flatten)]
+    pub figures: FiguresDoc,
     #[schema(value_type = Option<LabelsDoc>)]
     pub labels: Option<std::collections::BTreeMap<String, String>>,
     /// The owner's kind (`Deployment`, …); with `controller_name`, or inferred from the
@@ -256,13 +229,11 @@ pub struct PodMetricDoc {
     pub qos_class: Option<String>,
 }
 
-/// One container of a pod (documentation only).
+/// Usage, requests and limits, as pods and containers both carry them (documentation
+/// only): CPU in millicores up to 2⁴⁰, memory in bytes up to 2⁴⁶ (else 422).
 #[derive(Debug, Deserialize, ToSchema)]
 #[allow(dead_code)]
-pub struct ContainerMetricDoc {
-    /// Also accepted as `name`.
-    #[schema(value_type = ShortNameDoc)]
-    pub container_name: String,
+pub struct FiguresDoc {
     #[schema(minimum = 0, maximum = 1099511627776.0)]
     #[serde(default)]
     pub cpu_usage_millicores: i64,
@@ -275,10 +246,23 @@ pub struct ContainerMetricDoc {
     #[schema(minimum = 0, maximum = 70368744177664.0)]
     #[serde(default)]
     pub memory_request_bytes: i64,
+    /// Omitted when zero.
     #[schema(minimum = 0, maximum = 1099511627776.0)]
     pub cpu_limit_millicores: Option<i64>,
+    /// Omitted when zero.
     #[schema(minimum = 0, maximum = 70368744177664.0)]
     pub memory_limit_bytes: Option<i64>,
+}
+
+/// One container of a pod (documentation only).
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct ContainerMetricDoc {
+    /// Also accepted as `name`.
+    #[schema(value_type = ShortNameDoc)]
+    pub container_name: String,
+    #[serde(flatten)]
+    pub figures: FiguresDoc,
     /// Restarts so far (also accepted as `restart_count`).
     #[serde(default)]
     #[schema(minimum = 0, maximum = 4294967295_i64)]

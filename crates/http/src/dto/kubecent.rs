@@ -123,12 +123,7 @@ impl KubecentNamespacesResponse {
     /// The first `limit` namespaces of `answer` (most expensive first), all by default.
     pub fn new(answer: &NamespaceCosts, window: String, limit: Option<usize>) -> Self {
         let total: Money = answer.namespaces.iter().map(|n| n.cost.total()).sum();
-        let namespaces: Vec<KubecentNamespaceDto> = answer
-            .namespaces
-            .iter()
-            .take(limit.unwrap_or(usize::MAX))
-            .map(Into::into)
-            .collect();
+        let namespaces: Vec<KubecentNamespaceDto> = first(&answer.namespaces, limit);
         Self {
             item_count: namespaces.len(),
             namespaces,
@@ -136,6 +131,14 @@ impl KubecentNamespacesResponse {
             window,
         }
     }
+}
+
+/// The first `limit` rows (all without one), as DTOs.
+fn first<'a, T, D: From<&'a T>>(rows: &'a [T], limit: Option<usize>) -> Vec<D> {
+    rows.iter()
+        .take(limit.unwrap_or(usize::MAX))
+        .map(D::from)
+        .collect()
 }
 
 /// One pod.
@@ -188,12 +191,7 @@ impl KubecentPodsResponse {
     /// The first `limit` pods of `answer` (most expensive first), all by default.
     pub fn new(answer: &PodCosts, window: String, limit: Option<usize>) -> Self {
         let total: Money = answer.pods.iter().map(|p| p.cost.total()).sum();
-        let pods: Vec<KubecentPodDto> = answer
-            .pods
-            .iter()
-            .take(limit.unwrap_or(usize::MAX))
-            .map(Into::into)
-            .collect();
+        let pods: Vec<KubecentPodDto> = first(&answer.pods, limit);
         Self {
             item_count: pods.len(),
             pods,

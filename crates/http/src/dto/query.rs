@@ -9,6 +9,19 @@ use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::{KnownFormat, RefOr, SchemaFormat};
 use utoipa::{PartialSchema, ToSchema};
 
+/// A string schema with `pattern`, and `description` when there is one: the shape of every
+/// documentation-only schema of parameters and fields here and in `ingest`.
+pub(crate) fn pattern_string(pattern: impl Into<String>, description: &str) -> ObjectBuilder {
+    let builder = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(pattern));
+    if description.is_empty() {
+        builder
+    } else {
+        builder.description(Some(description))
+    }
+}
+
 /// A `window` expression.
 #[derive(Debug)]
 pub struct WindowExpr;
@@ -57,19 +70,17 @@ const QUERY_TIME_PATTERN: &str = concat!("^", trimmed!(), "(", rfc3339!(), ")?",
 
 impl PartialSchema for WindowExpr {
     fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .pattern(Some(WINDOW_PATTERN))
-            .description(Some(
-                "Blank or absent: the endpoint's default. OpenCost's window: a duration \
+        pattern_string(
+            WINDOW_PATTERN,
+            "Blank or absent: the endpoint's default. OpenCost's window: a duration \
                  ending now (`30m`, `24h`, `7d`, `2w`; the day and week forms end at the \
                  start of the next day), `today`, `yesterday`, `week`, `lastweek`, `month`, \
                  `lastmonth`, or `start,end` (RFC3339 times or Unix seconds, start before \
                  end). At most 400 days long; not together with `start_time`/`end_time`. \
                  Anything else is 400 `invalid_window`.",
-            ))
-            .examples([serde_json::json!("7d")])
-            .into()
+        )
+        .examples([serde_json::json!("7d")])
+        .into()
     }
 }
 
@@ -81,17 +92,15 @@ pub struct WindowBound;
 
 impl PartialSchema for WindowBound {
     fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .pattern(Some(QUERY_TIME_PATTERN))
-            .description(Some(
-                "RFC3339 date-time; blank is the same as absent. `start_time` alone runs to \
+        pattern_string(
+            QUERY_TIME_PATTERN,
+            "RFC3339 date-time; blank is the same as absent. `start_time` alone runs to \
                  now; `end_time` (exclusive) needs `start_time` and must be after it; at \
                  most 400 days apart; not together with `window`. Otherwise 400 \
                  `invalid_window`.",
-            ))
-            .examples([serde_json::json!("2026-11-01T00:00:00Z")])
-            .into()
+        )
+        .examples([serde_json::json!("2026-11-01T00:00:00Z")])
+        .into()
     }
 }
 
@@ -112,15 +121,13 @@ pub struct ClusterFilter;
 
 impl PartialSchema for ClusterFilter {
     fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .pattern(Some(CLUSTER_FILTER_PATTERN))
-            .description(Some(
-                "Only this cluster: at most 253 characters, no control characters (else \
+        pattern_string(
+            CLUSTER_FILTER_PATTERN,
+            "Only this cluster: at most 253 characters, no control characters (else \
                  400); blank = every cluster.",
-            ))
-            .examples([serde_json::json!("prod-eu-1")])
-            .into()
+        )
+        .examples([serde_json::json!("prod-eu-1")])
+        .into()
     }
 }
 
@@ -132,10 +139,8 @@ pub struct Rfc3339Time;
 
 impl PartialSchema for Rfc3339Time {
     fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
+        pattern_string(RFC3339_PATTERN, "")
             .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
-            .pattern(Some(RFC3339_PATTERN))
             .examples([serde_json::json!("2099-01-01T00:00:00Z")])
             .into()
     }
