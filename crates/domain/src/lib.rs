@@ -19,6 +19,7 @@
 //! enforces it (see docs/architecture.md).
 
 pub mod agent_payload;
+pub mod allocation;
 pub mod api_key;
 pub mod catalog;
 pub mod cluster;

@@ -41,6 +41,10 @@ impl Money {
         self.0
     }
 
+    pub fn is_zero(self) -> bool {
+        self.0.is_zero()
+    }
+
     pub fn is_negative(self) -> bool {
         self.0.is_sign_negative() && !self.0.is_zero()
     }

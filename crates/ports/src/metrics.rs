@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use kcost_domain::allocation::sums::WindowSums;
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::cost_engine::PricedSnapshot;
 use kcost_domain::costs::{CostFilter, CostQuery, CostRow, PodUsageSeries, PodUtilization};
@@ -78,6 +79,16 @@ pub trait MetricsStore: Send + Sync {
         tenant: TenantId,
         query: &CostQuery,
     ) -> Result<Vec<CostRow>, MetricsStoreError>;
+
+    /// Per pod description its costs and resource-seconds over `window`, and per node its
+    /// idle cost: the allocation API's input. Same window rule, exact sums and rollup
+    /// fallback as [`MetricsStore::costs`]; pods and nodes without samples in the window
+    /// are absent.
+    async fn window_sums(
+        &self,
+        tenant: TenantId,
+        window: &TimeWindow,
+    ) -> Result<WindowSums, MetricsStoreError>;
 
     /// Per-pod usage against requests over the window.
     async fn utilization(

@@ -80,9 +80,18 @@ pub(crate) const RESOURCE_SECONDS: [&str; 4] = [
     "mem_request_bs",
 ];
 
+/// The allocated resource-second columns of the pod rollups, `Σ max(request, usage) ·
+/// seconds` (TEXT integers), which the allocation API reads beside [`RESOURCE_SECONDS`].
+pub(crate) const ALLOCATED_SECONDS: [&str; 2] = ["cpu_alloc_mcs", "mem_alloc_bs"];
+
 /// [`exact_sum_sql`] of every [`RESOURCE_SECONDS`] column, for a SELECT list.
 pub(crate) fn resource_second_sums_sql() -> String {
     RESOURCE_SECONDS.map(exact_sum_sql).join(", ")
+}
+
+/// [`exact_sum_sql`] of every [`ALLOCATED_SECONDS`] column, for a SELECT list.
+pub(crate) fn allocated_second_sums_sql() -> String {
+    ALLOCATED_SECONDS.map(exact_sum_sql).join(", ")
 }
 
 /// The sum [`exact_sum_sql`] selected as `column` (no rows: zero).

@@ -26,7 +26,7 @@ use sea_orm::{
 };
 
 use crate::encoding::{
-    RESOURCE_SECONDS, instant, joined_digits_sql, resource_second_sums_sql, unix_seconds,
+    ALLOCATED_SECONDS, RESOURCE_SECONDS, allocated_second_sums_sql, instant, joined_digits_sql, resource_second_sums_sql, unix_seconds,
 };
 use crate::error::{chained, db, unexpected};
 use crate::scope::SAMPLE_HOUR;
@@ -40,7 +40,7 @@ fn pod_rollup_columns(period: &str) -> String {
     format!(
         "tenant_id, {period}, pod_id, cluster, namespace, pod, node, cpu_cost, ram_cost, \
          storage_cost, network_cost, load_balancer_cost, cpu_usage_mcs, cpu_request_mcs, \
-         mem_usage_bs, mem_request_bs, max_cpu_usage_m, max_mem_usage_b, sample_count, \
+         mem_usage_bs, mem_request_bs, cpu_alloc_mcs, mem_alloc_bs, max_cpu_usage_m, max_mem_usage_b, sample_count, \
          sample_seconds"
     )
 }
@@ -51,12 +51,15 @@ fn pod_rollup_columns(period: &str) -> String {
 /// stays inside SQLite: nothing is read into the server and written back.
 fn insert_pod_rollups_sql(table: &str, period: &str, grouped: &str) -> String {
     let seconds = RESOURCE_SECONDS
+        .iter()
+        .chain(&ALLOCATED_SECONDS)
         .map(|c| {
             format!(
                 "{} AS {c}",
                 joined_digits_sql(&format!("{c}_hi"), &format!("{c}_lo"))
             )
         })
+        .collect::<Vec<_>>()
         .join(", ");
     format!(
         "INSERT INTO {table} ({columns})
@@ -75,6 +78,8 @@ fn pod_hours_from_samples() -> String {
         ("cpu_request_mcs", "cpu_request_m"),
         ("mem_usage_bs", "mem_usage_b"),
         ("mem_request_bs", "mem_request_b"),
+        ("cpu_alloc_mcs", "MAX(cpu_usage_m, cpu_request_m)"),
+        ("mem_alloc_bs", "MAX(mem_usage_b, mem_request_b)"),
     ]
     .map(|(sum, figure)| {
         format!(
@@ -103,7 +108,11 @@ fn pod_hours_from_samples() -> String {
 
 /// One daily row per pod description of a cluster's hourly rows of the day starting at ?3.
 fn pod_day_from_hours() -> String {
-    let seconds = resource_second_sums_sql();
+    let seconds = format!(
+        "{}, {}",
+        resource_second_sums_sql(),
+        allocated_second_sums_sql()
+    );
     insert_pod_rollups_sql(
         "pod_costs_daily",
         "day",

@@ -10,24 +10,32 @@ use kcost_domain::snapshot::Owner;
 use kcost_domain::tenant::TenantId;
 use kcost_ports::MetricsStoreError;
 use sqlx::postgres::PgRow;
-use sqlx::{PgPool, Row};
+use sqlx::{AssertSqlSafe, PgPool, Row};
 
 use crate::error::{db, unexpected};
 
-const SELECT: &str = "
-SELECT cluster, namespace, pod, node, owner_kind, owner_name, owner_inferred, labels::text,
-       phase, qos_class, containers::text, first_seen
-FROM pods
+/// The `pods` columns a description is decoded from, in the order [`description`] reads
+/// them (labels and containers as JSON text, by position).
+pub(crate) const DESCRIPTION_COLUMNS: &str = "p.cluster, p.namespace, p.pod, p.node, \
+    p.owner_kind, p.owner_name, p.owner_inferred, p.labels::text, p.phase, p.qos_class, \
+    p.containers::text";
+
+fn select_sql() -> String {
+    format!(
+        "SELECT {DESCRIPTION_COLUMNS}, p.first_seen FROM pods p
+
 WHERE tenant_id = $1 AND ($2::text IS NULL OR cluster = $2)
   AND ($3::text IS NULL OR namespace = $3)
-ORDER BY cluster, namespace, pod, first_seen, pod_id";
+ORDER BY cluster, namespace, pod, first_seen, pod_id"
+    )
+}
 
 pub(crate) async fn pod_descriptions(
     pool: &PgPool,
     tenant: TenantId,
     filter: &CostFilter,
 ) -> Result<Vec<StoredPod>, MetricsStoreError> {
-    let rows = sqlx::query(SELECT)
+    let rows = sqlx::query(AssertSqlSafe(select_sql()))
         .bind(tenant.as_uuid())
         .bind(filter.cluster.as_ref().map(ClusterName::as_str))
         .bind(filter.namespace.as_deref())
@@ -41,6 +49,14 @@ pub(crate) async fn pod_descriptions(
 }
 
 fn decode(row: &PgRow) -> anyhow::Result<StoredPod> {
+    Ok(StoredPod {
+        description: description(row)?,
+        first_seen: row.try_get::<DateTime<Utc>, _>("first_seen")?,
+    })
+}
+
+/// A pod description from a row that selects [`DESCRIPTION_COLUMNS`] first.
+pub(crate) fn description(row: &PgRow) -> anyhow::Result<PodDescription> {
     let owner = match (
         row.try_get::<Option<String>, _>("owner_kind")?,
         row.try_get::<Option<String>, _>("owner_name")?,
@@ -50,19 +66,16 @@ fn decode(row: &PgRow) -> anyhow::Result<StoredPod> {
     };
     let labels: BTreeMap<String, String> = serde_json::from_str(&row.try_get::<String, _>(7)?)?;
     let containers: Vec<String> = serde_json::from_str(&row.try_get::<String, _>(10)?)?;
-    Ok(StoredPod {
-        description: PodDescription {
-            cluster: ClusterName::new(row.try_get::<String, _>("cluster")?)?,
-            namespace: row.try_get("namespace")?,
-            name: row.try_get("pod")?,
-            node: row.try_get("node")?,
-            owner,
-            owner_inferred: row.try_get("owner_inferred")?,
-            labels,
-            phase: row.try_get("phase")?,
-            qos_class: row.try_get("qos_class")?,
-            containers,
-        },
-        first_seen: row.try_get::<DateTime<Utc>, _>("first_seen")?,
+    Ok(PodDescription {
+        cluster: ClusterName::new(row.try_get::<String, _>("cluster")?)?,
+        namespace: row.try_get("namespace")?,
+        name: row.try_get("pod")?,
+        node: row.try_get("node")?,
+        owner,
+        owner_inferred: row.try_get("owner_inferred")?,
+        labels,
+        phase: row.try_get("phase")?,
+        qos_class: row.try_get("qos_class")?,
+        containers,
     })
 }

@@ -23,7 +23,8 @@ use kcost_ports::MetricsStoreError;
 /// Columns of [`hourly_from_samples`], in `pod_costs_hourly`'s names.
 pub(crate) const HOURLY_COLUMNS: &str = "cluster, namespace, pod, node, hour, pod_id, cpu_cost, \
     ram_cost, storage_cost, network_cost, load_balancer_cost, cpu_usage_mcs, cpu_request_mcs, \
-    mem_usage_bs, mem_request_bs, max_cpu_usage_m, max_mem_usage_b, sample_count, sample_seconds";
+    mem_usage_bs, mem_request_bs, max_cpu_usage_m, max_mem_usage_b, sample_count, sample_seconds, \
+    cpu_alloc_mcs, mem_alloc_bs";
 
 /// Hourly per-pod rows of the samples matching `range` (a condition on `pod_samples`
 /// columns; the tenant is `$1`), with the pod's cluster, namespace, name and node (`''`
@@ -33,7 +34,8 @@ pub(crate) fn hourly_from_samples(range: &str) -> String {
         "SELECT p.cluster, p.namespace, p.pod, COALESCE(p.node, '') AS node, a.hour, a.pod_id,
                 a.cpu_cost, a.ram_cost, a.storage_cost, a.network_cost, a.load_balancer_cost,
                 a.cpu_usage_mcs, a.cpu_request_mcs, a.mem_usage_bs, a.mem_request_bs,
-                a.max_cpu_usage_m, a.max_mem_usage_b, a.sample_count, a.sample_seconds
+                a.max_cpu_usage_m, a.max_mem_usage_b, a.sample_count, a.sample_seconds,
+                a.cpu_alloc_mcs, a.mem_alloc_bs
          FROM (SELECT pod_id, date_trunc('hour', ts, 'UTC') AS hour,
                       SUM(cpu_cost) AS cpu_cost, SUM(ram_cost) AS ram_cost,
                       SUM(storage_cost) AS storage_cost, SUM(network_cost) AS network_cost,
@@ -44,7 +46,11 @@ pub(crate) fn hourly_from_samples(range: &str) -> String {
                       SUM(mem_request_b * duration_seconds) AS mem_request_bs,
                       MAX(cpu_usage_m) AS max_cpu_usage_m, MAX(mem_usage_b) AS max_mem_usage_b,
                       COUNT(*)::integer AS sample_count,
-                      SUM(duration_seconds)::bigint AS sample_seconds
+                      SUM(duration_seconds)::bigint AS sample_seconds,
+                      SUM(GREATEST(cpu_usage_m, cpu_request_m) * duration_seconds)
+                          AS cpu_alloc_mcs,
+                      SUM(GREATEST(mem_usage_b, mem_request_b) * duration_seconds)
+                          AS mem_alloc_bs
                FROM pod_samples WHERE {range}
                GROUP BY pod_id, 2) AS a
          JOIN pods p ON p.tenant_id = $1 AND p.pod_id = a.pod_id"

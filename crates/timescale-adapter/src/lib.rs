@@ -13,6 +13,7 @@
 //! - `costs`, `utilization`, `usage`: queries summing rollups for a window's rolled-up
 //!   whole hours and raw samples for the rest (`scope`); namespace and cluster breakdowns
 //!   read the namespace rollup and count pods from the daily rollup (`namespace_costs`).
+//! - `window_sums`: per pod description and per node, a window's sums (the allocation API).
 //! - `descriptions`: the stored pod descriptions.
 //! - `partitions`: day partitions created ahead of need, and retention dropping them whole.
 //!
@@ -35,6 +36,7 @@ mod scope;
 mod store;
 mod usage;
 mod utilization;
+mod window_sums;
 
 pub use partitions::{RetentionReport, StorageLayout};
 pub use store::PgMetricsStore;

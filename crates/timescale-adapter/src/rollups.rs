@@ -155,12 +155,13 @@ const BUILD_DAILY: &str = "
 INSERT INTO pod_costs_daily (tenant_id, day, pod_id, cluster, namespace, pod, node, cpu_cost,
                              ram_cost, storage_cost, network_cost, load_balancer_cost,
                              cpu_usage_mcs, cpu_request_mcs, mem_usage_bs, mem_request_bs,
-                             max_cpu_usage_m, max_mem_usage_b, sample_count, sample_seconds)
+                             max_cpu_usage_m, max_mem_usage_b, sample_count, sample_seconds,
+                             cpu_alloc_mcs, mem_alloc_bs)
 SELECT tenant_id, date_trunc('day', hour, 'UTC'), pod_id, cluster, namespace, pod, node,
        SUM(cpu_cost), SUM(ram_cost), SUM(storage_cost), SUM(network_cost),
        SUM(load_balancer_cost), SUM(cpu_usage_mcs), SUM(cpu_request_mcs), SUM(mem_usage_bs),
        SUM(mem_request_bs), MAX(max_cpu_usage_m), MAX(max_mem_usage_b), SUM(sample_count),
-       SUM(sample_seconds)
+       SUM(sample_seconds), SUM(cpu_alloc_mcs), SUM(mem_alloc_bs)
 FROM pod_costs_hourly
 WHERE tenant_id = $1 AND cluster = $2 AND hour >= $3 AND hour < $4
 GROUP BY tenant_id, 2, pod_id, cluster, namespace, pod, node";

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use kcost_domain::allocation::sums::WindowSums;
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::cost_engine::PricedSnapshot;
 use kcost_domain::costs::{CostFilter, CostQuery, CostRow, PodUsageSeries, PodUtilization};
@@ -22,7 +23,7 @@ use crate::dims::DimensionCache;
 use crate::error::{db, unexpected};
 use crate::partitions::{self, RetentionReport, StorageLayout};
 use crate::rows::SnapshotRow;
-use crate::{append, costs, descriptions, rollups, usage, utilization};
+use crate::{append, costs, descriptions, rollups, usage, utilization, window_sums};
 
 /// Days of partitions created ahead of today by [`PgMetricsStore::ensure_upcoming_partitions`].
 pub const PARTITIONS_AHEAD_DAYS: i64 = 7;
@@ -187,6 +188,15 @@ impl MetricsStore for PgMetricsStore {
         query: &CostQuery,
     ) -> Result<Vec<CostRow>, MetricsStoreError> {
         costs::costs(&self.pool, tenant, query).await
+    }
+
+    #[tracing::instrument(skip(self), fields(tenant = %tenant), err)]
+    async fn window_sums(
+        &self,
+        tenant: TenantId,
+        window: &TimeWindow,
+    ) -> Result<WindowSums, MetricsStoreError> {
+        window_sums::window_sums(&self.pool, tenant, window).await
     }
 
     #[tracing::instrument(skip(self), fields(tenant = %tenant, cluster = ?filter.cluster), err)]

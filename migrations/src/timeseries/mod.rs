@@ -12,13 +12,15 @@
 //! SQLite) and pods' direct-cost columns (both backends); the fifth makes pods and nodes
 //! dimensions, samples narrow and append-only, and rollups a background task's
 //! (`postgres_dimensions`, `sqlite_dimensions`); the sixth adds the PostgreSQL-only daily
-//! namespace rollup and pod presence spans.
+//! namespace rollup and pod presence spans; the seventh keeps allocated resource-seconds
+//! (`max(request, usage)`) in the pod rollups.
 
 mod m20261123_000001_create_timeseries;
 mod m20261124_000001_namespace_rollups;
 mod m20261126_000001_pod_direct_costs;
 mod m20261206_000001_pod_dimensions;
 mod m20261207_000001_rollup_spans;
+mod m20261208_000001_allocated_seconds;
 pub mod postgres;
 pub mod postgres_dimensions;
 pub mod sqlite;
@@ -43,6 +45,7 @@ impl MigratorTrait for TimeseriesMigrator {
             Box::new(m20261126_000001_pod_direct_costs::Migration),
             Box::new(m20261206_000001_pod_dimensions::Migration),
             Box::new(m20261207_000001_rollup_spans::Migration),
+            Box::new(m20261208_000001_allocated_seconds::Migration),
         ]
     }
 

@@ -1,0 +1,227 @@
+//! An allocation question: how to group (`aggregate`), what to keep (`filter`), and what
+//! to do with idle and shared costs — OpenCost's `/allocation` parameters as values.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::TimeDelta;
+
+use super::filter::AllocationFilter;
+use super::properties::AllocationProperties;
+use crate::money::Money;
+
+/// One property allocations are grouped by.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AggregateBy {
+    Cluster,
+    Node,
+    Namespace,
+    ControllerKind,
+    /// `<kind>:<name>` of the owning controller.
+    Controller,
+    /// Pods owned by a controller of this kind (lower case); others are unallocated.
+    ControllerOfKind(&'static str),
+    Pod,
+    Container,
+    Label(String),
+    /// kcost stores no annotations: every allocation is unallocated.
+    Annotation(String),
+}
+
+/// Why an `aggregate` value was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AggregateError {
+    #[error(
+        "unknown aggregate {0:?}; use cluster, node, namespace, controllerKind, controller, \
+         deployment, statefulset, daemonset, job, pod, container, label:<key> or \
+         annotation:<key>"
+    )]
+    Unknown(String),
+    #[error("aggregate {0:?} needs a key after the colon, e.g. label:team")]
+    MissingKey(String),
+}
+
+impl FromStr for AggregateBy {
+    type Err = AggregateError;
+
+    /// OpenCost's names; property names are matched case-insensitively.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        for (prefix, make) in [
+            ("label:", AggregateBy::Label as fn(String) -> AggregateBy),
+            ("annotation:", AggregateBy::Annotation),
+        ] {
+            if s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix) {
+                let key = s[prefix.len()..].trim();
+                if key.is_empty() {
+                    return Err(AggregateError::MissingKey(s.to_owned()));
+                }
+                return Ok(make(key.to_owned()));
+            }
+        }
+        Ok(match s.to_ascii_lowercase().as_str() {
+            "cluster" => Self::Cluster,
+            "node" => Self::Node,
+            "namespace" => Self::Namespace,
+            "controllerkind" => Self::ControllerKind,
+            "controller" => Self::Controller,
+            "deployment" => Self::ControllerOfKind("deployment"),
+            "statefulset" => Self::ControllerOfKind("statefulset"),
+            "daemonset" => Self::ControllerOfKind("daemonset"),
+            "job" => Self::ControllerOfKind("job"),
+            "cronjob" => Self::ControllerOfKind("cronjob"),
+            "replicaset" => Self::ControllerOfKind("replicaset"),
+            "pod" => Self::Pod,
+            "container" => Self::Container,
+            _ => return Err(AggregateError::Unknown(s.to_owned())),
+        })
+    }
+}
+
+impl fmt::Display for AggregateBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Cluster => f.write_str("cluster"),
+            Self::Node => f.write_str("node"),
+            Self::Namespace => f.write_str("namespace"),
+            Self::ControllerKind => f.write_str("controllerKind"),
+            Self::Controller => f.write_str("controller"),
+            Self::ControllerOfKind(kind) => f.write_str(kind),
+            Self::Pod => f.write_str("pod"),
+            Self::Container => f.write_str("container"),
+            Self::Label(key) => write!(f, "label:{key}"),
+            Self::Annotation(key) => write!(f, "annotation:{key}"),
+        }
+    }
+}
+
+impl AggregateBy {
+    /// Parses OpenCost's comma-separated `aggregate` list (blank: none).
+    pub fn parse_list(list: &str) -> Result<Vec<Self>, AggregateError> {
+        list.split(',')
+            .filter(|part| !part.trim().is_empty())
+            .map(str::parse)
+            .collect()
+    }
+
+    /// This property's value for `props`, or `None` when it has none.
+    pub fn value_of<'a>(
+        &self,
+        props: &'a AllocationProperties,
+    ) -> Option<std::borrow::Cow<'a, str>> {
+        use std::borrow::Cow;
+        let some = |s: &'a str| (!s.is_empty()).then_some(Cow::Borrowed(s));
+        match self {
+            Self::Cluster => some(&props.cluster),
+            Self::Node => props.node.as_deref().and_then(some),
+            Self::Namespace => some(&props.namespace),
+            Self::ControllerKind => props.controller_kind.as_deref().and_then(some),
+            Self::Controller => match (&props.controller_kind, &props.controller) {
+                (Some(kind), Some(name)) => Some(Cow::Owned(format!("{kind}:{name}"))),
+                _ => None,
+            },
+            Self::ControllerOfKind(kind) => match (&props.controller_kind, &props.controller) {
+                (Some(k), Some(name)) if k == kind => some(name),
+                _ => None,
+            },
+            Self::Pod => some(&props.pod),
+            Self::Container => props.container.as_deref().and_then(some),
+            Self::Label(key) => props.label(key).and_then(some),
+            Self::Annotation(_) => None,
+        }
+    }
+}
+
+/// How shared costs are spread over the allocations that receive them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum ShareSplit {
+    /// In proportion to each allocation's own cost (OpenCost's default).
+    #[default]
+    Weighted,
+    Even,
+}
+
+/// What to do with idle and shared costs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Sharing {
+    /// Add an `__idle__` allocation (unless idle is shared).
+    pub include_idle: bool,
+    /// Share each node's idle over its own pods rather than each cluster's over the
+    /// cluster's.
+    pub idle_by_node: bool,
+    /// Spread idle over the allocations, per resource and weighted by that resource's
+    /// cost: no `__idle__` allocation, the same total.
+    pub share_idle: bool,
+    /// Namespaces whose cost is spread over all other allocations.
+    pub share_namespaces: Vec<String>,
+    /// `(key, value)` labels whose pods' cost is spread over all other allocations.
+    pub share_labels: Vec<(String, String)>,
+    /// A monthly overhead (730 hours) spread over the allocations, pro rata to the window.
+    pub share_cost_monthly: Money,
+    pub split: ShareSplit,
+}
+
+/// A whole allocation question over one window.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AllocationQuery {
+    pub aggregate: Vec<AggregateBy>,
+    pub filter: AllocationFilter,
+    pub sharing: Sharing,
+}
+
+impl Default for AllocationQuery {
+    fn default() -> Self {
+        Self {
+            aggregate: Vec::new(),
+            filter: AllocationFilter::All,
+            sharing: Sharing::default(),
+        }
+    }
+}
+
+/// How steps are merged in the answer (OpenCost's `accumulate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Accumulate {
+    /// One set per step.
+    None,
+    /// One set for the whole window.
+    All,
+    Hour,
+    Day,
+    /// Weeks start on Sunday 00:00 UTC, as OpenCost's `week` window does.
+    Week,
+    Month,
+    Quarter,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("accumulate must be true, false, all, hour, day, week, month or quarter (got {0:?})")]
+pub struct AccumulateError(pub String);
+
+impl FromStr for Accumulate {
+    type Err = AccumulateError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s.trim().to_ascii_lowercase().as_str() {
+            "" | "false" | "none" => Self::None,
+            "true" | "all" => Self::All,
+            "hour" | "hourly" => Self::Hour,
+            "day" | "daily" => Self::Day,
+            "week" | "weekly" => Self::Week,
+            "month" | "monthly" => Self::Month,
+            "quarter" | "quarterly" => Self::Quarter,
+            _ => return Err(AccumulateError(s.to_owned())),
+        })
+    }
+}
+
+impl Accumulate {
+    /// The step a query uses when none is given: the whole window, or for a period the
+    /// period's own length up to a day (longer periods are built from days).
+    pub fn default_step(self) -> Option<TimeDelta> {
+        match self {
+            Self::None | Self::All => None,
+            Self::Hour => Some(TimeDelta::hours(1)),
+            Self::Day | Self::Week | Self::Month | Self::Quarter => Some(TimeDelta::days(1)),
+        }
+    }
+}

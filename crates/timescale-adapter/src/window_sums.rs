@@ -1,0 +1,123 @@
+//! `window_sums`: per pod description its costs and resource-seconds over a window, and
+//! per node its idle cost — the allocation API's input.
+//!
+//! The sums come from the daily and hourly rollups for the window's rolled-up whole hours
+//! and from raw samples for the rest (`scope`), grouped by pod id and only then joined
+//! with `pods` (one row per description, not one per sample or day).
+
+use kcost_domain::allocation::sums::{NodeIdleSums, PodWindowSums, ResourceSeconds, WindowSums};
+use kcost_domain::cluster::ClusterName;
+use kcost_domain::costs::{CostBreakdown, CostFilter};
+use kcost_domain::money::Money;
+use kcost_domain::tenant::TenantId;
+use kcost_domain::window::TimeWindow;
+use kcost_ports::MetricsStoreError;
+use rust_decimal::Decimal;
+use sqlx::postgres::PgRow;
+use sqlx::{AssertSqlSafe, PgPool, Row};
+
+use crate::descriptions::{DESCRIPTION_COLUMNS, description};
+use crate::error::unexpected;
+use crate::hourly;
+use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, Scope, watermark};
+
+/// The summed columns, as each source names them.
+const SUMMED: &str = "cpu_cost, ram_cost, storage_cost, network_cost, load_balancer_cost, \
+    cpu_usage_mcs, cpu_request_mcs, cpu_alloc_mcs, mem_usage_bs, mem_request_bs, \
+    mem_alloc_bs, sample_seconds";
+
+fn pods_sql(scope: &Scope<'_>) -> String {
+    let rollups = scope.pod_rollups_sql(&format!("pod_id, {SUMMED}"), "", true);
+    let sums = SUMMED
+        .split(", ")
+        .map(|c| format!("SUM({c}) AS {c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "WITH src AS (
+            {rollups}
+            UNION ALL
+            SELECT pod_id, cpu_cost, ram_cost, storage_cost, network_cost, load_balancer_cost,
+                   cpu_usage_m * duration_seconds, cpu_request_m * duration_seconds,
+                   GREATEST(cpu_usage_m, cpu_request_m) * duration_seconds,
+                   mem_usage_b * duration_seconds, mem_request_b * duration_seconds,
+                   GREATEST(mem_usage_b, mem_request_b) * duration_seconds, duration_seconds
+            FROM pod_samples WHERE {EDGE_RANGE}
+        ), sums AS (SELECT pod_id, {sums} FROM src GROUP BY pod_id)
+        SELECT {DESCRIPTION_COLUMNS}, s.*
+        FROM sums s JOIN pods p ON p.tenant_id = $1 AND p.pod_id = s.pod_id"
+    )
+}
+
+/// `{ROLLUP}` and `{EDGE}` stand for the scope's ranges.
+const NODES: &str = "WITH src AS (
+        SELECT cluster, node, idle_cpu, idle_ram FROM node_idle_hourly WHERE {ROLLUP}
+        UNION ALL
+        SELECT cluster, node, idle_cpu, idle_ram FROM node_samples WHERE {EDGE}
+    )
+    SELECT cluster, node, SUM(idle_cpu) AS idle_cpu, SUM(idle_ram) AS idle_ram
+    FROM src GROUP BY cluster, node";
+
+/// Answers the port's `window_sums` for `tenant`.
+pub(crate) async fn window_sums(
+    pool: &PgPool,
+    tenant: TenantId,
+    window: &TimeWindow,
+) -> Result<WindowSums, MetricsStoreError> {
+    let everything = CostFilter::default();
+    let scope = Scope::new(tenant, window, &everything, watermark(pool, tenant).await?);
+
+    let statement = scope.bind_window(sqlx::query(AssertSqlSafe(pods_sql(&scope))));
+    let rows = hourly::fetch_all(pool, statement, "window_sums: pods").await?;
+    let pods = rows
+        .iter()
+        .map(pod_sums)
+        .collect::<anyhow::Result<Vec<_>>>()
+        .map_err(|e| unexpected("window_sums: decode pods", e))?;
+
+    let nodes_sql = NODES
+        .replace("{ROLLUP}", ROLLUP_RANGE)
+        .replace("{EDGE}", EDGE_RANGE);
+    let statement = scope.bind_window(sqlx::query(AssertSqlSafe(nodes_sql)));
+    let rows = hourly::fetch_all(pool, statement, "window_sums: nodes").await?;
+    let nodes = rows
+        .iter()
+        .map(node_sums)
+        .collect::<anyhow::Result<Vec<_>>>()
+        .map_err(|e| unexpected("window_sums: decode nodes", e))?;
+    Ok(WindowSums { pods, nodes })
+}
+
+fn pod_sums(row: &PgRow) -> anyhow::Result<PodWindowSums> {
+    let decimal = |column: &str| -> anyhow::Result<Decimal> { Ok(row.try_get(column)?) };
+    let money = |column: &str| -> anyhow::Result<Money> { Ok(Money::from_decimal(decimal(column)?)) };
+    Ok(PodWindowSums {
+        pod: description(row)?,
+        cost: CostBreakdown {
+            cpu: money("cpu_cost")?,
+            memory: money("ram_cost")?,
+            idle: Money::ZERO,
+            storage: money("storage_cost")?,
+            network: money("network_cost")?,
+            load_balancer: money("load_balancer_cost")?,
+        },
+        resources: ResourceSeconds {
+            cpu_usage_mcs: decimal("cpu_usage_mcs")?,
+            cpu_request_mcs: decimal("cpu_request_mcs")?,
+            cpu_alloc_mcs: decimal("cpu_alloc_mcs")?,
+            mem_usage_bs: decimal("mem_usage_bs")?,
+            mem_request_bs: decimal("mem_request_bs")?,
+            mem_alloc_bs: decimal("mem_alloc_bs")?,
+            seconds: decimal("sample_seconds")?,
+        },
+    })
+}
+
+fn node_sums(row: &PgRow) -> anyhow::Result<NodeIdleSums> {
+    Ok(NodeIdleSums {
+        cluster: ClusterName::new(row.try_get::<String, _>("cluster")?)?,
+        node: row.try_get("node")?,
+        idle_cpu: Money::from_decimal(row.try_get("idle_cpu")?),
+        idle_ram: Money::from_decimal(row.try_get("idle_ram")?),
+    })
+}
