@@ -19,6 +19,7 @@
 //! Every use case takes its ports as `Arc<dyn Port>` and is unit-tested with mockall mocks;
 //! nothing here knows which database, cache or web framework is behind them.
 
+pub mod allocations;
 pub mod auth;
 pub mod costs;
 pub mod deadline;

@@ -51,9 +51,17 @@ pub(crate) async fn pod_descriptions(
 }
 
 fn decode(row: &QueryResult) -> anyhow::Result<StoredPod> {
+    Ok(StoredPod {
+        description: description(row)?,
+        first_seen: instant(row.try_get_by("first_seen")?)?,
+    })
+}
+
+/// A pod description from a row selecting `pods`' description columns by name.
+pub(crate) fn description(row: &QueryResult) -> anyhow::Result<PodDescription> {
     let labels: String = row.try_get_by("labels")?;
     let containers: String = row.try_get_by("containers")?;
-    let description = PodDescription {
+    Ok(PodDescription {
         cluster: ClusterName::new(row.try_get_by::<String, _>("cluster")?)?,
         namespace: row.try_get_by("namespace")?,
         name: row.try_get_by("pod")?,
@@ -65,9 +73,5 @@ fn decode(row: &QueryResult) -> anyhow::Result<StoredPod> {
         phase: row.try_get_by("phase")?,
         qos_class: row.try_get_by("qos_class")?,
         containers: serde_json::from_str(&containers).context("stored container names")?,
-    };
-    Ok(StoredPod {
-        description,
-        first_seen: instant(row.try_get_by("first_seen")?)?,
     })
 }

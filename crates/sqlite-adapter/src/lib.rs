@@ -18,6 +18,7 @@
 //!   - `costs`, `utilization`, `usage` answer from hourly rollups for a window's whole
 //!     hours before the tenant's watermark and from raw samples for the rest (`scope`), so
 //!     answers are the same whether or not a rollup run has happened;
+//!   - `window_sums` sums a window per pod description and per node (the allocation API);
 //!   - `descriptions` lists stored pod descriptions; `retention` deletes old rows.
 //! - `migrate` (feature `migrate`): runs the time-series migrations.
 //!
@@ -45,6 +46,7 @@ mod scope;
 mod store;
 mod usage;
 mod utilization;
+mod window_sums;
 
 #[cfg(feature = "migrate")]
 pub use migrate::migrate;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveTime, Utc};
+use kcost_domain::allocation::sums::WindowSums;
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::cost_engine::PricedSnapshot;
 use kcost_domain::costs::{CostFilter, CostQuery, CostRow, PodUsageSeries, PodUtilization};
@@ -20,7 +21,7 @@ use crate::dimensions::DimensionCache;
 use crate::encoding::{bound_seconds, instant};
 use crate::error::{db, unexpected};
 use crate::retention::{self, RetentionReport};
-use crate::{append, costs, descriptions, rollup, usage, utilization};
+use crate::{append, costs, descriptions, rollup, usage, utilization, window_sums};
 
 /// The metrics store on SQLite (schema: `kcost_migrations::TimeseriesMigrator`; connection:
 /// [`crate::open`]). Cheap to clone: clones share the pool and the description-id cache.
@@ -121,6 +122,15 @@ impl MetricsStore for SqliteMetricsStore {
         query: &CostQuery,
     ) -> Result<Vec<CostRow>, MetricsStoreError> {
         costs::costs(&self.db, tenant, query).await
+    }
+
+    #[tracing::instrument(skip(self), fields(tenant = %tenant), err)]
+    async fn window_sums(
+        &self,
+        tenant: TenantId,
+        window: &TimeWindow,
+    ) -> Result<WindowSums, MetricsStoreError> {
+        window_sums::window_sums(&self.db, tenant, window).await
     }
 
     #[tracing::instrument(skip(self), fields(tenant = %tenant, cluster = ?filter.cluster), err)]

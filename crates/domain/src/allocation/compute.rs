@@ -56,9 +56,9 @@ pub fn compute(window: &TimeWindow, sums: &WindowSums, query: &AllocationQuery) 
         if !query.filter.matches(&allocation.properties) {
             continue;
         }
-        let key = if allocation.name == IDLE || allocation.name == SHARED {
-            allocation.name.clone()
-        } else if query.aggregate.is_empty() {
+        let unaggregated =
+            allocation.name == IDLE || allocation.name == SHARED || query.aggregate.is_empty();
+        let key = if unaggregated {
             allocation.name.clone()
         } else {
             query
@@ -209,10 +209,7 @@ fn spread_shared(
     pods: &mut Vec<Allocation>,
 ) -> Option<Allocation> {
     let is_shared = |props: &AllocationProperties| {
-        sharing
-            .share_namespaces
-            .iter()
-            .any(|ns| *ns == props.namespace)
+        sharing.share_namespaces.contains(&props.namespace)
             || sharing
                 .share_labels
                 .iter()

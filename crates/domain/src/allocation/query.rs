@@ -6,6 +6,8 @@ use std::str::FromStr;
 
 use chrono::TimeDelta;
 
+use crate::window::TimeWindow;
+
 use super::filter::AllocationFilter;
 use super::properties::AllocationProperties;
 use crate::money::Money;
@@ -224,4 +226,66 @@ impl Accumulate {
             Self::Day | Self::Week | Self::Month | Self::Quarter => Some(TimeDelta::days(1)),
         }
     }
+}
+
+/// Most steps one query may ask for (a year of days; a month of hours is 744).
+pub const MAX_STEPS: usize = 1_000;
+
+/// Why a `step` was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StepError {
+    #[error("step must be a positive duration such as 1h or 1d (got {0:?})")]
+    Invalid(String),
+    #[error("step {step} splits the window into {count} steps; at most {MAX_STEPS} are allowed")]
+    TooMany { step: String, count: i64 },
+}
+
+/// Parses OpenCost's `step`: a count and a unit `s`, `m`, `h`, `d` or `w` (`90m`, `1h`,
+/// `1d`); blank means none.
+pub fn parse_step(step: &str) -> Result<Option<TimeDelta>, StepError> {
+    let step = step.trim();
+    if step.is_empty() {
+        return Ok(None);
+    }
+    let invalid = || StepError::Invalid(step.chars().take(40).collect());
+    let (count, unit) = step.split_at(step.len() - step.chars().last().map_or(0, char::len_utf8));
+    let count: i64 = count.parse().map_err(|_| invalid())?;
+    let delta = match unit {
+        "s" => TimeDelta::try_seconds(count),
+        "m" => TimeDelta::try_minutes(count),
+        "h" => TimeDelta::try_hours(count),
+        "d" => TimeDelta::try_days(count),
+        "w" => TimeDelta::try_weeks(count),
+        _ => None,
+    }
+    .ok_or_else(invalid)?;
+    if delta <= TimeDelta::zero() {
+        return Err(invalid());
+    }
+    Ok(Some(delta))
+}
+
+/// `window` cut into consecutive steps from its start (the last one cut at the end), or
+/// the whole window without a step.
+pub fn split_steps(window: &TimeWindow, step: Option<TimeDelta>) -> Result<Vec<TimeWindow>, StepError> {
+    let Some(step) = step else {
+        return Ok(vec![*window]);
+    };
+    let total = window.duration().num_seconds();
+    let each = step.num_seconds().max(1);
+    let count = (total + each - 1) / each;
+    if count > MAX_STEPS as i64 {
+        return Err(StepError::TooMany {
+            step: format!("{}s", step.num_seconds()),
+            count,
+        });
+    }
+    let mut steps = Vec::new();
+    let mut start = window.start();
+    while start < window.end() {
+        let end = (start + step).min(window.end());
+        steps.push(TimeWindow::new(start, end).map_err(|_| StepError::Invalid(format!("{step}")))?);
+        start = end;
+    }
+    Ok(steps)
 }

@@ -3,6 +3,7 @@
 //! ([`super::compute`]) build OpenCost allocations from these.
 
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 
 use crate::cluster::ClusterName;
 use crate::costs::CostBreakdown;
@@ -12,7 +13,7 @@ use crate::money::Money;
 /// Resource-time of one pod over a window: millicore-seconds and byte-seconds of usage,
 /// request and allocation (`Σ max(request, usage) · seconds`, what the pod was priced
 /// for), and the seconds its samples cover.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResourceSeconds {
     pub cpu_usage_mcs: Decimal,
     pub cpu_request_mcs: Decimal,
@@ -37,7 +38,7 @@ impl std::ops::AddAssign for ResourceSeconds {
 
 /// One pod description's sums over the window (a pod relabelled or rescheduled within
 /// the window has one entry per description).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PodWindowSums {
     pub pod: PodDescription,
     /// CPU, memory and direct costs; `idle` is always zero here.
@@ -47,7 +48,7 @@ pub struct PodWindowSums {
 
 /// One node's idle cost over the window: what the node cost minus what its pods were
 /// allocated, per resource.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodeIdleSums {
     pub cluster: ClusterName,
     pub node: String,
@@ -56,7 +57,7 @@ pub struct NodeIdleSums {
 }
 
 /// Everything one window of an allocation query reads.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WindowSums {
     pub pods: Vec<PodWindowSums>,
     pub nodes: Vec<NodeIdleSums>,

@@ -9,6 +9,7 @@
 //! `#[tokio::test]` each.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod allocation;
 pub mod cache;
 pub mod detail;
 pub mod fixtures;

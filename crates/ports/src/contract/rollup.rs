@@ -54,6 +54,18 @@ pub struct Answers {
     costs: Vec<Vec<CostRow>>,
     utilization: Vec<String>,
     series: Vec<String>,
+    window_sums: Vec<Vec<String>>,
+}
+
+impl Answers {
+    /// The answers of the endpoints that existed before the allocation API: what a
+    /// migration must keep. (Rollups built before the allocated resource-seconds existed
+    /// hold the `max(Σ request, Σ usage)` approximation, so window sums over them differ
+    /// from a fresh build by design; see migration `m20261208_000001_allocated_seconds`.)
+    pub fn without_window_sums(mut self) -> Self {
+        self.window_sums.clear();
+        self
+    }
 }
 
 /// Every cost grouping under three filters, utilization and usage series, over windows
@@ -72,6 +84,7 @@ pub async fn answers_over(
         costs: Vec::new(),
         utilization: Vec::new(),
         series: Vec::new(),
+        window_sums: Vec::new(),
     };
     let filters = [
         CostFilter::default(),
@@ -98,6 +111,12 @@ pub async fn answers_over(
         all.utilization.push(format!("{utilization:?}"));
         let series = store.usage_series(tenant, &window, &filter).await.unwrap();
         all.series.push(format!("{series:?}"));
+        let sums = store.window_sums(tenant, &window).await.unwrap();
+        // Stores need not order: compare as sorted lists.
+        let mut listed: Vec<String> = sums.pods.iter().map(|p| format!("{p:?}")).collect();
+        listed.extend(sums.nodes.iter().map(|n| format!("{n:?}")));
+        listed.sort();
+        all.window_sums.push(listed);
     }
     all
 }

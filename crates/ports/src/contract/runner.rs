@@ -12,7 +12,8 @@
 //! kcost_ports::metrics_store_contract_tests!(on_fresh_store);
 //! ```
 
-/// One `#[tokio::test]` per function of `contract::metrics` and `contract::detail`, in
+/// One `#[tokio::test]` per function of `contract::metrics`, `detail`, `rollup` and
+/// `allocation`, in
 /// modules named after the suites, each running `$run!(suite, function)`; plus a test per
 /// suite that the list here is exactly the suite's `ALL`.
 #[macro_export]
@@ -59,6 +60,12 @@ macro_rules! metrics_store_contract_tests {
                 a_late_snapshot_is_counted_after_its_hour_was_rolled_up,
                 any_interleaving_of_appends_and_rollups_answers_the_same,
                 descriptions_are_stored_once_and_again_when_changed,
+            }
+        );
+        $crate::__contract_suite!(
+            $run,
+            allocation {
+                window_sums_equal_the_priced_samples,
             }
         );
     };

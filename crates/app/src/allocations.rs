@@ -1,0 +1,95 @@
+//! The allocation use case (OpenCost's `/allocation`): a window cut into steps, each
+//! step's sums read once from the metrics store through the tenant's query cache (every
+//! aggregation of the same step shares them), turned into allocation sets by the domain's
+//! rules and accumulated into periods.
+
+use std::sync::Arc;
+
+use chrono::TimeDelta;
+use kcost_domain::allocation::accumulate::accumulate;
+use kcost_domain::allocation::compute::{AllocationSet, compute};
+use kcost_domain::allocation::query::{Accumulate, AllocationQuery, StepError, split_steps};
+use kcost_domain::allocation::sums::WindowSums;
+use kcost_domain::api_key::{AuthenticatedKey, Scope};
+use kcost_domain::window::TimeWindow;
+use kcost_ports::MetricsStore;
+
+use crate::costs::QueryError;
+use crate::query_cache::QueryCache;
+
+/// Why an allocation question could not be answered.
+#[derive(Debug, thiserror::Error)]
+pub enum AllocationError {
+    /// The step does not fit the window (a client error).
+    #[error(transparent)]
+    Step(#[from] StepError),
+    #[error(transparent)]
+    Query(#[from] QueryError),
+}
+
+/// An allocation question over a window.
+#[derive(Debug, Clone)]
+pub struct AllocationRequest {
+    pub window: TimeWindow,
+    /// `None`: the accumulation's default (the whole window, or a day for periods).
+    pub step: Option<TimeDelta>,
+    pub accumulate: Accumulate,
+    pub query: AllocationQuery,
+}
+
+/// The allocation use cases.
+pub struct AllocationQueries {
+    metrics: Arc<dyn MetricsStore>,
+    cache: Arc<QueryCache>,
+}
+
+impl std::fmt::Debug for AllocationQueries {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AllocationQueries").finish_non_exhaustive()
+    }
+}
+
+impl AllocationQueries {
+    pub fn new(metrics: Arc<dyn MetricsStore>, cache: Arc<QueryCache>) -> Self {
+        Self { metrics, cache }
+    }
+
+    /// One allocation set per step (or per accumulated period), oldest first, for the
+    /// key's tenant only (needs `costs:read`).
+    #[tracing::instrument(name = "allocations", skip_all, fields(tenant = %key.tenant_id))]
+    pub async fn allocations(
+        &self,
+        key: &AuthenticatedKey,
+        request: &AllocationRequest,
+    ) -> Result<Vec<AllocationSet>, AllocationError> {
+        key.require(Scope::CostsRead).map_err(QueryError::from)?;
+        let step = request.step.or(request.accumulate.default_step());
+        let steps = split_steps(&request.window, step)?;
+        let mut sets = Vec::with_capacity(steps.len());
+        for window in steps {
+            let sums = self.window_sums(key, &window).await?;
+            sets.push(compute(&window, &sums, &request.query));
+        }
+        Ok(accumulate(sets, request.accumulate))
+    }
+
+    async fn window_sums(
+        &self,
+        key: &AuthenticatedKey,
+        window: &TimeWindow,
+    ) -> Result<WindowSums, QueryError> {
+        let tenant = key.tenant_id;
+        let cache_key = serde_json::json!(["window_sums", window.start(), window.end()]).to_string();
+        self.cache
+            .get_or_compute(tenant, &cache_key, || async {
+                self.metrics
+                    .window_sums(tenant, window)
+                    .await
+                    .map_err(QueryError::from)
+            })
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,121 @@
+//! Contract of `window_sums`, the allocation API's input: per pod description the exact
+//! sums of its priced samples in the window — costs, usage, requests and allocation
+//! (`max(request, usage)`), seconds — and per node its idle, the same before and after
+//! rollups.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use kcost_domain::allocation::sums::{NodeIdleSums, PodWindowSums, ResourceSeconds, WindowSums};
+use kcost_domain::cost_engine::PricedSnapshot;
+use kcost_domain::costs::CostBreakdown;
+use kcost_domain::description::PodDescription;
+use kcost_domain::money::Money;
+use kcost_domain::tenant::TenantId;
+use kcost_domain::window::TimeWindow;
+
+use super::fixtures::{at, store_all, tenant, utc, window};
+use super::rollup::history;
+use crate::MetricsStore;
+
+/// Every allocation contract test, by name.
+pub const ALL: [&str; 1] = ["window_sums_equal_the_priced_samples"];
+
+/// What `window_sums` must answer for `window`, from the snapshots themselves.
+fn expected(snapshots: &[PricedSnapshot], window: &TimeWindow) -> WindowSums {
+    let mut pods: BTreeMap<String, PodWindowSums> = BTreeMap::new();
+    let mut nodes: BTreeMap<(String, String), NodeIdleSums> = BTreeMap::new();
+    for priced in snapshots {
+        let snapshot = priced.snapshot();
+        if !window.contains(snapshot.timestamp()) {
+            continue;
+        }
+        let seconds = Decimal::from(priced.duration().seconds);
+        for (pod, cost) in snapshot.pods().iter().zip(priced.pods()) {
+            let description = PodDescription::of(snapshot.cluster(), pod);
+            let entry = pods
+                .entry(format!("{description:?}"))
+                .or_insert_with(|| PodWindowSums {
+                    pod: description,
+                    cost: CostBreakdown::default(),
+                    resources: ResourceSeconds::default(),
+                });
+            entry.cost.cpu += cost.cpu_cost;
+            entry.cost.memory += cost.ram_cost;
+            entry.cost.storage += cost.direct.storage;
+            entry.cost.network += cost.direct.network;
+            entry.cost.load_balancer += cost.direct.load_balancer;
+            let f = pod.figures;
+            let d = |v: u64| Decimal::from(v) * seconds;
+            entry.resources += ResourceSeconds {
+                cpu_usage_mcs: d(f.cpu_usage.get()),
+                cpu_request_mcs: d(f.cpu_request.get()),
+                cpu_alloc_mcs: d(f.cpu_usage.get().max(f.cpu_request.get())),
+                mem_usage_bs: d(f.memory_usage.get()),
+                mem_request_bs: d(f.memory_request.get()),
+                mem_alloc_bs: d(f.memory_usage.get().max(f.memory_request.get())),
+                seconds,
+            };
+        }
+        for (node, cost) in snapshot.nodes().iter().zip(priced.nodes()) {
+            let entry = nodes
+                .entry((snapshot.cluster().as_str().to_owned(), node.name.clone()))
+                .or_insert_with(|| NodeIdleSums {
+                    cluster: snapshot.cluster().clone(),
+                    node: node.name.clone(),
+                    idle_cpu: Money::ZERO,
+                    idle_ram: Money::ZERO,
+                });
+            entry.idle_cpu += cost.idle_cpu;
+            entry.idle_ram += cost.idle_ram;
+        }
+    }
+    WindowSums {
+        pods: pods.into_values().collect(),
+        nodes: nodes.into_values().collect(),
+    }
+}
+
+/// The store's answer in the order [`expected`] builds (stores need not order).
+async fn answered(store: &dyn MetricsStore, tenant: TenantId, window: &TimeWindow) -> WindowSums {
+    let mut sums = store
+        .window_sums(tenant, window)
+        .await
+        .expect("window sums");
+    sums.pods.sort_by_cached_key(|p| format!("{:?}", p.pod));
+    sums.nodes
+        .sort_by(|a, b| (&a.cluster, &a.node).cmp(&(&b.cluster, &b.node)));
+    sums
+}
+
+/// Sums equal the samples' for whole days, cut hours and sub-hour windows, from raw
+/// samples and from rollups alike; another tenant sees none of them.
+pub async fn window_sums_equal_the_priced_samples(store: &dyn MetricsStore) {
+    let owner = tenant();
+    let snapshots = history();
+    let refs: Vec<&PricedSnapshot> = snapshots.iter().collect();
+    store_all(store, owner, &refs).await;
+    let windows = [
+        window(utc(2026, 11, 19, 0, 0, 0), utc(2026, 11, 22, 0, 0, 0)),
+        window(utc(2026, 11, 19, 23, 25, 0), at(8, 35)),
+        window(at(8, 5), at(8, 45)),
+    ];
+    for w in &windows {
+        let want = expected(&snapshots, w);
+        assert!(!want.pods.is_empty() && !want.nodes.is_empty(), "{w:?}");
+        assert_eq!(answered(store, owner, w).await, want, "raw, {w:?}");
+    }
+    store
+        .roll_up(utc(2026, 11, 22, 12, 0, 0))
+        .await
+        .expect("roll up");
+    for w in &windows {
+        assert_eq!(answered(store, owner, w).await, expected(&snapshots, w), "rolled up, {w:?}");
+    }
+    let other = store
+        .window_sums(tenant(), &windows[0])
+        .await
+        .expect("window sums");
+    assert_eq!(other, WindowSums::default(), "another tenant sees nothing");
+}
