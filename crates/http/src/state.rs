@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use kcost_app::Clock;
+use kcost_app::allocations::AllocationQueries;
 use kcost_app::auth::{ApiKeyAdmin, ApiKeyAuthenticator};
 use kcost_app::costs::CostQueries;
 use kcost_app::health::HealthCheck;
@@ -30,6 +31,11 @@ pub struct HttpLimits {
 pub struct AppState {
     pub ingest: Arc<IngestSnapshot>,
     pub costs: Arc<CostQueries>,
+    /// OpenCost's allocation API.
+    pub allocations: Arc<AllocationQueries>,
+    /// `allocation.anonymous_tenant`, resolved: requests to the allocation routes without
+    /// any key act for this tenant (read-only). `None` (the default): a key is needed.
+    pub allocation_anonymous_tenant: Option<TenantId>,
     pub authenticator: Arc<ApiKeyAuthenticator>,
     /// Last-use times of authenticated keys, batched in memory and flushed by the server.
     pub key_usage: Arc<KeyUsage>,

@@ -77,8 +77,20 @@ impl Application {
             services.api_key_cache.clone(),
             stores.invalidations.as_ref(),
         );
-        services.state.kubecent_anonymous_tenant =
-            kubecent::anonymous_tenant(settings, &stores).await?;
+        services.state.kubecent_anonymous_tenant = kubecent::anonymous_tenant(
+            "kubecent.anonymous_tenant",
+            settings.kubecent.anonymous_tenant.as_deref(),
+            "/api/v1 cost endpoints",
+            &stores,
+        )
+        .await?;
+        services.state.allocation_anonymous_tenant = kubecent::anonymous_tenant(
+            "allocation.anonymous_tenant",
+            settings.allocation.anonymous_tenant.as_deref(),
+            "the allocation routes",
+            &stores,
+        )
+        .await?;
         let warming = CacheWarming::new(settings, &services.state);
         let (opencost, opencost_schedule) =
             opencost::imports(settings, &stores, &services.state).await?;

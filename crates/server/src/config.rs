@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 pub use error::{ConfigError, Issue};
 pub use redact::{ConnectionUrl, REDACTED, Secret};
 pub use sections::{
-    AgentSettings, DatabaseSettings, IngestSettings, KubecentSettings, LogFormat, OpenCostSettings,
+    AgentSettings, AllocationSettings, DatabaseSettings, IngestSettings, KubecentSettings, LogFormat, OpenCostSettings,
     OpenCostSourceSettings, PricingSettings, RedisSettings, SecuritySettings, ServerSettings,
     TelemetrySettings, TimescaleMode, TimescaleSettings,
 };
@@ -58,6 +58,8 @@ pub struct Settings {
     pub agent: AgentSettings,
     /// `[kubecent]`
     pub kubecent: KubecentSettings,
+    /// `[allocation]`
+    pub allocation: AllocationSettings,
     /// `[opencost]`
     pub opencost: OpenCostSettings,
     /// The `KCOST_ENV` the settings were loaded for (not a config key).

@@ -1,4 +1,5 @@
-//! `[kubecent]` at run time: resolving `kubecent.anonymous_tenant` by name at start-up,
+//! `[kubecent]` at run time: resolving an `anonymous_tenant` setting (Kubecent's and the
+//! allocation API's) by id or name at start-up,
 //! and warming the query cache with the default `/api/v1` answers of active tenants.
 //!
 //! "Active" means the tenant's cache was invalidated — it ingested — on this replica within
@@ -20,34 +21,44 @@ use crate::stores::Stores;
 /// Tenants that ingested within this long are warmed.
 pub const ACTIVE_WITHIN: Duration = Duration::from_secs(60 * 60);
 
-/// The id of `kubecent.anonymous_tenant`, `None` when unset. A name that matches no tenant
-/// fails start-up: serving nothing (or a 500 per request) would hide the mistake.
+/// The tenant an `anonymous_tenant` setting (`key`) names, by id (UUID) or name; `None`
+/// when unset. A tenant that does not exist fails start-up: serving nothing (or a 500 per
+/// request) would hide the mistake. `routes` says what answers without a key, for the
+/// warning logged when the mode is on.
 pub async fn anonymous_tenant(
-    settings: &Settings,
+    key: &str,
+    value: Option<&str>,
+    routes: &str,
     stores: &Stores,
 ) -> anyhow::Result<Option<TenantId>> {
-    let Some(name) = &settings.kubecent.anonymous_tenant else {
+    let Some(value) = value else {
         return Ok(None);
     };
-    let tenant_name = TenantName::new(name.as_str())
-        .with_context(|| format!("kubecent.anonymous_tenant: `{name}` is not a tenant name"))?;
-    let tenant = stores
-        .tenants
-        .find_by_name(&tenant_name)
-        .await
-        .with_context(|| format!("kubecent.anonymous_tenant: looking up tenant `{name}`"))?
-        .with_context(|| {
-            format!(
-                "kubecent.anonymous_tenant: no tenant is named `{name}`; create it \
-                 (`kcost tenants create`) or unset the key"
-            )
-        })?;
-    tracing::warn!(
-        tenant = %tenant.id,
-        name = %name,
-        "kubecent.anonymous_tenant is set: /api/v1 cost endpoints answer without an API key"
-    );
-    Ok(Some(tenant.id))
+    let tenant = if let Ok(id) = uuid::Uuid::parse_str(value) {
+        stores
+            .tenants
+            .get(TenantId::from_uuid(id))
+            .await
+            .map(|t| t.id)
+            .with_context(|| format!("{key}: no tenant has the id `{value}`"))?
+    } else {
+        let name = TenantName::new(value)
+            .with_context(|| format!("{key}: `{value}` is not a tenant id or name"))?;
+        stores
+            .tenants
+            .find_by_name(&name)
+            .await
+            .with_context(|| format!("{key}: looking up tenant `{value}`"))?
+            .with_context(|| {
+                format!(
+                    "{key}: no tenant is named `{value}`; create it (`kcost tenants create`) \
+                     or unset the key"
+                )
+            })?
+            .id
+    };
+    tracing::warn!(%tenant, setting = key, "{key} is set: {routes} answer without an API key");
+    Ok(Some(tenant))
 }
 
 /// What the warming task needs; `None` from [`CacheWarming::new`] when warming is off.

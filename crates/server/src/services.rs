@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use kcost_app::auth::{ApiKeyAdmin, ApiKeyAuthenticator, ApiKeyCache, ApiKeyCacheSettings};
+use kcost_app::allocations::AllocationQueries;
 use kcost_app::costs::CostQueries;
 use kcost_app::health::HealthCheck;
 use kcost_app::ingest::{IngestSettings, IngestSnapshot};
@@ -130,6 +131,12 @@ impl Services {
                 stores.metrics.clone(),
                 query_cache.clone(),
             )),
+            allocations: Arc::new(AllocationQueries::new(
+                stores.metrics.clone(),
+                query_cache.clone(),
+            )),
+            // Resolved at start-up (`crate::kubecent::anonymous_tenant`).
+            allocation_anonymous_tenant: None,
             authenticator: Arc::new(authenticator),
             key_usage: key_usage.clone(),
             api_keys: admin.api_keys,
@@ -137,7 +144,7 @@ impl Services {
             prices: admin.prices,
             recommendations,
             kubecent,
-            // Resolved by name at start-up (`crate::kubecent::anonymous_tenant`).
+            // Resolved at start-up (`crate::kubecent::anonymous_tenant`).
             kubecent_anonymous_tenant: None,
             health: Arc::new(HealthCheck::new(
                 stores.tenants.clone(),

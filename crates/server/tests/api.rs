@@ -6,6 +6,8 @@
 
 mod support;
 
+#[path = "api/allocation.rs"]
+mod allocation;
 #[path = "api/cases.rs"]
 mod cases;
 #[path = "api/frozen_proxy.rs"]
@@ -19,7 +21,7 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
-                    crate::cases::$case(crate::support::Backend::Sqlite).await;
+                    crate::$case(crate::support::Backend::Sqlite).await;
                 }
             )*
         }
@@ -28,14 +30,20 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
-                    crate::cases::$case(crate::support::Backend::Postgres).await;
+                    crate::$case(crate::support::Backend::Postgres).await;
                 }
             )*
         }
     };
 }
 
+use allocation::*;
+use cases::*;
+
 on_both_backends!(
+    every_aggregation_holds_the_cluster_totals,
+    steps_add_up_to_the_accumulated_answer,
+    allocation_parameters_are_checked,
     the_agents_labelled_form_is_ingested_and_costed,
     fixtures_are_costed_and_namespaces_plus_idle_make_the_cluster_total,
     tenants_never_see_each_others_data,

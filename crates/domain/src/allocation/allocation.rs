@@ -23,6 +23,9 @@ const SECONDS_PER_HOUR: Decimal = Decimal::from_parts(3_600, 0, 0, false, 0);
 pub struct AllocationCost {
     pub cpu: Money,
     pub ram: Money,
+    /// The parts of `cpu` and `ram` that are shared idle (already in them).
+    pub cpu_idle: Money,
+    pub ram_idle: Money,
     pub pv: Money,
     pub network: Money,
     pub load_balancer: Money,
@@ -40,6 +43,8 @@ impl std::ops::AddAssign for AllocationCost {
     fn add_assign(&mut self, other: Self) {
         self.cpu += other.cpu;
         self.ram += other.ram;
+        self.cpu_idle += other.cpu_idle;
+        self.ram_idle += other.ram_idle;
         self.pv += other.pv;
         self.network += other.network;
         self.load_balancer += other.load_balancer;

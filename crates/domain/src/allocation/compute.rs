@@ -123,7 +123,7 @@ fn pod_allocation(window: &TimeWindow, sums: &PodWindowSums) -> Allocation {
             pv: sums.cost.storage,
             network: sums.cost.network,
             load_balancer: sums.cost.load_balancer,
-            shared: Money::ZERO,
+            ..AllocationCost::default()
         },
         resources: sums.resources,
     }
@@ -172,6 +172,8 @@ fn idle_allocations(
                 {
                     pods[i].cost.cpu += c;
                     pods[i].cost.ram += r;
+                    pods[i].cost.cpu_idle += c;
+                    pods[i].cost.ram_idle += r;
                 }
                 continue;
             }

@@ -6,6 +6,7 @@
 //! JSON itself. Prices (`hourly_cost_usd`) are shown unrounded too. Times are RFC3339 in UTC.
 
 pub mod admin;
+pub mod allocation;
 pub mod costs;
 pub mod health;
 pub mod ingest;

@@ -3,6 +3,7 @@
 //! 404 for unknown paths.
 
 pub mod admin;
+pub mod allocation;
 pub mod costs;
 pub mod health;
 pub mod ingest;
@@ -79,6 +80,15 @@ fn endpoints() -> Vec<(&'static str, Vec<(Method, Route)>)> {
             "/v1/costs/utilization",
             vec![(Method::GET, web::get().to(costs::utilization))],
         ),
+    ]
+    .into_iter()
+    // OpenCost's allocation API, bare, under /model and under /v1.
+    .chain(
+        allocation::paths::routes()
+            .into_iter()
+            .map(|(path, route)| (path, vec![(Method::GET, route)])),
+    )
+    .chain(vec![
         // Recommendations.
         (
             "/v1/recommendations",
@@ -147,7 +157,8 @@ fn endpoints() -> Vec<(&'static str, Vec<(Method, Route)>)> {
                 (Method::DELETE, web::delete().to(prices::delete_price)),
             ],
         ),
-    ]
+    ])
+    .collect()
 }
 
 /// The (path, method) of every endpoint, in the order registered.

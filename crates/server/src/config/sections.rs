@@ -292,9 +292,9 @@ impl Default for TelemetrySettings {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct KubecentSettings {
-    /// Name of a tenant whose data the read-only `/api/v1` endpoints serve to requests
-    /// carrying no API key at all (Kubecent's frontend sends none). Absent (the default):
-    /// every request needs a key. The tenant must exist at start-up.
+    /// Name or id of a tenant whose data the read-only `/api/v1` endpoints serve to
+    /// requests carrying no API key at all (Kubecent's frontend sends none). Absent (the
+    /// default): every request needs a key. The tenant must exist at start-up.
     #[serde(
         deserialize_with = "de::opt_text",
         skip_serializing_if = "Option::is_none"
@@ -312,6 +312,21 @@ impl Default for KubecentSettings {
             warm_interval_seconds: 240,
         }
     }
+}
+
+/// `[allocation]`: OpenCost's allocation API (`/allocation`, `/model/allocation`,
+/// `/v1/allocation`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AllocationSettings {
+    /// Name or id of a tenant whose data the allocation routes serve, read-only, to
+    /// requests carrying no API key at all (the OpenCost UI and kubectl-cost send none).
+    /// Absent (the default): every request needs a key. The tenant must exist at start-up.
+    #[serde(
+        deserialize_with = "de::opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub anonymous_tenant: Option<String>,
 }
 
 /// `[agent]`: settings for the bundled agent simulator.

@@ -32,6 +32,7 @@ pub(crate) fn validate(settings: &Settings, env: &Environment) -> Vec<Issue> {
     pricing(&mut v, settings);
     telemetry(&mut v, settings);
     kubecent(&mut v, settings);
+    allocation(&mut v, settings);
     opencost(&mut v, settings);
     v.0
 }
@@ -276,16 +277,26 @@ const MAX_WARM_INTERVAL_SECONDS: u64 = 24 * 60 * 60;
 /// tenant's answers, so it must not run back to back.
 const MIN_WARM_INTERVAL_SECONDS: u64 = 10;
 
-fn kubecent(v: &mut Issues, s: &Settings) {
-    let k = &s.kubecent;
-    if let Some(name) = &k.anonymous_tenant
-        && let Err(error) = TenantName::new(name.as_str())
+/// An `anonymous_tenant` setting: a tenant id (UUID) or a valid tenant name.
+fn anonymous_tenant(v: &mut Issues, key: &str, value: Option<&String>) {
+    if let Some(value) = value
+        && uuid::Uuid::parse_str(value).is_err()
+        && let Err(error) = TenantName::new(value.as_str())
     {
         v.push(
-            "kubecent.anonymous_tenant",
-            format!("must be a tenant name ({error}); omit it to require API keys"),
+            key,
+            format!("must be a tenant id or name ({error}); omit it to require API keys"),
         );
     }
+}
+
+fn allocation(v: &mut Issues, s: &Settings) {
+    anonymous_tenant(v, "allocation.anonymous_tenant", s.allocation.anonymous_tenant.as_ref());
+}
+
+fn kubecent(v: &mut Issues, s: &Settings) {
+    let k = &s.kubecent;
+    anonymous_tenant(v, "kubecent.anonymous_tenant", k.anonymous_tenant.as_ref());
     let interval = k.warm_interval_seconds;
     if interval != 0 && !(MIN_WARM_INTERVAL_SECONDS..=MAX_WARM_INTERVAL_SECONDS).contains(&interval)
     {

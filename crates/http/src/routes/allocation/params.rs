@@ -1,0 +1,216 @@
+//! OpenCost's allocation query parameters, read into the domain's question. Every value is
+//! checked: a bad one is a 400 naming its parameter (OpenCost silently drops unknown
+//! aggregates and unreadable booleans; a cost platform should say so instead).
+
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use kcost_app::allocations::AllocationRequest;
+use kcost_domain::allocation::filter::{LegacyFilters, from_legacy, parse};
+use kcost_domain::allocation::query::{
+    Accumulate, AggregateBy, AllocationQuery, ShareSplit, Sharing, parse_step,
+};
+use kcost_domain::money::Money;
+use kcost_domain::window::TimeWindow;
+use rust_decimal::Decimal;
+
+use crate::dto::allocation::AllocationParams;
+use crate::error::ApiError;
+use crate::error_code::ErrorCode;
+
+/// Largest monthly `shareCost` accepted (USD).
+const MAX_SHARE_COST: i64 = 1_000_000_000;
+
+fn invalid(parameter: &str, message: impl std::fmt::Display) -> ApiError {
+    ApiError::bad_request(
+        ErrorCode::InvalidQuery,
+        format!("invalid `{parameter}`: {message}"),
+    )
+}
+
+fn present(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// Go's `strconv.ParseBool` words, as OpenCost reads its flags.
+fn flag(parameter: &str, value: &Option<String>) -> Result<bool, ApiError> {
+    match present(value) {
+        None => Ok(false),
+        Some("1" | "t" | "T" | "true" | "TRUE" | "True") => Ok(true),
+        Some("0" | "f" | "F" | "false" | "FALSE" | "False") => Ok(false),
+        Some(other) => Err(invalid(parameter, format!("expected true or false, got {other:?}"))),
+    }
+}
+
+fn list(value: &Option<String>) -> Vec<String> {
+    present(value)
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The window, step, accumulation and question the parameters ask.
+pub fn request(params: &AllocationParams, now: DateTime<Utc>) -> Result<AllocationRequest, ApiError> {
+    let Some(window) = present(&params.window) else {
+        return Err(invalid("window", "required, e.g. 7d, today or <start>,<end>"));
+    };
+    let window = TimeWindow::parse(window, now)?;
+    let accumulate = match (present(&params.accumulate), present(&params.accumulate_by)) {
+        (_, Some(by)) => Accumulate::from_str(by).map_err(|e| invalid("accumulateBy", e))?,
+        (Some(value), None) => match value {
+            "1" | "t" | "T" | "TRUE" | "True" => Accumulate::All,
+            "0" | "f" | "F" | "FALSE" | "False" => Accumulate::None,
+            other => Accumulate::from_str(other).map_err(|e| invalid("accumulate", e))?,
+        },
+        (None, None) => Accumulate::None,
+    };
+    let step = parse_step(params.step.as_deref().unwrap_or("")).map_err(|e| invalid("step", e))?;
+    Ok(AllocationRequest {
+        window,
+        step,
+        accumulate,
+        query: query(params)?,
+    })
+}
+
+fn query(params: &AllocationParams) -> Result<AllocationQuery, ApiError> {
+    let aggregate = AggregateBy::parse_list(params.aggregate.as_deref().unwrap_or(""))
+        .map_err(|e| invalid("aggregate", e))?;
+    let filter = parse(params.filter.as_deref().unwrap_or("")).map_err(|e| invalid("filter", e))?;
+    let legacy = LegacyFilters {
+        clusters: params.filter_clusters.clone(),
+        nodes: params.filter_nodes.clone(),
+        namespaces: params.filter_namespaces.clone(),
+        controller_kinds: params.filter_controller_kinds.clone(),
+        controllers: params.filter_controllers.clone(),
+        pods: params.filter_pods.clone(),
+        containers: params.filter_containers.clone(),
+        labels: params.filter_labels.clone(),
+        annotations: params.filter_annotations.clone(),
+        services: params.filter_services.clone(),
+    };
+    // The error names the parameter itself.
+    let legacy = from_legacy(&legacy).map_err(|e| ApiError::bad_request(ErrorCode::InvalidQuery, e.to_string()))?;
+    Ok(AllocationQuery {
+        aggregate,
+        filter: filter.and(legacy),
+        sharing: sharing(params)?,
+    })
+}
+
+fn sharing(params: &AllocationParams) -> Result<Sharing, ApiError> {
+    let share_idle = match present(&params.share_idle) {
+        Some("weighted" | "Weighted" | "WEIGHTED") => true,
+        _ => flag("shareIdle", &params.share_idle)?,
+    };
+    let share_labels = list(&params.share_labels)
+        .into_iter()
+        .map(|pair| match pair.split_once([':', '=']) {
+            Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.trim().to_owned())),
+            _ => Err(invalid("shareLabels", format!("expected key:value, got {pair:?}"))),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let share_cost = match present(&params.share_cost) {
+        None => Money::ZERO,
+        Some(text) => {
+            let amount = Decimal::from_str(text)
+                .ok()
+                .filter(|a| *a >= Decimal::ZERO && *a <= Decimal::from(MAX_SHARE_COST))
+                .ok_or_else(|| {
+                    invalid(
+                        "shareCost",
+                        format!("expected a monthly amount in USD from 0 to {MAX_SHARE_COST}, got {text:?}"),
+                    )
+                })?;
+            Money::from_decimal(amount)
+        }
+    };
+    let split = match present(&params.share_split) {
+        None | Some("weighted") => ShareSplit::Weighted,
+        Some("even") => ShareSplit::Even,
+        Some(other) => {
+            return Err(invalid("shareSplit", format!("expected weighted or even, got {other:?}")));
+        }
+    };
+    Ok(Sharing {
+        include_idle: flag("includeIdle", &params.include_idle)?,
+        idle_by_node: flag("idleByNode", &params.idle_by_node)?,
+        share_idle,
+        share_namespaces: list(&params.share_namespaces),
+        share_labels,
+        share_cost_monthly: share_cost,
+        split,
+    })
+}
+
+/// How a summary orders and cuts each set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryPage {
+    pub sort_by: SortBy,
+    pub descending: bool,
+    pub offset: usize,
+    pub limit: Option<usize>,
+}
+
+/// Summary fields a set can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortBy {
+    Name,
+    TotalCost,
+    CpuCost,
+    RamCost,
+    PvCost,
+    NetworkCost,
+    LoadBalancerCost,
+    SharedCost,
+    TotalEfficiency,
+}
+
+pub fn summary_page(params: &AllocationParams) -> Result<SummaryPage, ApiError> {
+    let sort_by = match present(&params.sort_by) {
+        None | Some("totalCost") => SortBy::TotalCost,
+        Some("name") => SortBy::Name,
+        Some("cpuCost") => SortBy::CpuCost,
+        Some("ramCost") => SortBy::RamCost,
+        Some("pvCost") => SortBy::PvCost,
+        Some("networkCost") => SortBy::NetworkCost,
+        Some("loadBalancerCost") => SortBy::LoadBalancerCost,
+        Some("sharedCost") => SortBy::SharedCost,
+        Some("totalEfficiency") => SortBy::TotalEfficiency,
+        Some(other) => {
+            return Err(invalid(
+                "sortBy",
+                format!(
+                    "expected name, totalCost, cpuCost, ramCost, pvCost, networkCost, \
+                     loadBalancerCost, sharedCost or totalEfficiency, got {other:?}"
+                ),
+            ));
+        }
+    };
+    let descending = match present(&params.sort_by_order) {
+        None | Some("desc" | "descending") => true,
+        Some("asc" | "ascending") => false,
+        Some(other) => return Err(invalid("sortByOrder", format!("expected asc or desc, got {other:?}"))),
+    };
+    let count = |parameter: &str, value: &Option<String>| -> Result<Option<usize>, ApiError> {
+        present(value)
+            .map(|v| {
+                v.parse::<usize>()
+                    .ok()
+                    .filter(|n| *n <= 1_000_000_000)
+                    .ok_or_else(|| invalid(parameter, format!("expected a whole number from 0 to 1000000000, got {v:?}")))
+            })
+            .transpose()
+    };
+    Ok(SummaryPage {
+        sort_by,
+        descending,
+        offset: count("offset", &params.offset)?.unwrap_or(0),
+        limit: count("limit", &params.limit)?,
+    })
+}

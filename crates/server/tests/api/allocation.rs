@@ -1,0 +1,242 @@
+//! OpenCost's allocation API end to end: every aggregation of a window holds the same
+//! money as `/v1/costs` (with idle: the cluster totals), a pod's figures are its samples',
+//! steps add up to the accumulated answer, the three prefixes answer alike, bad
+//! parameters are 400s naming the parameter, and the anonymous mode serves one tenant.
+
+use reqwest::StatusCode;
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+
+use crate::support::{
+    Backend, FIXTURE_WINDOW, LABELS, NODES_NULL, SMALL, TestDb, TestServer, money, send,
+};
+
+const WINDOW: &str = "window=2026-11-20T00:00:00Z,2026-11-21T00:00:00Z";
+
+/// Σ `totalCost` over every set of an allocation answer.
+fn total(answer: &Value) -> Decimal {
+    answer["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .flat_map(|set| set.as_object().expect("set").values())
+        .map(|a| money(a, "totalCost"))
+        .sum()
+}
+
+fn names(answer: &Value, set: usize) -> Vec<String> {
+    answer["data"][set]
+        .as_object()
+        .expect("set")
+        .keys()
+        .cloned()
+        .collect()
+}
+
+async fn sum_of(server: &TestServer, key: &str, path: &str, field: &str) -> Decimal {
+    let (status, body) = server.get_as(key, path).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["costs"]
+        .as_array()
+        .expect("costs")
+        .iter()
+        .map(|row| money(row, field))
+        .sum()
+}
+
+pub async fn every_aggregation_holds_the_cluster_totals(backend: Backend) {
+    let db = TestDb::create(backend).await;
+    let server = TestServer::start(&db).await;
+    let (_, key) = server.tenant_with_key("acme").await;
+    for payload in [SMALL, NODES_NULL, LABELS] {
+        assert_eq!(server.ingest(&key, payload).await.0, StatusCode::ACCEPTED);
+    }
+    let clusters = sum_of(&server, &key, &format!("/v1/costs/clusters?{FIXTURE_WINDOW}"), "estimated_cost_usd").await;
+    let namespaces = sum_of(&server, &key, &format!("/v1/costs/namespaces?{FIXTURE_WINDOW}"), "estimated_cost_usd").await;
+    assert!(clusters > namespaces && namespaces > Decimal::ZERO);
+
+    for aggregate in [
+        "", "cluster", "node", "namespace", "controllerKind", "controller", "deployment",
+        "pod", "container", "label:app.kubernetes.io/name", "cluster,namespace",
+    ] {
+        let base = format!("/allocation?{WINDOW}&aggregate={aggregate}");
+        let (status, plain) = server.get_as(&key, &base).await;
+        assert_eq!(status, StatusCode::OK, "{aggregate}: {plain}");
+        assert_eq!((plain["code"].as_u64(), plain["status"].as_str()), (Some(200), Some("success")));
+        assert_eq!(total(&plain), namespaces, "{aggregate} without idle");
+        let (_, with_idle) = server.get_as(&key, &format!("{base}&includeIdle=true")).await;
+        assert_eq!(total(&with_idle), clusters, "{aggregate} with idle");
+        assert!(names(&with_idle, 0).contains(&"__idle__".to_owned()), "{with_idle}");
+        let (_, shared) = server.get_as(&key, &format!("{base}&shareIdle=true")).await;
+        assert_eq!(total(&shared), clusters, "{aggregate} sharing idle");
+        assert!(!names(&shared, 0).contains(&"__idle__".to_owned()));
+    }
+
+    // Labels and owners group as OpenCost names them.
+    let (_, by_label) = server
+        .get_as(&key, &format!("/model/allocation/compute?{WINDOW}&aggregate=cluster,label:app.kubernetes.io/name"))
+        .await;
+    let labelled = names(&by_label, 0);
+    assert!(labelled.contains(&"prod-eu/default-worker".to_owned()), "{labelled:?}");
+    assert!(labelled.iter().any(|n| n.ends_with("/__unallocated__")), "{labelled:?}");
+    let (_, by_controller) = server.get_as(&key, &format!("/v1/allocation?{WINDOW}&aggregate=controller")).await;
+    assert!(names(&by_controller, 0).contains(&"deployment:default-worker".to_owned()));
+
+    // A pod's figures are its sample's: request 500 m, usage 275 m, 1 GiB requested.
+    let (_, pods) = server
+        .get_as(&key, &format!("/allocation?{WINDOW}&aggregate=pod&filter=pod:\"default-worker-9jntjqrz8-h2j5r\""))
+        .await;
+    let pod = &pods["data"][0]["default-worker-9jntjqrz8-h2j5r"];
+    let hours = pod["minutes"].as_f64().expect("minutes") / 60.0;
+    assert!(hours > 0.0, "{pod}");
+    assert_eq!(pod["cpuCoreRequestAverage"], json!(0.5));
+    assert_eq!(pod["cpuCoreUsageAverage"], json!(0.275));
+    assert!((pod["cpuCoreHours"].as_f64().unwrap() - 0.5 * hours).abs() < 1e-9, "{pod}");
+    assert!((pod["ramByteHours"].as_f64().unwrap() - 1073741824.0 * hours).abs() < 1e-3, "{pod}");
+    assert_eq!(pod["cpuEfficiency"], json!(0.55));
+    assert_eq!(pod["properties"]["controllerKind"], "deployment");
+    assert_eq!(pod["properties"]["container"], "app");
+    assert_eq!(pod["properties"]["labels"]["app.kubernetes.io/name"], "default-worker");
+
+    // The same question under the three prefixes, and /compute, answers the same.
+    let path = |prefix: &str| format!("{prefix}?{WINDOW}&aggregate=namespace&includeIdle=true");
+    let (_, bare) = server.get_as(&key, &path("/allocation")).await;
+    for prefix in ["/allocation/compute", "/model/allocation", "/model/allocation/compute", "/v1/allocation", "/v1/allocation/compute"] {
+        assert_eq!(server.get_as(&key, &path(prefix)).await.1, bare, "{prefix}");
+    }
+
+    // Summary: sorted and paged per set (the order is the JSON's own: read the text);
+    // topline: the totals of the same query.
+    let summary_path = format!(
+        "/model/allocation/summary?{WINDOW}&aggregate=namespace&includeIdle=true&sortBy=totalCost&limit=3"
+    );
+    let response = server
+        .get(&summary_path)
+        .header("X-Api-Key", key.as_str())
+        .send()
+        .await
+        .expect("summary");
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.expect("text");
+    let summary: Value = serde_json::from_str(&text).expect("json");
+    let rows = summary["data"]["sets"][0]["allocations"].as_object().expect("allocations");
+    assert_eq!(rows.len(), 3);
+    let mut expected: Vec<(Decimal, String)> = bare["data"][0]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(name, a)| (money(a, "totalCost"), name.clone()))
+        .collect();
+    expected.sort_by(|a, b| b.cmp(a));
+    let positions: Vec<usize> = expected
+        .iter()
+        .take(3)
+        .map(|(_, name)| text.find(&format!("\"{name}\":{{")).unwrap_or_else(|| panic!("{name} in {text}")))
+        .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "most expensive first: {text}");
+    assert_eq!(summary["data"]["step"], json!(86_400_000_000_000_i64));
+    let (_, asc) = server
+        .get_as(&key, &format!("/allocation/summary?{WINDOW}&aggregate=namespace&sortBy=name&sortByOrder=asc&offset=1&limit=2"))
+        .await;
+    let asc: Vec<&String> = asc["data"]["sets"][0]["allocations"].as_object().unwrap().keys().collect();
+    let mut all = names(&bare, 0);
+    all.retain(|n| n != "__idle__");
+    assert_eq!(asc, all.iter().skip(1).take(2).collect::<Vec<_>>());
+    let (status, topline) = server
+        .get_as(&key, &format!("/v1/allocation/summary/topline?{WINDOW}&aggregate=namespace&includeIdle=true"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{topline}");
+    assert_eq!(money(&topline["data"], "totalCost"), clusters);
+    assert_eq!(money(&topline["data"]["combined"]["allocations"]["total"], "totalCost"), clusters);
+    assert_eq!(topline["data"]["numResults"].as_u64(), Some(names(&bare, 0).len() as u64));
+
+    server.stop().await;
+    db.finish().await;
+}
+
+pub async fn steps_add_up_to_the_accumulated_answer(backend: Backend) {
+    let db = TestDb::create(backend).await;
+    let server = TestServer::start(&db).await;
+    let (_, key) = server.tenant_with_key("acme").await;
+    for hour in 0..6 {
+        let mut snapshot: Value = serde_json::from_str(SMALL).expect("fixture");
+        snapshot["timestamp"] = json!(snapshot["timestamp"].as_i64().unwrap() + hour * 3600);
+        snapshot["interval_seconds"] = json!(3600);
+        assert_eq!(server.ingest(&key, &snapshot.to_string()).await.0, StatusCode::ACCEPTED);
+    }
+    let base = format!("/allocation?{WINDOW}&aggregate=namespace&includeIdle=true");
+    let (_, whole) = server.get_as(&key, &base).await;
+    assert_eq!(whole["data"].as_array().unwrap().len(), 1);
+    let (_, hourly) = server.get_as(&key, &format!("{base}&step=1h")).await;
+    assert_eq!(hourly["data"].as_array().unwrap().len(), 24);
+    assert_eq!(total(&hourly), total(&whole));
+    let (_, accumulated) = server.get_as(&key, &format!("{base}&step=1h&accumulate=true")).await;
+    assert_eq!(accumulated["data"].as_array().unwrap().len(), 1);
+    assert_eq!(total(&accumulated), total(&whole));
+    for (name, allocation) in accumulated["data"][0].as_object().unwrap() {
+        assert_eq!(allocation["totalCost"], whole["data"][0][name]["totalCost"], "{name}");
+    }
+    // The OpenCost UI's home page: a week by day.
+    let (status, days) = server
+        .get_as(&key, "/model/allocation/compute?window=2026-11-14T00:00:00Z,2026-11-21T00:00:00Z&aggregate=namespace&includeIdle=true&accumulate=day")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{days}");
+    assert_eq!(days["data"].as_array().unwrap().len(), 7);
+    assert_eq!(total(&days), total(&whole));
+    server.stop().await;
+    db.finish().await;
+}
+
+pub async fn allocation_parameters_are_checked(backend: Backend) {
+    let db = TestDb::create(backend).await;
+    let server = TestServer::start(&db).await;
+    let (tenant, key) = server.tenant_with_key("acme").await;
+    assert_eq!(server.ingest(&key, SMALL).await.0, StatusCode::ACCEPTED);
+    for (query, parameter) in [
+        (format!("{WINDOW}&aggregate=teams"), "aggregate"),
+        (format!("{WINDOW}&aggregate=label:"), "aggregate"),
+        (format!("{WINDOW}&filter=namespace:kube"), "filter"),
+        (format!("{WINDOW}&filter=nmespace:\"a\""), "filter"),
+        ("window=8x".to_owned(), "window"),
+        (String::new(), "window"),
+        (format!("{WINDOW}&step=1m"), "step"),
+        (format!("{WINDOW}&step=often"), "step"),
+        (format!("{WINDOW}&accumulate=fortnight"), "accumulate"),
+        (format!("{WINDOW}&includeIdle=maybe"), "includeIdle"),
+        (format!("{WINDOW}&shareSplit=random"), "shareSplit"),
+        (format!("{WINDOW}&shareCost=-5"), "shareCost"),
+        (format!("{WINDOW}&shareLabels=team"), "shareLabels"),
+        (format!("{WINDOW}&filterLabels=team"), "filterLabels"),
+        (format!("{WINDOW}&sortBy=color"), "sortBy"),
+        (format!("{WINDOW}&limit=-1"), "limit"),
+    ] {
+        let (status, body) = server.get_as(&key, &format!("/allocation/summary?{query}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
+        let message = body["error"].as_str().expect("error");
+        assert!(
+            message.contains(parameter) || (parameter == "window" && body["code"] == "invalid_window"),
+            "{query}: {body}"
+        );
+    }
+
+    // No key: 401 until the anonymous mode names the tenant (by id here).
+    let path = format!("/model/allocation?{WINDOW}&aggregate=namespace");
+    assert_eq!(send(server.get(&path)).await.0, StatusCode::UNAUTHORIZED);
+    let (_, keyed) = server.get_as(&key, &path).await;
+    server.stop().await;
+    let mut settings = db.settings();
+    settings.allocation.anonymous_tenant = Some(tenant.clone());
+    let server = TestServer::start_with(settings).await;
+    let (status, anonymous) = send(server.get(&path)).await;
+    assert_eq!(status, StatusCode::OK, "{anonymous}");
+    assert_eq!(anonymous, keyed);
+    // A presented key is still checked.
+    let (status, _) = server.get_as("not-a-key", &path).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    server.stop().await;
+    let mut settings = db.settings();
+    settings.allocation.anonymous_tenant = Some(uuid::Uuid::new_v4().to_string());
+    let error = kcost_server::Application::build(settings).await.expect_err("unknown tenant id");
+    assert!(format!("{error:#}").contains("allocation.anonymous_tenant"), "{error:#}");
+    db.finish().await;
+}
