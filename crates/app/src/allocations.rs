@@ -79,7 +79,8 @@ impl AllocationQueries {
         window: &TimeWindow,
     ) -> Result<WindowSums, QueryError> {
         let tenant = key.tenant_id;
-        let cache_key = serde_json::json!(["window_sums", window.start(), window.end()]).to_string();
+        let cache_key =
+            serde_json::json!(["window_sums", window.start(), window.end()]).to_string();
         self.cache
             .get_or_compute(tenant, &cache_key, || async {
                 self.metrics

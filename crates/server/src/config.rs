@@ -27,9 +27,9 @@ use serde::{Deserialize, Serialize};
 pub use error::{ConfigError, Issue};
 pub use redact::{ConnectionUrl, REDACTED, Secret};
 pub use sections::{
-    AgentSettings, AllocationSettings, DatabaseSettings, IngestSettings, KubecentSettings, LogFormat, OpenCostSettings,
-    OpenCostSourceSettings, PricingSettings, RedisSettings, SecuritySettings, ServerSettings,
-    TelemetrySettings, TimescaleMode, TimescaleSettings,
+    AgentSettings, AllocationSettings, DatabaseSettings, IngestSettings, KubecentSettings,
+    LogFormat, OpenCostSettings, OpenCostSourceSettings, PricingSettings, RedisSettings,
+    SecuritySettings, ServerSettings, TelemetrySettings, TimescaleMode, TimescaleSettings,
 };
 pub use sources::{ConfigSources, DEFAULT_TOML, Environment};
 

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use kcost_app::auth::{ApiKeyAdmin, ApiKeyAuthenticator, ApiKeyCache, ApiKeyCacheSettings};
 use kcost_app::allocations::AllocationQueries;
+use kcost_app::auth::{ApiKeyAdmin, ApiKeyAuthenticator, ApiKeyCache, ApiKeyCacheSettings};
 use kcost_app::costs::CostQueries;
 use kcost_app::health::HealthCheck;
 use kcost_app::ingest::{IngestSettings, IngestSnapshot};

@@ -26,7 +26,8 @@ use sea_orm::{
 };
 
 use crate::encoding::{
-    ALLOCATED_SECONDS, RESOURCE_SECONDS, allocated_second_sums_sql, instant, joined_digits_sql, resource_second_sums_sql, unix_seconds,
+    ALLOCATED_SECONDS, RESOURCE_SECONDS, allocated_second_sums_sql, instant, joined_digits_sql,
+    resource_second_sums_sql, unix_seconds,
 };
 use crate::error::{chained, db, unexpected};
 use crate::scope::SAMPLE_HOUR;

@@ -107,7 +107,8 @@ pub(crate) async fn window_sums(
 
 fn money(row: &QueryResult, column: &str) -> anyhow::Result<Money> {
     Ok(money_from_units(
-        row.try_get_by::<Option<i64>, _>(column)?.unwrap_or_default(),
+        row.try_get_by::<Option<i64>, _>(column)?
+            .unwrap_or_default(),
     ))
 }
 

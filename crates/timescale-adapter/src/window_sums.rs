@@ -90,7 +90,8 @@ pub(crate) async fn window_sums(
 
 fn pod_sums(row: &PgRow) -> anyhow::Result<PodWindowSums> {
     let decimal = |column: &str| -> anyhow::Result<Decimal> { Ok(row.try_get(column)?) };
-    let money = |column: &str| -> anyhow::Result<Money> { Ok(Money::from_decimal(decimal(column)?)) };
+    let money =
+        |column: &str| -> anyhow::Result<Money> { Ok(Money::from_decimal(decimal(column)?)) };
     Ok(PodWindowSums {
         pod: description(row)?,
         cost: CostBreakdown {

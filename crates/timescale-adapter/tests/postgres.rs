@@ -418,7 +418,11 @@ async fn a_database_of_the_previous_schema_migrates_with_its_data() {
     );
     let later = utc(2026, 11, 22, 12, 0, 0);
     migrated.roll_up(later).await.unwrap();
-    assert_eq!(answers(&migrated, t).await.without_window_sums(), expected, "after rollups");
+    assert_eq!(
+        answers(&migrated, t).await.without_window_sums(),
+        expected,
+        "after rollups"
+    );
 
     // Every pod kept its identity; new snapshots land next to the migrated rows.
     let stored = migrated
@@ -440,7 +444,10 @@ async fn a_database_of_the_previous_schema_migrates_with_its_data() {
     for store in [&migrated, &reference] {
         assert_eq!(store.append(t, &next).await.unwrap(), AppendOutcome::Stored);
     }
-    assert_eq!(answers(&migrated, t).await.without_window_sums(), answers(&reference, t).await.without_window_sums());
+    assert_eq!(
+        answers(&migrated, t).await.without_window_sums(),
+        answers(&reference, t).await.without_window_sums()
+    );
 
     for store in [migrated, reference] {
         store.pool().close().await;

@@ -35,7 +35,11 @@ fn memory_cache() -> Arc<QueryCache> {
         Ok(())
     });
     cache.expect_increment().returning(|_| Ok(1));
-    Arc::new(QueryCache::new(Arc::new(cache), Duration::from_secs(60), "t:"))
+    Arc::new(QueryCache::new(
+        Arc::new(cache),
+        Duration::from_secs(60),
+        "t:",
+    ))
 }
 
 /// One node with a dollar of idle CPU per step.
@@ -78,7 +82,10 @@ async fn each_step_reads_its_own_window_once_for_the_keys_tenant() {
     let request = request(Some(chrono::TimeDelta::days(1)), Accumulate::None);
     let sets = queries.allocations(&key, &request).await.unwrap();
     assert_eq!(sets.len(), 3);
-    assert!(sets.iter().all(|s| s.total_cost() == Money::from_decimal(Decimal::ONE)));
+    assert!(
+        sets.iter()
+            .all(|s| s.total_cost() == Money::from_decimal(Decimal::ONE))
+    );
     // Asked again (another aggregation of the same steps): answered from the cache.
     let again = queries.allocations(&key, &request).await.unwrap();
     assert_eq!(again, sets);
@@ -101,7 +108,9 @@ async fn accumulating_by_day_defaults_to_daily_steps() {
     let all = AllocationQueries::new(
         Arc::new({
             let mut m = MockMetricsStore::new();
-            m.expect_window_sums().times(1).returning(|_, _| Ok(idle_dollar()));
+            m.expect_window_sums()
+                .times(1)
+                .returning(|_, _| Ok(idle_dollar()));
             m
         }),
         memory_cache(),
@@ -118,12 +127,17 @@ async fn needs_the_read_scope() {
     metrics.expect_window_sums().never();
     let queries = AllocationQueries::new(Arc::new(metrics), memory_cache());
     let err = queries
-        .allocations(&key_with(&[Scope::MetricsWrite], None), &request(None, Accumulate::None))
+        .allocations(
+            &key_with(&[Scope::MetricsWrite], None),
+            &request(None, Accumulate::None),
+        )
         .await
         .unwrap_err();
     assert!(matches!(
         err,
-        AllocationError::Query(QueryError::Forbidden(AuthError::MissingScope(Scope::CostsRead)))
+        AllocationError::Query(QueryError::Forbidden(AuthError::MissingScope(
+            Scope::CostsRead
+        )))
     ));
 }
 
@@ -139,7 +153,13 @@ async fn too_many_steps_are_refused_before_any_read() {
         )
         .await
         .unwrap_err();
-    assert!(matches!(err, AllocationError::Step(StepError::TooMany { count: 4320, .. })), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            AllocationError::Step(StepError::TooMany { count: 4320, .. })
+        ),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -150,8 +170,14 @@ async fn an_unavailable_store_is_reported() {
         .returning(|_, _| Err(MetricsStoreError::Unavailable(anyhow::anyhow!("down"))));
     let queries = AllocationQueries::new(Arc::new(metrics), memory_cache());
     let err = queries
-        .allocations(&key_with(&[Scope::CostsRead], None), &request(None, Accumulate::None))
+        .allocations(
+            &key_with(&[Scope::CostsRead], None),
+            &request(None, Accumulate::None),
+        )
         .await
         .unwrap_err();
-    assert!(matches!(err, AllocationError::Query(QueryError::Unavailable(_))));
+    assert!(matches!(
+        err,
+        AllocationError::Query(QueryError::Unavailable(_))
+    ));
 }

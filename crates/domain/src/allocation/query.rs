@@ -267,7 +267,10 @@ pub fn parse_step(step: &str) -> Result<Option<TimeDelta>, StepError> {
 
 /// `window` cut into consecutive steps from its start (the last one cut at the end), or
 /// the whole window without a step.
-pub fn split_steps(window: &TimeWindow, step: Option<TimeDelta>) -> Result<Vec<TimeWindow>, StepError> {
+pub fn split_steps(
+    window: &TimeWindow,
+    step: Option<TimeDelta>,
+) -> Result<Vec<TimeWindow>, StepError> {
     let Some(step) = step else {
         return Ok(vec![*window]);
     };

@@ -109,7 +109,11 @@ fn summary_set(set: &AllocationSet, page: &SummaryPage) -> SummarySetDto {
         let order = sort_key(a, page.sort_by)
             .cmp(&sort_key(b, page.sort_by))
             .then_with(|| a.name.cmp(&b.name));
-        if page.descending { order.reverse() } else { order }
+        if page.descending {
+            order.reverse()
+        } else {
+            order
+        }
     });
     let rows = rows
         .into_iter()

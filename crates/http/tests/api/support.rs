@@ -212,6 +212,11 @@ impl Mocks {
                 IngestSettings::default(),
             )),
             costs: Arc::new(CostQueries::new(metrics.clone(), query_cache.clone())),
+            allocations: Arc::new(kcost_app::allocations::AllocationQueries::new(
+                metrics.clone(),
+                query_cache.clone(),
+            )),
+            allocation_anonymous_tenant: None,
             // TTL zero: every request reaches the (mock) repository.
             authenticator: Arc::new(ApiKeyAuthenticator::new(
                 keys.clone(),

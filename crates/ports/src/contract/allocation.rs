@@ -111,7 +111,11 @@ pub async fn window_sums_equal_the_priced_samples(store: &dyn MetricsStore) {
         .await
         .expect("roll up");
     for w in &windows {
-        assert_eq!(answered(store, owner, w).await, expected(&snapshots, w), "rolled up, {w:?}");
+        assert_eq!(
+            answered(store, owner, w).await,
+            expected(&snapshots, w),
+            "rolled up, {w:?}"
+        );
     }
     let other = store
         .window_sums(tenant(), &windows[0])

@@ -533,7 +533,9 @@ fn kubecent_settings_load_from_the_environment() {
         &[("KCOST_KUBECENT__ANONYMOUS_TENANT", long.as_str())],
     );
     assert!(
-        err.starts_with("invalid configuration: kubecent.anonymous_tenant: must be a tenant id or name"),
+        err.starts_with(
+            "invalid configuration: kubecent.anonymous_tenant: must be a tenant id or name"
+        ),
         "{err}"
     );
 }

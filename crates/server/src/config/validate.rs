@@ -291,7 +291,11 @@ fn anonymous_tenant(v: &mut Issues, key: &str, value: Option<&String>) {
 }
 
 fn allocation(v: &mut Issues, s: &Settings) {
-    anonymous_tenant(v, "allocation.anonymous_tenant", s.allocation.anonymous_tenant.as_ref());
+    anonymous_tenant(
+        v,
+        "allocation.anonymous_tenant",
+        s.allocation.anonymous_tenant.as_ref(),
+    );
 }
 
 fn kubecent(v: &mut Issues, s: &Settings) {

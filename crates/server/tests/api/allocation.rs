@@ -51,22 +51,51 @@ pub async fn every_aggregation_holds_the_cluster_totals(backend: Backend) {
     for payload in [SMALL, NODES_NULL, LABELS] {
         assert_eq!(server.ingest(&key, payload).await.0, StatusCode::ACCEPTED);
     }
-    let clusters = sum_of(&server, &key, &format!("/v1/costs/clusters?{FIXTURE_WINDOW}"), "estimated_cost_usd").await;
-    let namespaces = sum_of(&server, &key, &format!("/v1/costs/namespaces?{FIXTURE_WINDOW}"), "estimated_cost_usd").await;
+    let clusters = sum_of(
+        &server,
+        &key,
+        &format!("/v1/costs/clusters?{FIXTURE_WINDOW}"),
+        "estimated_cost_usd",
+    )
+    .await;
+    let namespaces = sum_of(
+        &server,
+        &key,
+        &format!("/v1/costs/namespaces?{FIXTURE_WINDOW}"),
+        "estimated_cost_usd",
+    )
+    .await;
     assert!(clusters > namespaces && namespaces > Decimal::ZERO);
 
     for aggregate in [
-        "", "cluster", "node", "namespace", "controllerKind", "controller", "deployment",
-        "pod", "container", "label:app.kubernetes.io/name", "cluster,namespace",
+        "",
+        "cluster",
+        "node",
+        "namespace",
+        "controllerKind",
+        "controller",
+        "deployment",
+        "pod",
+        "container",
+        "label:app.kubernetes.io/name",
+        "cluster,namespace",
     ] {
         let base = format!("/allocation?{WINDOW}&aggregate={aggregate}");
         let (status, plain) = server.get_as(&key, &base).await;
         assert_eq!(status, StatusCode::OK, "{aggregate}: {plain}");
-        assert_eq!((plain["code"].as_u64(), plain["status"].as_str()), (Some(200), Some("success")));
+        assert_eq!(
+            (plain["code"].as_u64(), plain["status"].as_str()),
+            (Some(200), Some("success"))
+        );
         assert_eq!(total(&plain), namespaces, "{aggregate} without idle");
-        let (_, with_idle) = server.get_as(&key, &format!("{base}&includeIdle=true")).await;
+        let (_, with_idle) = server
+            .get_as(&key, &format!("{base}&includeIdle=true"))
+            .await;
         assert_eq!(total(&with_idle), clusters, "{aggregate} with idle");
-        assert!(names(&with_idle, 0).contains(&"__idle__".to_owned()), "{with_idle}");
+        assert!(
+            names(&with_idle, 0).contains(&"__idle__".to_owned()),
+            "{with_idle}"
+        );
         let (_, shared) = server.get_as(&key, &format!("{base}&shareIdle=true")).await;
         assert_eq!(total(&shared), clusters, "{aggregate} sharing idle");
         assert!(!names(&shared, 0).contains(&"__idle__".to_owned()));
@@ -74,34 +103,70 @@ pub async fn every_aggregation_holds_the_cluster_totals(backend: Backend) {
 
     // Labels and owners group as OpenCost names them.
     let (_, by_label) = server
-        .get_as(&key, &format!("/model/allocation/compute?{WINDOW}&aggregate=cluster,label:app.kubernetes.io/name"))
+        .get_as(
+            &key,
+            &format!(
+                "/model/allocation/compute?{WINDOW}&aggregate=cluster,label:app.kubernetes.io/name"
+            ),
+        )
         .await;
     let labelled = names(&by_label, 0);
-    assert!(labelled.contains(&"prod-eu/default-worker".to_owned()), "{labelled:?}");
-    assert!(labelled.iter().any(|n| n.ends_with("/__unallocated__")), "{labelled:?}");
-    let (_, by_controller) = server.get_as(&key, &format!("/v1/allocation?{WINDOW}&aggregate=controller")).await;
+    assert!(
+        labelled.contains(&"prod-eu/default-worker".to_owned()),
+        "{labelled:?}"
+    );
+    assert!(
+        labelled.iter().any(|n| n.ends_with("/__unallocated__")),
+        "{labelled:?}"
+    );
+    let (_, by_controller) = server
+        .get_as(
+            &key,
+            &format!("/v1/allocation?{WINDOW}&aggregate=controller"),
+        )
+        .await;
     assert!(names(&by_controller, 0).contains(&"deployment:default-worker".to_owned()));
 
     // A pod's figures are its sample's: request 500 m, usage 275 m, 1 GiB requested.
     let (_, pods) = server
-        .get_as(&key, &format!("/allocation?{WINDOW}&aggregate=pod&filter=pod:\"default-worker-9jntjqrz8-h2j5r\""))
+        .get_as(
+            &key,
+            &format!(
+                "/allocation?{WINDOW}&aggregate=pod&filter=pod:\"default-worker-9jntjqrz8-h2j5r\""
+            ),
+        )
         .await;
     let pod = &pods["data"][0]["default-worker-9jntjqrz8-h2j5r"];
     let hours = pod["minutes"].as_f64().expect("minutes") / 60.0;
     assert!(hours > 0.0, "{pod}");
     assert_eq!(pod["cpuCoreRequestAverage"], json!(0.5));
     assert_eq!(pod["cpuCoreUsageAverage"], json!(0.275));
-    assert!((pod["cpuCoreHours"].as_f64().unwrap() - 0.5 * hours).abs() < 1e-9, "{pod}");
-    assert!((pod["ramByteHours"].as_f64().unwrap() - 1073741824.0 * hours).abs() < 1e-3, "{pod}");
+    assert!(
+        (pod["cpuCoreHours"].as_f64().unwrap() - 0.5 * hours).abs() < 1e-9,
+        "{pod}"
+    );
+    assert!(
+        (pod["ramByteHours"].as_f64().unwrap() - 1073741824.0 * hours).abs() < 1e-3,
+        "{pod}"
+    );
     assert_eq!(pod["cpuEfficiency"], json!(0.55));
     assert_eq!(pod["properties"]["controllerKind"], "deployment");
     assert_eq!(pod["properties"]["container"], "app");
-    assert_eq!(pod["properties"]["labels"]["app.kubernetes.io/name"], "default-worker");
+    assert_eq!(
+        pod["properties"]["labels"]["app.kubernetes.io/name"],
+        "default-worker"
+    );
 
     // The same question under the three prefixes, and /compute, answers the same.
     let path = |prefix: &str| format!("{prefix}?{WINDOW}&aggregate=namespace&includeIdle=true");
     let (_, bare) = server.get_as(&key, &path("/allocation")).await;
-    for prefix in ["/allocation/compute", "/model/allocation", "/model/allocation/compute", "/v1/allocation", "/v1/allocation/compute"] {
+    for prefix in [
+        "/allocation/compute",
+        "/model/allocation",
+        "/model/allocation/compute",
+        "/v1/allocation",
+        "/v1/allocation/compute",
+    ] {
         assert_eq!(server.get_as(&key, &path(prefix)).await.1, bare, "{prefix}");
     }
 
@@ -119,7 +184,9 @@ pub async fn every_aggregation_holds_the_cluster_totals(backend: Backend) {
     assert_eq!(response.status(), StatusCode::OK);
     let text = response.text().await.expect("text");
     let summary: Value = serde_json::from_str(&text).expect("json");
-    let rows = summary["data"]["sets"][0]["allocations"].as_object().expect("allocations");
+    let rows = summary["data"]["sets"][0]["allocations"]
+        .as_object()
+        .expect("allocations");
     assert_eq!(rows.len(), 3);
     let mut expected: Vec<(Decimal, String)> = bare["data"][0]
         .as_object()
@@ -131,24 +198,48 @@ pub async fn every_aggregation_holds_the_cluster_totals(backend: Backend) {
     let positions: Vec<usize> = expected
         .iter()
         .take(3)
-        .map(|(_, name)| text.find(&format!("\"{name}\":{{")).unwrap_or_else(|| panic!("{name} in {text}")))
+        .map(|(_, name)| {
+            text.find(&format!("\"{name}\":{{"))
+                .unwrap_or_else(|| panic!("{name} in {text}"))
+        })
         .collect();
-    assert!(positions.windows(2).all(|w| w[0] < w[1]), "most expensive first: {text}");
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "most expensive first: {text}"
+    );
     assert_eq!(summary["data"]["step"], json!(86_400_000_000_000_i64));
     let (_, asc) = server
         .get_as(&key, &format!("/allocation/summary?{WINDOW}&aggregate=namespace&sortBy=name&sortByOrder=asc&offset=1&limit=2"))
         .await;
-    let asc: Vec<&String> = asc["data"]["sets"][0]["allocations"].as_object().unwrap().keys().collect();
+    let asc: Vec<&String> = asc["data"]["sets"][0]["allocations"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
     let mut all = names(&bare, 0);
     all.retain(|n| n != "__idle__");
     assert_eq!(asc, all.iter().skip(1).take(2).collect::<Vec<_>>());
     let (status, topline) = server
-        .get_as(&key, &format!("/v1/allocation/summary/topline?{WINDOW}&aggregate=namespace&includeIdle=true"))
+        .get_as(
+            &key,
+            &format!(
+                "/v1/allocation/summary/topline?{WINDOW}&aggregate=namespace&includeIdle=true"
+            ),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{topline}");
     assert_eq!(money(&topline["data"], "totalCost"), clusters);
-    assert_eq!(money(&topline["data"]["combined"]["allocations"]["total"], "totalCost"), clusters);
-    assert_eq!(topline["data"]["numResults"].as_u64(), Some(names(&bare, 0).len() as u64));
+    assert_eq!(
+        money(
+            &topline["data"]["combined"]["allocations"]["total"],
+            "totalCost"
+        ),
+        clusters
+    );
+    assert_eq!(
+        topline["data"]["numResults"].as_u64(),
+        Some(names(&bare, 0).len() as u64)
+    );
 
     server.stop().await;
     db.finish().await;
@@ -162,7 +253,10 @@ pub async fn steps_add_up_to_the_accumulated_answer(backend: Backend) {
         let mut snapshot: Value = serde_json::from_str(SMALL).expect("fixture");
         snapshot["timestamp"] = json!(snapshot["timestamp"].as_i64().unwrap() + hour * 3600);
         snapshot["interval_seconds"] = json!(3600);
-        assert_eq!(server.ingest(&key, &snapshot.to_string()).await.0, StatusCode::ACCEPTED);
+        assert_eq!(
+            server.ingest(&key, &snapshot.to_string()).await.0,
+            StatusCode::ACCEPTED
+        );
     }
     let base = format!("/allocation?{WINDOW}&aggregate=namespace&includeIdle=true");
     let (_, whole) = server.get_as(&key, &base).await;
@@ -170,11 +264,16 @@ pub async fn steps_add_up_to_the_accumulated_answer(backend: Backend) {
     let (_, hourly) = server.get_as(&key, &format!("{base}&step=1h")).await;
     assert_eq!(hourly["data"].as_array().unwrap().len(), 24);
     assert_eq!(total(&hourly), total(&whole));
-    let (_, accumulated) = server.get_as(&key, &format!("{base}&step=1h&accumulate=true")).await;
+    let (_, accumulated) = server
+        .get_as(&key, &format!("{base}&step=1h&accumulate=true"))
+        .await;
     assert_eq!(accumulated["data"].as_array().unwrap().len(), 1);
     assert_eq!(total(&accumulated), total(&whole));
     for (name, allocation) in accumulated["data"][0].as_object().unwrap() {
-        assert_eq!(allocation["totalCost"], whole["data"][0][name]["totalCost"], "{name}");
+        assert_eq!(
+            allocation["totalCost"], whole["data"][0][name]["totalCost"],
+            "{name}"
+        );
     }
     // The OpenCost UI's home page: a week by day.
     let (status, days) = server
@@ -210,11 +309,14 @@ pub async fn allocation_parameters_are_checked(backend: Backend) {
         (format!("{WINDOW}&sortBy=color"), "sortBy"),
         (format!("{WINDOW}&limit=-1"), "limit"),
     ] {
-        let (status, body) = server.get_as(&key, &format!("/allocation/summary?{query}")).await;
+        let (status, body) = server
+            .get_as(&key, &format!("/allocation/summary?{query}"))
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
         let message = body["error"].as_str().expect("error");
         assert!(
-            message.contains(parameter) || (parameter == "window" && body["code"] == "invalid_window"),
+            message.contains(parameter)
+                || (parameter == "window" && body["code"] == "invalid_window"),
             "{query}: {body}"
         );
     }
@@ -236,7 +338,12 @@ pub async fn allocation_parameters_are_checked(backend: Backend) {
     server.stop().await;
     let mut settings = db.settings();
     settings.allocation.anonymous_tenant = Some(uuid::Uuid::new_v4().to_string());
-    let error = kcost_server::Application::build(settings).await.expect_err("unknown tenant id");
-    assert!(format!("{error:#}").contains("allocation.anonymous_tenant"), "{error:#}");
+    let error = kcost_server::Application::build(settings)
+        .await
+        .expect_err("unknown tenant id");
+    assert!(
+        format!("{error:#}").contains("allocation.anonymous_tenant"),
+        "{error:#}"
+    );
     db.finish().await;
 }

@@ -38,7 +38,10 @@ fn flag(parameter: &str, value: &Option<String>) -> Result<bool, ApiError> {
         None => Ok(false),
         Some("1" | "t" | "T" | "true" | "TRUE" | "True") => Ok(true),
         Some("0" | "f" | "F" | "false" | "FALSE" | "False") => Ok(false),
-        Some(other) => Err(invalid(parameter, format!("expected true or false, got {other:?}"))),
+        Some(other) => Err(invalid(
+            parameter,
+            format!("expected true or false, got {other:?}"),
+        )),
     }
 }
 
@@ -55,9 +58,15 @@ fn list(value: &Option<String>) -> Vec<String> {
 }
 
 /// The window, step, accumulation and question the parameters ask.
-pub fn request(params: &AllocationParams, now: DateTime<Utc>) -> Result<AllocationRequest, ApiError> {
+pub fn request(
+    params: &AllocationParams,
+    now: DateTime<Utc>,
+) -> Result<AllocationRequest, ApiError> {
     let Some(window) = present(&params.window) else {
-        return Err(invalid("window", "required, e.g. 7d, today or <start>,<end>"));
+        return Err(invalid(
+            "window",
+            "required, e.g. 7d, today or <start>,<end>",
+        ));
     };
     let window = TimeWindow::parse(window, now)?;
     let accumulate = match (present(&params.accumulate), present(&params.accumulate_by)) {
@@ -95,7 +104,8 @@ fn query(params: &AllocationParams) -> Result<AllocationQuery, ApiError> {
         services: params.filter_services.clone(),
     };
     // The error names the parameter itself.
-    let legacy = from_legacy(&legacy).map_err(|e| ApiError::bad_request(ErrorCode::InvalidQuery, e.to_string()))?;
+    let legacy = from_legacy(&legacy)
+        .map_err(|e| ApiError::bad_request(ErrorCode::InvalidQuery, e.to_string()))?;
     Ok(AllocationQuery {
         aggregate,
         filter: filter.and(legacy),
@@ -112,7 +122,10 @@ fn sharing(params: &AllocationParams) -> Result<Sharing, ApiError> {
         .into_iter()
         .map(|pair| match pair.split_once([':', '=']) {
             Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.trim().to_owned())),
-            _ => Err(invalid("shareLabels", format!("expected key:value, got {pair:?}"))),
+            _ => Err(invalid(
+                "shareLabels",
+                format!("expected key:value, got {pair:?}"),
+            )),
         })
         .collect::<Result<Vec<_>, _>>()?;
     let share_cost = match present(&params.share_cost) {
@@ -134,7 +147,10 @@ fn sharing(params: &AllocationParams) -> Result<Sharing, ApiError> {
         None | Some("weighted") => ShareSplit::Weighted,
         Some("even") => ShareSplit::Even,
         Some(other) => {
-            return Err(invalid("shareSplit", format!("expected weighted or even, got {other:?}")));
+            return Err(invalid(
+                "shareSplit",
+                format!("expected weighted or even, got {other:?}"),
+            ));
         }
     };
     Ok(Sharing {
@@ -195,7 +211,12 @@ pub fn summary_page(params: &AllocationParams) -> Result<SummaryPage, ApiError> 
     let descending = match present(&params.sort_by_order) {
         None | Some("desc" | "descending") => true,
         Some("asc" | "ascending") => false,
-        Some(other) => return Err(invalid("sortByOrder", format!("expected asc or desc, got {other:?}"))),
+        Some(other) => {
+            return Err(invalid(
+                "sortByOrder",
+                format!("expected asc or desc, got {other:?}"),
+            ));
+        }
     };
     let count = |parameter: &str, value: &Option<String>| -> Result<Option<usize>, ApiError> {
         present(value)
@@ -203,7 +224,12 @@ pub fn summary_page(params: &AllocationParams) -> Result<SummaryPage, ApiError> 
                 v.parse::<usize>()
                     .ok()
                     .filter(|n| *n <= 1_000_000_000)
-                    .ok_or_else(|| invalid(parameter, format!("expected a whole number from 0 to 1000000000, got {v:?}")))
+                    .ok_or_else(|| {
+                        invalid(
+                            parameter,
+                            format!("expected a whole number from 0 to 1000000000, got {v:?}"),
+                        )
+                    })
             })
             .transpose()
     };
