@@ -16,6 +16,8 @@ document's descriptions and docs/api.md state them and the server answers them w
 6. A snapshot's priced totals stay within 100,000,000 per sample. Only the server can
    price a snapshot (catalog prices, node rates, overcommit), so for this rule alone the
    server's answer is the evidence: a 422 whose every detail names this limit.
+7. The allocation routes need a `window` (the shared window schema allows a blank one,
+   which the cost endpoints read as "the last 24 hours").
 
 `map_case` makes generated valid cases follow them, so that the server's success paths are
 exercised. Phases that build cases without hooks (coverage) can still send requests that
@@ -87,6 +89,13 @@ def _window_rule_broken(query: dict) -> str | None:
     return None
 
 
+def _allocation_rule_broken(path: str, query: dict) -> str | None:
+    """Rule 7."""
+    if "/allocation" in path and not str(query.get("window") or "").strip():
+        return "7: an allocation query without a window"
+    return None
+
+
 def _body_rule_broken(body) -> str | None:
     """Which of rules 3 to 5 a request's JSON body breaks, if any."""
     if not isinstance(body, dict):
@@ -135,13 +144,15 @@ def map_case(context, case):
         return case
     query = case.query
     if isinstance(query, dict) and not case.meta.is_negative_at(ParameterLocation.QUERY):
-        _follow_window_rules(query)
+        _follow_window_rules(query, case.path)
     if isinstance(case.body, dict) and not case.meta.is_negative_at(ParameterLocation.BODY):
         _follow_body_rules(case.body)
     return case
 
 
-def _follow_window_rules(query: dict) -> None:
+def _follow_window_rules(query: dict, path: str = "") -> None:
+    if "/allocation" in path and not str(query.get("window") or "").strip():
+        query["window"] = "24h"
     if "window" in query:
         query.pop("start_time", None)
         query.pop("end_time", None)
@@ -194,7 +205,12 @@ def filter_failure(context, failure, case, response):
     if "rejected" not in getattr(failure, "title", "") or response.status_code not in (400, 422):
         return True
     query = case.query if isinstance(case.query, dict) else {}
-    rule = _window_rule_broken(query) or _body_rule_broken(case.body) or _beyond_amounts(response)
+    rule = (
+        _allocation_rule_broken(case.path, query)
+        or _window_rule_broken(query)
+        or _body_rule_broken(case.body)
+        or _beyond_amounts(response)
+    )
     if rule is None:
         return True
     print(f"kcost_hooks: {response.status_code} to {case.method} {case.path}: breaks rule {rule}")
