@@ -126,6 +126,23 @@ pub async fn run(
         }
     }
 
+    for windows in queries::AllocationWindows::ALL {
+        for days in queries::WINDOW_DAYS {
+            let timings = queries::allocation_latencies(
+                target,
+                windows,
+                days,
+                now,
+                plan.queries,
+                deadline,
+            )
+            .await?;
+            results
+                .queries
+                .push((windows.label().to_owned(), days, Percentiles::of(&timings)));
+        }
+    }
+
     results.cut_short = Instant::now() > deadline;
     results.rss_after = server_pid.and_then(rss::read);
     results.elapsed = started.elapsed();
