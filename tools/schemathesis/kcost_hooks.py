@@ -18,6 +18,10 @@ document's descriptions and docs/api.md state them and the server answers them w
    server's answer is the evidence: a 422 whose every detail names this limit.
 7. The allocation routes need a `window` (the shared window schema allows a blank one,
    which the cost endpoints read as "the last 24 hours").
+8. The allocation routes' languages — `aggregate` (property names, `label:<key>`),
+   `filter` (OpenCost's filter language), the `filter*` lists with `key:value` or
+   `kind:name` entries, `shareLabels` (`key:value`) — and a `step` that splits the window
+   into 1 to 1,000 steps: documented in docs/api.md, free text in the schema.
 
 `map_case` makes generated valid cases follow them, so that the server's success paths are
 exercised. Phases that build cases without hooks (coverage) can still send requests that
@@ -33,6 +37,23 @@ import schemathesis
 from schemathesis.core.parameters import ParameterLocation
 
 PAIR = re.compile(r"^[^,]+,[^,]+$")
+ALLOCATION_LANGUAGES = (
+    "aggregate",
+    "filter",
+    "filterClusters",
+    "filterNodes",
+    "filterNamespaces",
+    "filterControllerKinds",
+    "filterControllers",
+    "filterPods",
+    "filterContainers",
+    "filterLabels",
+    "filterAnnotations",
+    "filterServices",
+    "shareLabels",
+    "shareNamespaces",
+    "step",
+)
 MAX_WINDOW = dt.timedelta(days=400)
 
 
@@ -89,10 +110,23 @@ def _window_rule_broken(query: dict) -> str | None:
     return None
 
 
-def _allocation_rule_broken(path: str, query: dict) -> str | None:
-    """Rule 7."""
-    if "/allocation" in path and not str(query.get("window") or "").strip():
+def _allocation_rule_broken(path: str, query: dict, response) -> str | None:
+    """Rules 7 and 8."""
+    if "/allocation" not in path:
+        return None
+    if not str(query.get("window") or "").strip():
         return "7: an allocation query without a window"
+    try:
+        message = json.loads(response.content).get("error", "")
+    except (ValueError, AttributeError):
+        return None
+    named = [
+        name
+        for name in ALLOCATION_LANGUAGES
+        if f"`{name}`" in message or (name in query and name in message)
+    ]
+    if named:
+        return f"8: `{named[0]}` outside its language"
     return None
 
 
@@ -151,8 +185,11 @@ def map_case(context, case):
 
 
 def _follow_window_rules(query: dict, path: str = "") -> None:
-    if "/allocation" in path and not str(query.get("window") or "").strip():
-        query["window"] = "24h"
+    if "/allocation" in path:
+        if not str(query.get("window") or "").strip():
+            query["window"] = "24h"
+        for name in ALLOCATION_LANGUAGES:
+            query.pop(name, None)
     if "window" in query:
         query.pop("start_time", None)
         query.pop("end_time", None)
@@ -206,7 +243,7 @@ def filter_failure(context, failure, case, response):
         return True
     query = case.query if isinstance(case.query, dict) else {}
     rule = (
-        _allocation_rule_broken(case.path, query)
+        _allocation_rule_broken(case.path, query, response)
         or _window_rule_broken(query)
         or _body_rule_broken(case.body)
         or _beyond_amounts(response)

@@ -15,6 +15,7 @@
 //! - **Savings**: kcost's stored *open* recommendations with a positive monthly saving
 //!   (read only; nothing is generated here), see [`savings`].
 
+pub mod dashboard;
 mod idle;
 mod monthly;
 pub mod savings;

@@ -21,6 +21,7 @@
 pub mod agent_payload;
 pub mod allocation;
 pub mod api_key;
+pub mod assets;
 pub mod catalog;
 pub mod cluster;
 pub mod cost_engine;

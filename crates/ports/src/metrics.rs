@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use kcost_domain::allocation::sums::WindowSums;
+use kcost_domain::assets::NodeWindowSums;
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::cost_engine::PricedSnapshot;
 use kcost_domain::costs::{CostFilter, CostQuery, CostRow, PodUsageSeries, PodUtilization};
@@ -89,6 +90,15 @@ pub trait MetricsStore: Send + Sync {
         tenant: TenantId,
         window: &TimeWindow,
     ) -> Result<WindowSums, MetricsStoreError>;
+
+    /// Per node its cost, capacity-time and sampled time over `window` (from its raw
+    /// samples; nodes are few), ordered by cluster and node. Same window rule as
+    /// [`MetricsStore::costs`]; nodes without samples in the window are absent.
+    async fn node_assets(
+        &self,
+        tenant: TenantId,
+        window: &TimeWindow,
+    ) -> Result<Vec<NodeWindowSums>, MetricsStoreError>;
 
     /// Per-pod usage against requests over the window.
     async fn utilization(

@@ -38,6 +38,7 @@ mod encoding;
 mod error;
 #[cfg(feature = "migrate")]
 mod migrate;
+mod node_assets;
 mod open;
 mod retention;
 mod rollup;

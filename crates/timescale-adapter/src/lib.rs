@@ -28,6 +28,7 @@ mod dims;
 mod error;
 mod hourly;
 mod namespace_costs;
+mod node_assets;
 mod partitions;
 mod rollups;
 mod rows;

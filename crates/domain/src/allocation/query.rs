@@ -53,7 +53,9 @@ impl FromStr for AggregateBy {
             ("label:", AggregateBy::Label as fn(String) -> AggregateBy),
             ("annotation:", AggregateBy::Annotation),
         ] {
-            if s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix) {
+            if let Some(head) = s.get(..prefix.len())
+                && head.eq_ignore_ascii_case(prefix)
+            {
                 let key = s[prefix.len()..].trim();
                 if key.is_empty() {
                     return Err(AggregateError::MissingKey(s.to_owned()));
@@ -240,15 +242,17 @@ pub enum StepError {
     TooMany { step: String, count: i64 },
 }
 
-/// Parses OpenCost's `step`: a count and a unit `s`, `m`, `h`, `d` or `w` (`90m`, `1h`,
-/// `1d`); blank means none.
+/// Parses OpenCost's `step`: a count (digits) and a unit `s`, `m`, `h`, `d` or `w` (`90m`,
+/// `1h`, `1d`); empty means none.
 pub fn parse_step(step: &str) -> Result<Option<TimeDelta>, StepError> {
-    let step = step.trim();
     if step.is_empty() {
         return Ok(None);
     }
     let invalid = || StepError::Invalid(step.chars().take(40).collect());
     let (count, unit) = step.split_at(step.len() - step.chars().last().map_or(0, char::len_utf8));
+    if count.is_empty() || !count.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(invalid());
+    }
     let count: i64 = count.parse().map_err(|_| invalid())?;
     let delta = match unit {
         "s" => TimeDelta::try_seconds(count),
@@ -291,4 +295,57 @@ pub fn split_steps(
         start = end;
     }
     Ok(steps)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aggregates_parse_opencosts_names() {
+        assert_eq!(
+            AggregateBy::parse_list("cluster, namespace,label:team,controllerKind"),
+            Ok(vec![
+                AggregateBy::Cluster,
+                AggregateBy::Namespace,
+                AggregateBy::Label("team".to_owned()),
+                AggregateBy::ControllerKind,
+            ])
+        );
+        assert_eq!(AggregateBy::parse_list(""), Ok(vec![]));
+        assert_eq!(
+            "deployment".parse::<AggregateBy>(),
+            Ok(AggregateBy::ControllerOfKind("deployment"))
+        );
+        assert!(matches!("label: ".parse::<AggregateBy>(), Err(AggregateError::MissingKey(_))));
+        assert!(matches!("teams".parse::<AggregateBy>(), Err(AggregateError::Unknown(_))));
+    }
+
+    #[test]
+    fn any_text_parses_or_is_refused_without_panicking() {
+        // Multi-byte characters across the length of `label:` (found by Schemathesis).
+        for text in ["0\u{80}\u{10000}", "label\u{e9}x", "\u{10000}\u{10000}", "annotatio\u{e9}"] {
+            assert!(text.parse::<AggregateBy>().is_err(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn steps_split_the_window_and_are_bounded() {
+        use chrono::TimeZone;
+        let start = chrono::Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+        let window = TimeWindow::new(start, start + TimeDelta::hours(25)).unwrap();
+        let steps = split_steps(&window, parse_step("1d").unwrap()).unwrap();
+        assert_eq!(steps.len(), 2);
+        assert_eq!(steps[1].duration(), TimeDelta::hours(1), "the last step is cut");
+        assert_eq!(split_steps(&window, None).unwrap(), vec![window]);
+        assert!(matches!(
+            split_steps(&window, parse_step("1m").unwrap()),
+            Err(StepError::TooMany { count: 1500, .. })
+        ));
+        for bad in ["0h", "h", "1y", "-1d", "1\u{e9}", "99999999999999999d"] {
+            assert!(parse_step(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(parse_step(""), Ok(None));
+        assert!(parse_step(" 1d").is_err() && parse_step("+1d").is_err());
+    }
 }

@@ -33,74 +33,60 @@ pub struct AllocationParams {
     /// `node`, `namespace`, `controllerKind`, `controller`, `deployment`, `statefulset`,
     /// `daemonset`, `job`, `pod`, `container`, `label:<key>`, `annotation:<key>`.
     /// Blank: one allocation per pod.
-    #[param(pattern = "^((cluster|node|namespace|controllerKind|controller|deployment|statefulset|daemonset|job|pod|container|label:[A-Za-z0-9_./-]+|annotation:[A-Za-z0-9_./-]+)(,(cluster|node|namespace|controllerKind|controller|deployment|statefulset|daemonset|job|pod|container|label:[A-Za-z0-9_./-]+|annotation:[A-Za-z0-9_./-]+))*)?$")]
     pub aggregate: Option<String>,
     /// Length of each set: `1h`, `1d`, `90m`, … Default: the whole window (or a day when
     /// accumulating by a period).
-    #[param(pattern = "^([1-9][0-9]?[dw])?$")]
+    #[param(pattern = "^([0-9]{1,6}[smhdw])?$")]
     pub step: Option<String>,
     /// `true`/`all` (one set), `false` (one per step), or a period: `hour`, `day`, `week`,
     /// `month`, `quarter`.
-    #[param(pattern = "^(true|false|all|day|week|month|quarter)?$")]
+    #[param(pattern = "^(1|t|T|true|TRUE|True|0|f|F|false|FALSE|False|all|hour|day|week|month|quarter)?$")]
     pub accumulate: Option<String>,
     /// OpenCost's older spelling of a period for `accumulate`.
-    #[param(pattern = "^(all|day|week|month|quarter)?$")]
+    #[param(pattern = "^(all|hour|day|week|month|quarter)?$")]
     pub accumulate_by: Option<String>,
     /// Add an `__idle__` allocation (default false).
-    #[param(pattern = "^(true|false)?$")]
+    #[param(pattern = "^(1|t|T|true|TRUE|True|0|f|F|false|FALSE|False)?$")]
     pub include_idle: Option<String>,
     /// Idle per node rather than per cluster (for sharing).
-    #[param(pattern = "^(true|false)?$")]
+    #[param(pattern = "^(1|t|T|true|TRUE|True|0|f|F|false|FALSE|False)?$")]
     pub idle_by_node: Option<String>,
     /// Spread idle over the allocations by cost instead of listing it (`true`, or
     /// OpenCost's `weighted`).
-    #[param(pattern = "^(true|false|weighted)?$")]
+    #[param(pattern = "^(1|t|T|true|TRUE|True|0|f|F|false|FALSE|False|weighted)?$")]
     pub share_idle: Option<String>,
     /// Comma-separated namespaces whose cost is spread over the others.
-    #[param(pattern = "^([a-z0-9-]{1,63}(,[a-z0-9-]{1,63})*)?$")]
     pub share_namespaces: Option<String>,
     /// Comma-separated `key:value` labels whose pods' cost is spread over the others.
-    #[param(pattern = "^([A-Za-z0-9_./-]{1,63}:[A-Za-z0-9_.-]{0,63}(,[A-Za-z0-9_./-]{1,63}:[A-Za-z0-9_.-]{0,63})*)?$")]
     pub share_labels: Option<String>,
     /// A monthly overhead in USD (730 hours) spread over the allocations.
-    #[param(pattern = "^([0-9]{1,9}(\\.[0-9]{1,2})?)?$")]
+    #[param(pattern = "^([0-9]{1,9}(\\.[0-9]{1,10})?)?$")]
     pub share_cost: Option<String>,
     /// `weighted` (by cost, default) or `even`.
     #[param(pattern = "^(weighted|even)?$")]
     pub share_split: Option<String>,
     /// OpenCost's filter language, e.g. `namespace:"a","b"+label[team]:"web"`.
-    #[param(pattern = "^((cluster|node|namespace|pod|container|controllerName|controllerKind)(:|!:)\"[a-z0-9-]{0,63}\"(\\+(cluster|node|namespace|pod|container|controllerName|controllerKind)(:|!:)\"[a-z0-9-]{0,63}\")*)?$")]
     pub filter: Option<String>,
     /// Older filters (`filterClusters`, `filterNodes`, `filterNamespaces`,
     /// `filterControllerKinds`, `filterControllers` (`kind:name` or `name`), `filterPods`,
     /// `filterContainers`, `filterLabels` (`key:value`), `filterAnnotations`,
     /// `filterServices`): comma-separated values each, a trailing `*` matching a prefix.
     /// The patterns document a safe subset.
-    #[param(pattern = "^([a-z0-9-]{1,63}(,[a-z0-9-]{1,63})*)?$")]
     pub filter_clusters: Option<String>,
-    #[param(pattern = "^([a-z0-9-]{1,63}(,[a-z0-9-]{1,63})*)?$")]
     pub filter_nodes: Option<String>,
-    #[param(pattern = "^([a-z0-9-]{1,63}(,[a-z0-9-]{1,63})*)?$")]
     pub filter_namespaces: Option<String>,
-    #[param(pattern = "^((deployment|statefulset|daemonset|job)(,(deployment|statefulset|daemonset|job))*)?$")]
     pub filter_controller_kinds: Option<String>,
-    #[param(pattern = "^(([a-z]{1,20}:)?[a-z0-9-]{1,63}(,([a-z]{1,20}:)?[a-z0-9-]{1,63})*)?$")]
     pub filter_controllers: Option<String>,
-    #[param(pattern = "^([a-z0-9-]{1,63}(,[a-z0-9-]{1,63})*)?$")]
     pub filter_pods: Option<String>,
-    #[param(pattern = "^([a-z0-9-]{1,63}(,[a-z0-9-]{1,63})*)?$")]
     pub filter_containers: Option<String>,
-    #[param(pattern = "^([A-Za-z0-9_./-]{1,63}:[A-Za-z0-9_.-]{0,63}(,[A-Za-z0-9_./-]{1,63}:[A-Za-z0-9_.-]{0,63})*)?$")]
     pub filter_labels: Option<String>,
-    #[param(pattern = "^([A-Za-z0-9_./-]{1,63}:[A-Za-z0-9_.-]{0,63}(,[A-Za-z0-9_./-]{1,63}:[A-Za-z0-9_.-]{0,63})*)?$")]
     pub filter_annotations: Option<String>,
-    #[param(pattern = "^([a-z0-9-]{1,63}(,[a-z0-9-]{1,63})*)?$")]
     pub filter_services: Option<String>,
     /// Summary only: rows to skip in each set, after sorting.
-    #[param(pattern = "^[0-9]{1,9}$")]
+    #[param(pattern = "^([0-9]{1,9})?$")]
     pub offset: Option<String>,
     /// Summary only: most rows per set.
-    #[param(pattern = "^[0-9]{1,9}$")]
+    #[param(pattern = "^([0-9]{1,9})?$")]
     pub limit: Option<String>,
     /// Summary only: `totalCost` (default), `cpuCost`, `ramCost`, `name`, … any summary
     /// field.

@@ -60,6 +60,8 @@ async fn sets(
     caller: &AllocationCaller,
     params: &AllocationParams,
 ) -> Result<(Vec<AllocationSet>, WindowDto, i64), ApiError> {
+    // Checked on every route, so no route accepts what another refuses.
+    summary_page(params)?;
     let request = request(params, state.clock.now())?;
     let step_nanos = request
         .step

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use kcost_domain::allocation::sums::{NodeIdleSums, PodWindowSums, ResourceSeconds, WindowSums};
+use kcost_domain::assets::NodeWindowSums;
 use kcost_domain::cost_engine::PricedSnapshot;
 use kcost_domain::costs::CostBreakdown;
 use kcost_domain::description::PodDescription;
@@ -20,7 +21,10 @@ use super::rollup::history;
 use crate::MetricsStore;
 
 /// Every allocation contract test, by name.
-pub const ALL: [&str; 1] = ["window_sums_equal_the_priced_samples"];
+pub const ALL: [&str; 2] = [
+    "window_sums_equal_the_priced_samples",
+    "node_assets_equal_the_node_samples",
+];
 
 /// What `window_sums` must answer for `window`, from the snapshots themselves.
 fn expected(snapshots: &[PricedSnapshot], window: &TimeWindow) -> WindowSums {
@@ -122,4 +126,71 @@ pub async fn window_sums_equal_the_priced_samples(store: &dyn MetricsStore) {
         .await
         .expect("window sums");
     assert_eq!(other, WindowSums::default(), "another tenant sees nothing");
+}
+
+/// Per node, the sums of its samples in `window`.
+fn expected_nodes(snapshots: &[PricedSnapshot], window: &TimeWindow) -> Vec<NodeWindowSums> {
+    let mut nodes: BTreeMap<(String, String), NodeWindowSums> = BTreeMap::new();
+    let mut ordered: Vec<&PricedSnapshot> = snapshots.iter().collect();
+    ordered.sort_by_key(|s| s.snapshot().timestamp());
+    for priced in ordered {
+        let snapshot = priced.snapshot();
+        let at = snapshot.timestamp();
+        if !window.contains(at) {
+            continue;
+        }
+        let seconds = priced.duration().seconds;
+        let end = at + chrono::Duration::seconds(i64::from(seconds));
+        let seconds = Decimal::from(seconds);
+        for (node, cost) in snapshot.nodes().iter().zip(priced.nodes()) {
+            let entry = nodes
+                .entry((snapshot.cluster().as_str().to_owned(), node.name.clone()))
+                .or_insert_with(|| NodeWindowSums {
+                    cluster: snapshot.cluster().clone(),
+                    node: node.name.clone(),
+                    instance_type: None,
+                    cpu_cost: Money::ZERO,
+                    ram_cost: Money::ZERO,
+                    idle_cpu: Money::ZERO,
+                    idle_ram: Money::ZERO,
+                    cpu_capacity_mcs: Decimal::ZERO,
+                    ram_capacity_bs: Decimal::ZERO,
+                    seconds: Decimal::ZERO,
+                    start: at,
+                    end,
+                });
+            entry.instance_type = node.instance_type.clone();
+            entry.cpu_cost += cost.cpu_cost;
+            entry.ram_cost += cost.ram_cost;
+            entry.idle_cpu += cost.idle_cpu;
+            entry.idle_ram += cost.idle_ram;
+            entry.cpu_capacity_mcs += Decimal::from(node.cpu_capacity.get()) * seconds;
+            entry.ram_capacity_bs += Decimal::from(node.memory_capacity.get()) * seconds;
+            entry.seconds += seconds;
+            entry.end = entry.end.max(end);
+        }
+    }
+    nodes.into_values().collect()
+}
+
+/// Node sums equal their samples' over whole days and cut windows; another tenant sees
+/// none of them.
+pub async fn node_assets_equal_the_node_samples(store: &dyn MetricsStore) {
+    let owner = tenant();
+    let snapshots = history();
+    let refs: Vec<&PricedSnapshot> = snapshots.iter().collect();
+    store_all(store, owner, &refs).await;
+    for w in [
+        window(utc(2026, 11, 19, 0, 0, 0), utc(2026, 11, 22, 0, 0, 0)),
+        window(at(8, 5), at(8, 45)),
+    ] {
+        let want = expected_nodes(&snapshots, &w);
+        assert!(!want.is_empty(), "{w:?}");
+        assert_eq!(store.node_assets(owner, &w).await.expect("node assets"), want, "{w:?}");
+    }
+    let other = store
+        .node_assets(tenant(), &window(utc(2026, 11, 19, 0, 0, 0), utc(2026, 11, 22, 0, 0, 0)))
+        .await
+        .expect("node assets");
+    assert!(other.is_empty(), "another tenant sees nothing");
 }

@@ -66,6 +66,7 @@ macro_rules! metrics_store_contract_tests {
             $run,
             allocation {
                 window_sums_equal_the_priced_samples,
+                node_assets_equal_the_node_samples,
             }
         );
     };

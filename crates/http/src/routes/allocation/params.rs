@@ -1,6 +1,8 @@
 //! OpenCost's allocation query parameters, read into the domain's question. Every value is
 //! checked: a bad one is a 400 naming its parameter (OpenCost silently drops unknown
-//! aggregates and unreadable booleans; a cost platform should say so instead).
+//! aggregates and unreadable booleans; a cost platform should say so instead). Flags,
+//! periods, amounts and counts are taken exactly as written (no surrounding whitespace),
+//! so the OpenAPI patterns state precisely what is accepted; an empty value is absent.
 
 use std::str::FromStr;
 
@@ -18,8 +20,16 @@ use crate::dto::allocation::AllocationParams;
 use crate::error::ApiError;
 use crate::error_code::ErrorCode;
 
-/// Largest monthly `shareCost` accepted (USD).
-const MAX_SHARE_COST: i64 = 1_000_000_000;
+/// `digits[.digits]`, at most 9 before the point and 10 after.
+fn amount(text: &str) -> Option<Decimal> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let digits = |part: &str, max: usize| part.len() <= max && part.bytes().all(|b| b.is_ascii_digit());
+    let well_formed = (1..=9).contains(&whole.len())
+        && digits(whole, 9)
+        && digits(fraction, 10)
+        && (text.contains('.') == !fraction.is_empty());
+    well_formed.then(|| Decimal::from_str(text).ok()).flatten()
+}
 
 fn invalid(parameter: &str, message: impl std::fmt::Display) -> ApiError {
     ApiError::bad_request(
@@ -28,13 +38,19 @@ fn invalid(parameter: &str, message: impl std::fmt::Display) -> ApiError {
     )
 }
 
+/// A list or expression parameter: surrounding whitespace ignored, blank is absent.
 fn present(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
+/// A flag, period, amount or count: exactly as written, empty is absent.
+fn exact(value: &Option<String>) -> Option<&str> {
+    value.as_deref().filter(|v| !v.is_empty())
+}
+
 /// Go's `strconv.ParseBool` words, as OpenCost reads its flags.
 fn flag(parameter: &str, value: &Option<String>) -> Result<bool, ApiError> {
-    match present(value) {
+    match exact(value) {
         None => Ok(false),
         Some("1" | "t" | "T" | "true" | "TRUE" | "True") => Ok(true),
         Some("0" | "f" | "F" | "false" | "FALSE" | "False") => Ok(false),
@@ -69,22 +85,49 @@ pub fn request(
         ));
     };
     let window = TimeWindow::parse(window, now)?;
-    let accumulate = match (present(&params.accumulate), present(&params.accumulate_by)) {
-        (_, Some(by)) => Accumulate::from_str(by).map_err(|e| invalid("accumulateBy", e))?,
+    let accumulate = match (exact(&params.accumulate), exact(&params.accumulate_by)) {
+        (_, Some(by)) => period(by).ok_or_else(|| {
+            invalid("accumulateBy", format!("expected all, hour, day, week, month or quarter, got {by:?}"))
+        })?,
         (Some(value), None) => match value {
-            "1" | "t" | "T" | "TRUE" | "True" => Accumulate::All,
-            "0" | "f" | "F" | "FALSE" | "False" => Accumulate::None,
-            other => Accumulate::from_str(other).map_err(|e| invalid("accumulate", e))?,
+            "1" | "t" | "T" | "true" | "TRUE" | "True" => Accumulate::All,
+            "0" | "f" | "F" | "false" | "FALSE" | "False" => Accumulate::None,
+            other => period(other).ok_or_else(|| {
+                invalid(
+                    "accumulate",
+                    format!("expected true, false, all, hour, day, week, month or quarter, got {other:?}"),
+                )
+            })?,
         },
         (None, None) => Accumulate::None,
     };
-    let step = parse_step(params.step.as_deref().unwrap_or("")).map_err(|e| invalid("step", e))?;
+    let step = match exact(&params.step) {
+        None => None,
+        // As the OpenAPI pattern states: 1–6 digits and a unit.
+        Some(text) if !(2..=7).contains(&text.len()) || text.starts_with('+') || text.trim() != text => {
+            return Err(invalid("step", format!("expected a duration such as 1h or 1d, got {text:?}")));
+        }
+        Some(text) => parse_step(text).map_err(|e| invalid("step", e))?,
+    };
     Ok(AllocationRequest {
         window,
         step,
         accumulate,
         query: query(params)?,
     })
+}
+
+/// OpenCost's period names, exactly.
+fn period(value: &str) -> Option<Accumulate> {
+    match value {
+        "all" => Some(Accumulate::All),
+        "hour" => Some(Accumulate::Hour),
+        "day" => Some(Accumulate::Day),
+        "week" => Some(Accumulate::Week),
+        "month" => Some(Accumulate::Month),
+        "quarter" => Some(Accumulate::Quarter),
+        _ => None,
+    }
 }
 
 fn query(params: &AllocationParams) -> Result<AllocationQuery, ApiError> {
@@ -114,8 +157,8 @@ fn query(params: &AllocationParams) -> Result<AllocationQuery, ApiError> {
 }
 
 fn sharing(params: &AllocationParams) -> Result<Sharing, ApiError> {
-    let share_idle = match present(&params.share_idle) {
-        Some("weighted" | "Weighted" | "WEIGHTED") => true,
+    let share_idle = match exact(&params.share_idle) {
+        Some("weighted") => true,
         _ => flag("shareIdle", &params.share_idle)?,
     };
     let share_labels = list(&params.share_labels)
@@ -128,22 +171,16 @@ fn sharing(params: &AllocationParams) -> Result<Sharing, ApiError> {
             )),
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let share_cost = match present(&params.share_cost) {
+    let share_cost = match exact(&params.share_cost) {
         None => Money::ZERO,
-        Some(text) => {
-            let amount = Decimal::from_str(text)
-                .ok()
-                .filter(|a| *a >= Decimal::ZERO && *a <= Decimal::from(MAX_SHARE_COST))
-                .ok_or_else(|| {
-                    invalid(
-                        "shareCost",
-                        format!("expected a monthly amount in USD from 0 to {MAX_SHARE_COST}, got {text:?}"),
-                    )
-                })?;
-            Money::from_decimal(amount)
-        }
+        Some(text) => Money::from_decimal(amount(text).ok_or_else(|| {
+            invalid(
+                "shareCost",
+                format!("expected a monthly amount in USD such as 100 or 99.5 (at most 9 digits before the point and 10 after), got {text:?}"),
+            )
+        })?),
     };
-    let split = match present(&params.share_split) {
+    let split = match exact(&params.share_split) {
         None | Some("weighted") => ShareSplit::Weighted,
         Some("even") => ShareSplit::Even,
         Some(other) => {
@@ -188,7 +225,7 @@ pub enum SortBy {
 }
 
 pub fn summary_page(params: &AllocationParams) -> Result<SummaryPage, ApiError> {
-    let sort_by = match present(&params.sort_by) {
+    let sort_by = match exact(&params.sort_by) {
         None | Some("totalCost") => SortBy::TotalCost,
         Some("name") => SortBy::Name,
         Some("cpuCost") => SortBy::CpuCost,
@@ -208,9 +245,9 @@ pub fn summary_page(params: &AllocationParams) -> Result<SummaryPage, ApiError> 
             ));
         }
     };
-    let descending = match present(&params.sort_by_order) {
-        None | Some("desc" | "descending") => true,
-        Some("asc" | "ascending") => false,
+    let descending = match exact(&params.sort_by_order) {
+        None | Some("desc") => true,
+        Some("asc") => false,
         Some(other) => {
             return Err(invalid(
                 "sortByOrder",
@@ -219,15 +256,15 @@ pub fn summary_page(params: &AllocationParams) -> Result<SummaryPage, ApiError> 
         }
     };
     let count = |parameter: &str, value: &Option<String>| -> Result<Option<usize>, ApiError> {
-        present(value)
+        exact(value)
             .map(|v| {
-                v.parse::<usize>()
-                    .ok()
-                    .filter(|n| *n <= 1_000_000_000)
+                Some(v)
+                    .filter(|v| (1..=9).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()))
+                    .and_then(|v| v.parse::<usize>().ok())
                     .ok_or_else(|| {
                         invalid(
                             parameter,
-                            format!("expected a whole number from 0 to 1000000000, got {v:?}"),
+                            format!("expected a whole number of at most 9 digits, got {v:?}"),
                         )
                     })
             })
