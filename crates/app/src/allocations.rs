@@ -11,6 +11,7 @@ use kcost_domain::allocation::compute::{AllocationSet, compute};
 use kcost_domain::allocation::query::{Accumulate, AllocationQuery, StepError, split_steps};
 use kcost_domain::allocation::sums::WindowSums;
 use kcost_domain::api_key::{AuthenticatedKey, Scope};
+use kcost_domain::assets::NodeWindowSums;
 use kcost_domain::window::TimeWindow;
 use kcost_ports::MetricsStore;
 
@@ -71,6 +72,28 @@ impl AllocationQueries {
             sets.push(compute(&window, &sums, &request.query));
         }
         Ok(accumulate(sets, request.accumulate))
+    }
+
+    /// Every node's cost and capacity over `window` (OpenCost's `/assets`), for the key's
+    /// tenant only (needs `costs:read`).
+    #[tracing::instrument(name = "node_assets", skip_all, fields(tenant = %key.tenant_id))]
+    pub async fn node_assets(
+        &self,
+        key: &AuthenticatedKey,
+        window: &TimeWindow,
+    ) -> Result<Vec<NodeWindowSums>, QueryError> {
+        key.require(Scope::CostsRead)?;
+        let tenant = key.tenant_id;
+        let cache_key =
+            serde_json::json!(["node_assets", window.start(), window.end()]).to_string();
+        self.cache
+            .get_or_compute(tenant, &cache_key, || async {
+                self.metrics
+                    .node_assets(tenant, window)
+                    .await
+                    .map_err(QueryError::from)
+            })
+            .await
     }
 
     async fn window_sums(

@@ -3,13 +3,10 @@
 //! Monitor page's pods and nodes over the last hour. Each whole answer is cached per tenant
 //! like the other Kubecent answers (invalidated by every ingest).
 //!
-//! What kcost does not have is never invented (also in docs/api.md):
-//! - **Node capacity** is not read back from the store; it is derived from cost. A node's
-//!   CPU cost is its pods' CPU cost plus its CPU idle, and its pods paid for what they were
-//!   allocated at the node's rate, so `capacity = allocated × (pods' cost + idle) ÷ pods'
-//!   cost` (exact while the node's price did not change in the window; on an over-committed
-//!   node it reads as what was allocated). A node whose pods cost nothing has no derivable
-//!   capacity ([`MonitoredNode::cpu_capacity_mcs`] is `None`).
+//! Where the store has no figure, none is invented (also in docs/api.md):
+//! - **Node usage** is its pods' usage (as the agent measured it) against the node's
+//!   capacity, both as resource-time over the hour, so a node sampled for part of the hour
+//!   is judged on that part. Node conditions (`Ready`) are not sent by agents.
 //! - **Pod status** is the pod's phase as the agent sent it; without one, a pod placed on a
 //!   node is `Running` (the agent measured it there) and one without a node `Pending`. A pod
 //!   seen with several phases in the window reports the latest in the pod lifecycle
@@ -21,6 +18,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use kcost_domain::allocation::sums::{ResourceSeconds, WindowSums};
 use kcost_domain::api_key::{AuthenticatedKey, Scope};
+use kcost_domain::assets::NodeWindowSums;
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::costs::{
     CostBreakdown, CostFilter, CostGrouping, CostKey, CostQuery, CostRow, ResourceHours,
@@ -60,6 +58,13 @@ impl NamespaceSpend {
 pub struct ClusterSpend {
     pub cluster: ClusterName,
     pub cost: CostBreakdown,
+}
+
+impl ClusterSpend {
+    /// Idle as a percentage of everything the cluster cost; 0 without cost.
+    pub fn idle_percent(&self) -> Decimal {
+        percent(self.cost.idle.amount(), self.cost.total().amount())
+    }
 }
 
 /// The Overview page's data: the rows of `/v1/costs/namespaces` and `/v1/costs/clusters`
@@ -145,8 +150,20 @@ impl Overview {
                     ..none
                 },
             );
-            add(AssetKind::Disk, CostBreakdown { storage: cost.storage, ..none });
-            add(AssetKind::Network, CostBreakdown { network: cost.network, ..none });
+            add(
+                AssetKind::Disk,
+                CostBreakdown {
+                    storage: cost.storage,
+                    ..none
+                },
+            );
+            add(
+                AssetKind::Network,
+                CostBreakdown {
+                    network: cost.network,
+                    ..none
+                },
+            );
             add(
                 AssetKind::LoadBalancer,
                 CostBreakdown {
@@ -175,8 +192,7 @@ impl Overview {
         let allocated: Money = self.clusters.iter().map(|c| c.cost.allocated()).sum();
         let node_cost = allocated + self.idle_total();
         Efficiency {
-            grade: (cost.allocated() != Money::ZERO)
-                .then(|| Grade::of(usage_efficiency.overall)),
+            grade: (cost.allocated() != Money::ZERO).then(|| Grade::of(usage_efficiency.overall)),
             usage: usage_efficiency,
             cost_percent: percent(allocated.amount(), node_cost.amount()),
         }
@@ -234,9 +250,13 @@ impl UsageEfficiency {
             cost.memory,
         );
         let (cpu_cost, memory_cost) = (cost.cpu.amount(), cost.memory.amount());
-        let overall = (cpu * cpu_cost)
-            .checked_add(memory * memory_cost)
-            .and_then(|weighted| weighted.checked_div(cpu_cost + memory_cost))
+        let weighted = cpu
+            .checked_mul(cpu_cost)
+            .zip(memory.checked_mul(memory_cost))
+            .and_then(|(cpu, memory)| cpu.checked_add(memory));
+        let overall = weighted
+            .zip(cpu_cost.checked_add(memory_cost))
+            .and_then(|(weighted, cost)| weighted.checked_div(cost))
             .unwrap_or_default()
             .round_dp(2);
         Self {
@@ -303,45 +323,48 @@ pub struct MonitoredPod {
     pub avg_memory_usage_bytes: Decimal,
 }
 
-/// A node priced in the monitoring window: usage and capacity as resource-time.
+/// A node sampled in the monitoring window: its pods' usage against its capacity, as
+/// resource-time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MonitoredNode {
     pub cluster: ClusterName,
     pub name: String,
-    /// The time its cluster was sampled in the window: what resource-time is averaged over.
+    pub instance_type: Option<String>,
+    /// The time the node was sampled in the window: what its figures average over.
     pub seconds: Decimal,
+    /// Σ usage · seconds of the pods on it, millicore-seconds.
     pub cpu_used_mcs: Decimal,
-    /// Derived from cost (see the module docs); `None` when not derivable.
-    pub cpu_capacity_mcs: Option<Decimal>,
+    pub cpu_capacity_mcs: Decimal,
+    /// Byte-seconds.
     pub memory_used_bs: Decimal,
-    pub memory_capacity_bs: Option<Decimal>,
+    pub memory_capacity_bs: Decimal,
 }
 
 impl MonitoredNode {
-    /// CPU used ÷ capacity, 0–100; 0 when the capacity is unknown.
+    /// CPU used ÷ capacity, 0–100 (0 without capacity).
     pub fn cpu_percent(&self) -> Decimal {
-        percent_of(self.cpu_used_mcs, self.cpu_capacity_mcs)
+        percent(self.cpu_used_mcs, self.cpu_capacity_mcs).min(Decimal::ONE_HUNDRED)
     }
 
     pub fn memory_percent(&self) -> Decimal {
-        percent_of(self.memory_used_bs, self.memory_capacity_bs)
+        percent(self.memory_used_bs, self.memory_capacity_bs).min(Decimal::ONE_HUNDRED)
     }
 
-    /// Average cores in use over [`MonitoredNode::seconds`].
+    /// Average cores in use while the node was sampled.
     pub fn cpu_used_cores(&self) -> Decimal {
         self.average(self.cpu_used_mcs) / Decimal::ONE_THOUSAND
     }
 
-    pub fn cpu_capacity_cores(&self) -> Option<Decimal> {
-        Some(self.average(self.cpu_capacity_mcs?) / Decimal::ONE_THOUSAND)
+    pub fn cpu_capacity_cores(&self) -> Decimal {
+        self.average(self.cpu_capacity_mcs) / Decimal::ONE_THOUSAND
     }
 
     pub fn memory_used_bytes(&self) -> Decimal {
         self.average(self.memory_used_bs)
     }
 
-    pub fn memory_capacity_bytes(&self) -> Option<Decimal> {
-        Some(self.average(self.memory_capacity_bs?))
+    pub fn memory_capacity_bytes(&self) -> Decimal {
+        self.average(self.memory_capacity_bs)
     }
 
     fn average(&self, amount: Decimal) -> Decimal {
@@ -359,32 +382,24 @@ pub struct Monitoring {
     pub nodes: Vec<MonitoredNode>,
 }
 
-/// The Monitor page's cards: pods and the nodes' usage against their capacity.
+/// The Monitor page's cards: pods, and the nodes' usage against their capacity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClusterStats {
     pub active_pods: usize,
     pub total_pods: usize,
     pub nodes: usize,
     pub cpu_used_cores: Decimal,
-    /// Over the nodes whose capacity is derivable.
     pub cpu_capacity_cores: Decimal,
     pub memory_used_bytes: Decimal,
     pub memory_capacity_bytes: Decimal,
 }
 
-/// A node's pods' sums, for its usage and capacity.
-#[derive(Debug, Default)]
-struct NodeLoad {
-    cpu_cost: Money,
-    memory_cost: Money,
-    resources: ResourceSeconds,
-}
-
 impl Monitoring {
-    pub fn from_sums(window: TimeWindow, sums: &WindowSums) -> Self {
+    /// From the window's pod sums and node sums (`MetricsStore::node_assets`).
+    pub fn from_sums(window: TimeWindow, sums: &WindowSums, nodes: &[NodeWindowSums]) -> Self {
         let mut pods: BTreeMap<(ClusterName, String, String), (&PodDescription, ResourceSeconds)> =
             BTreeMap::new();
-        let mut loads: BTreeMap<(ClusterName, String), NodeLoad> = BTreeMap::new();
+        let mut used: BTreeMap<(&ClusterName, &str), ResourceSeconds> = BTreeMap::new();
         for sum in &sums.pods {
             let pod = &sum.pod;
             let key = (pod.cluster.clone(), pod.namespace.clone(), pod.name.clone());
@@ -394,41 +409,25 @@ impl Monitoring {
                 entry.0 = pod;
             }
             if let Some(node) = &pod.node {
-                let load = loads.entry((pod.cluster.clone(), node.clone())).or_default();
-                load.cpu_cost += sum.cost.cpu;
-                load.memory_cost += sum.cost.memory;
-                load.resources += sum.resources;
+                *used.entry((&pod.cluster, node)).or_default() += sum.resources;
             }
         }
-        let mut cluster_seconds: BTreeMap<&ClusterName, Decimal> = BTreeMap::new();
-        for ((cluster, _, _), (_, resources)) in &pods {
-            let seconds = cluster_seconds.entry(cluster).or_default();
-            *seconds = (*seconds).max(resources.seconds);
-        }
-        let nodes = sums
-            .nodes
+        let nodes = nodes
             .iter()
             .map(|node| {
-                let key = (node.cluster.clone(), node.node.clone());
-                let load = loads.get(&key);
-                let resources = load.map(|l| l.resources).unwrap_or_default();
-                let (cpu_cost, memory_cost) =
-                    load.map_or((Money::ZERO, Money::ZERO), |l| (l.cpu_cost, l.memory_cost));
+                let used = used
+                    .get(&(&node.cluster, node.node.as_str()))
+                    .copied()
+                    .unwrap_or_default();
                 MonitoredNode {
-                    seconds: cluster_seconds
-                        .get(&node.cluster)
-                        .copied()
-                        .unwrap_or_default(),
-                    cpu_used_mcs: resources.cpu_usage_mcs,
-                    cpu_capacity_mcs: capacity(resources.cpu_alloc_mcs, cpu_cost, node.idle_cpu),
-                    memory_used_bs: resources.mem_usage_bs,
-                    memory_capacity_bs: capacity(
-                        resources.mem_alloc_bs,
-                        memory_cost,
-                        node.idle_ram,
-                    ),
-                    cluster: key.0,
-                    name: key.1,
+                    cluster: node.cluster.clone(),
+                    name: node.node.clone(),
+                    instance_type: node.instance_type.clone(),
+                    seconds: node.seconds,
+                    cpu_used_mcs: used.cpu_usage_mcs,
+                    cpu_capacity_mcs: node.cpu_capacity_mcs,
+                    memory_used_bs: used.mem_usage_bs,
+                    memory_capacity_bs: node.ram_capacity_bs,
                 }
             })
             .collect();
@@ -460,23 +459,26 @@ impl Monitoring {
     }
 
     /// The pods of `namespace`, or every pod.
-    pub fn pods_in<'a>(&'a self, namespace: Option<&'a str>) -> impl Iterator<Item = &'a MonitoredPod> {
+    pub fn pods_in<'a>(
+        &'a self,
+        namespace: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a MonitoredPod> {
         self.pods
             .iter()
             .filter(move |pod| namespace.is_none_or(|namespace| pod.namespace == namespace))
     }
 
     pub fn cluster_stats(&self) -> ClusterStats {
-        let sum = |figure: fn(&MonitoredNode) -> Option<Decimal>| -> Decimal {
-            self.nodes.iter().filter_map(figure).sum()
+        let sum = |figure: fn(&MonitoredNode) -> Decimal| -> Decimal {
+            self.nodes.iter().map(figure).sum()
         };
         ClusterStats {
             active_pods: self.pods.iter().filter(|p| p.status == RUNNING).count(),
             total_pods: self.pods.len(),
             nodes: self.nodes.len(),
-            cpu_used_cores: sum(|n| Some(n.cpu_used_cores())),
+            cpu_used_cores: sum(MonitoredNode::cpu_used_cores),
             cpu_capacity_cores: sum(MonitoredNode::cpu_capacity_cores),
-            memory_used_bytes: sum(|n| Some(n.memory_used_bytes())),
+            memory_used_bytes: sum(MonitoredNode::memory_used_bytes),
             memory_capacity_bytes: sum(MonitoredNode::memory_capacity_bytes),
         }
     }
@@ -519,7 +521,8 @@ impl KubecentQueries {
         self.cache
             .get_or_compute(tenant, &query, || async {
                 let sums = self.metrics.window_sums(tenant, &window).await?;
-                Ok(Monitoring::from_sums(window, &sums))
+                let nodes = self.metrics.node_assets(tenant, &window).await?;
+                Ok(Monitoring::from_sums(window, &sums, &nodes))
             })
             .await
     }
@@ -574,17 +577,6 @@ fn lifecycle_rank(status: &str) -> u8 {
     }
 }
 
-/// A node's capacity-time from its pods' allocation, cost and the node's idle.
-fn capacity(allocated: Decimal, pods_cost: Money, idle: Money) -> Option<Decimal> {
-    let pods_cost = pods_cost.amount();
-    if pods_cost <= Decimal::ZERO || allocated <= Decimal::ZERO {
-        return None;
-    }
-    allocated
-        .checked_mul(pods_cost + idle.amount())?
-        .checked_div(pods_cost)
-}
-
 /// `used ÷ requested` in percent, capped at 100; without a request, 100 when something
 /// was used and charged for, else 0.
 fn used_percent(used: Decimal, requested: Decimal, charged: Money) -> Decimal {
@@ -595,13 +587,6 @@ fn used_percent(used: Decimal, requested: Decimal, charged: Money) -> Decimal {
     } else {
         Decimal::ZERO
     }
-}
-
-/// `used ÷ capacity` in percent, 0–100; 0 without a capacity.
-fn percent_of(used: Decimal, capacity: Option<Decimal>) -> Decimal {
-    capacity
-        .map(|capacity| percent(used, capacity).min(Decimal::ONE_HUNDRED))
-        .unwrap_or_default()
 }
 
 /// `part ÷ whole × 100`, 2 places; 0 when `whole` is not positive.
@@ -620,7 +605,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use chrono::TimeZone;
-    use kcost_domain::allocation::sums::{NodeIdleSums, PodWindowSums};
+    use kcost_domain::allocation::sums::PodWindowSums;
 
     use super::*;
 
@@ -669,43 +654,54 @@ mod tests {
         }
     }
 
+    /// A node of `cores` sampled for the whole hour.
+    fn node(name: &str, cores: i64) -> NodeWindowSums {
+        NodeWindowSums {
+            cluster: cluster(),
+            node: name.into(),
+            instance_type: Some("m5.large".into()),
+            cpu_cost: dollars(cores),
+            ram_cost: Money::ZERO,
+            idle_cpu: Money::ZERO,
+            idle_ram: Money::ZERO,
+            cpu_capacity_mcs: Decimal::from(cores * 1000 * 3600),
+            ram_capacity_bs: Decimal::ZERO,
+            seconds: Decimal::from(3600),
+            start: window().start(),
+            end: window().end(),
+        }
+    }
+
     #[test]
-    fn node_capacity_is_derived_from_its_pods_cost_and_its_idle() {
+    fn nodes_carry_their_pods_usage_against_their_capacity() {
         let sums = WindowSums {
             pods: vec![
                 sums(pod("a", Some("n1"), None), 250, 500),
                 sums(pod("b", Some("n1"), Some("Running")), 250, 500),
                 sums(pod("c", None, None), 0, 100),
             ],
-            nodes: vec![
-                NodeIdleSums {
-                    cluster: cluster(),
-                    node: "n1".into(),
-                    idle_cpu: dollars(1),
-                    idle_ram: Money::ZERO,
-                },
-                NodeIdleSums {
-                    cluster: cluster(),
-                    node: "empty".into(),
-                    idle_cpu: dollars(2),
-                    idle_ram: dollars(1),
-                },
-            ],
+            nodes: Vec::new(),
         };
-        let monitoring = Monitoring::from_sums(window(), &sums);
-        let n1 = monitoring.nodes.iter().find(|n| n.name == "n1").unwrap();
-        assert_eq!(n1.cpu_capacity_cores(), Some(Decimal::from(2)));
+        let nodes = [node("n1", 2), node("empty", 4)];
+        let monitoring = Monitoring::from_sums(window(), &sums, &nodes);
+        let n1 = &monitoring.nodes[0];
+        assert_eq!(n1.name, "n1");
+        assert_eq!(n1.cpu_capacity_cores(), Decimal::from(2));
         assert_eq!(n1.cpu_used_cores(), Decimal::new(5, 1));
         assert_eq!(n1.cpu_percent(), Decimal::from(25));
-        assert_eq!(n1.memory_capacity_bytes(), None);
-        let empty = monitoring.nodes.iter().find(|n| n.name == "empty").unwrap();
-        assert_eq!((empty.cpu_percent(), empty.cpu_capacity_cores()), (Decimal::ZERO, None));
+        assert_eq!(n1.memory_percent(), Decimal::ZERO, "no memory capacity");
+        assert_eq!(monitoring.nodes[1].cpu_percent(), Decimal::ZERO);
 
         let stats = monitoring.cluster_stats();
-        assert_eq!((stats.active_pods, stats.total_pods, stats.nodes), (2, 3, 2));
-        assert_eq!(stats.cpu_capacity_cores, Decimal::from(2));
+        assert_eq!(
+            (stats.active_pods, stats.total_pods, stats.nodes),
+            (2, 3, 2)
+        );
+        assert_eq!(stats.cpu_capacity_cores, Decimal::from(6));
+        assert_eq!(stats.cpu_used_cores, Decimal::new(5, 1));
         let pending = monitoring.pods.iter().find(|p| p.name == "c").unwrap();
         assert_eq!(pending.status, "Pending");
+        assert_eq!(monitoring.pods_in(Some("web")).count(), 3);
         assert_eq!(monitoring.pods_in(Some("other")).count(), 0);
     }
 
@@ -719,11 +715,14 @@ mod tests {
             ],
             nodes: Vec::new(),
         };
-        let monitoring = Monitoring::from_sums(window(), &sums);
+        let monitoring = Monitoring::from_sums(window(), &sums, &[]);
         assert_eq!(monitoring.pods.len(), 1);
         assert_eq!(monitoring.pods[0].status, "Succeeded");
         // Three hours of samples in total: usage averages over them.
-        assert_eq!(monitoring.pods[0].avg_cpu_usage_millicores, Decimal::from(13));
+        assert_eq!(
+            monitoring.pods[0].avg_cpu_usage_millicores,
+            Decimal::from(13)
+        );
     }
 
     fn row(key: CostKey, cost: CostBreakdown, usage: ResourceHours) -> CostRow {
@@ -750,7 +749,11 @@ mod tests {
         };
         let namespaces = vec![
             row(CostKey::Namespace("web".into()), compute(6, 0), hours(1, 2)),
-            row(CostKey::Namespace("batch".into()), compute(2, 0), hours(5, 1)),
+            row(
+                CostKey::Namespace("batch".into()),
+                compute(2, 0),
+                hours(5, 1),
+            ),
         ];
         let clusters = vec![row(
             CostKey::Cluster(cluster()),
@@ -772,7 +775,10 @@ mod tests {
         assert_eq!(assets_total, overview.clusters_total());
 
         assert_eq!(overview.namespaces[0].efficiency().cpu, Decimal::from(50));
-        assert_eq!(overview.namespaces[1].efficiency().cpu, Decimal::ONE_HUNDRED);
+        assert_eq!(
+            overview.namespaces[1].efficiency().cpu,
+            Decimal::ONE_HUNDRED
+        );
         let efficiency = overview.efficiency();
         assert_eq!(efficiency.usage.cpu, Decimal::ONE_HUNDRED);
         assert_eq!(efficiency.cost_percent, Decimal::from(80));

@@ -8,9 +8,11 @@
 pub mod admin;
 pub mod allocation;
 pub mod costs;
+pub mod dashboard;
 pub mod health;
 pub mod ingest;
 pub mod kubecent;
+pub mod opencost_ui;
 pub mod query;
 pub mod recommendations;
 mod usd;

@@ -5,10 +5,12 @@
 pub mod admin;
 pub mod allocation;
 pub mod costs;
+pub mod dashboard;
 pub mod health;
 pub mod ingest;
 pub mod kubecent;
 pub mod metrics;
+pub mod opencost_ui;
 pub mod prices;
 pub mod recommendations;
 
@@ -86,6 +88,7 @@ fn endpoints() -> Vec<(&'static str, Vec<(Method, Route)>)> {
     .chain(
         allocation::paths::routes()
             .into_iter()
+            .chain(opencost_ui::paths::routes())
             .map(|(path, route)| (path, vec![(Method::GET, route)])),
     )
     .chain(vec![
@@ -106,6 +109,48 @@ fn endpoints() -> Vec<(&'static str, Vec<(Method, Route)>)> {
             "/v1/recommendations/{id}/dismiss",
             vec![(Method::POST, web::post().to(recommendations::dismiss))],
         ),
+    ])
+    .chain(vec![
+        // The Kubecent dashboard's own calls.
+        (
+            "/api/allocations",
+            vec![(Method::GET, web::get().to(dashboard::allocations))],
+        ),
+        (
+            "/api/assets",
+            vec![(Method::GET, web::get().to(dashboard::assets))],
+        ),
+        ("/api/idle", vec![(Method::GET, web::get().to(dashboard::idle))]),
+        (
+            "/api/efficiency",
+            vec![(Method::GET, web::get().to(dashboard::efficiency))],
+        ),
+        (
+            "/api/savings",
+            vec![(Method::GET, web::get().to(dashboard::savings))],
+        ),
+        (
+            "/api/v1/grafana/health",
+            vec![(Method::GET, web::get().to(dashboard::grafana_health))],
+        ),
+        (
+            "/api/monitoring/cluster/stats",
+            vec![(Method::GET, web::get().to(dashboard::cluster_stats))],
+        ),
+        (
+            "/api/monitoring/pods",
+            vec![(Method::GET, web::get().to(dashboard::pods))],
+        ),
+        (
+            "/api/monitoring/nodes",
+            vec![(Method::GET, web::get().to(dashboard::nodes))],
+        ),
+        (
+            "/api/monitoring/logs",
+            vec![(Method::GET, web::get().to(dashboard::logs))],
+        ),
+    ])
+    .chain(vec![
         // Kubecent-compatible (seed 2).
         (
             "/api/v1/health",

@@ -1,0 +1,275 @@
+//! The OpenCost UI's other calls, bare and under `/model`: `/assets` (kcost's nodes with
+//! their costs), the cloud- and custom-cost routes (the valid empty answers OpenCost gives
+//! when such a source is enabled without data: kcost has none) and the autocomplete
+//! routes. Same callers as the allocation routes: `costs:read`, or the anonymous tenant.
+
+pub mod paths;
+
+use std::collections::BTreeSet;
+
+use actix_web::web;
+use chrono::{Duration, NaiveTime};
+use kcost_app::allocations::AllocationRequest;
+use kcost_domain::allocation::query::{Accumulate, AggregateBy, AllocationQuery};
+use kcost_domain::window::TimeWindow;
+
+use crate::dto::allocation::{Envelope, Ordered, WindowDto};
+use crate::dto::opencost_ui::{
+    AutocompleteDto, AutocompleteParams, CloudCostRangeDto, CloudCostSetDto,
+    CustomCostTimeseriesDto, CustomCostTotalDto, DataEnvelope, NodeAssetDto, UiParams,
+};
+use crate::error::ApiError;
+use crate::error_code::ErrorCode;
+use crate::routes::allocation::AllocationCaller;
+use crate::state::AppState;
+
+/// Cloud-cost properties OpenCost aggregates by default.
+const CLOUD_COST_PROPERTIES: [&str; 6] = [
+    "invoiceEntityID",
+    "accountID",
+    "provider",
+    "providerID",
+    "category",
+    "service",
+];
+/// Values an autocomplete answers by default, and at most.
+const DEFAULT_AUTOCOMPLETE_LIMIT: usize = 100;
+const MAX_AUTOCOMPLETE_LIMIT: usize = 10_000;
+
+fn window(state: &AppState, expr: &Option<String>) -> Result<TimeWindow, ApiError> {
+    match expr.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+        Some(expr) => Ok(TimeWindow::parse(expr, state.clock.now())?),
+        None => Err(ApiError::bad_request(
+            ErrorCode::InvalidQuery,
+            "invalid `window`: required, e.g. 7d, today or <start>,<end>",
+        )),
+    }
+}
+
+fn window_dto(window: &TimeWindow) -> WindowDto {
+    WindowDto {
+        start: window.start(),
+        end: window.end(),
+    }
+}
+
+/// The UTC days `window` touches, each cut to the window.
+fn days(window: &TimeWindow) -> Vec<WindowDto> {
+    let mut out = Vec::new();
+    let mut start = window.start();
+    while start < window.end() {
+        let midnight = start.date_naive().and_time(NaiveTime::MIN).and_utc() + Duration::days(1);
+        let end = midnight.min(window.end());
+        out.push(WindowDto { start, end });
+        start = end;
+    }
+    out
+}
+
+/// Every node with its cost over the window.
+pub async fn assets(
+    state: web::Data<AppState>,
+    caller: AllocationCaller,
+    params: web::Query<UiParams>,
+) -> Result<web::Json<Envelope<Ordered<NodeAssetDto>>>, ApiError> {
+    let window = window(&state, &params.window)?;
+    let nodes = state.allocations.node_assets(&caller.0, &window).await?;
+    let dto = window_dto(&window);
+    Ok(web::Json(Envelope::success(Ordered(
+        nodes
+            .iter()
+            .map(|n| (NodeAssetDto::key(n), NodeAssetDto::of(n, dto)))
+            .collect(),
+    ))))
+}
+
+/// No cloud costs: one empty set per day.
+pub async fn cloud_cost(
+    state: web::Data<AppState>,
+    _caller: AllocationCaller,
+    params: web::Query<UiParams>,
+) -> Result<web::Json<DataEnvelope<CloudCostRangeDto>>, ApiError> {
+    let window = window(&state, &params.window)?;
+    Ok(web::Json(DataEnvelope::ok(CloudCostRangeDto {
+        sets: days(&window)
+            .into_iter()
+            .map(|day| CloudCostSetDto {
+                cloud_costs: Default::default(),
+                window: day,
+                aggregation_properties: CLOUD_COST_PROPERTIES.to_vec(),
+            })
+            .collect(),
+        window: window_dto(&window),
+    })))
+}
+
+/// No cloud costs: the table and totals views are null, as OpenCost's.
+pub async fn cloud_cost_null_view(
+    state: web::Data<AppState>,
+    _caller: AllocationCaller,
+    params: web::Query<UiParams>,
+) -> Result<web::Json<DataEnvelope<Option<()>>>, ApiError> {
+    window(&state, &params.window)?;
+    Ok(web::Json(DataEnvelope::ok(None)))
+}
+
+/// No cloud costs: the graph is an empty list.
+pub async fn cloud_cost_graph(
+    state: web::Data<AppState>,
+    _caller: AllocationCaller,
+    params: web::Query<UiParams>,
+) -> Result<web::Json<DataEnvelope<Vec<()>>>, ApiError> {
+    window(&state, &params.window)?;
+    Ok(web::Json(DataEnvelope::ok(Vec::new())))
+}
+
+/// No cloud-cost integration: an empty list (the UI then says none is configured).
+pub async fn cloud_cost_status(
+    _caller: AllocationCaller,
+    _params: web::Query<UiParams>,
+) -> Result<web::Json<DataEnvelope<Vec<()>>>, ApiError> {
+    Ok(web::Json(DataEnvelope::ok(Vec::new())))
+}
+
+fn no_custom_costs(window: WindowDto) -> CustomCostTotalDto {
+    CustomCostTotalDto {
+        window,
+        total_cost: 0.0,
+        total_cost_type: "blended",
+        custom_costs: Vec::new(),
+    }
+}
+
+/// No custom costs: a zero total.
+pub async fn custom_cost_total(
+    state: web::Data<AppState>,
+    _caller: AllocationCaller,
+    params: web::Query<UiParams>,
+) -> Result<web::Json<DataEnvelope<CustomCostTotalDto>>, ApiError> {
+    let window = window(&state, &params.window)?;
+    Ok(web::Json(DataEnvelope::ok(no_custom_costs(window_dto(
+        &window,
+    )))))
+}
+
+/// No custom costs: a zero total per day.
+pub async fn custom_cost_timeseries(
+    state: web::Data<AppState>,
+    _caller: AllocationCaller,
+    params: web::Query<UiParams>,
+) -> Result<web::Json<DataEnvelope<CustomCostTimeseriesDto>>, ApiError> {
+    let window = window(&state, &params.window)?;
+    Ok(web::Json(DataEnvelope::ok(CustomCostTimeseriesDto {
+        window: window_dto(&window),
+        timeseries: days(&window).into_iter().map(no_custom_costs).collect(),
+    })))
+}
+
+fn invalid(parameter: &str, message: impl std::fmt::Display) -> ApiError {
+    ApiError::bad_request(
+        ErrorCode::InvalidQuery,
+        format!("invalid `{parameter}`: {message}"),
+    )
+}
+
+/// `search` and `limit` applied to sorted, distinct `values`.
+fn completed(
+    values: impl IntoIterator<Item = String>,
+    params: &AutocompleteParams,
+) -> Result<AutocompleteDto, ApiError> {
+    let limit = match params.limit.as_deref().filter(|l| !l.is_empty()) {
+        None => DEFAULT_AUTOCOMPLETE_LIMIT,
+        // Exactly the OpenAPI pattern: 1–4 digits, or 10000.
+        Some(text) => Some(text)
+            .filter(|t| *t == "10000" || ((1..=4).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit())))
+            .and_then(|t| t.parse::<usize>().ok())
+            .ok_or_else(|| {
+                invalid("limit", format!("expected 0 to {MAX_AUTOCOMPLETE_LIMIT}, got {text:?}"))
+            })?,
+    };
+    let search = params.search.as_deref().unwrap_or("").to_lowercase();
+    let values: BTreeSet<String> = values
+        .into_iter()
+        .filter(|v| v.to_lowercase().contains(&search))
+        .collect();
+    Ok(AutocompleteDto {
+        data: values.into_iter().take(limit).collect(),
+    })
+}
+
+fn field(params: &AutocompleteParams) -> Result<&str, ApiError> {
+    params
+        .field
+        .as_deref()
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .ok_or_else(|| invalid("field", "required, e.g. namespace"))
+}
+
+/// The values a property takes among the window's pods.
+pub async fn allocation_autocomplete(
+    state: web::Data<AppState>,
+    caller: AllocationCaller,
+    params: web::Query<AutocompleteParams>,
+) -> Result<web::Json<DataEnvelope<AutocompleteDto>>, ApiError> {
+    let window = window(&state, &params.window)?;
+    let name = field(&params)?;
+    // OpenCost's `controllerName` is the controller's own name.
+    let by_name = name == "controllerName";
+    let by = if by_name {
+        AggregateBy::Controller
+    } else {
+        name.parse::<AggregateBy>().map_err(|e| invalid("field", e))?
+    };
+    let request = AllocationRequest {
+        window,
+        step: None,
+        accumulate: Accumulate::All,
+        query: AllocationQuery::default(),
+    };
+    let sets = state.allocations.allocations(&caller.0, &request).await?;
+    let values = sets.iter().flat_map(|set| &set.allocations).filter_map(|a| {
+        if by_name {
+            a.properties.controller.clone()
+        } else {
+            by.value_of(&a.properties).map(|v| v.into_owned())
+        }
+    });
+    Ok(web::Json(DataEnvelope::ok(completed(values, &params)?)))
+}
+
+/// The values an asset property takes among the window's nodes.
+pub async fn assets_autocomplete(
+    state: web::Data<AppState>,
+    caller: AllocationCaller,
+    params: web::Query<AutocompleteParams>,
+) -> Result<web::Json<DataEnvelope<AutocompleteDto>>, ApiError> {
+    let window = window(&state, &params.window)?;
+    let name = field(&params)?;
+    let nodes = state.allocations.node_assets(&caller.0, &window).await?;
+    let values: Vec<String> = match name {
+        "type" | "assetType" => nodes.iter().map(|_| "Node".to_owned()).collect(),
+        "category" => nodes.iter().map(|_| "Compute".to_owned()).collect(),
+        "cluster" => nodes.iter().map(|n| n.cluster.as_str().to_owned()).collect(),
+        "name" => nodes.iter().map(|n| n.node.clone()).collect(),
+        "account" | "provider" | "providerID" | "project" | "service" => Vec::new(),
+        other => {
+            return Err(invalid(
+                "field",
+                format!("expected type, category, cluster, name, account, provider, providerID, project or service, got {other:?}"),
+            ));
+        }
+    };
+    Ok(web::Json(DataEnvelope::ok(completed(values, &params)?)))
+}
+
+/// No cloud costs: no values.
+pub async fn cloud_cost_autocomplete(
+    state: web::Data<AppState>,
+    _caller: AllocationCaller,
+    params: web::Query<AutocompleteParams>,
+) -> Result<web::Json<DataEnvelope<AutocompleteDto>>, ApiError> {
+    window(&state, &params.window)?;
+    field(&params)?;
+    Ok(web::Json(DataEnvelope::ok(completed(Vec::new(), &params)?)))
+}
