@@ -16,12 +16,14 @@ document's descriptions and docs/api.md state them and the server answers them w
 6. A snapshot's priced totals stay within 100,000,000 per sample. Only the server can
    price a snapshot (catalog prices, node rates, overcommit), so for this rule alone the
    server's answer is the evidence: a 422 whose every detail names this limit.
-7. The allocation routes need a `window` (the shared window schema allows a blank one,
-   which the cost endpoints read as "the last 24 hours").
-8. The allocation routes' languages — `aggregate` (property names, `label:<key>`),
+7. The OpenCost routes (allocation, assets, cloud and custom costs, autocomplete) need a
+   `window` (the shared window schema allows a blank one, which the cost endpoints read as
+   "the last 24 hours"), and autocomplete a `field`.
+8. The OpenCost routes' languages — `aggregate` (property names, `label:<key>`),
    `filter` (OpenCost's filter language), the `filter*` lists with `key:value` or
    `kind:name` entries, `shareLabels` (`key:value`) — and a `step` that splits the window
-   into 1 to 1,000 steps: documented in docs/api.md, free text in the schema.
+   into 1 to 1,000 steps, autocomplete's `field`: documented in docs/api.md, free text in
+   the schema.
 
 `map_case` makes generated valid cases follow them, so that the server's success paths are
 exercised. Phases that build cases without hooks (coverage) can still send requests that
@@ -53,7 +55,9 @@ ALLOCATION_LANGUAGES = (
     "shareLabels",
     "shareNamespaces",
     "step",
+    "field",
 )
+OPENCOST_PATH = re.compile(r"/(allocation|assets|cloudCost|customCost)")
 MAX_WINDOW = dt.timedelta(days=400)
 
 
@@ -112,10 +116,10 @@ def _window_rule_broken(query: dict) -> str | None:
 
 def _allocation_rule_broken(path: str, query: dict, response) -> str | None:
     """Rules 7 and 8."""
-    if "/allocation" not in path:
+    if not OPENCOST_PATH.search(path):
         return None
     if not str(query.get("window") or "").strip():
-        return "7: an allocation query without a window"
+        return "7: an OpenCost query without a window"
     try:
         message = json.loads(response.content).get("error", "")
     except (ValueError, AttributeError):
@@ -185,11 +189,13 @@ def map_case(context, case):
 
 
 def _follow_window_rules(query: dict, path: str = "") -> None:
-    if "/allocation" in path:
+    if OPENCOST_PATH.search(path):
         if not str(query.get("window") or "").strip():
             query["window"] = "24h"
         for name in ALLOCATION_LANGUAGES:
             query.pop(name, None)
+        if path.endswith("/autocomplete"):
+            query["field"] = "cluster"
     if "window" in query:
         query.pop("start_time", None)
         query.pop("end_time", None)
