@@ -10,6 +10,8 @@ mod support;
 mod allocation;
 #[path = "api/cases.rs"]
 mod cases;
+#[path = "api/dashboard.rs"]
+mod dashboard;
 #[path = "api/frozen_proxy.rs"]
 mod frozen_proxy;
 #[path = "api/outages.rs"]
@@ -39,6 +41,7 @@ macro_rules! on_both_backends {
 
 use allocation::*;
 use cases::*;
+use dashboard::*;
 
 on_both_backends!(
     every_aggregation_holds_the_cluster_totals,
@@ -56,4 +59,6 @@ on_both_backends!(
     health_reports_the_components,
     recommendations_are_generated_and_applied_per_tenant,
     kubecent_namespaces_match_the_v1_totals,
+    kubecent_dashboard_pages_get_what_they_read,
+    kubecent_dashboard_pages_render_for_an_empty_tenant,
 );

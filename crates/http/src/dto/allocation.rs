@@ -119,6 +119,7 @@ impl<T> Envelope<T> {
 
 /// A time range.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[schema(as = OpenCostWindow)]
 pub struct WindowDto {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
@@ -127,6 +128,7 @@ pub struct WindowDto {
 /// What an allocation is about; only what all its members share is present.
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = OpenCostProperties)]
 pub struct PropertiesDto {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster: Option<String>,
@@ -154,6 +156,7 @@ fn figure(value: Decimal) -> f64 {
 /// One allocation in OpenCost's field names and order.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = OpenCostAllocation)]
 pub struct AllocationDto {
     pub name: String,
     pub properties: PropertiesDto,
@@ -320,6 +323,7 @@ pub fn allocation_set(set: &AllocationSet) -> AllocationSetDto {
 /// One allocation of a summary: the costs and averages, without the details.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = OpenCostSummaryAllocation)]
 pub struct SummaryAllocationDto {
     pub name: String,
     pub start: DateTime<Utc>,
@@ -376,6 +380,7 @@ impl SummaryAllocationDto {
 
 /// One summary set.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = OpenCostSummarySet)]
 pub struct SummarySetDto {
     #[schema(value_type = BTreeMap<String, SummaryAllocationDto>)]
     pub allocations: Ordered<SummaryAllocationDto>,
@@ -384,6 +389,7 @@ pub struct SummarySetDto {
 
 /// `/allocation/summary`'s data.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = OpenCostSummary)]
 pub struct SummaryDto {
     /// Length of each set in nanoseconds (OpenCost writes Go's `time.Duration`).
     pub step: i64,
@@ -395,6 +401,7 @@ pub struct SummaryDto {
 /// answers, at the top level and in Kubecost's `combined.allocations.total` form.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = OpenCostTopline)]
 pub struct ToplineDto {
     /// Allocations summed (over every set).
     pub num_results: usize,
@@ -413,7 +420,7 @@ pub struct ToplineDto {
 
 /// The response bodies, for the OpenAPI document.
 #[derive(Debug, ToSchema)]
-#[schema(as = AllocationResponse)]
+#[schema(as = OpenCostAllocationResponse)]
 pub struct AllocationResponseDoc {
     pub code: u16,
     pub status: String,
@@ -421,7 +428,7 @@ pub struct AllocationResponseDoc {
 }
 
 #[derive(Debug, ToSchema)]
-#[schema(as = AllocationSummaryResponse)]
+#[schema(as = OpenCostAllocationSummaryResponse)]
 pub struct SummaryResponseDoc {
     pub code: u16,
     pub status: String,
@@ -429,7 +436,7 @@ pub struct SummaryResponseDoc {
 }
 
 #[derive(Debug, ToSchema)]
-#[schema(as = AllocationToplineResponse)]
+#[schema(as = OpenCostAllocationToplineResponse)]
 pub struct ToplineResponseDoc {
     pub code: u16,
     pub status: String,

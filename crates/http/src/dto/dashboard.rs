@@ -405,6 +405,7 @@ pub struct ClusterStatsResponse {
     pub memory_usage: f64,
     pub memory_capacity: f64,
     /// Always `n/a`: kcost measures no network throughput.
+    #[serde(rename = "networkIO")]
     #[schema(example = "n/a")]
     pub network_io: &'static str,
     /// Nodes sampled in the last hour.

@@ -53,6 +53,11 @@ pub struct UiParams {
     pub sort_direction: Option<String>,
 }
 
+/// `/cloudCost/status` reads no parameters.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NoParams {}
+
 /// Parameters of `/{allocation,assets,cloudCost}/autocomplete`.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -89,6 +94,7 @@ impl<T> DataEnvelope<T> {
 
 /// OpenCost's CPU or RAM breakdown: shares of the node's capacity.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[schema(as = OpenCostBreakdown)]
 pub struct BreakdownDto {
     /// The share of the resource's cost no pod was allocated.
     pub idle: f64,
@@ -101,6 +107,7 @@ pub struct BreakdownDto {
 /// OpenCost's asset properties.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = OpenCostAssetProperties)]
 pub struct AssetPropertiesDto {
     pub category: &'static str,
     pub service: &'static str,
@@ -111,6 +118,7 @@ pub struct AssetPropertiesDto {
 /// A node as an OpenCost asset.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = OpenCostNodeAsset)]
 pub struct NodeAssetDto {
     /// Always `Node`.
     #[serde(rename = "type")]
@@ -202,6 +210,7 @@ impl NodeAssetDto {
 /// One day of `/cloudCost`: no cloud costs.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = OpenCostCloudCostSet)]
 pub struct CloudCostSetDto {
     #[schema(value_type = Object)]
     pub cloud_costs: BTreeMap<String, ()>,
@@ -211,6 +220,7 @@ pub struct CloudCostSetDto {
 
 /// `/cloudCost`'s data: one empty set per day.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = OpenCostCloudCostRange)]
 pub struct CloudCostRangeDto {
     pub sets: Vec<CloudCostSetDto>,
     pub window: WindowDto,
@@ -219,6 +229,7 @@ pub struct CloudCostRangeDto {
 /// `/customCost/total`'s data with no custom costs.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = OpenCostCustomCostTotal)]
 pub struct CustomCostTotalDto {
     pub window: WindowDto,
     pub total_cost: f64,
@@ -229,6 +240,7 @@ pub struct CustomCostTotalDto {
 
 /// `/customCost/timeseries`'s data: one empty total per day.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = OpenCostCustomCostTimeseries)]
 pub struct CustomCostTimeseriesDto {
     pub window: WindowDto,
     pub timeseries: Vec<CustomCostTotalDto>,
@@ -236,13 +248,14 @@ pub struct CustomCostTimeseriesDto {
 
 /// Autocomplete's data: `{"data": [values]}`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = OpenCostAutocomplete)]
 pub struct AutocompleteDto {
     pub data: Vec<String>,
 }
 
 /// Response bodies for the OpenAPI document.
 #[derive(Debug, ToSchema)]
-#[schema(as = AssetsResponse)]
+#[schema(as = OpenCostAssetsResponse)]
 pub struct AssetsResponseDoc {
     pub code: u16,
     pub status: String,
@@ -250,14 +263,14 @@ pub struct AssetsResponseDoc {
 }
 
 #[derive(Debug, ToSchema)]
-#[schema(as = CloudCostResponse)]
+#[schema(as = OpenCostCloudCostResponse)]
 pub struct CloudCostResponseDoc {
     pub code: u16,
     pub data: CloudCostRangeDto,
 }
 
 #[derive(Debug, ToSchema)]
-#[schema(as = CloudCostViewResponse)]
+#[schema(as = OpenCostCloudCostViewResponse)]
 pub struct CloudCostViewResponseDoc {
     pub code: u16,
     /// `[]` (graph, status) or null (table, totals): no cloud costs.
@@ -266,21 +279,21 @@ pub struct CloudCostViewResponseDoc {
 }
 
 #[derive(Debug, ToSchema)]
-#[schema(as = CustomCostTotalResponse)]
+#[schema(as = OpenCostCustomCostTotalResponse)]
 pub struct CustomCostTotalResponseDoc {
     pub code: u16,
     pub data: CustomCostTotalDto,
 }
 
 #[derive(Debug, ToSchema)]
-#[schema(as = CustomCostTimeseriesResponse)]
+#[schema(as = OpenCostCustomCostTimeseriesResponse)]
 pub struct CustomCostTimeseriesResponseDoc {
     pub code: u16,
     pub data: CustomCostTimeseriesDto,
 }
 
 #[derive(Debug, ToSchema)]
-#[schema(as = AutocompleteResponse)]
+#[schema(as = OpenCostAutocompleteResponse)]
 pub struct AutocompleteResponseDoc {
     pub code: u16,
     pub data: AutocompleteDto,

@@ -16,7 +16,7 @@ use kcost_domain::window::TimeWindow;
 use crate::dto::allocation::{Envelope, Ordered, WindowDto};
 use crate::dto::opencost_ui::{
     AutocompleteDto, AutocompleteParams, CloudCostRangeDto, CloudCostSetDto,
-    CustomCostTimeseriesDto, CustomCostTotalDto, DataEnvelope, NodeAssetDto, UiParams,
+    CustomCostTimeseriesDto, CustomCostTotalDto, DataEnvelope, NoParams, NodeAssetDto, UiParams,
 };
 use crate::error::ApiError;
 use crate::error_code::ErrorCode;
@@ -126,7 +126,7 @@ pub async fn cloud_cost_graph(
 /// No cloud-cost integration: an empty list (the UI then says none is configured).
 pub async fn cloud_cost_status(
     _caller: AllocationCaller,
-    _params: web::Query<UiParams>,
+    _params: web::Query<NoParams>,
 ) -> Result<web::Json<DataEnvelope<Vec<()>>>, ApiError> {
     Ok(web::Json(DataEnvelope::ok(Vec::new())))
 }

@@ -9,7 +9,7 @@ use crate::dto::opencost_ui::{
     AssetsResponseDoc, AutocompleteDto, AutocompleteParams, AutocompleteResponseDoc,
     CloudCostRangeDto, CloudCostResponseDoc, CloudCostViewResponseDoc,
     CustomCostTimeseriesDto, CustomCostTimeseriesResponseDoc, CustomCostTotalDto,
-    CustomCostTotalResponseDoc, DataEnvelope, NodeAssetDto, UiParams,
+    CustomCostTotalResponseDoc, DataEnvelope, NoParams, NodeAssetDto, UiParams,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
@@ -75,7 +75,7 @@ ui_paths! {
     cloud_cost_table "/cloudCost/view/table" cloud_cost_null_view UiParams, Null, CloudCostViewResponseDoc, "No cloud costs: null";
     cloud_cost_totals "/cloudCost/view/totals" cloud_cost_null_view UiParams, Null, CloudCostViewResponseDoc, "No cloud costs: null";
     cloud_cost_graph "/cloudCost/view/graph" cloud_cost_graph UiParams, Empty, CloudCostViewResponseDoc, "No cloud costs: an empty list";
-    cloud_cost_status "/cloudCost/status" cloud_cost_status UiParams, Empty, CloudCostViewResponseDoc, "No cloud-cost integration: an empty list";
+    cloud_cost_status "/cloudCost/status" cloud_cost_status NoParams, Empty, CloudCostViewResponseDoc, "No cloud-cost integration: an empty list";
     custom_cost_total "/customCost/total" custom_cost_total UiParams, Total, CustomCostTotalResponseDoc, "No custom costs: a zero total";
     custom_cost_timeseries "/customCost/timeseries" custom_cost_timeseries UiParams, Series, CustomCostTimeseriesResponseDoc, "No custom costs: a zero total per day";
     allocation_autocomplete "/allocation/autocomplete" allocation_autocomplete AutocompleteParams, Values, AutocompleteResponseDoc, "Values a property takes among the window's pods";
@@ -86,7 +86,7 @@ ui_paths! {
     model_cloud_cost_table "/model/cloudCost/view/table" cloud_cost_null_view UiParams, Null, CloudCostViewResponseDoc, "No cloud costs: null";
     model_cloud_cost_totals "/model/cloudCost/view/totals" cloud_cost_null_view UiParams, Null, CloudCostViewResponseDoc, "No cloud costs: null";
     model_cloud_cost_graph "/model/cloudCost/view/graph" cloud_cost_graph UiParams, Empty, CloudCostViewResponseDoc, "No cloud costs: an empty list";
-    model_cloud_cost_status "/model/cloudCost/status" cloud_cost_status UiParams, Empty, CloudCostViewResponseDoc, "No cloud-cost integration: an empty list";
+    model_cloud_cost_status "/model/cloudCost/status" cloud_cost_status NoParams, Empty, CloudCostViewResponseDoc, "No cloud-cost integration: an empty list";
     model_custom_cost_total "/model/customCost/total" custom_cost_total UiParams, Total, CustomCostTotalResponseDoc, "No custom costs: a zero total";
     model_custom_cost_timeseries "/model/customCost/timeseries" custom_cost_timeseries UiParams, Series, CustomCostTimeseriesResponseDoc, "No custom costs: a zero total per day";
     model_allocation_autocomplete "/model/allocation/autocomplete" allocation_autocomplete AutocompleteParams, Values, AutocompleteResponseDoc, "Values a property takes among the window's pods";
