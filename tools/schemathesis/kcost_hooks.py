@@ -57,7 +57,7 @@ ALLOCATION_LANGUAGES = (
     "step",
     "field",
 )
-OPENCOST_PATH = re.compile(r"/(allocation|assets|cloudCost|customCost)")
+OPENCOST_PATH = re.compile(r"^(/model|/v1)?/(allocation|assets|cloudCost|customCost)")
 MAX_WINDOW = dt.timedelta(days=400)
 
 

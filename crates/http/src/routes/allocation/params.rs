@@ -27,7 +27,8 @@ fn amount(text: &str) -> Option<Decimal> {
     let well_formed = (1..=9).contains(&whole.len())
         && digits(whole, 9)
         && digits(fraction, 10)
-        && (text.contains('.') == !fraction.is_empty());
+        // A point needs digits after it.
+        && (text.contains('.') != fraction.is_empty());
     well_formed.then(|| Decimal::from_str(text).ok()).flatten()
 }
 
