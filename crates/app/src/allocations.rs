@@ -66,12 +66,22 @@ impl AllocationQueries {
         key.require(Scope::CostsRead).map_err(QueryError::from)?;
         let step = request.step.or(request.accumulate.default_step());
         let steps = split_steps(&request.window, step)?;
-        let mut sets = Vec::with_capacity(steps.len());
-        for window in steps {
-            let sums = self.window_sums(key, &window).await?;
-            sets.push(compute(&window, &sums, &request.query));
-        }
-        Ok(accumulate(sets, request.accumulate))
+        let tenant = key.tenant_id;
+        // The whole answer is cached (a dashboard's second look costs a lookup), and each
+        // step's sums too (another aggregation of the same steps reads the store no more).
+        let cache_key = answer_key(request, step);
+        let answer = self
+            .cache
+            .get_or_compute(tenant, &cache_key, || async {
+                let mut sets = Vec::with_capacity(steps.len());
+                for window in &steps {
+                    let sums = self.window_sums(key, window).await?;
+                    sets.push(compute(window, &sums, &request.query));
+                }
+                Ok::<_, QueryError>(accumulate(sets, request.accumulate))
+            })
+            .await?;
+        Ok(answer)
     }
 
     /// Every node's cost and capacity over `window` (OpenCost's `/assets`), for the key's
@@ -113,6 +123,36 @@ impl AllocationQueries {
             })
             .await
     }
+}
+
+/// The cache key of a whole answer: every part of the question, the filter in its
+/// canonical text.
+fn answer_key(request: &AllocationRequest, step: Option<TimeDelta>) -> String {
+    let query = &request.query;
+    let sharing = &query.sharing;
+    serde_json::json!([
+        "allocations",
+        request.window.start(),
+        request.window.end(),
+        step.map(|s| s.num_seconds()),
+        format!("{:?}", request.accumulate),
+        query
+            .aggregate
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        query.filter.to_string(),
+        [
+            sharing.include_idle,
+            sharing.idle_by_node,
+            sharing.share_idle
+        ],
+        sharing.share_namespaces,
+        sharing.share_labels,
+        sharing.share_cost_monthly.amount().to_string(),
+        format!("{:?}", sharing.split),
+    ])
+    .to_string()
 }
 
 #[cfg(test)]

@@ -70,7 +70,11 @@ impl NodeWindowSums {
 
     fn per_hour(&self, amount: Decimal) -> Decimal {
         let hours = self.hours();
-        if hours.is_zero() { Decimal::ZERO } else { amount / hours }
+        if hours.is_zero() {
+            Decimal::ZERO
+        } else {
+            amount / hours
+        }
     }
 }
 

@@ -128,15 +128,9 @@ pub async fn run(
 
     for windows in queries::AllocationWindows::ALL {
         for days in queries::WINDOW_DAYS {
-            let timings = queries::allocation_latencies(
-                target,
-                windows,
-                days,
-                now,
-                plan.queries,
-                deadline,
-            )
-            .await?;
+            let timings =
+                queries::allocation_latencies(target, windows, days, now, plan.queries, deadline)
+                    .await?;
             results
                 .queries
                 .push((windows.label().to_owned(), days, Percentiles::of(&timings)));

@@ -48,7 +48,10 @@ pub(crate) async fn node_assets(
     Ok(nodes.into_values().collect())
 }
 
-fn add(nodes: &mut BTreeMap<(String, String), NodeWindowSums>, row: &QueryResult) -> anyhow::Result<()> {
+fn add(
+    nodes: &mut BTreeMap<(String, String), NodeWindowSums>,
+    row: &QueryResult,
+) -> anyhow::Result<()> {
     let cluster: String = row.try_get_by("cluster")?;
     let node: String = row.try_get_by("node")?;
     let seconds: i64 = row.try_get_by("duration_seconds")?;

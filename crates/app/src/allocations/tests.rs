@@ -86,9 +86,15 @@ async fn each_step_reads_its_own_window_once_for_the_keys_tenant() {
         sets.iter()
             .all(|s| s.total_cost() == Money::from_decimal(Decimal::ONE))
     );
-    // Asked again (another aggregation of the same steps): answered from the cache.
+    // Asked again: the whole answer comes from the cache.
     let again = queries.allocations(&key, &request).await.unwrap();
     assert_eq!(again, sets);
+    // Another aggregation of the same steps: computed again, from the cached sums.
+    let mut by_cluster = request.clone();
+    by_cluster.query.aggregate = vec![AggregateBy::Cluster];
+    let other = queries.allocations(&key, &by_cluster).await.unwrap();
+    assert_eq!(other[0].allocations[0].name, "__idle__");
+    assert_eq!(other.len(), 3);
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 
 use super::properties::AllocationProperties;
 use super::sums::ResourceSeconds;
@@ -19,7 +20,7 @@ const MILLICORE_SECONDS_PER_CORE_HOUR: Decimal = Decimal::from_parts(3_600_000, 
 const SECONDS_PER_HOUR: Decimal = Decimal::from_parts(3_600, 0, 0, false, 0);
 
 /// Costs of an allocation, by kind. `cpu` and `ram` include any idle shared into them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AllocationCost {
     pub cpu: Money,
     pub ram: Money,
@@ -53,7 +54,7 @@ impl std::ops::AddAssign for AllocationCost {
 }
 
 /// An allocation over `[start, end)`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Allocation {
     pub name: String,
     /// The properties every member shares (a member's own, for a single pod).

@@ -10,6 +10,7 @@
 //! covers. What cannot be spread — idle of a cluster without pods, shared cost with no
 //! other pods — stays visible as `__idle__` or `__shared__` rather than vanishing.
 
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -28,7 +29,7 @@ use crate::window::TimeWindow;
 pub const SHARED: &str = "__shared__";
 
 /// The allocations of one window, ordered by name.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AllocationSet {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,

@@ -1,6 +1,7 @@
 //! What an allocation is about: the Kubernetes properties an allocation query filters and
 //! aggregates by (OpenCost's `AllocationProperties`, with the fields kcost stores).
 
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The properties of one pod's (or one container's) allocation.
@@ -9,7 +10,7 @@ use std::collections::BTreeMap;
 /// `daemonset`, `job`, `cronjob`, …); `container` is set only for container-level
 /// allocations. Annotations are not stored by kcost (agents do not send them), so filters
 /// and aggregations on annotations see none.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct AllocationProperties {
     pub cluster: String,
     pub node: Option<String>,

@@ -317,14 +317,25 @@ mod tests {
             "deployment".parse::<AggregateBy>(),
             Ok(AggregateBy::ControllerOfKind("deployment"))
         );
-        assert!(matches!("label: ".parse::<AggregateBy>(), Err(AggregateError::MissingKey(_))));
-        assert!(matches!("teams".parse::<AggregateBy>(), Err(AggregateError::Unknown(_))));
+        assert!(matches!(
+            "label: ".parse::<AggregateBy>(),
+            Err(AggregateError::MissingKey(_))
+        ));
+        assert!(matches!(
+            "teams".parse::<AggregateBy>(),
+            Err(AggregateError::Unknown(_))
+        ));
     }
 
     #[test]
     fn any_text_parses_or_is_refused_without_panicking() {
         // Multi-byte characters across the length of `label:` (found by Schemathesis).
-        for text in ["0\u{80}\u{10000}", "label\u{e9}x", "\u{10000}\u{10000}", "annotatio\u{e9}"] {
+        for text in [
+            "0\u{80}\u{10000}",
+            "label\u{e9}x",
+            "\u{10000}\u{10000}",
+            "annotatio\u{e9}",
+        ] {
             assert!(text.parse::<AggregateBy>().is_err(), "{text:?}");
         }
     }
@@ -336,7 +347,11 @@ mod tests {
         let window = TimeWindow::new(start, start + TimeDelta::hours(25)).unwrap();
         let steps = split_steps(&window, parse_step("1d").unwrap()).unwrap();
         assert_eq!(steps.len(), 2);
-        assert_eq!(steps[1].duration(), TimeDelta::hours(1), "the last step is cut");
+        assert_eq!(
+            steps[1].duration(),
+            TimeDelta::hours(1),
+            "the last step is cut"
+        );
         assert_eq!(split_steps(&window, None).unwrap(), vec![window]);
         assert!(matches!(
             split_steps(&window, parse_step("1m").unwrap()),

@@ -40,7 +40,9 @@ pub struct AllocationParams {
     pub step: Option<String>,
     /// `true`/`all` (one set), `false` (one per step), or a period: `hour`, `day`, `week`,
     /// `month`, `quarter`.
-    #[param(pattern = "^(1|t|T|true|TRUE|True|0|f|F|false|FALSE|False|all|hour|day|week|month|quarter)?$")]
+    #[param(
+        pattern = "^(1|t|T|true|TRUE|True|0|f|F|false|FALSE|False|all|hour|day|week|month|quarter)?$"
+    )]
     pub accumulate: Option<String>,
     /// OpenCost's older spelling of a period for `accumulate`.
     #[param(pattern = "^(all|hour|day|week|month|quarter)?$")]
@@ -90,7 +92,9 @@ pub struct AllocationParams {
     pub limit: Option<String>,
     /// Summary only: `totalCost` (default), `cpuCost`, `ramCost`, `name`, … any summary
     /// field.
-    #[param(pattern = "^(name|totalCost|cpuCost|ramCost|pvCost|networkCost|loadBalancerCost|sharedCost|totalEfficiency)?$")]
+    #[param(
+        pattern = "^(name|totalCost|cpuCost|ramCost|pvCost|networkCost|loadBalancerCost|sharedCost|totalEfficiency)?$"
+    )]
     pub sort_by: Option<String>,
     /// Summary only: `desc` (default) or `asc`.
     #[param(pattern = "^(asc|desc)?$")]

@@ -120,7 +120,10 @@ fn endpoints() -> Vec<(&'static str, Vec<(Method, Route)>)> {
             "/api/assets",
             vec![(Method::GET, web::get().to(dashboard::assets))],
         ),
-        ("/api/idle", vec![(Method::GET, web::get().to(dashboard::idle))]),
+        (
+            "/api/idle",
+            vec![(Method::GET, web::get().to(dashboard::idle))],
+        ),
         (
             "/api/efficiency",
             vec![(Method::GET, web::get().to(dashboard::efficiency))],

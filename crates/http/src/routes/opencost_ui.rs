@@ -181,10 +181,16 @@ fn completed(
         None => DEFAULT_AUTOCOMPLETE_LIMIT,
         // Exactly the OpenAPI pattern: 1–4 digits, or 10000.
         Some(text) => Some(text)
-            .filter(|t| *t == "10000" || ((1..=4).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit())))
+            .filter(|t| {
+                *t == "10000"
+                    || ((1..=4).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()))
+            })
             .and_then(|t| t.parse::<usize>().ok())
             .ok_or_else(|| {
-                invalid("limit", format!("expected 0 to {MAX_AUTOCOMPLETE_LIMIT}, got {text:?}"))
+                invalid(
+                    "limit",
+                    format!("expected 0 to {MAX_AUTOCOMPLETE_LIMIT}, got {text:?}"),
+                )
             })?,
     };
     let search = params.search.as_deref().unwrap_or("").to_lowercase();
@@ -219,7 +225,8 @@ pub async fn allocation_autocomplete(
     let by = if by_name {
         AggregateBy::Controller
     } else {
-        name.parse::<AggregateBy>().map_err(|e| invalid("field", e))?
+        name.parse::<AggregateBy>()
+            .map_err(|e| invalid("field", e))?
     };
     let request = AllocationRequest {
         window,
@@ -228,13 +235,16 @@ pub async fn allocation_autocomplete(
         query: AllocationQuery::default(),
     };
     let sets = state.allocations.allocations(&caller.0, &request).await?;
-    let values = sets.iter().flat_map(|set| &set.allocations).filter_map(|a| {
-        if by_name {
-            a.properties.controller.clone()
-        } else {
-            by.value_of(&a.properties).map(|v| v.into_owned())
-        }
-    });
+    let values = sets
+        .iter()
+        .flat_map(|set| &set.allocations)
+        .filter_map(|a| {
+            if by_name {
+                a.properties.controller.clone()
+            } else {
+                by.value_of(&a.properties).map(|v| v.into_owned())
+            }
+        });
     Ok(web::Json(DataEnvelope::ok(completed(values, &params)?)))
 }
 
@@ -250,13 +260,18 @@ pub async fn assets_autocomplete(
     let values: Vec<String> = match name {
         "type" | "assetType" => nodes.iter().map(|_| "Node".to_owned()).collect(),
         "category" => nodes.iter().map(|_| "Compute".to_owned()).collect(),
-        "cluster" => nodes.iter().map(|n| n.cluster.as_str().to_owned()).collect(),
+        "cluster" => nodes
+            .iter()
+            .map(|n| n.cluster.as_str().to_owned())
+            .collect(),
         "name" => nodes.iter().map(|n| n.node.clone()).collect(),
         "account" | "provider" | "providerID" | "project" | "service" => Vec::new(),
         other => {
             return Err(invalid(
                 "field",
-                format!("expected type, category, cluster, name, account, provider, providerID, project or service, got {other:?}"),
+                format!(
+                    "expected type, category, cluster, name, account, provider, providerID, project or service, got {other:?}"
+                ),
             ));
         }
     };

@@ -186,10 +186,17 @@ pub async fn node_assets_equal_the_node_samples(store: &dyn MetricsStore) {
     ] {
         let want = expected_nodes(&snapshots, &w);
         assert!(!want.is_empty(), "{w:?}");
-        assert_eq!(store.node_assets(owner, &w).await.expect("node assets"), want, "{w:?}");
+        assert_eq!(
+            store.node_assets(owner, &w).await.expect("node assets"),
+            want,
+            "{w:?}"
+        );
     }
     let other = store
-        .node_assets(tenant(), &window(utc(2026, 11, 19, 0, 0, 0), utc(2026, 11, 22, 0, 0, 0)))
+        .node_assets(
+            tenant(),
+            &window(utc(2026, 11, 19, 0, 0, 0), utc(2026, 11, 22, 0, 0, 0)),
+        )
         .await
         .expect("node assets");
     assert!(other.is_empty(), "another tenant sees nothing");

@@ -355,7 +355,12 @@ pub async fn the_opencost_ui_calls_answer(backend: Backend) {
     assert_eq!(server.ingest(&key, SMALL).await.0, StatusCode::ACCEPTED);
 
     // Nodes as assets, keyed as OpenCost keys them.
-    let (status, assets) = server.get_as(&key, &format!("/model/assets?{WINDOW}&aggregate=type&accumulate=true&step=1d")).await;
+    let (status, assets) = server
+        .get_as(
+            &key,
+            &format!("/model/assets?{WINDOW}&aggregate=type&accumulate=true&step=1d"),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{assets}");
     assert_eq!(assets["status"], "success");
     let nodes = assets["data"].as_object().expect("assets map");
@@ -382,52 +387,106 @@ pub async fn the_opencost_ui_calls_answer(backend: Backend) {
             async move { server.get_as(&key, &path).await }
         };
         let (status, body) = get("/cloudCost/status").await;
-        assert_eq!((status, &body["data"]), (StatusCode::OK, &json!([])), "{body}");
-        assert_eq!(get(&format!("/cloudCost/view/table?{WINDOW}&limit=1000&filter=")).await.1["data"], Value::Null);
-        assert_eq!(get(&format!("/cloudCost/view/totals?{WINDOW}")).await.1["data"], Value::Null);
-        assert_eq!(get(&format!("/cloudCost/view/graph?{WINDOW}")).await.1["data"], json!([]));
+        assert_eq!(
+            (status, &body["data"]),
+            (StatusCode::OK, &json!([])),
+            "{body}"
+        );
+        assert_eq!(
+            get(&format!(
+                "/cloudCost/view/table?{WINDOW}&limit=1000&filter="
+            ))
+            .await
+            .1["data"],
+            Value::Null
+        );
+        assert_eq!(
+            get(&format!("/cloudCost/view/totals?{WINDOW}")).await.1["data"],
+            Value::Null
+        );
+        assert_eq!(
+            get(&format!("/cloudCost/view/graph?{WINDOW}")).await.1["data"],
+            json!([])
+        );
         let (_, range) = get("/cloudCost?window=2026-11-19T12:00:00Z,2026-11-21T00:00:00Z").await;
-        assert_eq!(range["data"]["sets"].as_array().map(Vec::len), Some(2), "{range}");
-        let (_, total) = get(&format!("/customCost/total?{WINDOW}&aggregate=domain&costType=blended")).await;
+        assert_eq!(
+            range["data"]["sets"].as_array().map(Vec::len),
+            Some(2),
+            "{range}"
+        );
+        let (_, total) = get(&format!(
+            "/customCost/total?{WINDOW}&aggregate=domain&costType=blended"
+        ))
+        .await;
         assert_eq!(total["data"]["totalCost"], json!(0.0));
         assert_eq!(total["data"]["customCosts"], json!([]));
         let (_, series) = get(&format!("/customCost/timeseries?{WINDOW}")).await;
-        assert_eq!(series["data"]["timeseries"].as_array().map(Vec::len), Some(1));
+        assert_eq!(
+            series["data"]["timeseries"].as_array().map(Vec::len),
+            Some(1)
+        );
         let (status, body) = get("/customCost/total").await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     }
 
     // Autocomplete: the values a property takes, searched and limited.
     let (status, values) = server
-        .get_as(&key, &format!("/model/allocation/autocomplete?{WINDOW}&field=namespace&limit=25"))
+        .get_as(
+            &key,
+            &format!("/model/allocation/autocomplete?{WINDOW}&field=namespace&limit=25"),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{values}");
     let namespaces = values["data"]["data"].as_array().expect("values");
     assert!(namespaces.contains(&json!("payments")), "{values}");
     let (_, searched) = server
-        .get_as(&key, &format!("/allocation/autocomplete?{WINDOW}&field=namespace&search=PAY"))
+        .get_as(
+            &key,
+            &format!("/allocation/autocomplete?{WINDOW}&field=namespace&search=PAY"),
+        )
         .await;
     assert_eq!(searched["data"]["data"], json!(["payments"]));
     let (_, one) = server
-        .get_as(&key, &format!("/allocation/autocomplete?{WINDOW}&field=namespace&limit=1"))
+        .get_as(
+            &key,
+            &format!("/allocation/autocomplete?{WINDOW}&field=namespace&limit=1"),
+        )
         .await;
     assert_eq!(one["data"]["data"].as_array().map(Vec::len), Some(1));
     let (_, clusters) = server
-        .get_as(&key, &format!("/assets/autocomplete?{WINDOW}&field=cluster"))
+        .get_as(
+            &key,
+            &format!("/assets/autocomplete?{WINDOW}&field=cluster"),
+        )
         .await;
     assert_eq!(clusters["data"]["data"], json!(["cost-dashboard-dev"]));
     for (path, parameter) in [
-        (format!("/allocation/autocomplete?{WINDOW}&field=colour"), "field"),
+        (
+            format!("/allocation/autocomplete?{WINDOW}&field=colour"),
+            "field",
+        ),
         (format!("/allocation/autocomplete?{WINDOW}"), "field"),
-        (format!("/assets/autocomplete?{WINDOW}&field=colour"), "field"),
-        (format!("/allocation/autocomplete?{WINDOW}&field=namespace&limit=10001"), "limit"),
+        (
+            format!("/assets/autocomplete?{WINDOW}&field=colour"),
+            "field",
+        ),
+        (
+            format!("/allocation/autocomplete?{WINDOW}&field=namespace&limit=10001"),
+            "limit",
+        ),
         ("/assets".to_owned(), "window"),
     ] {
         let (status, body) = server.get_as(&key, &path).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
-        assert!(body["error"].as_str().unwrap().contains(parameter), "{path}: {body}");
+        assert!(
+            body["error"].as_str().unwrap().contains(parameter),
+            "{path}: {body}"
+        );
     }
-    assert_eq!(send(server.get(&format!("/model/assets?{WINDOW}"))).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        send(server.get(&format!("/model/assets?{WINDOW}"))).await.0,
+        StatusCode::UNAUTHORIZED
+    );
     server.stop().await;
     db.finish().await;
 }

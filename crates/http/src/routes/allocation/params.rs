@@ -23,7 +23,8 @@ use crate::error_code::ErrorCode;
 /// `digits[.digits]`, at most 9 before the point and 10 after.
 fn amount(text: &str) -> Option<Decimal> {
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-    let digits = |part: &str, max: usize| part.len() <= max && part.bytes().all(|b| b.is_ascii_digit());
+    let digits =
+        |part: &str, max: usize| part.len() <= max && part.bytes().all(|b| b.is_ascii_digit());
     let well_formed = (1..=9).contains(&whole.len())
         && digits(whole, 9)
         && digits(fraction, 10)
@@ -105,8 +106,13 @@ pub fn request(
     let step = match exact(&params.step) {
         None => None,
         // As the OpenAPI pattern states: 1–6 digits and a unit.
-        Some(text) if !(2..=7).contains(&text.len()) || text.starts_with('+') || text.trim() != text => {
-            return Err(invalid("step", format!("expected a duration such as 1h or 1d, got {text:?}")));
+        Some(text)
+            if !(2..=7).contains(&text.len()) || text.starts_with('+') || text.trim() != text =>
+        {
+            return Err(invalid(
+                "step",
+                format!("expected a duration such as 1h or 1d, got {text:?}"),
+            ));
         }
         Some(text) => parse_step(text).map_err(|e| invalid("step", e))?,
     };

@@ -7,9 +7,9 @@ use super::super::allocation::AllocationCaller;
 use crate::dto::allocation::{Envelope, Ordered};
 use crate::dto::opencost_ui::{
     AssetsResponseDoc, AutocompleteDto, AutocompleteParams, AutocompleteResponseDoc,
-    CloudCostRangeDto, CloudCostResponseDoc, CloudCostViewResponseDoc,
-    CustomCostTimeseriesDto, CustomCostTimeseriesResponseDoc, CustomCostTotalDto,
-    CustomCostTotalResponseDoc, DataEnvelope, NoParams, NodeAssetDto, UiParams,
+    CloudCostRangeDto, CloudCostResponseDoc, CloudCostViewResponseDoc, CustomCostTimeseriesDto,
+    CustomCostTimeseriesResponseDoc, CustomCostTotalDto, CustomCostTotalResponseDoc, DataEnvelope,
+    NoParams, NodeAssetDto, UiParams,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
