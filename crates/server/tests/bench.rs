@@ -55,7 +55,8 @@ async fn a_tiny_bench_measures_every_table() {
     let baseline = throughput.baseline.as_ref().expect("baseline measured");
     assert_eq!((baseline.rows, baseline.connections), (800, 2));
     assert_eq!(baseline.seed_namespace_sql.map(|p| p.count), Some(5));
-    assert_eq!(results.queries.len(), 15);
+    // Five cost endpoints and the team question three ways, over three windows each.
+    assert_eq!(results.queries.len(), 24);
     assert!(
         results
             .queries
@@ -67,6 +68,11 @@ async fn a_tiny_bench_measures_every_table() {
     let markdown = results.to_markdown();
     assert!(
         markdown.contains("| `/v1/costs/trends` | 30 d | 2 |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown
+            .contains("| `/v1/allocation?aggregate=label:team (asked again: cached)` | 30 d | 2 |"),
         "{markdown}"
     );
     assert!(!markdown.contains(&key), "the key is never printed");
