@@ -9,7 +9,7 @@ use chrono::TimeDelta;
 use kcost_domain::allocation::accumulate::accumulate;
 use kcost_domain::allocation::compute::{AllocationSet, compute};
 use kcost_domain::allocation::query::{Accumulate, AllocationQuery, StepError, split_steps};
-use kcost_domain::allocation::sums::WindowSums;
+use kcost_domain::allocation::sums::{ContainerWindowSums, WindowSums};
 use kcost_domain::api_key::{AuthenticatedKey, Scope};
 use kcost_domain::assets::NodeWindowSums;
 use kcost_domain::window::TimeWindow;
@@ -75,7 +75,10 @@ impl AllocationQueries {
             .get_or_compute(tenant, &cache_key, || async {
                 let mut sets = Vec::with_capacity(steps.len());
                 for window in &steps {
-                    let sums = self.window_sums(key, window).await?;
+                    let mut sums = self.window_sums(key, window).await?;
+                    if request.query.needs_containers() {
+                        sums.containers = self.container_sums(key, window).await?;
+                    }
                     sets.push(compute(window, &sums, &request.query));
                 }
                 Ok::<_, QueryError>(accumulate(sets, request.accumulate))
@@ -100,6 +103,24 @@ impl AllocationQueries {
             .get_or_compute(tenant, &cache_key, || async {
                 self.metrics
                     .node_assets(tenant, window)
+                    .await
+                    .map_err(QueryError::from)
+            })
+            .await
+    }
+
+    async fn container_sums(
+        &self,
+        key: &AuthenticatedKey,
+        window: &TimeWindow,
+    ) -> Result<Vec<ContainerWindowSums>, QueryError> {
+        let tenant = key.tenant_id;
+        let cache_key =
+            serde_json::json!(["container_sums", window.start(), window.end()]).to_string();
+        self.cache
+            .get_or_compute(tenant, &cache_key, || async {
+                self.metrics
+                    .container_sums(tenant, window)
                     .await
                     .map_err(QueryError::from)
             })

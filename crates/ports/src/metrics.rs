@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use kcost_domain::allocation::sums::WindowSums;
+use kcost_domain::allocation::sums::{ContainerWindowSums, WindowSums};
 use kcost_domain::assets::NodeWindowSums;
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::cost_engine::PricedSnapshot;
@@ -90,6 +90,17 @@ pub trait MetricsStore: Send + Sync {
         tenant: TenantId,
         window: &TimeWindow,
     ) -> Result<WindowSums, MetricsStoreError>;
+
+    /// Per container of every pod description with two or more containers, its
+    /// resource-seconds over `window` (usage, request and allocation, each sample weighted
+    /// by its pod sample's duration), from raw container samples. Same window rule as
+    /// [`MetricsStore::costs`]; `containers` of [`WindowSums`] is left empty by
+    /// [`MetricsStore::window_sums`] and filled from this when a question needs it.
+    async fn container_sums(
+        &self,
+        tenant: TenantId,
+        window: &TimeWindow,
+    ) -> Result<Vec<ContainerWindowSums>, MetricsStoreError>;
 
     /// Per node its cost, capacity-time and sampled time over `window` (from its raw
     /// samples; nodes are few), ordered by cluster and node. Same window rule as

@@ -48,6 +48,7 @@ on_both_backends!(
     steps_add_up_to_the_accumulated_answer,
     allocation_parameters_are_checked,
     the_opencost_ui_calls_answer,
+    containers_split_their_pods_cost,
     the_agents_labelled_form_is_ingested_and_costed,
     fixtures_are_costed_and_namespaces_plus_idle_make_the_cluster_total,
     tenants_never_see_each_others_data,

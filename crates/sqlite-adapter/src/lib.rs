@@ -31,6 +31,7 @@
 
 mod append;
 mod batch;
+mod container_sums;
 mod costs;
 mod descriptions;
 mod dimensions;

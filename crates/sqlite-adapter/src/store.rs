@@ -21,7 +21,10 @@ use crate::dimensions::DimensionCache;
 use crate::encoding::{bound_seconds, instant};
 use crate::error::{db, unexpected};
 use crate::retention::{self, RetentionReport};
-use crate::{append, costs, descriptions, node_assets, rollup, usage, utilization, window_sums};
+use crate::{
+    append, container_sums, costs, descriptions, node_assets, rollup, usage, utilization,
+    window_sums,
+};
 
 /// The metrics store on SQLite (schema: `kcost_migrations::TimeseriesMigrator`; connection:
 /// [`crate::open`]). Cheap to clone: clones share the pool and the description-id cache.
@@ -122,6 +125,15 @@ impl MetricsStore for SqliteMetricsStore {
         query: &CostQuery,
     ) -> Result<Vec<CostRow>, MetricsStoreError> {
         costs::costs(&self.db, tenant, query).await
+    }
+
+    #[tracing::instrument(skip(self), fields(tenant = %tenant), err)]
+    async fn container_sums(
+        &self,
+        tenant: TenantId,
+        window: &TimeWindow,
+    ) -> Result<Vec<kcost_domain::allocation::sums::ContainerWindowSums>, MetricsStoreError> {
+        container_sums::container_sums(&self.db, tenant, window).await
     }
 
     #[tracing::instrument(skip(self), fields(tenant = %tenant), err)]

@@ -102,7 +102,11 @@ pub(crate) async fn window_sums(
         .map(node_sums)
         .collect::<anyhow::Result<Vec<_>>>()
         .map_err(unexpected("window_sums: decode nodes"))?;
-    Ok(WindowSums { pods, nodes })
+    Ok(WindowSums {
+        pods,
+        nodes,
+        containers: Vec::new(),
+    })
 }
 
 fn money(row: &QueryResult, column: &str) -> anyhow::Result<Money> {

@@ -20,6 +20,7 @@
 //! Money is NUMERIC in the database, summed there as NUMERIC and read as `rust_decimal`.
 
 mod append;
+mod container_sums;
 mod copy_binary;
 mod copy_text;
 mod costs;

@@ -23,7 +23,10 @@ use crate::dims::DimensionCache;
 use crate::error::{db, unexpected};
 use crate::partitions::{self, RetentionReport, StorageLayout};
 use crate::rows::SnapshotRow;
-use crate::{append, costs, descriptions, node_assets, rollups, usage, utilization, window_sums};
+use crate::{
+    append, container_sums, costs, descriptions, node_assets, rollups, usage, utilization,
+    window_sums,
+};
 
 /// Days of partitions created ahead of today by [`PgMetricsStore::ensure_upcoming_partitions`].
 pub const PARTITIONS_AHEAD_DAYS: i64 = 7;
@@ -188,6 +191,15 @@ impl MetricsStore for PgMetricsStore {
         query: &CostQuery,
     ) -> Result<Vec<CostRow>, MetricsStoreError> {
         costs::costs(&self.pool, tenant, query).await
+    }
+
+    #[tracing::instrument(skip(self), fields(tenant = %tenant), err)]
+    async fn container_sums(
+        &self,
+        tenant: TenantId,
+        window: &TimeWindow,
+    ) -> Result<Vec<kcost_domain::allocation::sums::ContainerWindowSums>, MetricsStoreError> {
+        container_sums::container_sums(&self.pool, tenant, window).await
     }
 
     #[tracing::instrument(skip(self), fields(tenant = %tenant), err)]

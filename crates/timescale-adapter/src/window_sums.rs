@@ -85,7 +85,11 @@ pub(crate) async fn window_sums(
         .map(node_sums)
         .collect::<anyhow::Result<Vec<_>>>()
         .map_err(|e| unexpected("window_sums: decode nodes", e))?;
-    Ok(WindowSums { pods, nodes })
+    Ok(WindowSums {
+        pods,
+        nodes,
+        containers: Vec::new(),
+    })
 }
 
 fn pod_sums(row: &PgRow) -> anyhow::Result<PodWindowSums> {

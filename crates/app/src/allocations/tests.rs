@@ -52,6 +52,7 @@ fn idle_dollar() -> WindowSums {
             idle_cpu: Money::from_decimal(Decimal::ONE),
             idle_ram: Money::ZERO,
         }],
+        containers: Vec::new(),
     }
 }
 

@@ -681,6 +681,7 @@ mod tests {
                 sums(pod("c", None, None), 0, 100),
             ],
             nodes: Vec::new(),
+            containers: Vec::new(),
         };
         let nodes = [node("n1", 2), node("empty", 4)];
         let monitoring = Monitoring::from_sums(window(), &sums, &nodes);
@@ -714,6 +715,7 @@ mod tests {
                 sums(pod("job", None, Some("Pending")), 0, 100),
             ],
             nodes: Vec::new(),
+            containers: Vec::new(),
         };
         let monitoring = Monitoring::from_sums(window(), &sums, &[]);
         assert_eq!(monitoring.pods.len(), 1);

@@ -17,6 +17,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::allocation::{Allocation, AllocationCost, IDLE, UNALLOCATED};
+use super::containers;
 use super::properties::AllocationProperties;
 use super::query::{AllocationQuery, ShareSplit, Sharing};
 use super::sums::{PodWindowSums, ResourceSeconds, WindowSums};
@@ -49,6 +50,21 @@ pub fn compute(window: &TimeWindow, sums: &WindowSums, query: &AllocationQuery) 
         .iter()
         .map(|p| pod_allocation(window, p))
         .collect();
+    if query.needs_containers() {
+        let containers = containers::by_pod(&sums.containers);
+        pods = sums
+            .pods
+            .iter()
+            .zip(pods)
+            .flat_map(|(sums, pod)| {
+                let of_pod = containers
+                    .get(&sums.pod.fingerprint())
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                containers::split(pod, of_pod)
+            })
+            .collect();
+    }
     let mut extra = idle_allocations(window, sums, &query.sharing, &mut pods);
     extra.extend(spread_shared(window, &query.sharing, &mut pods));
 

@@ -123,6 +123,7 @@ fn sample() -> WindowSums {
             idle("prod", "n2", 80, 25),
             idle("dev", "d1", 10, 10),
         ],
+        containers: Vec::new(),
     }
 }
 
@@ -425,6 +426,7 @@ fn arb_sums() -> impl Strategy<Value = WindowSums> {
                 .into_iter()
                 .map(|(c, n, cpu, ram)| idle(clusters[c], nodes_names[n], cpu, ram))
                 .collect(),
+            containers: Vec::new(),
         }
     })
 }
@@ -458,4 +460,44 @@ proptest! {
         let overhead = Money::from_decimal(usd(overhead).amount() * Decimal::from(86_400) / Decimal::from(730 * 3_600));
         prop_assert_eq!(set.total_cost(), pods + idle + overhead);
     }
+}
+
+#[test]
+fn containers_share_their_pods_cost_by_allocated_resources() {
+    let mut sums = sample();
+    let two = &mut sums.pods[0];
+    two.pod.containers = vec!["app".to_owned(), "proxy".to_owned()];
+    let container = |name: &str, cpu: i64, mem: i64| super::sums::ContainerWindowSums {
+        pod: two.pod.clone(),
+        container: name.to_owned(),
+        resources: ResourceSeconds {
+            cpu_alloc_mcs: Decimal::from(cpu),
+            mem_alloc_bs: Decimal::from(mem),
+            seconds: Decimal::from(86_400),
+            ..ResourceSeconds::default()
+        },
+    };
+    sums.containers = vec![container("app", 3, 1), container("proxy", 1, 1)];
+    let set = compute(&window(1), &sums, &query("container", Sharing::default()));
+    // web-7d9f8-abcde: CPU 3.00 → 2.25 + 0.75, RAM 1.00 → 0.50 + 0.50; every other pod
+    // has one container, `main`.
+    assert_eq!(
+        totals(&set),
+        BTreeMap::from([
+            ("app".to_owned(), usd(225 + 50)),
+            ("main".to_owned(), usd(200 + 100 + 40)),
+            ("proxy".to_owned(), usd(75 + 50)),
+        ])
+    );
+    assert_eq!(set.total_cost(), usd(740));
+    // Grouped by pod, the containers add back up to their pod.
+    let set = compute(&window(1), &sums, &query("pod", Sharing::default()));
+    assert_eq!(totals(&set)["web-7d9f8-abcde"], usd(400));
+    // A question not about containers keeps pods whole.
+    let mut q = query("", Sharing::default());
+    assert!(!q.needs_containers());
+    q.filter = parse(r#"container:"proxy""#).unwrap();
+    assert!(q.needs_containers());
+    let set = compute(&window(1), &sums, &q);
+    assert_eq!(set.total_cost(), usd(75 + 50));
 }

@@ -8,7 +8,8 @@
 //! - [`query`]: the question (aggregate, filter, idle and sharing, accumulate).
 //! - [`sums`]: what a metrics store answers for one window.
 //! - [`allocation`]: one allocation and its derived figures.
-//! - [`compute`]: one window's sums to an allocation set; [`accumulate`]: steps to periods.
+//! - [`compute`]: one window's sums to an allocation set ([`containers`]: a pod's split
+//!   into its containers'); [`accumulate`]: steps to periods.
 
 pub mod accumulate;
 #[allow(clippy::module_inception)]
@@ -16,6 +17,7 @@ pub mod allocation;
 pub mod compute;
 #[cfg(test)]
 mod compute_tests;
+pub mod containers;
 pub mod filter;
 pub mod properties;
 pub mod query;

@@ -8,7 +8,7 @@ use chrono::TimeDelta;
 
 use crate::window::TimeWindow;
 
-use super::filter::AllocationFilter;
+use super::filter::{AllocationFilter, Field};
 use super::properties::AllocationProperties;
 use crate::money::Money;
 
@@ -171,6 +171,24 @@ pub struct AllocationQuery {
     pub aggregate: Vec<AggregateBy>,
     pub filter: AllocationFilter,
     pub sharing: Sharing,
+}
+
+impl AllocationQuery {
+    /// Whether the answer depends on containers (grouped or filtered by them), so pods
+    /// with several containers are split into their containers'.
+    pub fn needs_containers(&self) -> bool {
+        fn mentions_container(filter: &AllocationFilter) -> bool {
+            match filter {
+                AllocationFilter::All => false,
+                AllocationFilter::Not(inner) => mentions_container(inner),
+                AllocationFilter::And(all) | AllocationFilter::Or(all) => {
+                    all.iter().any(mentions_container)
+                }
+                AllocationFilter::Compare { field, .. } => *field == Field::Container,
+            }
+        }
+        self.aggregate.contains(&AggregateBy::Container) || mentions_container(&self.filter)
+    }
 }
 
 impl Default for AllocationQuery {

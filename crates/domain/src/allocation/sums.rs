@@ -56,9 +56,21 @@ pub struct NodeIdleSums {
     pub idle_ram: Money,
 }
 
-/// Everything one window of an allocation query reads.
+/// One container's resource-seconds over the window, for pods with several containers
+/// (their containers are sampled one by one; a lone container's figures are its pod's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContainerWindowSums {
+    pub pod: PodDescription,
+    pub container: String,
+    pub resources: ResourceSeconds,
+}
+
+/// Everything one window of an allocation query reads. `containers` is filled only for
+/// questions about containers (it is read from raw samples).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WindowSums {
     pub pods: Vec<PodWindowSums>,
     pub nodes: Vec<NodeIdleSums>,
+    #[serde(default)]
+    pub containers: Vec<ContainerWindowSums>,
 }

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use kcost_domain::allocation::sums::{NodeIdleSums, PodWindowSums, ResourceSeconds, WindowSums};
+use kcost_domain::allocation::sums::{
+    ContainerWindowSums, NodeIdleSums, PodWindowSums, ResourceSeconds, WindowSums,
+};
 use kcost_domain::assets::NodeWindowSums;
 use kcost_domain::cost_engine::PricedSnapshot;
 use kcost_domain::costs::CostBreakdown;
@@ -16,14 +18,15 @@ use kcost_domain::money::Money;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
 
-use super::fixtures::{at, store_all, tenant, utc, window};
+use super::fixtures::{at, labelled_with_sidecar, store_all, tenant, utc, window};
 use super::rollup::history;
 use crate::MetricsStore;
 
 /// Every allocation contract test, by name.
-pub const ALL: [&str; 2] = [
+pub const ALL: [&str; 3] = [
     "window_sums_equal_the_priced_samples",
     "node_assets_equal_the_node_samples",
+    "container_sums_equal_the_container_samples",
 ];
 
 /// What `window_sums` must answer for `window`, from the snapshots themselves.
@@ -78,6 +81,7 @@ fn expected(snapshots: &[PricedSnapshot], window: &TimeWindow) -> WindowSums {
     WindowSums {
         pods: pods.into_values().collect(),
         nodes: nodes.into_values().collect(),
+        containers: Vec::new(),
     }
 }
 
@@ -199,5 +203,69 @@ pub async fn node_assets_equal_the_node_samples(store: &dyn MetricsStore) {
         )
         .await
         .expect("node assets");
+    assert!(other.is_empty(), "another tenant sees nothing");
+}
+
+/// Containers of pods with two or more: each sample's figures times its duration.
+fn expected_containers(
+    snapshots: &[PricedSnapshot],
+    window: &TimeWindow,
+) -> Vec<ContainerWindowSums> {
+    let mut out: BTreeMap<String, ContainerWindowSums> = BTreeMap::new();
+    for priced in snapshots {
+        let snapshot = priced.snapshot();
+        if !window.contains(snapshot.timestamp()) {
+            continue;
+        }
+        let seconds = Decimal::from(priced.duration().seconds);
+        for pod in snapshot.pods().iter().filter(|p| p.containers.len() > 1) {
+            let description = PodDescription::of(snapshot.cluster(), pod);
+            for container in &pod.containers {
+                let f = container.figures;
+                let d = |v: u64| Decimal::from(v) * seconds;
+                out.entry(format!("{description:?}/{}", container.name))
+                    .or_insert_with(|| ContainerWindowSums {
+                        pod: description.clone(),
+                        container: container.name.clone(),
+                        resources: ResourceSeconds::default(),
+                    })
+                    .resources += ResourceSeconds {
+                    cpu_usage_mcs: d(f.cpu_usage.get()),
+                    cpu_request_mcs: d(f.cpu_request.get()),
+                    cpu_alloc_mcs: d(f.cpu_usage.get().max(f.cpu_request.get())),
+                    mem_usage_bs: d(f.memory_usage.get()),
+                    mem_request_bs: d(f.memory_request.get()),
+                    mem_alloc_bs: d(f.memory_usage.get().max(f.memory_request.get())),
+                    seconds,
+                };
+            }
+        }
+    }
+    out.into_values().collect()
+}
+
+/// Container sums equal their samples' (a pod with a sidecar: two containers; the lone
+/// containers of the other pods are not listed); another tenant sees none.
+pub async fn container_sums_equal_the_container_samples(store: &dyn MetricsStore) {
+    let owner = tenant();
+    let snapshots: Vec<PricedSnapshot> = (0..3)
+        .map(|i| labelled_with_sidecar("prod-eu", at(8, 0) + chrono::Duration::minutes(10 * i)))
+        .collect();
+    let refs: Vec<&PricedSnapshot> = snapshots.iter().collect();
+    store_all(store, owner, &refs).await;
+    for w in [window(at(8, 0), at(9, 0)), window(at(8, 5), at(8, 25))] {
+        let want = expected_containers(&snapshots, &w);
+        assert!(!want.is_empty(), "{w:?}");
+        let mut got = store
+            .container_sums(owner, &w)
+            .await
+            .expect("container sums");
+        got.sort_by_cached_key(|c| format!("{:?}/{}", c.pod, c.container));
+        assert_eq!(got, want, "{w:?}");
+    }
+    let other = store
+        .container_sums(tenant(), &window(at(8, 0), at(9, 0)))
+        .await
+        .expect("container sums");
     assert!(other.is_empty(), "another tenant sees nothing");
 }

@@ -67,6 +67,7 @@ macro_rules! metrics_store_contract_tests {
             allocation {
                 window_sums_equal_the_priced_samples,
                 node_assets_equal_the_node_samples,
+                container_sums_equal_the_container_samples,
             }
         );
     };

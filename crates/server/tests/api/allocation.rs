@@ -490,3 +490,54 @@ pub async fn the_opencost_ui_calls_answer(backend: Backend) {
     server.stop().await;
     db.finish().await;
 }
+
+pub async fn containers_split_their_pods_cost(backend: Backend) {
+    let db = TestDb::create(backend).await;
+    let server = TestServer::start(&db).await;
+    let (_, key) = server.tenant_with_key("acme").await;
+    // The labelled payload with a sidecar beside the first pod's `app` container.
+    let mut snapshot: Value = serde_json::from_str(LABELS).expect("fixture");
+    let pod = &mut snapshot["pod_metrics"][0];
+    let pod_name = pod["pod_name"].as_str().unwrap().to_owned();
+    let mut sidecar = pod["containers"][0].clone();
+    sidecar["container_name"] = json!("sidecar");
+    sidecar["cpu_request_millicores"] = json!(100);
+    sidecar["cpu_usage_millicores"] = json!(10);
+    pod["containers"].as_array_mut().unwrap().push(sidecar);
+    let (status, body) = server.ingest(&key, &snapshot.to_string()).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+
+    let (_, by_pod) = server
+        .get_as(&key, &format!("/allocation?{WINDOW}&aggregate=pod"))
+        .await;
+    let pod_cost = money(&by_pod["data"][0][&pod_name], "totalCost");
+    let (status, by_container) = server
+        .get_as(
+            &key,
+            &format!("/allocation?{WINDOW}&aggregate=pod,container"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{by_container}");
+    let set = &by_container["data"][0];
+    let app = &set[format!("{pod_name}/app")];
+    let side = &set[format!("{pod_name}/sidecar")];
+    assert_eq!(
+        money(app, "totalCost") + money(side, "totalCost"),
+        pod_cost,
+        "{set}"
+    );
+    assert!(money(side, "cpuCost") < money(app, "cpuCost"), "{set}");
+    assert_eq!(side["properties"]["container"], "sidecar");
+    assert_eq!(side["cpuCoreRequestAverage"], json!(0.1));
+    assert_eq!(total(&by_container), total(&by_pod));
+    // Filtering by container keeps only that container's share.
+    let (_, sidecars) = server
+        .get_as(
+            &key,
+            &format!("/allocation?{WINDOW}&aggregate=namespace&filter=container:%22sidecar%22"),
+        )
+        .await;
+    assert_eq!(total(&sidecars), money(side, "totalCost"));
+    server.stop().await;
+    db.finish().await;
+}
