@@ -69,12 +69,7 @@ impl NodeWindowSums {
     }
 
     fn per_hour(&self, amount: Decimal) -> Decimal {
-        let hours = self.hours();
-        if hours.is_zero() {
-            Decimal::ZERO
-        } else {
-            amount / hours
-        }
+        crate::quantity::per_hour(amount, self.seconds)
     }
 }
 

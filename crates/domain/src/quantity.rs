@@ -74,6 +74,19 @@ impl fmt::Display for Bytes {
     }
 }
 
+/// `amount` (a quantity times hours) averaged over `seconds` of running time; zero when
+/// nothing ran.
+pub fn per_hour(
+    amount: rust_decimal::Decimal,
+    seconds: rust_decimal::Decimal,
+) -> rust_decimal::Decimal {
+    if seconds.is_zero() {
+        rust_decimal::Decimal::ZERO
+    } else {
+        amount * rust_decimal::Decimal::from(3_600) / seconds
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,11 +11,11 @@ use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
 use kcost_ports::MetricsStoreError;
 use rust_decimal::Decimal;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, Statement};
+use sea_orm::{DatabaseConnection, QueryResult};
 
 use crate::descriptions::description;
-use crate::encoding::bound_seconds;
 use crate::error::{db, unexpected};
+use crate::scope::window_rows;
 
 const SELECT: &str = "
 SELECT p.pod_id, p.cluster, p.namespace, p.pod, p.node, p.owner_kind, p.owner_name,
@@ -33,16 +33,7 @@ pub(crate) async fn container_sums(
     tenant: TenantId,
     window: &TimeWindow,
 ) -> Result<Vec<ContainerWindowSums>, MetricsStoreError> {
-    let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Sqlite,
-            SELECT,
-            [
-                tenant.as_uuid().hyphenated().to_string().into(),
-                bound_seconds(window.start()).into(),
-                bound_seconds(window.end()).into(),
-            ],
-        ))
+    let rows = window_rows(conn, SELECT, tenant, window)
         .await
         .map_err(db("container_sums"))?;
     let mut sums: BTreeMap<(i64, String), ContainerWindowSums> = BTreeMap::new();

@@ -12,10 +12,11 @@ use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
 use kcost_ports::MetricsStoreError;
 use rust_decimal::Decimal;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, Statement};
+use sea_orm::{DatabaseConnection, QueryResult};
 
-use crate::encoding::{bound_seconds, instant, money_from_units};
+use crate::encoding::{instant, money_from_units};
 use crate::error::{db, unexpected};
+use crate::scope::window_rows;
 
 const SELECT: &str = "
 SELECT cluster, node, instance_type, cpu_cost, ram_cost, idle_cpu, idle_ram, cpu_capacity_m, mem_capacity_b,
@@ -29,16 +30,7 @@ pub(crate) async fn node_assets(
     tenant: TenantId,
     window: &TimeWindow,
 ) -> Result<Vec<NodeWindowSums>, MetricsStoreError> {
-    let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Sqlite,
-            SELECT,
-            [
-                tenant.as_uuid().hyphenated().to_string().into(),
-                bound_seconds(window.start()).into(),
-                bound_seconds(window.end()).into(),
-            ],
-        ))
+    let rows = window_rows(conn, SELECT, tenant, window)
         .await
         .map_err(db("node_assets"))?;
     let mut nodes: BTreeMap<(String, String), NodeWindowSums> = BTreeMap::new();

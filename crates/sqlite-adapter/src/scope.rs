@@ -25,7 +25,7 @@ use kcost_domain::costs::CostFilter;
 use kcost_domain::store_support::HourSplit;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
-use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, Statement, Value};
 
 use crate::encoding::{bound_seconds, instant};
 
@@ -151,6 +151,27 @@ impl<'a> Scope<'a> {
         }
         Statement::from_sql_and_values(DbBackend::Sqlite, sql, values)
     }
+}
+
+/// The rows of `sql` for `tenant` in `window`: `?1` the tenant, `?2`/`?3` the window's
+/// start and end in unix seconds (for the few queries that read raw rows and sum them in
+/// Rust).
+pub(crate) async fn window_rows(
+    conn: &DatabaseConnection,
+    sql: &str,
+    tenant: TenantId,
+    window: &TimeWindow,
+) -> Result<Vec<QueryResult>, sea_orm::DbErr> {
+    conn.query_all_raw(Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        sql,
+        [
+            tenant.as_uuid().hyphenated().to_string().into(),
+            bound_seconds(window.start()).into(),
+            bound_seconds(window.end()).into(),
+        ],
+    ))
+    .await
 }
 
 #[cfg(test)]

@@ -3,17 +3,17 @@
 //! rolled up; only questions about containers read them). Each container sample takes its
 //! pod sample's duration.
 
-use kcost_domain::allocation::sums::{ContainerWindowSums, ResourceSeconds};
+use kcost_domain::allocation::sums::ContainerWindowSums;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
 use kcost_ports::MetricsStoreError;
-use rust_decimal::Decimal;
 use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, PgPool, Row};
 
 use crate::descriptions::{DESCRIPTION_COLUMNS, description};
 use crate::error::unexpected;
 use crate::hourly;
+use crate::window_sums::resource_seconds;
 
 fn select_sql() -> String {
     format!(
@@ -62,18 +62,9 @@ fn decode(row: &PgRow) -> anyhow::Result<Option<ContainerWindowSums>> {
     let Some(container) = row.try_get::<Option<String>, _>("container_name")? else {
         return Ok(None);
     };
-    let decimal = |column: &str| -> anyhow::Result<Decimal> { Ok(row.try_get(column)?) };
     Ok(Some(ContainerWindowSums {
         pod: description(row)?,
         container,
-        resources: ResourceSeconds {
-            cpu_usage_mcs: decimal("cpu_usage_mcs")?,
-            cpu_request_mcs: decimal("cpu_request_mcs")?,
-            cpu_alloc_mcs: decimal("cpu_alloc_mcs")?,
-            mem_usage_bs: decimal("mem_usage_bs")?,
-            mem_request_bs: decimal("mem_request_bs")?,
-            mem_alloc_bs: decimal("mem_alloc_bs")?,
-            seconds: decimal("seconds")?,
-        },
+        resources: resource_seconds(row, "seconds")?,
     }))
 }

@@ -106,15 +106,22 @@ fn pod_sums(row: &PgRow) -> anyhow::Result<PodWindowSums> {
             network: money("network_cost")?,
             load_balancer: money("load_balancer_cost")?,
         },
-        resources: ResourceSeconds {
-            cpu_usage_mcs: decimal("cpu_usage_mcs")?,
-            cpu_request_mcs: decimal("cpu_request_mcs")?,
-            cpu_alloc_mcs: decimal("cpu_alloc_mcs")?,
-            mem_usage_bs: decimal("mem_usage_bs")?,
-            mem_request_bs: decimal("mem_request_bs")?,
-            mem_alloc_bs: decimal("mem_alloc_bs")?,
-            seconds: decimal("sample_seconds")?,
-        },
+        resources: resource_seconds(row, "sample_seconds")?,
+    })
+}
+
+/// The resource-second sums a row selects under their `ResourceSeconds` names, with the
+/// sampled seconds under `seconds`.
+pub(crate) fn resource_seconds(row: &PgRow, seconds: &str) -> anyhow::Result<ResourceSeconds> {
+    let decimal = |column: &str| -> anyhow::Result<Decimal> { Ok(row.try_get(column)?) };
+    Ok(ResourceSeconds {
+        cpu_usage_mcs: decimal("cpu_usage_mcs")?,
+        cpu_request_mcs: decimal("cpu_request_mcs")?,
+        cpu_alloc_mcs: decimal("cpu_alloc_mcs")?,
+        mem_usage_bs: decimal("mem_usage_bs")?,
+        mem_request_bs: decimal("mem_request_bs")?,
+        mem_alloc_bs: decimal("mem_alloc_bs")?,
+        seconds: decimal(seconds)?,
     })
 }
 

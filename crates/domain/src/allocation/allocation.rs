@@ -148,12 +148,7 @@ impl Allocation {
     }
 
     fn per_hour(&self, amount: Decimal) -> Decimal {
-        let hours = self.hours();
-        if hours.is_zero() {
-            Decimal::ZERO
-        } else {
-            amount / hours
-        }
+        crate::quantity::per_hour(amount, self.running_seconds)
     }
 
     /// Adds a member of the same window (a group's pods): sums add, the running time is

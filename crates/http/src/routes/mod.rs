@@ -2,6 +2,9 @@
 //! paths, a JSON 405 with `Allow` for a known path asked with another method, and a JSON
 //! 404 for unknown paths.
 
+#[macro_use]
+mod documented;
+
 pub mod admin;
 pub mod allocation;
 pub mod costs;

@@ -125,6 +125,7 @@ pub async fn cloud_cost_graph(
 
 /// No cloud-cost integration: an empty list (the UI then says none is configured).
 pub async fn cloud_cost_status(
+    _state: web::Data<AppState>,
     _caller: AllocationCaller,
     _params: web::Query<NoParams>,
 ) -> Result<web::Json<DataEnvelope<Vec<()>>>, ApiError> {
