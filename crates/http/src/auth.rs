@@ -1,5 +1,6 @@
 //! Authentication extractors: [`ApiKeyCaller`] for tenant endpoints (API key in
-//! `Authorization: ApiKey|Bearer` or `X-Api-Key`) and [`AdminCaller`] for the admin API
+//! `Authorization: ApiKey|Bearer` or `X-Api-Key`; [`key_or_anonymous`] where a read-only
+//! anonymous mode is configured) and [`AdminCaller`] for the admin API
 //! (`Authorization: Bearer <admin token>`, compared in constant time). Scopes are checked
 //! by the use cases, which know what each operation needs.
 
@@ -10,6 +11,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header::{AUTHORIZATION, HeaderMap};
 use actix_web::{FromRequest, HttpRequest, web};
 use kcost_domain::api_key::{ApiKeyFormatError, AuthenticatedKey, PresentedApiKey, bearer_token};
+use kcost_domain::tenant::TenantId;
 
 use crate::error::ApiError;
 use crate::error_code::ErrorCode;
@@ -95,4 +97,24 @@ impl FromRequest for AdminCaller {
             }
         }))
     }
+}
+
+/// The caller of a read-only endpoint with an anonymous mode: the presented API key, or —
+/// with no credentials at all and `anonymous(state)` naming a tenant — that tenant's
+/// read-only caller. A request that presents a key is always checked, never downgraded.
+pub(crate) fn key_or_anonymous(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    anonymous: fn(&AppState) -> Option<TenantId>,
+) -> Pin<Box<dyn Future<Output = Result<AuthenticatedKey, ApiError>>>> {
+    let no_credentials =
+        !req.headers().contains_key(AUTHORIZATION) && !req.headers().contains_key(X_API_KEY);
+    let tenant = req
+        .app_data::<web::Data<AppState>>()
+        .and_then(|state| anonymous(state));
+    if let (true, Some(tenant)) = (no_credentials, tenant) {
+        return Box::pin(async move { Ok(kcost_app::kubecent::read_only_caller(tenant)) });
+    }
+    let keyed = ApiKeyCaller::from_request(req, payload);
+    Box::pin(async move { Ok(keyed.await?.0) })
 }

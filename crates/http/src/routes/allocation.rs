@@ -19,13 +19,13 @@ use kcost_domain::api_key::AuthenticatedKey;
 use kcost_domain::money::Money;
 use rust_decimal::Decimal;
 
+use crate::auth::key_or_anonymous;
 use crate::dto::allocation::{
     AllocationParams, AllocationSetDto, Envelope, Ordered, SummaryAllocationDto, SummaryDto,
     SummarySetDto, ToplineDto, WindowDto, allocation_set,
 };
 use crate::error::ApiError;
 use crate::error_code::ErrorCode;
-use crate::routes::kubecent::key_or_anonymous;
 use crate::state::AppState;
 use params::{SortBy, SummaryPage, request, summary_page};
 

@@ -10,13 +10,12 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
-use actix_web::http::header::AUTHORIZATION;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
-use kcost_app::kubecent::{DEFAULT_WINDOW, MONTHLY_DEFAULT_WINDOW, read_only_caller};
+use kcost_app::kubecent::{DEFAULT_WINDOW, MONTHLY_DEFAULT_WINDOW};
 use kcost_domain::api_key::AuthenticatedKey;
 use kcost_domain::window::TimeWindow;
 
-use crate::auth::{ApiKeyCaller, X_API_KEY};
+use crate::auth::key_or_anonymous;
 use crate::dto::health::HealthResponse;
 use crate::dto::kubecent::{
     KubecentHealthResponse, KubecentMonthlyResponse, KubecentNamespacesResponse,
@@ -50,26 +49,6 @@ impl FromRequest for KubecentCaller {
         let caller = key_or_anonymous(req, payload, |state| state.kubecent_anonymous_tenant);
         Box::pin(async move { Ok(Self(caller.await?)) })
     }
-}
-
-/// The caller of a read-only endpoint with an anonymous mode: the presented API key, or —
-/// with no credentials at all and `anonymous(state)` naming a tenant — that tenant's
-/// read-only caller. A request that presents a key is always checked, never downgraded.
-pub(crate) fn key_or_anonymous(
-    req: &HttpRequest,
-    payload: &mut Payload,
-    anonymous: fn(&AppState) -> Option<kcost_domain::tenant::TenantId>,
-) -> Pin<Box<dyn Future<Output = Result<AuthenticatedKey, ApiError>>>> {
-    let no_credentials =
-        !req.headers().contains_key(AUTHORIZATION) && !req.headers().contains_key(X_API_KEY);
-    let tenant = req
-        .app_data::<web::Data<AppState>>()
-        .and_then(|state| anonymous(state));
-    if let (true, Some(tenant)) = (no_credentials, tenant) {
-        return Box::pin(async move { Ok(read_only_caller(tenant)) });
-    }
-    let keyed = ApiKeyCaller::from_request(req, payload);
-    Box::pin(async move { Ok(keyed.await?.0) })
 }
 
 /// `window` as asked, or `default` when absent or blank.
