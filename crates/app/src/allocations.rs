@@ -65,19 +65,22 @@ impl AllocationQueries {
     ) -> Result<Vec<AllocationSet>, AllocationError> {
         key.require(Scope::CostsRead).map_err(QueryError::from)?;
         let step = request.step.or(request.accumulate.default_step());
-        let steps = split_steps(&request.window, step)?;
+        let steps = split_steps(&request.window, step, request.accumulate)?;
         let tenant = key.tenant_id;
-        // The whole answer is cached (a dashboard's second look costs a lookup), and each
-        // step's sums too (another aggregation of the same steps reads the store no more).
+        // The whole answer is cached (a dashboard's second look costs a lookup). So are a
+        // single window's sums (another aggregation of the same window reads the store no
+        // more), but not each of many steps': a month of hours would be 720 entries of
+        // every pod.
         let cache_key = answer_key(request, step);
+        let cache_sums = steps.len() == 1;
         let answer = self
             .cache
             .get_or_compute(tenant, &cache_key, || async {
                 let mut sets = Vec::with_capacity(steps.len());
                 for window in &steps {
-                    let mut sums = self.window_sums(key, window).await?;
+                    let mut sums = self.window_sums(key, window, cache_sums).await?;
                     if request.query.needs_containers() {
-                        sums.containers = self.container_sums(key, window).await?;
+                        sums.containers = self.container_sums(key, window, cache_sums).await?;
                     }
                     sets.push(compute(window, &sums, &request.query));
                 }
@@ -113,41 +116,47 @@ impl AllocationQueries {
         &self,
         key: &AuthenticatedKey,
         window: &TimeWindow,
+        cached: bool,
     ) -> Result<Vec<ContainerWindowSums>, QueryError> {
         let tenant = key.tenant_id;
         let cache_key =
             serde_json::json!(["container_sums", window.start(), window.end()]).to_string();
-        self.cache
-            .get_or_compute(tenant, &cache_key, || async {
-                self.metrics
-                    .container_sums(tenant, window)
-                    .await
-                    .map_err(QueryError::from)
-            })
-            .await
+        let read = || async {
+            self.metrics
+                .container_sums(tenant, window)
+                .await
+                .map_err(QueryError::from)
+        };
+        if !cached {
+            return read().await;
+        }
+        self.cache.get_or_compute(tenant, &cache_key, read).await
     }
 
     async fn window_sums(
         &self,
         key: &AuthenticatedKey,
         window: &TimeWindow,
+        cached: bool,
     ) -> Result<WindowSums, QueryError> {
         let tenant = key.tenant_id;
         let cache_key =
             serde_json::json!(["window_sums", window.start(), window.end()]).to_string();
-        self.cache
-            .get_or_compute(tenant, &cache_key, || async {
-                self.metrics
-                    .window_sums(tenant, window)
-                    .await
-                    .map_err(QueryError::from)
-            })
-            .await
+        let read = || async {
+            self.metrics
+                .window_sums(tenant, window)
+                .await
+                .map_err(QueryError::from)
+        };
+        if !cached {
+            return read().await;
+        }
+        self.cache.get_or_compute(tenant, &cache_key, read).await
     }
 }
 
-/// The cache key of a whole answer: every part of the question, the filter in its
-/// canonical text.
+/// The cache key of a whole answer: every part of the question, the filter as its tree
+/// (its text cannot tell every value apart: the language has no escapes).
 fn answer_key(request: &AllocationRequest, step: Option<TimeDelta>) -> String {
     let query = &request.query;
     let sharing = &query.sharing;
@@ -162,7 +171,7 @@ fn answer_key(request: &AllocationRequest, step: Option<TimeDelta>) -> String {
             .iter()
             .map(ToString::to_string)
             .collect::<Vec<_>>(),
-        query.filter.to_string(),
+        format!("{:?}", query.filter),
         [
             sharing.include_idle,
             sharing.idle_by_node,

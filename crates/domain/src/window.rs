@@ -97,6 +97,10 @@ pub enum WindowError {
     },
 }
 
+/// Earliest and latest years a window may touch.
+const MIN_YEAR: i32 = 1970;
+const MAX_YEAR: i32 = 9999;
+
 /// A half-open time range `[start, end)` in UTC with `start < end` and a length of at most
 /// [`MAX_WINDOW_DAYS`] days. Serializes as `{"start": "...", "end": "..."}`; deserializing
 /// goes through [`TimeWindow::new`], so a stored or received window is checked again.
@@ -123,13 +127,17 @@ impl TryFrom<UncheckedTimeWindow> for TimeWindow {
 }
 
 impl TimeWindow {
-    /// The window `[start, end)`. Refuses `start >= end` and windows longer than
-    /// [`MAX_WINDOW_DAYS`] days.
+    /// The window `[start, end)`. Refuses `start >= end`, windows longer than
+    /// [`MAX_WINDOW_DAYS`] days, and bounds outside the years 1970–9999 (so arithmetic on a
+    /// window — steps, days, rollup periods — can never leave chrono's range).
     pub fn new(start: DateTime<Utc>, end: DateTime<Utc>) -> Result<Self, WindowError> {
         if start >= end {
             return Err(WindowError::StartNotBeforeEnd { start, end });
         }
         let window = Self { start, end };
+        if start.year() < MIN_YEAR || end.year() > MAX_YEAR {
+            return Err(WindowError::OutOfRange(window.to_string()));
+        }
         if window.duration() > TimeDelta::seconds(MAX_WINDOW_SECONDS) {
             return Err(WindowError::TooLong(window.to_string()));
         }

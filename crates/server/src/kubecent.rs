@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use kcost_app::kubecent::KubecentQueries;
+use kcost_app::ports::TenantRepositoryError;
 use kcost_app::query_cache::QueryCache;
 use kcost_domain::tenant::{TenantId, TenantName};
 use kcost_http::AppState;
@@ -35,12 +36,16 @@ pub async fn anonymous_tenant(
         return Ok(None);
     };
     let tenant = if let Ok(id) = uuid::Uuid::parse_str(value) {
-        stores
-            .tenants
-            .get(TenantId::from_uuid(id))
-            .await
-            .map(|t| t.id)
-            .with_context(|| format!("{key}: no tenant has the id `{value}`"))?
+        match stores.tenants.get(TenantId::from_uuid(id)).await {
+            Ok(tenant) => tenant.id,
+            Err(TenantRepositoryError::NotFound) => {
+                anyhow::bail!("{key}: no tenant has the id `{value}`")
+            }
+            Err(error) => {
+                return Err(anyhow::Error::new(error)
+                    .context(format!("{key}: looking up tenant `{value}`")));
+            }
+        }
     } else {
         let name = TenantName::new(value)
             .with_context(|| format!("{key}: `{value}` is not a tenant id or name"))?;

@@ -43,13 +43,17 @@ pub(crate) struct Scope<'a> {
     pub namespace: Option<&'a str>,
 }
 
+/// The tenant's rollup watermark (`$1`: the tenant).
+pub(crate) const WATERMARK: &str =
+    "SELECT min(rolled_until) FROM rollup_state WHERE tenant_id = $1";
+
 /// The tenant's rollup watermark: every hour before it is rolled up in every cluster
 /// (`None`: nothing is).
 pub(crate) async fn watermark(
     pool: &PgPool,
     tenant: TenantId,
 ) -> Result<Option<DateTime<Utc>>, MetricsStoreError> {
-    sqlx::query_scalar("SELECT min(rolled_until) FROM rollup_state WHERE tenant_id = $1")
+    sqlx::query_scalar(WATERMARK)
         .bind(tenant.as_uuid())
         .fetch_one(pool)
         .await

@@ -5,6 +5,7 @@
 //! and from raw samples for the rest (`scope`), grouped by pod id and only then joined
 //! with `pods` (one row per description, not one per sample or day).
 
+use chrono::{DateTime, Utc};
 use kcost_domain::allocation::sums::{NodeIdleSums, PodWindowSums, ResourceSeconds, WindowSums};
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::costs::{CostBreakdown, CostFilter};
@@ -17,9 +18,9 @@ use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, PgPool, Row};
 
 use crate::descriptions::{DESCRIPTION_COLUMNS, description};
-use crate::error::unexpected;
+use crate::error::{db, unexpected};
 use crate::hourly;
-use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, Scope, watermark};
+use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, Scope, WATERMARK};
 
 /// The summed columns, as each source names them.
 const SUMMED: &str = "cpu_cost, ram_cost, storage_cost, network_cost, load_balancer_cost, \
@@ -58,17 +59,38 @@ const NODES: &str = "WITH src AS (
     SELECT cluster, node, SUM(idle_cpu) AS idle_cpu, SUM(idle_ram) AS idle_ram
     FROM src GROUP BY cluster, node";
 
-/// Answers the port's `window_sums` for `tenant`.
+/// Answers the port's `window_sums` for `tenant`: the watermark, the pods and the nodes in
+/// one repeatable-read transaction, so a snapshot committed meanwhile is in all of them or
+/// in none (its pods' cost and its nodes' idle must add up to its nodes' cost).
 pub(crate) async fn window_sums(
     pool: &PgPool,
     tenant: TenantId,
     window: &TimeWindow,
 ) -> Result<WindowSums, MetricsStoreError> {
+    let what = "window_sums";
+    let mut tx = pool.begin().await.map_err(db(what))?;
+    for setting in [
+        "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+        hourly::NO_NESTED_LOOPS,
+    ] {
+        sqlx::query(setting)
+            .execute(&mut *tx)
+            .await
+            .map_err(db(what))?;
+    }
+    let rolled_until: Option<DateTime<Utc>> = sqlx::query_scalar(WATERMARK)
+        .bind(tenant.as_uuid())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db(what))?;
     let everything = CostFilter::default();
-    let scope = Scope::new(tenant, window, &everything, watermark(pool, tenant).await?);
+    let scope = Scope::new(tenant, window, &everything, rolled_until);
 
-    let statement = scope.bind_window(sqlx::query(AssertSqlSafe(pods_sql(&scope))));
-    let rows = hourly::fetch_all(pool, statement, "window_sums: pods").await?;
+    let rows = scope
+        .bind_window(sqlx::query(AssertSqlSafe(pods_sql(&scope))))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db(what))?;
     let pods = rows
         .iter()
         .map(pod_sums)
@@ -78,8 +100,12 @@ pub(crate) async fn window_sums(
     let nodes_sql = NODES
         .replace("{ROLLUP}", ROLLUP_RANGE)
         .replace("{EDGE}", EDGE_RANGE);
-    let statement = scope.bind_window(sqlx::query(AssertSqlSafe(nodes_sql)));
-    let rows = hourly::fetch_all(pool, statement, "window_sums: nodes").await?;
+    let rows = scope
+        .bind_window(sqlx::query(AssertSqlSafe(nodes_sql)))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db(what))?;
+    tx.commit().await.map_err(db(what))?;
     let nodes = rows
         .iter()
         .map(node_sums)

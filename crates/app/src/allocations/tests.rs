@@ -75,8 +75,8 @@ async fn each_step_reads_its_own_window_once_for_the_keys_tenant() {
     let mut metrics = MockMetricsStore::new();
     metrics
         .expect_window_sums()
-        .withf(|t, w| *t == tenant() && w.duration() == chrono::Duration::days(1))
-        .times(3)
+        .withf(|t, w| *t == tenant() && w.duration() >= chrono::Duration::days(1))
+        .times(4)
         .returning(|_, _| Ok(idle_dollar()));
     let queries = AllocationQueries::new(Arc::new(metrics), memory_cache());
     let key = key_with(&[Scope::CostsRead], None);
@@ -90,12 +90,14 @@ async fn each_step_reads_its_own_window_once_for_the_keys_tenant() {
     // Asked again: the whole answer comes from the cache.
     let again = queries.allocations(&key, &request).await.unwrap();
     assert_eq!(again, sets);
-    // Another aggregation of the same steps: computed again, from the cached sums.
-    let mut by_cluster = request.clone();
-    by_cluster.query.aggregate = vec![AggregateBy::Cluster];
-    let other = queries.allocations(&key, &by_cluster).await.unwrap();
+    // Another aggregation of the same single window: from the cached sums.
+    let mut whole = request.clone();
+    whole.step = None;
+    let first = queries.allocations(&key, &whole).await.unwrap();
+    whole.query.aggregate = vec![AggregateBy::Cluster];
+    let other = queries.allocations(&key, &whole).await.unwrap();
     assert_eq!(other[0].allocations[0].name, "__idle__");
-    assert_eq!(other.len(), 3);
+    assert_eq!(first[0].total_cost(), other[0].total_cost());
 }
 
 #[tokio::test]
@@ -187,4 +189,19 @@ async fn an_unavailable_store_is_reported() {
         err,
         AllocationError::Query(QueryError::Unavailable(_))
     ));
+}
+
+#[test]
+fn questions_whose_filters_print_alike_have_different_cache_keys() {
+    use kcost_domain::allocation::filter::{LegacyFilters, from_legacy, parse};
+    let mut a = request(None, Accumulate::All);
+    let mut b = a.clone();
+    a.query.filter = parse(r#"namespace:"a"|namespace:"b""#).unwrap();
+    b.query.filter = from_legacy(&LegacyFilters {
+        namespaces: Some(r#"a"|namespace:"b"#.to_owned()),
+        ..LegacyFilters::default()
+    })
+    .unwrap();
+    assert_ne!(a.query.filter, b.query.filter);
+    assert_ne!(answer_key(&a, None), answer_key(&b, None));
 }

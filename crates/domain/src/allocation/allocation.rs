@@ -69,20 +69,12 @@ pub struct Allocation {
 }
 
 impl Allocation {
-    pub fn is_idle(&self) -> bool {
-        self.name == IDLE || self.name.ends_with("/__idle__")
-    }
-
     pub fn total_cost(&self) -> Money {
         self.cost.total()
     }
 
     pub fn minutes(&self) -> Decimal {
         self.running_seconds / Decimal::from(60)
-    }
-
-    pub fn hours(&self) -> Decimal {
-        self.running_seconds / SECONDS_PER_HOUR
     }
 
     /// Core-hours allocated (`Σ max(request, usage)`), what CPU cost was charged for.

@@ -89,6 +89,11 @@ pub fn compute(window: &TimeWindow, sums: &WindowSums, query: &AllocationQuery) 
                 .join("/")
         };
         match groups.get_mut(&key) {
+            // One pod's descriptions in the window (relabelled, rescheduled) ran one
+            // after the other: their times add up.
+            Some(group) if query.aggregate.is_empty() && key != IDLE && key != SHARED => {
+                group.accumulate(&allocation)
+            }
             Some(group) => group.absorb(&allocation),
             None => {
                 let mut first = allocation;

@@ -501,3 +501,27 @@ fn containers_share_their_pods_cost_by_allocated_resources() {
     let set = compute(&window(1), &sums, &q);
     assert_eq!(set.total_cost(), usd(75 + 50));
 }
+
+#[test]
+fn a_pod_relabelled_in_the_window_ran_for_the_time_of_both_descriptions() {
+    let mut sums = sample();
+    let mut relabelled = sums.pods[0].clone();
+    relabelled
+        .pod
+        .labels
+        .insert("team".to_owned(), "checkout".to_owned());
+    for part in [&mut sums.pods[0], &mut relabelled] {
+        part.resources.seconds = Decimal::from(43_200);
+        part.resources.cpu_alloc_mcs = Decimal::from(500 * 43_200);
+    }
+    sums.pods.push(relabelled);
+    let set = compute(&window(1), &sums, &query("", Sharing::default()));
+    let pod = set
+        .allocations
+        .iter()
+        .find(|a| a.properties.pod == "web-7d9f8-abcde")
+        .unwrap();
+    assert_eq!(pod.minutes(), Decimal::from(1_440));
+    assert_eq!(pod.cpu_cores(), Decimal::new(5, 1));
+    assert_eq!(pod.total_cost(), usd(800));
+}

@@ -35,8 +35,8 @@ pub enum AggregateBy {
 pub enum AggregateError {
     #[error(
         "unknown aggregate {0:?}; use cluster, node, namespace, controllerKind, controller, \
-         deployment, statefulset, daemonset, job, pod, container, label:<key> or \
-         annotation:<key>"
+         deployment, statefulset, daemonset, job, cronjob, replicaset, pod, container, \
+         label:<key> or annotation:<key>"
     )]
     Unknown(String),
     #[error("aggregate {0:?} needs a key after the colon, e.g. label:team")]
@@ -216,26 +216,6 @@ pub enum Accumulate {
     Quarter,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("accumulate must be true, false, all, hour, day, week, month or quarter (got {0:?})")]
-pub struct AccumulateError(pub String);
-
-impl FromStr for Accumulate {
-    type Err = AccumulateError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s.trim().to_ascii_lowercase().as_str() {
-            "" | "false" | "none" => Self::None,
-            "true" | "all" => Self::All,
-            "hour" | "hourly" => Self::Hour,
-            "day" | "daily" => Self::Day,
-            "week" | "weekly" => Self::Week,
-            "month" | "monthly" => Self::Month,
-            "quarter" | "quarterly" => Self::Quarter,
-            _ => return Err(AccumulateError(s.to_owned())),
-        })
-    }
-}
-
 impl Accumulate {
     /// The step a query uses when none is given: the whole window, or for a period the
     /// period's own length up to a day (longer periods are built from days).
@@ -256,7 +236,9 @@ pub const MAX_STEPS: usize = 1_000;
 pub enum StepError {
     #[error("step must be a positive duration such as 1h or 1d (got {0:?})")]
     Invalid(String),
-    #[error("step {step} splits the window into {count} steps; at most {MAX_STEPS} are allowed")]
+    #[error(
+        "step {step} splits the window into {count} or more steps; at most {MAX_STEPS} are allowed"
+    )]
     TooMany { step: String, count: i64 },
 }
 
@@ -288,31 +270,84 @@ pub fn parse_step(step: &str) -> Result<Option<TimeDelta>, StepError> {
 }
 
 /// `window` cut into consecutive steps from its start (the last one cut at the end), or
-/// the whole window without a step.
+/// the whole window without a step; no step crosses a boundary of `accumulate`'s period,
+/// so every step falls in exactly one period (a `24h` window accumulated by day is two
+/// sets, before and after midnight, as OpenCost answers).
 pub fn split_steps(
     window: &TimeWindow,
     step: Option<TimeDelta>,
+    accumulate: Accumulate,
 ) -> Result<Vec<TimeWindow>, StepError> {
-    let Some(step) = step else {
-        return Ok(vec![*window]);
-    };
-    let total = window.duration().num_seconds();
-    let each = step.num_seconds().max(1);
-    let count = (total + each - 1) / each;
-    if count > MAX_STEPS as i64 {
-        return Err(StepError::TooMany {
-            step: format!("{}s", step.num_seconds()),
-            count,
-        });
+    let invalid = || StepError::Invalid(format!("{step:?}"));
+    if let Some(step) = step {
+        let each = step.num_seconds().max(1);
+        let count = (window.duration().num_seconds() + each - 1) / each;
+        if count > MAX_STEPS as i64 {
+            return Err(StepError::TooMany {
+                step: format!("{}s", step.num_seconds()),
+                count,
+            });
+        }
     }
     let mut steps = Vec::new();
     let mut start = window.start();
     while start < window.end() {
-        let end = (start + step).min(window.end());
-        steps.push(TimeWindow::new(start, end).map_err(|_| StepError::Invalid(format!("{step}")))?);
+        let mut end = window.end();
+        if let Some(step) = step {
+            end = end.min(start.checked_add_signed(step).ok_or_else(invalid)?);
+        }
+        if let Some(boundary) = accumulate.next_boundary(start) {
+            end = end.min(boundary);
+        }
+        steps.push(TimeWindow::new(start, end).map_err(|_| invalid())?);
+        if steps.len() > MAX_STEPS {
+            return Err(StepError::TooMany {
+                step: step.map_or_else(
+                    || format!("{accumulate:?}").to_lowercase(),
+                    |s| format!("{}s", s.num_seconds()),
+                ),
+                count: steps.len() as i64,
+            });
+        }
         start = end;
     }
     Ok(steps)
+}
+
+impl Accumulate {
+    /// The start of the period after the one `t` is in (UTC; weeks from Sunday, as
+    /// OpenCost's), or `None` without periods.
+    pub fn next_boundary(
+        self,
+        t: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        use chrono::{Datelike, NaiveDate, NaiveTime};
+        let day = t.date_naive();
+        let midnight = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc();
+        let first_of = |year: i32, month: u32| {
+            let (year, month) = if month > 12 {
+                (year + 1, month - 12)
+            } else {
+                (year, month)
+            };
+            NaiveDate::from_ymd_opt(year, month, 1).map(midnight)
+        };
+        match self {
+            Self::None | Self::All => None,
+            Self::Hour => {
+                let hour = t.timestamp() - t.timestamp().rem_euclid(3_600);
+                chrono::DateTime::from_timestamp(hour + 3_600, 0)
+            }
+            Self::Day => day.succ_opt().map(midnight),
+            Self::Week => {
+                let to_sunday = 7 - i64::from(day.weekday().num_days_from_sunday());
+                day.checked_add_signed(TimeDelta::days(to_sunday))
+                    .map(midnight)
+            }
+            Self::Month => first_of(day.year(), day.month() + 1),
+            Self::Quarter => first_of(day.year(), (day.month() - 1) / 3 * 3 + 4),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -363,22 +398,64 @@ mod tests {
         use chrono::TimeZone;
         let start = chrono::Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
         let window = TimeWindow::new(start, start + TimeDelta::hours(25)).unwrap();
-        let steps = split_steps(&window, parse_step("1d").unwrap()).unwrap();
+        let steps = split_steps(&window, parse_step("1d").unwrap(), Accumulate::None).unwrap();
         assert_eq!(steps.len(), 2);
         assert_eq!(
             steps[1].duration(),
             TimeDelta::hours(1),
             "the last step is cut"
         );
-        assert_eq!(split_steps(&window, None).unwrap(), vec![window]);
+        assert_eq!(
+            split_steps(&window, None, Accumulate::All).unwrap(),
+            vec![window]
+        );
         assert!(matches!(
-            split_steps(&window, parse_step("1m").unwrap()),
+            split_steps(&window, parse_step("1m").unwrap(), Accumulate::None),
             Err(StepError::TooMany { count: 1500, .. })
         ));
         for bad in ["0h", "h", "1y", "-1d", "1\u{e9}", "99999999999999999d"] {
             assert!(parse_step(bad).is_err(), "{bad:?}");
         }
         assert_eq!(parse_step(""), Ok(None));
+    }
+
+    #[test]
+    fn steps_never_cross_a_period_boundary() {
+        use chrono::TimeZone;
+        let at = |d: u32, h: u32| chrono::Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).unwrap();
+        // A 24-hour window from 15:00 accumulated by day: before and after midnight.
+        let window = TimeWindow::new(at(20, 15), at(21, 15)).unwrap();
+        let steps = split_steps(&window, None, Accumulate::Day).unwrap();
+        assert_eq!(
+            steps
+                .iter()
+                .map(|s| (s.start(), s.end()))
+                .collect::<Vec<_>>(),
+            [(at(20, 15), at(21, 0)), (at(21, 0), at(21, 15))]
+        );
+        // A week step accumulated by day is cut at every midnight.
+        let window = TimeWindow::new(at(1, 0), at(8, 0)).unwrap();
+        assert_eq!(
+            split_steps(&window, parse_step("1w").unwrap(), Accumulate::Day)
+                .unwrap()
+                .len(),
+            7
+        );
+        // Months and quarters from their first day; weeks from Sunday (2026-11-01 is one).
+        assert_eq!(
+            Accumulate::Month.next_boundary(at(20, 15)),
+            Some(chrono::Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap())
+        );
+        assert_eq!(
+            Accumulate::Quarter.next_boundary(at(20, 15)),
+            Some(chrono::Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap())
+        );
+        assert_eq!(Accumulate::Week.next_boundary(at(1, 5)), Some(at(8, 0)));
+        assert_eq!(
+            Accumulate::Hour.next_boundary(at(1, 5) + TimeDelta::minutes(30)),
+            Some(at(1, 6))
+        );
+        assert_eq!(Accumulate::All.next_boundary(at(1, 5)), None);
         assert!(parse_step(" 1d").is_err() && parse_step("+1d").is_err());
     }
 }

@@ -154,13 +154,21 @@ pub async fn topline(
     params: web::Query<AllocationParams>,
 ) -> Result<web::Json<Envelope<ToplineDto>>, ApiError> {
     let (sets, window, _) = sets(&state, &caller, &params).await?;
+    // Within a set the allocations ran side by side (their times overlap: the longest
+    // counts); across sets one after the other (times add up).
     let mut total: Option<Allocation> = None;
     let mut count = 0;
-    for allocation in sets.iter().flat_map(|s| &s.allocations) {
-        count += 1;
+    for set in &sets {
+        count += set.allocations.len();
+        let Some(set_total) = set.allocations.iter().cloned().reduce(|mut a, b| {
+            a.absorb(&b);
+            a
+        }) else {
+            continue;
+        };
         match &mut total {
-            Some(t) => t.accumulate(allocation),
-            None => total = Some(allocation.clone()),
+            Some(t) => t.accumulate(&set_total),
+            None => total = Some(set_total),
         }
     }
     let mut total = total.unwrap_or_else(|| Allocation {

@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use actix_web::web;
 use chrono::{Duration, NaiveTime};
 use kcost_app::allocations::AllocationRequest;
+use kcost_domain::allocation::allocation::{IDLE, UNALLOCATED};
 use kcost_domain::allocation::query::{Accumulate, AggregateBy, AllocationQuery};
 use kcost_domain::window::TimeWindow;
 
@@ -229,22 +230,26 @@ pub async fn allocation_autocomplete(
         name.parse::<AggregateBy>()
             .map_err(|e| invalid("field", e))?
     };
+    // Grouped by the property itself: the group names are its values (containers split
+    // from their pods as for any question about containers).
     let request = AllocationRequest {
         window,
         step: None,
         accumulate: Accumulate::All,
-        query: AllocationQuery::default(),
+        query: AllocationQuery {
+            aggregate: vec![by],
+            ..AllocationQuery::default()
+        },
     };
     let sets = state.allocations.allocations(&caller.0, &request).await?;
     let values = sets
         .iter()
         .flat_map(|set| &set.allocations)
-        .filter_map(|a| {
-            if by_name {
-                a.properties.controller.clone()
-            } else {
-                by.value_of(&a.properties).map(|v| v.into_owned())
-            }
+        .map(|a| a.name.as_str())
+        .filter(|name| *name != UNALLOCATED && *name != IDLE)
+        .map(|name| match (by_name, name.split_once(':')) {
+            (true, Some((_, controller))) => controller.to_owned(),
+            _ => name.to_owned(),
         });
     Ok(web::Json(DataEnvelope::ok(completed(values, &params)?)))
 }
