@@ -152,7 +152,8 @@ fn pod_allocation(window: &TimeWindow, sums: &PodWindowSums) -> Allocation {
 }
 
 /// Idle per cluster (or node): shared into `pods` when asked, else returned as `__idle__`
-/// allocations when included. Idle that has no pod to go to is returned even when shared.
+/// allocations when included. Idle that has no pod to go to (no pod, or none that paid for
+/// the resource) is returned even when shared.
 fn idle_allocations(
     window: &TimeWindow,
     sums: &WindowSums,
@@ -174,7 +175,7 @@ fn idle_allocations(
         pool.1 += node.idle_ram;
     }
     let mut out = Vec::new();
-    for ((cluster, node), (cpu, ram)) in pools {
+    for ((cluster, node), (mut cpu, mut ram)) in pools {
         if sharing.share_idle {
             let members: Vec<usize> = (0..pods.len())
                 .filter(|&i| {
@@ -182,25 +183,24 @@ fn idle_allocations(
                         && (node.is_none() || pods[i].properties.node == node)
                 })
                 .collect();
-            if !members.is_empty() {
-                let cpu_weights: Vec<Decimal> =
-                    members.iter().map(|&i| pods[i].cost.cpu.amount()).collect();
-                let ram_weights: Vec<Decimal> =
-                    members.iter().map(|&i| pods[i].cost.ram.amount()).collect();
-                for ((&i, c), r) in members
-                    .iter()
-                    .zip(apportion(cpu, &cpu_weights))
-                    .zip(apportion(ram, &ram_weights))
-                {
-                    pods[i].cost.cpu += c;
-                    pods[i].cost.ram += r;
-                    pods[i].cost.cpu_idle += c;
-                    pods[i].cost.ram_idle += r;
+            // A resource's idle goes to the pods by what they paid for it; when none paid
+            // anything there is no weight to follow, so it stays listed (as OpenCost does).
+            if let Some(parts) = share_by_cost(cpu, &members, pods, |a| a.cost.cpu) {
+                for (&i, part) in members.iter().zip(parts) {
+                    pods[i].cost.cpu += part;
+                    pods[i].cost.cpu_idle += part;
                 }
-                continue;
+                cpu = Money::ZERO;
+            }
+            if let Some(parts) = share_by_cost(ram, &members, pods, |a| a.cost.ram) {
+                for (&i, part) in members.iter().zip(parts) {
+                    pods[i].cost.ram += part;
+                    pods[i].cost.ram_idle += part;
+                }
+                ram = Money::ZERO;
             }
         }
-        if cpu.is_zero() && ram.is_zero() && !sharing.include_idle {
+        if cpu.is_zero() && ram.is_zero() && (sharing.share_idle || !sharing.include_idle) {
             continue;
         }
         out.push(Allocation {
@@ -222,6 +222,20 @@ fn idle_allocations(
         });
     }
     out
+}
+
+/// `idle` split over `members` by `cost`, or `None` when no member paid anything.
+fn share_by_cost(
+    idle: Money,
+    members: &[usize],
+    pods: &[Allocation],
+    cost: fn(&Allocation) -> Money,
+) -> Option<Vec<Money>> {
+    let weights: Vec<Decimal> = members.iter().map(|&i| cost(&pods[i]).amount()).collect();
+    weights
+        .iter()
+        .any(|w| *w > Decimal::ZERO)
+        .then(|| apportion(idle, &weights))
 }
 
 /// Removes the pods of shared namespaces and labels from `pods` and spreads their cost,

@@ -525,3 +525,21 @@ fn a_pod_relabelled_in_the_window_ran_for_the_time_of_both_descriptions() {
     assert_eq!(pod.cpu_cores(), Decimal::new(5, 1));
     assert_eq!(pod.total_cost(), usd(800));
 }
+
+#[test]
+fn idle_of_a_resource_nobody_paid_for_stays_listed() {
+    let mut sums = sample();
+    // dev's only pod pays no RAM: dev's RAM idle has no weight to follow.
+    sums.pods[3].cost.memory = Money::ZERO;
+    let sharing = Sharing {
+        share_idle: true,
+        ..Sharing::default()
+    };
+    let set = compute(&window(1), &sums, &query("cluster", sharing));
+    let idle = set.allocations.iter().find(|a| a.name == IDLE).unwrap();
+    assert_eq!((idle.cost.cpu, idle.cost.ram), (Money::ZERO, usd(10)));
+    assert_eq!(idle.properties.cluster, "dev");
+    let dev = set.allocations.iter().find(|a| a.name == "dev").unwrap();
+    assert_eq!(dev.total_cost(), usd(20 + 10));
+    assert_eq!(set.total_cost(), usd(720 + 415));
+}
