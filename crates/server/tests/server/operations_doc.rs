@@ -7,8 +7,6 @@
 //! have one row in the doc's configuration table, with the right environment variable
 //! and, where `Settings::default()` has a value, that default.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
-
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 

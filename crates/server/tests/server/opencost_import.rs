@@ -4,10 +4,6 @@
 //! a re-import changes nothing, and with OpenCost down health says so while the cost
 //! endpoints keep serving the stored hours.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
-
 #[path = "opencost/mock.rs"]
 mod mock;
 
@@ -20,8 +16,8 @@ use kcost_server::config::{ConnectionUrl, OpenCostSourceSettings, Settings};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::support::{Backend, TestDb, TestServer, number, send};
 use mock::MockOpenCost;
-use support::{Backend, TestDb, TestServer, number, send};
 
 /// (namespace, pod, cpu cost, ram cost) per hour; `__idle__` is the cluster's idle.
 const ROWS: &[(&str, &str, f64, f64)] = &[

@@ -1,20 +1,11 @@
 //! The HTTP API end to end: `Application::build` on port 0 over a real database, driven
-//! with a real HTTP client. Every case in `api/cases.rs` runs on SQLite and on PostgreSQL;
-//! `api/outages.rs` freezes PostgreSQL under a running server.
+//! with a real HTTP client. Every case in `cases.rs` runs on SQLite and on PostgreSQL;
+//! `outages.rs` freezes PostgreSQL under a running server.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
-
-#[path = "api/allocation.rs"]
 mod allocation;
-#[path = "api/cases.rs"]
 mod cases;
-#[path = "api/dashboard.rs"]
 mod dashboard;
-#[path = "api/frozen_proxy.rs"]
 mod frozen_proxy;
-#[path = "api/outages.rs"]
 mod outages;
 
 macro_rules! on_both_backends {
@@ -23,7 +14,7 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
-                    crate::$case(crate::support::Backend::Sqlite).await;
+                    crate::api::$case(crate::support::Backend::Sqlite).await;
                 }
             )*
         }
@@ -32,16 +23,16 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
-                    crate::$case(crate::support::Backend::Postgres).await;
+                    crate::api::$case(crate::support::Backend::Postgres).await;
                 }
             )*
         }
     };
 }
 
-use allocation::*;
-use cases::*;
-use dashboard::*;
+pub use allocation::*;
+pub use cases::*;
+pub use dashboard::*;
 
 on_both_backends!(
     every_aggregation_holds_the_cluster_totals,

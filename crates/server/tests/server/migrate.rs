@@ -1,7 +1,5 @@
 //! `kcost migrate` through the compiled binary: the embedded SQLite default from nothing, a
 //! fresh PostgreSQL database, idempotence, and clear errors that never leak a password.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use std::path::Path;
 use std::process::{Command, Output};
 

@@ -1,8 +1,6 @@
 //! `kcost` (serve, the default command) as a process: in an empty directory with no
 //! configuration it creates its SQLite file, serves /v1/health, prints a generated admin
 //! token once, stops cleanly on SIGTERM, and a restart keeps data and token.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use std::io::Read;
 use std::net::TcpListener;
 use std::path::Path;

@@ -3,20 +3,16 @@
 //! the cost endpoints then answer for all three clusters and right-sizing advice can be
 //! generated from the history. Re-sending a stretch is answered as duplicates.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
-
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::{Backend, TestDb, TestServer, number};
 use chrono::Utc;
 use kcost_server::simulate::progress::Progress;
 use kcost_server::simulate::run::{backfill, build_clusters};
 use kcost_server::simulate::schedule::backfill_times;
 use kcost_server::simulate::{AgentClient, RetryPolicy};
 use reqwest::StatusCode;
-use support::{Backend, TestDb, TestServer, number};
 
 const CLUSTERS: [&str; 3] = [
     "prod-aws-us-east-1",
@@ -96,7 +92,7 @@ async fn a_backfill_gives_costs_for_every_cluster_and_recommendations() {
         );
     }
 
-    let (status, generated) = support::send(
+    let (status, generated) = crate::support::send(
         server
             .post("/v1/recommendations/generate?lookback_hours=48")
             .header("Authorization", format!("ApiKey {key}")),

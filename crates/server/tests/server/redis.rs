@@ -6,21 +6,17 @@
 //! The shared Redis is `KCOST_TEST_REDIS_URL` (default `redis://127.0.0.1:6379`); the
 //! outage test starts and kills a `redis-server` of its own on a free port.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
-
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use kcost_server::config::{ConnectionUrl, Settings};
-use reqwest::StatusCode;
-use serde_json::Value;
-use support::{
+use crate::support::{
     Backend, FIXTURE_WINDOW, NODES_NULL, NODES_NULL_CLUSTER, SMALL, SMALL_CLUSTER, TestDb,
     TestServer, send,
 };
+use kcost_server::config::{ConnectionUrl, Settings};
+use reqwest::StatusCode;
+use serde_json::Value;
 
 fn shared_redis_url() -> String {
     std::env::var("KCOST_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::frozen_proxy::FrozenProxy;
+use super::frozen_proxy::FrozenProxy;
 use crate::support::{Backend, SMALL, TestDb, TestServer, postgres_server_url, send};
 
 /// The store deadline the test configures, short to keep the test quick.

@@ -2,14 +2,10 @@
 //! fresh tenant made through the admin token and the seed's baseline on the test
 //! PostgreSQL; every table is filled.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{ADMIN_TOKEN, Backend, TestDb, TestServer};
 use kcost_server::bench::{self, BenchPlan, Target, target};
-use support::{ADMIN_TOKEN, Backend, TestDb, TestServer};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tiny_bench_measures_every_table() {
@@ -34,7 +30,7 @@ async fn a_tiny_bench_measures_every_table() {
         queries: 2,
         max_duration: Duration::from_secs(60),
         // The seed's storage on the test PostgreSQL, in a table of this run's own.
-        baseline_database_url: Some(support::postgres_server_url()),
+        baseline_database_url: Some(crate::support::postgres_server_url()),
         run_id: format!("smoke{}", uuid::Uuid::new_v4().simple()),
     };
     let results = bench::run(&target, &plan, Some(std::process::id()))

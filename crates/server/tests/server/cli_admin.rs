@@ -1,14 +1,10 @@
 //! `kcost tenants …` and `kcost keys …` through the compiled binary, on SQLite and on
 //! PostgreSQL: they run the admin API's use cases, and a key they create works against a
 //! server started afterwards on the same database (same stored pepper).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
-
 use std::process::Command;
 
+use crate::support::{Backend, FIXTURE_WINDOW, TestDb, TestServer};
 use reqwest::StatusCode;
-use support::{Backend, FIXTURE_WINDOW, TestDb, TestServer};
 
 struct Run {
     code: Option<i32>,
