@@ -23,7 +23,7 @@
 //! - `migrate` (feature `migrate`): runs the time-series migrations.
 //!
 //! Semantics are pinned by the shared contract suites (`kcost_ports::contract::{metrics,
-//! detail, rollup}`, run in `tests/ports_contract.rs`).
+//! detail, rollup}`, run in `tests/sqlite/ports_contract.rs`).
 //!
 //! Money is stored as INTEGER 10⁻¹⁰ units and summed by SQLite; rates and resource-second
 //! sums are TEXT decimals summed with `rust_decimal` (`encoding`). The answers match the

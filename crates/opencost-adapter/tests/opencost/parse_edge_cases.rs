@@ -1,13 +1,9 @@
 //! The parser on what the fixtures lack: several steps, empty and null steps, `__idle__`
 //! and `__unallocated__` rows, nulls, adjustments, exponents and broken envelopes.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
-
-mod support;
-
+use crate::support::{at, dec, namespace_query};
 use kcost_opencost_adapter::{MappingError, ResponseError, parse_allocation_response};
 use rust_decimal::Decimal;
-use support::{at, dec, namespace_query};
 
 fn hourly_query() -> kcost_domain::opencost::AllocationQuery {
     namespace_query("2024-05-01T00:00:00Z", "2024-05-01T03:00:00Z", 3600)

@@ -1,20 +1,16 @@
 //! `HttpOpenCostSource` against a scripted OpenCost on 127.0.0.1: retries, timeouts,
 //! refusals, malformed bodies, endpoint fallback and health. Delays are milliseconds.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
-
-mod support;
-
 use std::time::{Duration, Instant};
 
+use crate::support::mock_opencost::{MockOpenCost, Reply};
+use crate::support::{at, dec, namespace_query};
 use kcost_opencost_adapter::{
     AllocationEndpoint, HttpOpenCostSource, OpenCostClientConfig, RetryPolicy,
 };
 use kcost_ports::{OpenCostError, OpenCostSource};
-use support::mock_opencost::{MockOpenCost, Reply};
-use support::{at, dec, namespace_query};
 
-const TWO_DAYS: &str = include_str!("fixtures/allocation-namespace-2d.json");
+const TWO_DAYS: &str = include_str!("../fixtures/allocation-namespace-2d.json");
 const COMPUTE: &str = "/allocation/compute";
 const ALLOCATION: &str = "/allocation";
 const HEALTHZ: &str = "/healthz";

@@ -2,17 +2,13 @@
 //! Redis: two buses on one Redis), and a Redis bus that lost its connection says
 //! `MayHaveMissed`, resubscribes and delivers again.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{OwnRedis, redis_url, unique_prefix};
 use kcost_ports::{InvalidationBus, InvalidationEvent, InvalidationSubscription};
 use kcost_redis_adapter::{
     InProcessInvalidationBus, RedisCache, RedisInvalidationBus, RedisOptions,
 };
-use support::{OwnRedis, redis_url, unique_prefix};
 
 const WAIT: Duration = Duration::from_secs(5);
 
@@ -73,7 +69,7 @@ async fn the_in_process_bus_delivers_to_every_subscription() {
 
 #[tokio::test]
 async fn a_message_reaches_both_replicas_sharing_one_redis() {
-    let options = support::options(&redis_url());
+    let options = crate::support::options(&redis_url());
     let (a, b) = (redis_bus(&options).await, redis_bus(&options).await);
     let (mut on_a, mut on_b) = (a.subscribe(), b.subscribe());
     wait_until_subscribed(&a, &mut on_a).await;
@@ -84,7 +80,7 @@ async fn a_message_reaches_both_replicas_sharing_one_redis() {
     receives(&mut on_a, "apikey:42").await;
 
     // Another prefix is another deployment: it hears nothing.
-    let other = redis_bus(&support::options(&redis_url())).await;
+    let other = redis_bus(&crate::support::options(&redis_url())).await;
     let mut on_other = other.subscribe();
     wait_until_subscribed(&other, &mut on_other).await;
     a.publish("apikey:43").await.unwrap();

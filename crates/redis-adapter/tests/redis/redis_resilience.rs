@@ -1,15 +1,11 @@
 //! The Redis cache when Redis is unreachable, stopped, frozen and back: every command
 //! answers `Unavailable` within the timeout, and the cache recovers by itself.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
-
 use std::time::{Duration, Instant};
 
+use crate::support::{OwnRedis, eventually, free_port, options};
 use kcost_ports::{Cache, CacheError};
 use kcost_redis_adapter::RedisCache;
-use support::{OwnRedis, eventually, free_port, options};
 
 const LONG: Duration = Duration::from_secs(60);
 /// The test caches' timeout (250 ms) plus scheduling slack.

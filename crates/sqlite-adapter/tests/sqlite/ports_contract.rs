@@ -3,9 +3,6 @@
 //! per test.
 
 // Test helpers outside #[test] functions may unwrap and panic too.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
 
 /// Runs one contract function on a fresh temporary SQLite file.
 macro_rules! on_fresh_store {

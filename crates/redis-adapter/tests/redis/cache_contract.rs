@@ -4,9 +4,6 @@
 //! prefix per case.
 
 // Test helpers outside #[test] functions may unwrap and panic too.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
 
 use kcost_ports::contract::cache;
 
@@ -28,7 +25,7 @@ macro_rules! contract_tests {
             $(
                 #[tokio::test]
                 async fn $name() {
-                    cache::$name(&support::redis_cache().await).await;
+                    cache::$name(&crate::support::redis_cache().await).await;
                 }
             )*
         }

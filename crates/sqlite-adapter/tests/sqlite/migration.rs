@@ -8,10 +8,8 @@
 //! end) by SQL in the old layout, one connection with the reference file attached.
 
 // Test helpers outside #[test] functions may unwrap and panic too.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod support;
-
+use crate::support::TestDb;
 use chrono::{DateTime, Duration, Utc};
 use kcost_domain::cost_engine::PricedSnapshot;
 use kcost_domain::costs::{CostFilter, CostGrouping};
@@ -29,7 +27,6 @@ use kcost_sqlite_adapter::{SqliteMetricsStore, open};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
 };
-use support::TestDb;
 
 /// Time-series migrations before `m20261206_000001_pod_dimensions`.
 const BEFORE_DIMENSIONS: u32 = 3;

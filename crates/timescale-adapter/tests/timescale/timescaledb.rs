@@ -14,8 +14,6 @@
 //! compressed chunks that stay queryable and appendable.
 
 // Test helpers outside #[test] functions may unwrap and panic too.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use std::future::Future;
 use std::io::Write;
 use std::str::FromStr;
@@ -389,7 +387,7 @@ async fn migrations_are_idempotent() {
 macro_rules! on_fresh_store {
     ($suite:ident, $name:ident) => {{
         let test = concat!(stringify!($suite), "::", stringify!($name));
-        crate::with_store(test, |store, _pool| async move {
+        crate::timescaledb::with_store(test, |store, _pool| async move {
             kcost_ports::contract::$suite::$name(&store).await
         })
         .await;

@@ -3,9 +3,6 @@
 //! fresh database per test. The shared contract suites run in `ports_contract.rs`.
 
 // Test helpers outside #[test] functions may unwrap and panic too.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
 
 use chrono::{Duration, NaiveDate, Utc};
 use kcost_domain::costs::{CostFilter, CostGrouping};
@@ -13,6 +10,7 @@ use kcost_domain::window::TimeWindow;
 use kcost_ports::{AppendOutcome, MetricsStore, MetricsStoreError};
 use kcost_timescale_adapter::{PgMetricsStore, StorageLayout};
 
+use crate::support::{TestDb, with_store};
 use kcost_domain::cost_engine::PricedSnapshot;
 use kcost_domain::tenant::TenantId;
 use kcost_migrations::{MigratorTrait, TimeseriesMigrator};
@@ -20,7 +18,6 @@ use kcost_ports::contract::fixtures::{
     labelled_with_sidecar, query, tenant, three_pod_snapshot, utc,
 };
 use kcost_ports::contract::rollup::{answers, history};
-use support::{TestDb, with_store};
 
 /// Partition (table) holding the pod samples at `ts`.
 async fn partition_of(store: &PgMetricsStore, ts: chrono::DateTime<Utc>) -> Vec<String> {

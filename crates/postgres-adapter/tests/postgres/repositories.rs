@@ -3,10 +3,6 @@
 
 // Tests state their expectations with unwrap/expect/panic; the workspace denies them only
 // in production code.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod contract;
-mod support;
 
 use std::time::Duration;
 
@@ -61,10 +57,10 @@ on_both_backends!(
 /// on every ingest of its tenant.
 async fn invalid_stored_prices_are_passed_over(
     db: &sea_orm::DatabaseConnection,
-    repos: &support::Repositories,
+    repos: &crate::support::Repositories,
 ) {
     use sea_orm::ConnectionTrait;
-    let tenant = contract::fixtures::stored_tenant(repos, "team-legacy").await;
+    let tenant = crate::contract::fixtures::stored_tenant(repos, "team-legacy").await;
     let valid =
         kcost_domain::pricing::PriceOverride::new("m5.large", "0.096".parse().unwrap()).unwrap();
     repos.prices.put(tenant.id, &valid).await.unwrap();
@@ -88,32 +84,32 @@ async fn invalid_stored_prices_are_passed_over(
 
 #[tokio::test]
 async fn postgres_invalid_stored_prices_are_passed_over() {
-    let store = support::PostgresTestDb::create().await;
+    let store = crate::support::PostgresTestDb::create().await;
     invalid_stored_prices_are_passed_over(&store.db, &store.repositories()).await;
     store.finish().await;
 }
 
 #[tokio::test]
 async fn sqlite_invalid_stored_prices_are_passed_over() {
-    let db = support::sqlite_memory().await;
-    invalid_stored_prices_are_passed_over(&db, &support::Repositories::on(&db)).await;
+    let db = crate::support::sqlite_memory().await;
+    invalid_stored_prices_are_passed_over(&db, &crate::support::Repositories::on(&db)).await;
 }
 
 #[tokio::test]
 async fn postgres_closed_pool_is_unavailable() {
-    let store = support::PostgresTestDb::create().await;
+    let store = crate::support::PostgresTestDb::create().await;
     let repos = store.repositories();
     store.db.close_by_ref().await.unwrap();
-    contract::availability::closed_store_is_unavailable(&repos).await;
+    crate::contract::availability::closed_store_is_unavailable(&repos).await;
     store.finish().await;
 }
 
 #[tokio::test]
 async fn sqlite_closed_pool_is_unavailable() {
-    let db = support::sqlite_memory().await;
-    let repos = support::Repositories::on(&db);
+    let db = crate::support::sqlite_memory().await;
+    let repos = crate::support::Repositories::on(&db);
     db.close_by_ref().await.unwrap();
-    contract::availability::closed_store_is_unavailable(&repos).await;
+    crate::contract::availability::closed_store_is_unavailable(&repos).await;
 }
 
 #[tokio::test]
@@ -130,9 +126,9 @@ async fn unreachable_server_is_unavailable_at_connect() {
 
 #[tokio::test]
 async fn migrations_are_idempotent() {
-    let store = support::PostgresTestDb::create().await;
+    let store = crate::support::PostgresTestDb::create().await;
     kcost_postgres_adapter::migrate(&store.db).await.unwrap();
     store.finish().await;
-    let db = support::sqlite_memory().await;
+    let db = crate::support::sqlite_memory().await;
     kcost_postgres_adapter::migrate(&db).await.unwrap();
 }

@@ -4,10 +4,6 @@
 //! month boundary, before and after `roll_up`, and after retention. Real PostgreSQL, one
 //! database per test.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
-
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -18,8 +14,8 @@ use kcost_domain::window::TimeWindow;
 use kcost_ports::{AppendOutcome, MetricsStore};
 use kcost_timescale_adapter::PgMetricsStore;
 
+use crate::support::with_store;
 use kcost_ports::contract::fixtures::{GIB, node, pod, query, snapshot, tenant, utc};
-use support::with_store;
 
 /// Three steady pods, plus `cron-<hour>` pods that exist in one hour only.
 fn snapshot_at(ts: DateTime<Utc>) -> PricedSnapshot {

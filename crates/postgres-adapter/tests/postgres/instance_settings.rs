@@ -1,10 +1,6 @@
 //! `SeaOrmInstanceSettingsRepository` on PostgreSQL (a fresh database per test) and SQLite
 //! (a temporary file, so several pools can race like several replicas would).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
-
 use std::time::Duration;
 
 use kcost_ports::InstanceSettingsRepository;
@@ -66,14 +62,14 @@ async fn concurrent_first_writers_agree(pools: &[DatabaseConnection]) {
 
 #[tokio::test]
 async fn postgres_values_are_written_once() {
-    let store = support::PostgresTestDb::create().await;
+    let store = crate::support::PostgresTestDb::create().await;
     values_are_written_once(&store.db).await;
     store.finish().await;
 }
 
 #[tokio::test]
 async fn postgres_concurrent_first_writers_agree() {
-    let store = support::PostgresTestDb::create().await;
+    let store = crate::support::PostgresTestDb::create().await;
     let url = store.url();
     let other = connect(&url, 4, Duration::from_secs(10)).await.unwrap();
     concurrent_first_writers_agree(&[store.db.clone(), other.clone()]).await;
@@ -91,7 +87,7 @@ async fn sqlite_file(dir: &tempfile::TempDir) -> DatabaseConnection {
 
 #[tokio::test]
 async fn sqlite_values_are_written_once() {
-    let db = support::sqlite_memory().await;
+    let db = crate::support::sqlite_memory().await;
     values_are_written_once(&db).await;
 }
 
@@ -108,7 +104,7 @@ async fn sqlite_concurrent_first_writers_agree() {
 
 #[tokio::test]
 async fn a_closed_pool_is_unavailable() {
-    let db = support::sqlite_memory().await;
+    let db = crate::support::sqlite_memory().await;
     let repo = SeaOrmInstanceSettingsRepository::new(db.clone());
     db.close_by_ref().await.unwrap();
     assert!(matches!(

@@ -5,9 +5,6 @@
 //! existing data in `migration.rs`.
 
 // Test helpers outside #[test] functions may unwrap and panic too.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
 
 use std::time::Duration;
 
@@ -19,11 +16,11 @@ use sea_orm::{
     TransactionTrait,
 };
 
+use crate::support::TestDb;
 use kcost_ports::contract::fixtures::{
     GIB, LABELS, SMALL, agent_snapshot, all_pods, allocated, at, costs, labelled_with_sidecar,
     node, pod, snapshot, store_all, tenant, window,
 };
-use support::TestDb;
 
 async fn count(conn: &impl ConnectionTrait, sql: &str) -> i64 {
     let row = conn

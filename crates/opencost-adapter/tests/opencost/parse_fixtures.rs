@@ -1,17 +1,13 @@
 //! The parser on real OpenCost responses (tests/fixtures/): names, properties, windows and
 //! numbers exactly as the files have them.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
-
-mod support;
-
+use crate::support::{at, dec, namespace_query};
 use kcost_domain::opencost::{Allocation, AllocationSet};
 use kcost_opencost_adapter::parse_allocation_response;
 use rust_decimal::Decimal;
-use support::{at, dec, namespace_query};
 
-const TWO_DAYS: &[u8] = include_bytes!("fixtures/allocation-namespace-2d.json");
-const SEVEN_DAYS: &[u8] = include_bytes!("fixtures/allocation-namespace-7d.json");
+const TWO_DAYS: &[u8] = include_bytes!("../fixtures/allocation-namespace-2d.json");
+const SEVEN_DAYS: &[u8] = include_bytes!("../fixtures/allocation-namespace-7d.json");
 
 fn only_set(body: &[u8], start: &str, end: &str) -> AllocationSet {
     let sets = parse_allocation_response(body, &namespace_query(start, end, 0)).unwrap();
