@@ -98,7 +98,7 @@ pub enum WindowError {
 }
 
 /// Earliest and latest years a window may touch.
-const MIN_YEAR: i32 = 1970;
+const MIN_YEAR: i32 = 1;
 const MAX_YEAR: i32 = 9999;
 
 /// A half-open time range `[start, end)` in UTC with `start < end` and a length of at most
@@ -128,7 +128,7 @@ impl TryFrom<UncheckedTimeWindow> for TimeWindow {
 
 impl TimeWindow {
     /// The window `[start, end)`. Refuses `start >= end`, windows longer than
-    /// [`MAX_WINDOW_DAYS`] days, and bounds outside the years 1970–9999 (so arithmetic on a
+    /// [`MAX_WINDOW_DAYS`] days, and bounds outside the years 1–9999 (so arithmetic on a
     /// window — steps, days, rollup periods — can never leave chrono's range).
     pub fn new(start: DateTime<Utc>, end: DateTime<Utc>) -> Result<Self, WindowError> {
         if start >= end {
