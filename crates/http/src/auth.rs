@@ -10,9 +10,10 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::http::header::{AUTHORIZATION, HeaderMap};
 use actix_web::{FromRequest, HttpRequest, web};
-use kcost_domain::api_key::{ApiKeyFormatError, AuthenticatedKey, PresentedApiKey, bearer_token};
+use kcost_domain::api_key::{ApiKeyFormatError, AuthenticatedKey, PresentedApiKey};
 use kcost_domain::tenant::TenantId;
 
+use crate::credentials::{bearer_token, presented_api_key};
 use crate::error::ApiError;
 use crate::error_code::ErrorCode;
 use crate::state::AppState;
@@ -37,7 +38,7 @@ fn presented(headers: &HeaderMap) -> Result<PresentedApiKey, ApiKeyFormatError> 
             .get(name)
             .map(|value| value.to_str().unwrap_or("\u{0}"))
     };
-    PresentedApiKey::from_headers(text(AUTHORIZATION.as_str()), text(X_API_KEY))
+    presented_api_key(text(AUTHORIZATION.as_str()), text(X_API_KEY))
 }
 
 fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {

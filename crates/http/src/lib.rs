@@ -29,6 +29,7 @@
 pub mod auth;
 pub mod body;
 pub mod cors;
+pub mod credentials;
 pub mod dto;
 pub mod error;
 pub mod error_code;
