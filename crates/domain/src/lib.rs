@@ -12,8 +12,7 @@
 //! - [`costs`], [`recommendation`], [`opencost`]: the shapes queries, advice and imports use.
 //! - [`pre_priced`], [`opencost_mapping`]: costs priced elsewhere (OpenCost) checked and
 //!   mapped into priced snapshots.
-//! - [`store_support`]: what every metrics store computes around its SQL (window split,
-//!   row merging and order, averages, series grouping).
+//! - [`retention`]: how far back samples are kept.
 //!
 //! Nothing here may depend on a framework, a database driver or an async runtime; Cargo
 //! enforces it (see docs/architecture.md).
@@ -37,9 +36,9 @@ pub mod pre_priced;
 pub mod pricing;
 pub mod quantity;
 pub mod recommendation;
+pub mod retention;
 pub mod sample_limits;
 pub mod snapshot;
-pub mod store_support;
 pub mod tenant;
 pub mod window;
 mod wire_integer;

@@ -17,7 +17,7 @@ use crate::kubernetes_names::{
 };
 use crate::pricing::MAX_HOURLY_PRICE;
 use crate::quantity::{Bytes, Millicores};
-use crate::store_support::retention_cutoff;
+use crate::retention::retention_cutoff;
 
 /// Longest declared sample interval accepted (one day).
 pub const MAX_INTERVAL_SECONDS: u32 = 86_400;

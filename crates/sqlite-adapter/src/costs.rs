@@ -9,7 +9,7 @@
 //! counts are taken over the union of rollup and edge rows, so a pod seen in both counts
 //! once; namespaces are counted by name, as on PostgreSQL. Merging with idle and the order
 //! (largest total first, ties by key; time buckets by start ascending) are
-//! `kcost_domain::store_support`'s, as on PostgreSQL.
+//! `kcost_store_support`'s, as on PostgreSQL.
 
 use anyhow::Context;
 use kcost_domain::cluster::ClusterName;
@@ -17,9 +17,9 @@ use kcost_domain::costs::{
     CostBreakdown, CostGrouping, CostKey, CostQuery, CostRow, TrendInterval,
 };
 use kcost_domain::money::Money;
-use kcost_domain::store_support::{includes_idle, merge_cost_rows, resource_hours};
 use kcost_domain::tenant::TenantId;
 use kcost_ports::MetricsStoreError;
+use kcost_store_support::{includes_idle, merge_cost_rows, resource_hours};
 use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, TransactionTrait};
 
 use crate::encoding::{exact_sum, instant, money_from_units, resource_second_sums_sql, unsigned};

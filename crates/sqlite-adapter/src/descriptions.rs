@@ -8,9 +8,9 @@ use anyhow::Context;
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::costs::CostFilter;
 use kcost_domain::description::{PodDescription, StoredPod};
-use kcost_domain::store_support::owner_from_columns;
 use kcost_domain::tenant::TenantId;
 use kcost_ports::MetricsStoreError;
+use kcost_store_support::owner_from_columns;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, Statement, Value};
 
 use crate::encoding::instant;

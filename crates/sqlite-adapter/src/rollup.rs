@@ -16,10 +16,8 @@
 
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
-use kcost_domain::store_support::{
-    ROLLUP_BATCH_HOURS, ROLLUP_GRACE_SECONDS, closed_until, floor_hour,
-};
 use kcost_ports::{MetricsStoreError, RollupReport};
+use kcost_store_support::{ROLLUP_BATCH_HOURS, ROLLUP_GRACE_SECONDS, closed_until, floor_hour};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, SqliteTransactionMode, Statement,
     TransactionOptions, TransactionTrait, Value,

@@ -5,8 +5,8 @@
 
 use anyhow::Context;
 use kcost_domain::cost_engine::PricedSnapshot;
-use kcost_domain::store_support::{stored_duration_basis, stored_placement};
 use kcost_domain::tenant::TenantId;
+use kcost_store_support::{stored_duration_basis, stored_placement};
 use sea_orm::Value;
 
 use crate::encoding::{hour_start, integer, money_units, unix_seconds};

@@ -1,7 +1,7 @@
 //! What every query is limited to: one tenant, a window split into whole hours read from
 //! hourly rollups and the rest read from raw samples, and the optional filters.
 //!
-//! The split is `kcost_domain::store_support::HourSplit::rolled_up_before` at the tenant's
+//! The split is `kcost_store_support::HourSplit::rolled_up_before` at the tenant's
 //! rollup watermark (the least `rollup_state.rolled_until` of its clusters, read by
 //! [`rolled_until`]): for a window `[start, end)` with whole hours `[ws, we)` rolled up
 //! before the mark, rollups cover `ws ≤ hour < we` and raw samples cover `start ≤ ts < ws`
@@ -22,9 +22,9 @@
 
 use chrono::{DateTime, Utc};
 use kcost_domain::costs::CostFilter;
-use kcost_domain::store_support::HourSplit;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
+use kcost_store_support::HourSplit;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, Statement, Value};
 
 use crate::encoding::{bound_seconds, instant};

@@ -11,7 +11,7 @@ use kcost_domain::cluster::ClusterName;
 use kcost_domain::cost_engine::PricedSnapshot;
 use kcost_domain::costs::{CostFilter, CostQuery, CostRow, PodUsageSeries, PodUtilization};
 use kcost_domain::description::StoredPod;
-use kcost_domain::store_support::retention_cutoff;
+use kcost_domain::retention::retention_cutoff;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
 use kcost_ports::{AppendOutcome, MetricsStore, MetricsStoreError, RollupReport};

@@ -1,17 +1,17 @@
 //! `usage_series`: every raw pod sample in the window (with its pod's identity and owner
 //! from `pod_samples_named`), grouped into one series per pod (ordered by cluster,
 //! namespace, pod), oldest point first, with the rates and owner of the pod's latest
-//! sample (grouped by `kcost_domain::store_support`). The recommender's input.
+//! sample (grouped by `kcost_store_support`). The recommender's input.
 
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::costs::{CostFilter, PodUsageSeries, UsagePoint};
 use kcost_domain::pricing::ResourceRates;
 use kcost_domain::quantity::{Bytes, Millicores};
 use kcost_domain::snapshot::ResourceFigures;
-use kcost_domain::store_support::{PodUsageSample, group_usage_samples, owner_from_columns};
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
 use kcost_ports::MetricsStoreError;
+use kcost_store_support::{PodUsageSample, group_usage_samples, owner_from_columns};
 use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult};
 
 use crate::encoding::{decimal, instant, unsigned};

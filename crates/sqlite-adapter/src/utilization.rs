@@ -2,16 +2,16 @@
 //! same rollup/raw split as the cost queries, whole days from daily rollups (rollups keep
 //! usage and request resource-seconds, maxima, sample counts and seconds). The
 //! time-weighted averages are
-//! `kcost_domain::store_support`'s, as on PostgreSQL. Pods ordered by cost descending, then
+//! `kcost_store_support`'s, as on PostgreSQL. Pods ordered by cost descending, then
 //! by cluster, namespace and name.
 
 use anyhow::Context;
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::costs::{CostFilter, PodUtilization};
-use kcost_domain::store_support::UtilizationSums;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
 use kcost_ports::MetricsStoreError;
+use kcost_store_support::UtilizationSums;
 use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, TransactionTrait};
 
 use crate::encoding::{exact_sum, money_from_units, resource_second_sums_sql, unsigned};

@@ -8,7 +8,7 @@
 //! Money columns are NUMERIC and summed by PostgreSQL as NUMERIC; they arrive as
 //! `rust_decimal` at the cost scale. Distinct pod and namespace counts are computed over
 //! the union of rollup and edge rows, so a pod seen in both counts once. Merging with idle
-//! and the order are `kcost_domain::store_support`'s, as on SQLite.
+//! and the order are `kcost_store_support`'s, as on SQLite.
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -17,9 +17,9 @@ use kcost_domain::costs::{
     CostBreakdown, CostGrouping, CostKey, CostQuery, CostRow, TrendInterval,
 };
 use kcost_domain::money::Money;
-use kcost_domain::store_support::{includes_idle, merge_cost_rows, resource_hours};
 use kcost_domain::tenant::TenantId;
 use kcost_ports::MetricsStoreError;
+use kcost_store_support::{includes_idle, merge_cost_rows, resource_hours};
 use rust_decimal::Decimal;
 use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, PgPool, Row};

@@ -2,7 +2,7 @@
 //!
 //! Per (tenant, cluster), `rollup_state.rolled_until` says which hours are built: every
 //! hour before it. A run takes each cluster's closed hours
-//! (`store_support::closed_until`) from its watermark on, in transactions of at most
+//! (`kcost_store_support::closed_until`) from its watermark on, in transactions of at most
 //! `ROLLUP_BATCH_HOURS` (an empty stretch in one step), and in each:
 //! 1. takes the cluster's advisory lock (one builder per cluster at a time; appends never
 //!    take it), reads the watermark and counts the stretch's snapshots;
@@ -27,8 +27,8 @@
 //! transaction only, and rollups can always be rebuilt from the samples.
 
 use chrono::{DateTime, Duration, Utc};
-use kcost_domain::store_support::{ROLLUP_BATCH_HOURS, closed_until};
 use kcost_ports::{MetricsStoreError, RollupReport};
+use kcost_store_support::{ROLLUP_BATCH_HOURS, closed_until};
 use sqlx::{AssertSqlSafe, PgConnection, PgPool, Row};
 use uuid::Uuid;
 
@@ -338,7 +338,7 @@ async fn stretch_end(
         .map_err(db("roll_up: next snapshot"))?;
     let batch = start + Duration::hours(ROLLUP_BATCH_HOURS);
     let end = match next {
-        Some(next) => batch.max(kcost_domain::store_support::floor_hour(next)),
+        Some(next) => batch.max(kcost_store_support::floor_hour(next)),
         None => closed,
     };
     Ok(end.min(closed))

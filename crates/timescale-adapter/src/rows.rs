@@ -4,7 +4,7 @@
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use kcost_domain::cost_engine::PricedSnapshot;
-use kcost_domain::store_support::stored_duration_basis;
+use kcost_store_support::stored_duration_basis;
 use rust_decimal::Decimal;
 
 /// The `snapshots` row.

@@ -6,8 +6,8 @@
 
 use kcost_domain::cost_engine::PricedSnapshot;
 use kcost_domain::snapshot::ResourceFigures;
-use kcost_domain::store_support::stored_placement;
 use kcost_ports::MetricsStoreError;
+use kcost_store_support::stored_placement;
 use sqlx::PgConnection;
 use uuid::Uuid;
 

@@ -1,7 +1,7 @@
 //! What every query is limited to: one tenant, a window split into whole hours (read from
 //! rollups) and the rest (read from raw samples), and the optional filters.
 //!
-//! The split is `kcost_domain::store_support::HourSplit::rolled_up_before`: for a window
+//! The split is `kcost_store_support::HourSplit::rolled_up_before`: for a window
 //! `[start, end)` with whole hours `[ws, we)` — `we` pulled back to the tenant's rollup
 //! watermark ([`watermark`]) when the rollups stop earlier — rollups cover
 //! `ws ≤ hour < we` and raw samples cover `start ≤ ts < ws` and `we ≤ ts < end`; without
@@ -12,10 +12,10 @@
 
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use kcost_domain::costs::CostFilter;
-use kcost_domain::store_support::HourSplit;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
 use kcost_ports::MetricsStoreError;
+use kcost_store_support::HourSplit;
 use sqlx::postgres::PgArguments;
 use sqlx::query::Query;
 use sqlx::{PgPool, Postgres};

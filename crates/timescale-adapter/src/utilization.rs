@@ -1,16 +1,16 @@
 //! `utilization`: per-pod time-weighted usage against requests over a window, from the
 //! same rollup/edge split as the cost queries (rollups keep usage and request
 //! resource-seconds, maxima, sample counts and seconds). The time-weighted averages are
-//! `kcost_domain::store_support`'s, as on SQLite.
+//! `kcost_store_support`'s, as on SQLite.
 
 use anyhow::Context;
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::costs::{CostFilter, PodUtilization};
 use kcost_domain::money::Money;
-use kcost_domain::store_support::UtilizationSums;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
 use kcost_ports::MetricsStoreError;
+use kcost_store_support::UtilizationSums;
 use rust_decimal::Decimal;
 use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, PgPool, Row};

@@ -283,9 +283,7 @@ async fn legacy_append(pool: &sqlx::PgPool, tenant: TenantId, priced: &PricedSna
         .bind(&pod.namespace)
         .bind(&pod.name)
         .bind(pod.node.as_deref())
-        .bind(kcost_domain::store_support::stored_placement(
-            cost.placement,
-        ))
+        .bind(kcost_store_support::stored_placement(cost.placement))
         .bind(pod.owner.as_ref().map(|o| o.kind.clone()))
         .bind(pod.owner.as_ref().map(|o| o.name.clone()))
         .bind(big(f.cpu_usage.get()))

@@ -1,26 +1,27 @@
-//! What every metrics store computes around its SQL, so the SQLite and PostgreSQL stores
-//! cannot drift apart: a query window split into whole hours (read from hourly rollups)
+//! kcost: what every metrics store computes around its SQL, so the SQLite and PostgreSQL
+//! stores cannot drift apart — storage knowledge shared by the adapters, kept out of the
+//! domain (which holds rules): a query window split into whole hours (read from hourly rollups)
 //! and partial edge hours (read from raw samples), resource-seconds as resource-hours, cost
 //! rows merged with node idle and ordered, time-weighted utilization averages, raw samples
-//! grouped into per-pod usage series, the stored spelling of sample enums, and the
-//! retention cutoff. Pure: the stores sum in SQL and hand the sums over.
+//! grouped into per-pod usage series and the stored spelling of sample enums. Pure:
+//! the stores sum in SQL and hand the sums over.
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
 
-use crate::cluster::ClusterName;
-use crate::cost_engine::{DurationBasis, Placement};
-use crate::costs::{
+use kcost_domain::cluster::ClusterName;
+use kcost_domain::cost_engine::{DurationBasis, Placement};
+use kcost_domain::costs::{
     CostBreakdown, CostFilter, CostGrouping, CostKey, CostRow, PodUsageSeries, PodUtilization,
     ResourceHours, UsagePoint,
 };
-use crate::money::Money;
-use crate::pricing::ResourceRates;
-use crate::quantity::BYTES_PER_GIB;
-use crate::snapshot::Owner;
-use crate::window::TimeWindow;
+use kcost_domain::money::Money;
+use kcost_domain::pricing::ResourceRates;
+use kcost_domain::quantity::BYTES_PER_GIB;
+use kcost_domain::snapshot::Owner;
+use kcost_domain::window::TimeWindow;
 
 /// A window `[start, end)` split at its whole hours `[whole_start, whole_end)`: rollups
 /// cover `whole_start ≤ hour < whole_end`, raw samples cover `start ≤ ts < whole_start`
@@ -263,15 +264,6 @@ pub fn stored_duration_basis(basis: DurationBasis) -> &'static str {
     }
 }
 
-/// The day (from 00:00 UTC) before which retention deletes: `retention_days` days before
-/// `today` (the earliest representable day when that is further back than the calendar
-/// goes: a huge setting keeps everything instead of panicking).
-pub fn retention_cutoff(today: NaiveDate, retention_days: u32) -> NaiveDate {
-    today
-        .checked_sub_days(chrono::Days::new(u64::from(retention_days)))
-        .unwrap_or(NaiveDate::MIN)
-}
-
 #[cfg(test)]
 mod rollup_tests {
     use super::*;
@@ -310,9 +302,9 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
-    use crate::costs::TrendInterval;
-    use crate::quantity::{Bytes, Millicores};
-    use crate::snapshot::ResourceFigures;
+    use kcost_domain::costs::TrendInterval;
+    use kcost_domain::quantity::{Bytes, Millicores};
+    use kcost_domain::snapshot::ResourceFigures;
 
     fn at(hour: u32, minute: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 20, hour, minute, 0).unwrap()
@@ -539,15 +531,5 @@ mod tests {
             "gap_to_previous"
         );
         assert_eq!(stored_duration_basis(DurationBasis::Default), "default");
-    }
-
-    #[test]
-    fn retention_cuts_whole_days_back() {
-        let today = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
-        assert_eq!(
-            retention_cutoff(today, 400),
-            NaiveDate::from_ymd_opt(2025, 10, 16).unwrap()
-        );
-        assert_eq!(retention_cutoff(today, 0), today);
     }
 }
