@@ -38,6 +38,14 @@ pub struct AllocationRequest {
     pub query: AllocationQuery,
 }
 
+impl AllocationRequest {
+    /// The length of each step: as asked, else the accumulation's default (`None`: the
+    /// whole window).
+    pub fn step(&self) -> Option<TimeDelta> {
+        self.step.or(self.accumulate.default_step())
+    }
+}
+
 /// The allocation use cases.
 pub struct AllocationQueries {
     metrics: Arc<dyn MetricsStore>,
@@ -64,7 +72,7 @@ impl AllocationQueries {
         request: &AllocationRequest,
     ) -> Result<Vec<AllocationSet>, AllocationError> {
         key.require(Scope::CostsRead).map_err(QueryError::from)?;
-        let step = request.step.or(request.accumulate.default_step());
+        let step = request.step();
         let steps = split_steps(&request.window, step, request.accumulate)?;
         let tenant = key.tenant_id;
         // The whole answer is cached (a dashboard's second look costs a lookup). So are a
@@ -73,13 +81,14 @@ impl AllocationQueries {
         // every pod.
         let cache_key = answer_key(request, step);
         let cache_sums = steps.len() == 1;
+        let needs_containers = request.query.needs_containers();
         let answer = self
             .cache
             .get_or_compute(tenant, &cache_key, || async {
                 let mut sets = Vec::with_capacity(steps.len());
                 for window in &steps {
                     let mut sums = self.window_sums(key, window, cache_sums).await?;
-                    if request.query.needs_containers() {
+                    if needs_containers {
                         sums.containers = self.container_sums(key, window, cache_sums).await?;
                     }
                     sets.push(compute(window, &sums, &request.query));

@@ -7,9 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cluster::ClusterName;
 use crate::money::Money;
-
-const MILLICORE_SECONDS_PER_CORE_HOUR: Decimal = Decimal::from_parts(3_600_000, 0, 0, false, 0);
-const SECONDS_PER_HOUR: Decimal = Decimal::from_parts(3_600, 0, 0, false, 0);
+use crate::quantity::{MILLICORE_SECONDS_PER_CORE_HOUR, SECONDS_PER_HOUR};
 
 /// One node's sums over a window: its cost, capacity-time and the time its samples cover.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -74,6 +74,13 @@ impl fmt::Display for Bytes {
     }
 }
 
+/// Millicore-seconds in a core-hour, and seconds in an hour: resource-seconds as
+/// resource-hours.
+pub const MILLICORE_SECONDS_PER_CORE_HOUR: rust_decimal::Decimal =
+    rust_decimal::Decimal::from_parts(3_600_000, 0, 0, false, 0);
+pub const SECONDS_PER_HOUR: rust_decimal::Decimal =
+    rust_decimal::Decimal::from_parts(3_600, 0, 0, false, 0);
+
 /// `amount` (a quantity times hours) averaged over `seconds` of running time; zero when
 /// nothing ran.
 pub fn per_hour(
@@ -83,7 +90,7 @@ pub fn per_hour(
     if seconds.is_zero() {
         rust_decimal::Decimal::ZERO
     } else {
-        amount * rust_decimal::Decimal::from(3_600) / seconds
+        amount * SECONDS_PER_HOUR / seconds
     }
 }
 

@@ -19,7 +19,7 @@ use kcost_domain::costs::{
 };
 use kcost_domain::money::Money;
 use kcost_domain::pricing::ResourceRates;
-use kcost_domain::quantity::BYTES_PER_GIB;
+use kcost_domain::quantity::{BYTES_PER_GIB, MILLICORE_SECONDS_PER_CORE_HOUR};
 use kcost_domain::snapshot::Owner;
 use kcost_domain::window::TimeWindow;
 
@@ -94,11 +94,10 @@ pub fn resource_hours(
     mem_usage_bs: Decimal,
     mem_request_bs: Decimal,
 ) -> ResourceHours {
-    let millicore_seconds_per_core_hour = Decimal::from(3_600_000_u64);
     let byte_seconds_per_gib_hour = Decimal::from(3_600 * BYTES_PER_GIB);
     ResourceHours {
-        cpu_usage_core_hours: cpu_usage_mcs / millicore_seconds_per_core_hour,
-        cpu_request_core_hours: cpu_request_mcs / millicore_seconds_per_core_hour,
+        cpu_usage_core_hours: cpu_usage_mcs / MILLICORE_SECONDS_PER_CORE_HOUR,
+        cpu_request_core_hours: cpu_request_mcs / MILLICORE_SECONDS_PER_CORE_HOUR,
         memory_usage_gib_hours: mem_usage_bs / byte_seconds_per_gib_hour,
         memory_request_gib_hours: mem_request_bs / byte_seconds_per_gib_hour,
     }

@@ -10,14 +10,12 @@ use serde::{Deserialize, Serialize};
 use super::properties::AllocationProperties;
 use super::sums::ResourceSeconds;
 use crate::money::Money;
+use crate::quantity::{MILLICORE_SECONDS_PER_CORE_HOUR, SECONDS_PER_HOUR};
 
 /// Name of the allocation holding idle node cost (OpenCost's `IdleSuffix`).
 pub const IDLE: &str = "__idle__";
 /// Aggregation value of an allocation lacking the aggregated property.
 pub const UNALLOCATED: &str = "__unallocated__";
-
-const MILLICORE_SECONDS_PER_CORE_HOUR: Decimal = Decimal::from_parts(3_600_000, 0, 0, false, 0);
-const SECONDS_PER_HOUR: Decimal = Decimal::from_parts(3_600, 0, 0, false, 0);
 
 /// Costs of an allocation, by kind. `cpu` and `ram` include any idle shared into them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +67,19 @@ pub struct Allocation {
 }
 
 impl Allocation {
+    /// An allocation named `name` over `[start, end)` with nothing in it.
+    pub fn empty(name: &str, start: DateTime<Utc>, end: DateTime<Utc>) -> Self {
+        Self {
+            name: name.to_owned(),
+            properties: AllocationProperties::default(),
+            start,
+            end,
+            running_seconds: Decimal::ZERO,
+            cost: AllocationCost::default(),
+            resources: ResourceSeconds::default(),
+        }
+    }
+
     pub fn total_cost(&self) -> Money {
         self.cost.total()
     }

@@ -272,15 +272,7 @@ fn spread_shared(
                 a.absorb(&b);
                 a
             })
-            .unwrap_or_else(|| Allocation {
-                name: String::new(),
-                properties: AllocationProperties::default(),
-                start: window.start(),
-                end: window.end(),
-                running_seconds: Decimal::ZERO,
-                cost: AllocationCost::default(),
-                resources: ResourceSeconds::default(),
-            });
+            .unwrap_or_else(|| Allocation::empty(SHARED, window.start(), window.end()));
         leftover.name = SHARED.to_owned();
         leftover.cost.shared += overhead;
         return Some(leftover);

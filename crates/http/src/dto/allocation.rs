@@ -12,13 +12,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use kcost_domain::allocation::allocation::Allocation;
 use kcost_domain::allocation::compute::AllocationSet;
-use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize, Serializer};
 use utoipa::{IntoParams, ToSchema};
 
-use super::Usd;
 use super::query::WindowExpr;
+use super::{Usd, unrounded};
 
 /// Parameters of every allocation route (OpenCost's names).
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -152,11 +150,6 @@ pub struct PropertiesDto {
     pub labels: BTreeMap<String, String>,
 }
 
-/// An unrounded figure as a JSON number.
-fn figure(value: Decimal) -> f64 {
-    value.to_f64().unwrap_or_default()
-}
-
 /// One allocation in OpenCost's field names and order.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -248,15 +241,15 @@ impl AllocationDto {
             window,
             start: a.start,
             end: a.end,
-            minutes: figure(a.minutes()),
-            cpu_cores: figure(a.cpu_cores()),
-            cpu_core_request_average: figure(a.cpu_core_request_average()),
-            cpu_core_usage_average: figure(a.cpu_core_usage_average()),
-            cpu_core_hours: figure(a.cpu_core_hours()),
+            minutes: unrounded(a.minutes()),
+            cpu_cores: unrounded(a.cpu_cores()),
+            cpu_core_request_average: unrounded(a.cpu_core_request_average()),
+            cpu_core_usage_average: unrounded(a.cpu_core_usage_average()),
+            cpu_core_hours: unrounded(a.cpu_core_hours()),
             cpu_cost: a.cost.cpu.into(),
             cpu_cost_adjustment: 0.0,
             cpu_cost_idle: a.cost.cpu_idle.into(),
-            cpu_efficiency: figure(a.cpu_efficiency()),
+            cpu_efficiency: unrounded(a.cpu_efficiency()),
             gpu_count: 0.0,
             gpu_request_average: 0.0,
             gpu_usage_average: 0.0,
@@ -279,18 +272,18 @@ impl AllocationDto {
             pv_cost: a.cost.pv.into(),
             pvs: None,
             pv_cost_adjustment: 0.0,
-            ram_bytes: figure(a.ram_bytes()),
-            ram_byte_request_average: figure(a.ram_byte_request_average()),
-            ram_byte_usage_average: figure(a.ram_byte_usage_average()),
-            ram_byte_hours: figure(a.ram_byte_hours()),
+            ram_bytes: unrounded(a.ram_bytes()),
+            ram_byte_request_average: unrounded(a.ram_byte_request_average()),
+            ram_byte_usage_average: unrounded(a.ram_byte_usage_average()),
+            ram_byte_hours: unrounded(a.ram_byte_hours()),
             ram_cost: a.cost.ram.into(),
             ram_cost_adjustment: 0.0,
             ram_cost_idle: a.cost.ram_idle.into(),
-            ram_efficiency: figure(a.ram_efficiency()),
+            ram_efficiency: unrounded(a.ram_efficiency()),
             external_cost: Usd::default(),
             shared_cost: a.cost.shared.into(),
             total_cost: a.total_cost().into(),
-            total_efficiency: figure(a.total_efficiency()),
+            total_efficiency: unrounded(a.total_efficiency()),
             proportional_asset_resource_costs: BTreeMap::new(),
             lb_allocations: None,
             shared_cost_breakdown: BTreeMap::new(),
@@ -359,8 +352,8 @@ impl SummaryAllocationDto {
             name: a.name.clone(),
             start: a.start,
             end: a.end,
-            cpu_core_request_average: figure(a.cpu_core_request_average()),
-            cpu_core_usage_average: figure(a.cpu_core_usage_average()),
+            cpu_core_request_average: unrounded(a.cpu_core_request_average()),
+            cpu_core_usage_average: unrounded(a.cpu_core_usage_average()),
             cpu_cost: a.cost.cpu.into(),
             cpu_cost_idle: a.cost.cpu_idle.into(),
             gpu_request_average: 0.0,
@@ -370,14 +363,14 @@ impl SummaryAllocationDto {
             network_cost: a.cost.network.into(),
             load_balancer_cost: a.cost.load_balancer.into(),
             pv_cost: a.cost.pv.into(),
-            ram_byte_request_average: figure(a.ram_byte_request_average()),
-            ram_byte_usage_average: figure(a.ram_byte_usage_average()),
+            ram_byte_request_average: unrounded(a.ram_byte_request_average()),
+            ram_byte_usage_average: unrounded(a.ram_byte_usage_average()),
             ram_cost: a.cost.ram.into(),
             ram_cost_idle: a.cost.ram_idle.into(),
             shared_cost: a.cost.shared.into(),
             external_cost: Usd::default(),
             total_cost: a.total_cost().into(),
-            total_efficiency: figure(a.total_efficiency()),
+            total_efficiency: unrounded(a.total_efficiency()),
         }
     }
 }

@@ -27,7 +27,13 @@ pub fn number(value: Decimal, places: u32) -> f64 {
     value.round_dp(places).to_f64().unwrap_or_default()
 }
 
+/// A figure as shown: unrounded (OpenCost's figures; prices, whose few decimals rounding
+/// would change).
+pub fn unrounded(value: Decimal) -> f64 {
+    value.to_f64().unwrap_or_default()
+}
+
 /// A price as shown: exact (prices have few decimals; rounding them would change costs).
 pub fn price(value: Decimal) -> f64 {
-    value.to_f64().unwrap_or_default()
+    unrounded(value)
 }

@@ -9,13 +9,12 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use kcost_domain::assets::NodeWindowSums;
 use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::Usd;
 use super::allocation::WindowDto;
 use super::query::WindowExpr;
+use super::{Usd, unrounded};
 
 /// Parameters of `/assets` and the cloud- and custom-cost routes. Only `window` is read;
 /// the others (sent by the UI) are accepted and ignored, as OpenCost does for assets.
@@ -149,12 +148,8 @@ pub struct NodeAssetDto {
     pub total_cost: Usd,
 }
 
-fn figure(value: Decimal) -> f64 {
-    value.to_f64().unwrap_or_default()
-}
-
 fn breakdown(idle: Decimal) -> BreakdownDto {
-    let idle = figure(idle);
+    let idle = unrounded(idle);
     BreakdownDto {
         idle,
         other: 0.0,
@@ -186,12 +181,12 @@ impl NodeAssetDto {
             window,
             start: node.start,
             end: node.end,
-            minutes: figure(node.seconds / Decimal::from(60)),
+            minutes: unrounded(node.seconds / Decimal::from(60)),
             node_type: node.instance_type.clone().unwrap_or_default(),
-            cpu_cores: figure(node.cpu_cores()),
-            ram_bytes: figure(node.ram_bytes()),
-            cpu_core_hours: figure(node.cpu_core_hours()),
-            ram_byte_hours: figure(node.ram_byte_hours()),
+            cpu_cores: unrounded(node.cpu_cores()),
+            ram_bytes: unrounded(node.ram_bytes()),
+            cpu_core_hours: unrounded(node.cpu_core_hours()),
+            ram_byte_hours: unrounded(node.ram_byte_hours()),
             gpu_hours: 0.0,
             cpu_breakdown: breakdown(node.cpu_idle_share()),
             ram_breakdown: breakdown(node.ram_idle_share()),

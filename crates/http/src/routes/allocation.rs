@@ -4,7 +4,7 @@
 //! OpenCost) and under `/v1` (seed 1's later paths). Scope `costs:read`; with
 //! `allocation.anonymous_tenant` set, requests carrying no key are served for that tenant.
 
-mod params;
+pub(crate) mod params;
 pub mod paths;
 
 use std::future::Future;
@@ -55,17 +55,17 @@ impl From<AllocationError> for ApiError {
     }
 }
 
+/// The sets a request asks for, its window, its step in nanoseconds, and the summary's
+/// paging (read on every route, so no route accepts what another refuses).
 async fn sets(
     state: &AppState,
     caller: &AllocationCaller,
     params: &AllocationParams,
-) -> Result<(Vec<AllocationSet>, WindowDto, i64), ApiError> {
-    // Checked on every route, so no route accepts what another refuses.
-    summary_page(params)?;
+) -> Result<(Vec<AllocationSet>, WindowDto, i64, SummaryPage), ApiError> {
+    let page = summary_page(params)?;
     let request = request(params, state.clock.now())?;
     let step_nanos = request
-        .step
-        .or(request.accumulate.default_step())
+        .step()
         .unwrap_or(request.window.duration())
         .num_nanoseconds()
         .unwrap_or(i64::MAX);
@@ -74,7 +74,7 @@ async fn sets(
         end: request.window.end(),
     };
     let sets = state.allocations.allocations(&caller.0, &request).await?;
-    Ok((sets, window, step_nanos))
+    Ok((sets, window, step_nanos, page))
 }
 
 /// Allocations per step: `data` holds one map (name → allocation) per step or period.
@@ -83,7 +83,7 @@ pub async fn compute(
     caller: AllocationCaller,
     params: web::Query<AllocationParams>,
 ) -> Result<web::Json<Envelope<Vec<AllocationSetDto>>>, ApiError> {
-    let (sets, _, _) = sets(&state, &caller, &params).await?;
+    let (sets, ..) = sets(&state, &caller, &params).await?;
     Ok(web::Json(Envelope::success(
         sets.iter().map(allocation_set).collect(),
     )))
@@ -138,8 +138,7 @@ pub async fn summary(
     caller: AllocationCaller,
     params: web::Query<AllocationParams>,
 ) -> Result<web::Json<Envelope<SummaryDto>>, ApiError> {
-    let page = summary_page(&params)?;
-    let (sets, window, step) = sets(&state, &caller, &params).await?;
+    let (sets, window, step, page) = sets(&state, &caller, &params).await?;
     Ok(web::Json(Envelope::success(SummaryDto {
         step,
         sets: sets.iter().map(|set| summary_set(set, &page)).collect(),
@@ -153,7 +152,7 @@ pub async fn topline(
     caller: AllocationCaller,
     params: web::Query<AllocationParams>,
 ) -> Result<web::Json<Envelope<ToplineDto>>, ApiError> {
-    let (sets, window, _) = sets(&state, &caller, &params).await?;
+    let (sets, window, ..) = sets(&state, &caller, &params).await?;
     // Within a set the allocations ran side by side (their times overlap: the longest
     // counts); across sets one after the other (times add up).
     let mut total: Option<Allocation> = None;
@@ -171,15 +170,7 @@ pub async fn topline(
             None => total = Some(set_total),
         }
     }
-    let mut total = total.unwrap_or_else(|| Allocation {
-        name: String::new(),
-        properties: Default::default(),
-        start: window.start,
-        end: window.end,
-        running_seconds: Decimal::ZERO,
-        cost: Default::default(),
-        resources: Default::default(),
-    });
+    let mut total = total.unwrap_or_else(|| Allocation::empty("total", window.start, window.end));
     total.name = "total".to_owned();
     (total.start, total.end) = (window.start, window.end);
     let combined = SummaryAllocationDto::of(&total);

@@ -7,7 +7,6 @@
 use actix_web::web;
 use kcost_app::kubecent::DEFAULT_WINDOW;
 use kcost_app::kubecent::dashboard::Overview;
-use kcost_domain::window::TimeWindow;
 
 use crate::dto::dashboard::{
     AllocationsResponse, AssetsResponse, ClusterStatsResponse, DashboardSavingsResponse,
@@ -15,7 +14,7 @@ use crate::dto::dashboard::{
     LogsResponse, MonitoredNodesResponse, MonitoredPodsResponse, MonitoringPodParams,
 };
 use crate::error::{ApiError, ErrorBody, FieldIssue};
-use crate::routes::kubecent::KubecentCaller;
+use crate::routes::kubecent::{KubecentCaller, parse_window, window_expr};
 use crate::state::AppState;
 
 /// `limit` of `/monitoring/logs`: default and bounds (Kubecent's own).
@@ -32,11 +31,8 @@ async fn overview(
     caller: &KubecentCaller,
     params: &DashboardWindowParams,
 ) -> Result<(Overview, String), ApiError> {
-    let expr = match params.window.as_deref().map(str::trim) {
-        None | Some("") => DEFAULT_WINDOW.to_owned(),
-        Some(expr) => expr.to_owned(),
-    };
-    let window = TimeWindow::parse(&expr, state.clock.now())?;
+    let expr = window_expr(params.window.as_deref(), DEFAULT_WINDOW);
+    let window = parse_window(state, &expr)?;
     Ok((state.kubecent.overview(&caller.0, window).await?, expr))
 }
 

@@ -52,7 +52,7 @@ impl FromRequest for KubecentCaller {
 }
 
 /// `window` as asked, or `default` when absent or blank.
-fn window_expr(window: Option<&str>, default: &str) -> String {
+pub(crate) fn window_expr(window: Option<&str>, default: &str) -> String {
     match window.map(str::trim) {
         None | Some("") => default.to_owned(),
         Some(expr) => expr.to_owned(),
@@ -72,7 +72,7 @@ fn bounded_limit(limit: i64, max: i64) -> Result<usize, ApiError> {
         })
 }
 
-fn parse_window(state: &AppState, expr: &str) -> Result<TimeWindow, ApiError> {
+pub(crate) fn parse_window(state: &AppState, expr: &str) -> Result<TimeWindow, ApiError> {
     Ok(TimeWindow::parse(expr, state.clock.now())?)
 }
 

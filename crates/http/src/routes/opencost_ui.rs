@@ -22,6 +22,7 @@ use crate::dto::opencost_ui::{
 use crate::error::ApiError;
 use crate::error_code::ErrorCode;
 use crate::routes::allocation::AllocationCaller;
+use crate::routes::allocation::params::required_window;
 use crate::state::AppState;
 
 /// Cloud-cost properties OpenCost aggregates by default.
@@ -38,13 +39,7 @@ const DEFAULT_AUTOCOMPLETE_LIMIT: usize = 100;
 const MAX_AUTOCOMPLETE_LIMIT: usize = 10_000;
 
 fn window(state: &AppState, expr: &Option<String>) -> Result<TimeWindow, ApiError> {
-    match expr.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
-        Some(expr) => Ok(TimeWindow::parse(expr, state.clock.now())?),
-        None => Err(ApiError::bad_request(
-            ErrorCode::InvalidQuery,
-            "invalid `window`: required, e.g. 7d, today or <start>,<end>",
-        )),
-    }
+    required_window(expr, state.clock.now())
 }
 
 fn window_dto(window: &TimeWindow) -> WindowDto {

@@ -75,6 +75,20 @@ fn list(value: &Option<String>) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The `window` every OpenCost route needs (OpenCost's expressions).
+pub(crate) fn required_window(
+    window: &Option<String>,
+    now: DateTime<Utc>,
+) -> Result<TimeWindow, ApiError> {
+    let Some(window) = present(window) else {
+        return Err(invalid(
+            "window",
+            "required, e.g. 7d, today or <start>,<end>",
+        ));
+    };
+    Ok(TimeWindow::parse(window, now)?)
+}
+
 /// The window, step, accumulation and question the parameters ask.
 pub fn request(
     params: &AllocationParams,
