@@ -2,8 +2,8 @@
 //!
 //! Authentication calls [`KeyUsage::record`] (a map insert under a short lock); a
 //! background task calls [`KeyUsage::flush`] every few seconds and once more at shutdown,
-//! writing every key's latest use in one `record_last_used` batch. A failed flush puts its
-//! batch back, so the next flush retries it. Memory is bounded by the number of distinct
+//! writing every key's latest use in one `record_last_used` batch. Uses leave the map only
+//! once written, so a failed or cancelled flush is retried by the next. Memory is bounded by the number of distinct
 //! keys used since the last flush.
 
 use std::collections::HashMap;
@@ -12,6 +12,11 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use chrono::{DateTime, Utc};
 use kcost_domain::api_key::KeyId;
 use kcost_ports::{ApiKeyRepository, ApiKeyRepositoryError, Clock};
+
+/// Attempts of the shutdown flush.
+pub const FINAL_FLUSH_ATTEMPTS: u32 = 3;
+/// The pause after the first failed shutdown flush; the n-th pause is n times this.
+const FINAL_FLUSH_PAUSE: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// Pending last-use times, flushed in batches.
 pub struct KeyUsage {
@@ -45,22 +50,40 @@ impl KeyUsage {
         *at = (*at).max(now);
     }
 
-    /// Writes every pending use in one batch; returns how many keys were written. On
-    /// failure the batch is kept for the next flush (newer uses recorded meanwhile win).
+    /// Writes every pending use in one batch; returns how many keys were written. Uses
+    /// stay pending until their write succeeds, so a failed flush is retried by the next
+    /// and a flush cancelled mid-write (a background task aborted at shutdown) loses
+    /// nothing: the final flush writes them again.
     pub async fn flush(&self) -> Result<usize, ApiKeyRepositoryError> {
-        let batch: Vec<(KeyId, DateTime<Utc>)> = self.pending().drain().collect();
+        let batch: Vec<(KeyId, DateTime<Utc>)> =
+            self.pending().iter().map(|(key, at)| (*key, *at)).collect();
         if batch.is_empty() {
             return Ok(0);
         }
-        match self.keys.record_last_used(&batch).await {
-            Ok(()) => Ok(batch.len()),
-            Err(error) => {
-                let mut pending = self.pending();
-                for (key_id, at) in batch {
-                    let newest = pending.entry(key_id).or_insert(at);
-                    *newest = (*newest).max(at);
+        self.keys.record_last_used(&batch).await?;
+        let mut pending = self.pending();
+        for (key_id, written) in &batch {
+            // A newer use recorded during the write stays for the next flush.
+            if pending.get(key_id).is_some_and(|at| at <= written) {
+                pending.remove(key_id);
+            }
+        }
+        Ok(batch.len())
+    }
+
+    /// The last flush, at shutdown: nothing retries it later, so a failure (a pool
+    /// briefly exhausted, a database restarting) is tried again
+    /// [`FINAL_FLUSH_ATTEMPTS`] times in all, pausing a little longer each time.
+    pub async fn final_flush(&self) -> Result<usize, ApiKeyRepositoryError> {
+        let mut attempt = 1;
+        loop {
+            match self.flush().await {
+                Err(error) if attempt < FINAL_FLUSH_ATTEMPTS => {
+                    tracing::warn!(error = %error, attempt, "could not record API-key last use; retrying");
+                    tokio::time::sleep(FINAL_FLUSH_PAUSE * attempt).await;
+                    attempt += 1;
                 }
-                Err(error)
+                outcome => return outcome,
             }
         }
     }
@@ -81,6 +104,8 @@ mod tests {
     use std::sync::Mutex as StdMutex;
 
     use chrono::Duration;
+    use kcost_domain::api_key::ApiKeyRecord;
+    use kcost_domain::tenant::TenantId;
     use kcost_ports::MockApiKeyRepository;
     use uuid::Uuid;
 
@@ -145,5 +170,116 @@ mod tests {
         assert!(usage.flush().await.is_err());
         assert_eq!(usage.pending_len(), 1);
         assert_eq!(usage.flush().await.unwrap(), 1);
+    }
+
+    /// Keys whose first `record_last_used` waits for `gate` (a write in flight); later
+    /// ones complete at once. Completed writes are kept in `written`.
+    #[derive(Default)]
+    struct FirstWriteWaits {
+        gate: tokio::sync::Notify,
+        calls: StdMutex<u32>,
+        written: StdMutex<Vec<(KeyId, DateTime<Utc>)>>,
+    }
+
+    #[async_trait::async_trait]
+    impl ApiKeyRepository for FirstWriteWaits {
+        async fn insert(&self, _: &ApiKeyRecord) -> Result<(), ApiKeyRepositoryError> {
+            unreachable!("not used by KeyUsage")
+        }
+        async fn find(&self, _: KeyId) -> Result<Option<ApiKeyRecord>, ApiKeyRepositoryError> {
+            unreachable!("not used by KeyUsage")
+        }
+        async fn list(&self, _: TenantId) -> Result<Vec<ApiKeyRecord>, ApiKeyRepositoryError> {
+            unreachable!("not used by KeyUsage")
+        }
+        async fn revoke(&self, _: KeyId) -> Result<ApiKeyRecord, ApiKeyRepositoryError> {
+            unreachable!("not used by KeyUsage")
+        }
+        async fn record_last_used(
+            &self,
+            uses: &[(KeyId, DateTime<Utc>)],
+        ) -> Result<(), ApiKeyRepositoryError> {
+            let first = {
+                let mut calls = self.calls.lock().unwrap();
+                *calls += 1;
+                *calls == 1
+            };
+            if first {
+                self.gate.notified().await;
+            }
+            self.written.lock().unwrap().extend_from_slice(uses);
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_flush_cancelled_mid_write_loses_nothing() {
+        let keys = Arc::new(FirstWriteWaits::default());
+        let usage = KeyUsage::new(keys.clone(), Arc::new(FixedClock(now())));
+        usage.record(key(1));
+        // Polled into its write, then dropped, as aborting a background task does.
+        let mut flush = Box::pin(usage.flush());
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        assert!(flush.as_mut().poll(&mut context).is_pending());
+        drop(flush);
+        assert_eq!(usage.pending_len(), 1, "the cut-off batch is still pending");
+        assert_eq!(usage.flush().await.unwrap(), 1);
+        assert_eq!(*keys.written.lock().unwrap(), [(key(1), now())]);
+        assert_eq!(usage.pending_len(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_use_recorded_during_a_write_waits_for_the_next_flush() {
+        let clock = Arc::new(SteppedClock(StdMutex::new(now())));
+        let later = now() + Duration::seconds(5);
+        let keys = Arc::new(FirstWriteWaits::default());
+        let usage = KeyUsage::new(keys.clone(), clock.clone());
+        usage.record(key(1));
+        let mut flush = Box::pin(usage.flush());
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        assert!(flush.as_mut().poll(&mut context).is_pending());
+        *clock.0.lock().unwrap() = later;
+        usage.record(key(1));
+        keys.gate.notify_one();
+        assert_eq!(flush.await.unwrap(), 1);
+        assert_eq!(
+            usage.pending_len(),
+            1,
+            "the newer use is still to be written"
+        );
+        assert_eq!(usage.flush().await.unwrap(), 1);
+        assert_eq!(
+            *keys.written.lock().unwrap(),
+            [(key(1), now()), (key(1), later)]
+        );
+        assert_eq!(usage.pending_len(), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_shutdown_flush_retries_then_gives_up() {
+        let mut keys = MockApiKeyRepository::new();
+        let mut calls = 0;
+        keys.expect_record_last_used().times(3).returning(move |_| {
+            calls += 1;
+            if calls < 3 {
+                Err(ApiKeyRepositoryError::Unavailable(anyhow::anyhow!(
+                    "too many clients"
+                )))
+            } else {
+                Ok(())
+            }
+        });
+        let usage = KeyUsage::new(Arc::new(keys), Arc::new(FixedClock(now())));
+        usage.record(key(1));
+        assert_eq!(usage.final_flush().await.unwrap(), 1);
+
+        let mut keys = MockApiKeyRepository::new();
+        keys.expect_record_last_used()
+            .times(FINAL_FLUSH_ATTEMPTS as usize)
+            .returning(|_| Err(ApiKeyRepositoryError::Unavailable(anyhow::anyhow!("down"))));
+        let usage = KeyUsage::new(Arc::new(keys), Arc::new(FixedClock(now())));
+        usage.record(key(1));
+        assert!(usage.final_flush().await.is_err());
+        assert_eq!(usage.pending_len(), 1);
     }
 }

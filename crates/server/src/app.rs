@@ -194,7 +194,7 @@ impl Application {
         };
         background.stop(BACKGROUND_STOP_TIMEOUT).await;
         invalidation_follower.stop(BACKGROUND_STOP_TIMEOUT).await;
-        background::flush_key_usage(&key_usage).await;
+        background::flush_key_usage_at_shutdown(&key_usage).await;
         stores.close().await;
         tracing::info!("kcost stopped");
         served

@@ -215,6 +215,18 @@ pub async fn flush_key_usage(key_usage: &KeyUsage) {
     }
 }
 
+/// The last flush, at shutdown, retried briefly (nothing flushes after it).
+pub async fn flush_key_usage_at_shutdown(key_usage: &KeyUsage) {
+    match key_usage.final_flush().await {
+        Ok(written) => tracing::debug!(written, "recorded API-key last use at shutdown"),
+        Err(error) => tracing::warn!(
+            error = %error,
+            lost = key_usage.pending_len(),
+            "could not record API-key last use at shutdown"
+        ),
+    }
+}
+
 /// Runs `job` after `first_delay`, then every `period` after the end of each run, until
 /// `stopped` says so: a [`paced`] job that is never busy.
 async fn every<F, Fut>(
