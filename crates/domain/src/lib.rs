@@ -13,6 +13,7 @@
 //! - [`pre_priced`], [`opencost_mapping`]: costs priced elsewhere (OpenCost) checked and
 //!   mapped into priced snapshots.
 //! - [`retention`]: how far back samples are kept.
+//! - [`duration_text`]: durations as people write them (`30s`, `1h30m`, `7d`).
 //!
 //! Nothing here may depend on a framework, a database driver or an async runtime; Cargo
 //! enforces it (see docs/architecture.md).
@@ -26,6 +27,7 @@ pub mod cluster;
 pub mod cost_engine;
 pub mod costs;
 pub mod description;
+pub mod duration_text;
 mod ingest_fuzz;
 pub mod kubernetes_names;
 pub mod money;

@@ -4,9 +4,7 @@
 //! ([`admin`]).
 
 pub mod admin;
-pub mod bench;
 pub mod serve;
-pub mod simulate;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -14,6 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use kcost_simulator::cli::{bench, simulate};
 
 use crate::config::{ConfigSources, Settings};
 use crate::storage;

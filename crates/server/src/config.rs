@@ -15,7 +15,6 @@
 //! ```
 
 mod de;
-pub mod duration;
 pub mod error;
 pub mod redact;
 pub mod sections;

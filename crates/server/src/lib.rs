@@ -6,7 +6,6 @@
 
 pub mod app;
 pub mod background;
-pub mod bench;
 pub mod cache_backend;
 pub mod cli;
 pub mod config;
@@ -18,7 +17,6 @@ pub mod opencost;
 pub mod secrets;
 pub mod services;
 pub mod shutdown;
-pub mod simulate;
 pub mod storage;
 pub mod stores;
 pub mod telemetry;

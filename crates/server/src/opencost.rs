@@ -15,7 +15,7 @@ use kcost_http::AppState;
 use kcost_opencost_adapter::{HttpOpenCostSource, OpenCostClientConfig};
 
 use crate::config::Settings;
-use crate::config::duration::parse_duration;
+use kcost_domain::duration_text::parse_duration;
 use crate::stores::Stores;
 
 /// One source's import and how often it runs.

@@ -352,7 +352,7 @@ fn opencost(v: &mut Issues, s: &Settings) {
             &["http", "https"],
             "must be an http:// or https:// URL of OpenCost's API",
         );
-        match super::duration::parse_duration(&source.interval) {
+        match kcost_domain::duration_text::parse_duration(&source.interval) {
             Ok(interval)
                 if (MIN_OPENCOST_INTERVAL_SECONDS..=MAX_OPENCOST_INTERVAL_SECONDS)
                     .contains(&interval.as_secs()) => {}

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::support::{ADMIN_TOKEN, Backend, TestDb, TestServer};
-use kcost_server::bench::{self, BenchPlan, Target, target};
+use kcost_simulator::bench::{self, BenchPlan, Target, target};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tiny_bench_measures_every_table() {

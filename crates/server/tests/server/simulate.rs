@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use crate::support::{Backend, TestDb, TestServer, number};
 use chrono::Utc;
-use kcost_server::simulate::progress::Progress;
-use kcost_server::simulate::run::{backfill, build_clusters};
-use kcost_server::simulate::schedule::backfill_times;
-use kcost_server::simulate::{AgentClient, RetryPolicy};
+use kcost_simulator::simulate::progress::Progress;
+use kcost_simulator::simulate::run::{backfill, build_clusters};
+use kcost_simulator::simulate::schedule::backfill_times;
+use kcost_simulator::simulate::{AgentClient, RetryPolicy};
 use reqwest::StatusCode;
 
 const CLUSTERS: [&str; 3] = [

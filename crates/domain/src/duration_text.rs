@@ -1,5 +1,5 @@
-//! Duration strings in configuration (`30s`, `5m`, `1h`, `1h30m`, `1d`): whole numbers
-//! with units s, m, h, d, concatenated.
+//! Durations as people write them in configuration and on the command line (`30s`, `5m`,
+//! `1h`, `1h30m`, `1d`): whole numbers with units s, m, h, d, concatenated.
 
 use std::time::Duration;
 

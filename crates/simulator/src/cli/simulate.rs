@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{SecondsFormat, Utc};
 
-use crate::config::duration::parse_duration;
+use kcost_domain::duration_text::parse_duration;
 use crate::simulate::progress::{Progress, render_bar};
 use crate::simulate::run::{backfill, build_clusters, send_round};
 use crate::simulate::schedule::backfill_times;

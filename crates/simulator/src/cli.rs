@@ -1,0 +1,4 @@
+//! The `kcost simulate` and `kcost bench` commands: their arguments and runs.
+
+pub mod bench;
+pub mod simulate;
