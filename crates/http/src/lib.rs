@@ -4,28 +4,15 @@
 //!
 //! # Assembling the server
 //!
+//! [`HttpApp`] builds the app, routes and middleware, the same for the server's workers and
+//! for tests (see [`assembly`]):
+//!
 //! ```ignore
-//! use actix_web::middleware::from_fn;
-//!
-//! let state = web::Data::new(AppState { /* use cases, admin token hash, limits,
-//!                                          metrics: Arc::new(HttpMetrics::new()) */ });
-//! let rate_limit = kcost_http::rate_limiter(config.rate_limit_per_minute)?; // 0 = off
-//! HttpServer::new(move || {
-//!     App::new()
-//!         .app_data(state.clone())
-//!         .configure(kcost_http::configure)
-//!         // Innermost first: actix runs the last `wrap` first.
-//!         .wrap(rate_limit.clone())
-//!         .wrap(kcost_http::cors(&cors_origins))
-//!         .wrap(from_fn(kcost_http::track_metrics))
-//!         .wrap(from_fn(kcost_http::request_id))
-//! })
+//! let app = kcost_http::HttpApp::new(web::Data::new(state), rate_limit_per_minute, cors_origins)?;
+//! HttpServer::new(move || app.app())
 //! ```
-//!
-//! `request_id` must be outermost: it opens the request's tracing span, puts the id into
-//! every error body (429s and CORS refusals included) and the `X-Request-Id` header.
-//! `track_metrics` outside CORS and the rate limiter counts their refusals too.
 
+pub mod assembly;
 pub mod auth;
 pub mod body;
 pub mod cors;
@@ -41,10 +28,11 @@ pub mod request_id;
 pub mod routes;
 pub mod state;
 
+pub use assembly::HttpApp;
 pub use cors::cors;
 pub use error::ApiError;
 pub use metrics::{HttpMetrics, PoolUsage, track_metrics};
-pub use rate_limit::{RateLimitConfigError, RateLimiter, rate_limiter};
+pub use rate_limit::{RateLimit, RateLimitConfigError, RateLimiter};
 pub use request_id::request_id;
 pub use routes::configure;
 pub use state::{AppState, HttpLimits};

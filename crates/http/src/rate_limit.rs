@@ -8,7 +8,9 @@ use std::time::Duration;
 use actix_governor::governor::NotUntil;
 use actix_governor::governor::clock::{Clock, DefaultClock, QuantaInstant};
 use actix_governor::governor::middleware::NoOpMiddleware;
-use actix_governor::{Governor, GovernorConfigBuilder, KeyExtractor, SimpleKeyExtractionError};
+use actix_governor::{
+    Governor, GovernorConfig, GovernorConfigBuilder, KeyExtractor, SimpleKeyExtractionError,
+};
 use actix_web::dev::ServiceRequest;
 use actix_web::middleware::Condition;
 use actix_web::{HttpResponse, HttpResponseBuilder};
@@ -58,7 +60,7 @@ impl KeyExtractor for ApiKeyOrPeerIp {
     }
 }
 
-/// The rate-limiting middleware type [`rate_limiter`] returns.
+/// The rate-limiting middleware [`RateLimit::middleware`] returns.
 pub type RateLimiter = Condition<Governor<ApiKeyOrPeerIp, NoOpMiddleware<QuantaInstant>>>;
 
 /// A rate that governor cannot represent (not produced for any `u32`; kept so a future
@@ -68,15 +70,42 @@ pub type RateLimiter = Condition<Governor<ApiKeyOrPeerIp, NoOpMiddleware<QuantaI
 pub struct RateLimitConfigError(pub u32);
 
 /// Rate limiting at `per_minute` requests per key per minute (bursts up to `per_minute`);
-/// 0 turns it off. Wrap it inside the request-id middleware so 429s carry the id.
-pub fn rate_limiter(per_minute: u32) -> Result<RateLimiter, RateLimitConfigError> {
-    let quota = per_minute.max(1);
-    let config = GovernorConfigBuilder::default()
-        .key_extractor(ApiKeyOrPeerIp)
-        // One request's worth of quota comes back every 60/N seconds.
-        .period(Duration::from_nanos(60_000_000_000 / u64::from(quota)))
-        .burst_size(quota)
-        .finish()
-        .ok_or(RateLimitConfigError(per_minute))?;
-    Ok(Condition::new(per_minute > 0, Governor::new(&config)))
+/// 0 turns it off. Built once per server: every [`RateLimit::middleware`] spends from the
+/// same per-key buckets, so each worker's `App` shares one limit instead of multiplying it
+/// by the worker count.
+#[derive(Clone)]
+pub struct RateLimit {
+    enabled: bool,
+    config: GovernorConfig<ApiKeyOrPeerIp, NoOpMiddleware<QuantaInstant>>,
+}
+
+impl std::fmt::Debug for RateLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RateLimit")
+            .field("enabled", &self.enabled)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RateLimit {
+    pub fn new(per_minute: u32) -> Result<Self, RateLimitConfigError> {
+        let quota = per_minute.max(1);
+        let config = GovernorConfigBuilder::default()
+            .key_extractor(ApiKeyOrPeerIp)
+            // One request's worth of quota comes back every 60/N seconds.
+            .period(Duration::from_nanos(60_000_000_000 / u64::from(quota)))
+            .burst_size(quota)
+            .finish()
+            .ok_or(RateLimitConfigError(per_minute))?;
+        Ok(Self {
+            enabled: per_minute > 0,
+            config,
+        })
+    }
+
+    /// The middleware for one worker's `App`; wrap it inside the request-id middleware so
+    /// 429s carry the id.
+    pub fn middleware(&self) -> RateLimiter {
+        Condition::new(self.enabled, Governor::new(&self.config))
+    }
 }

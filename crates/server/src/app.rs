@@ -12,9 +12,9 @@ use std::time::Duration;
 
 use actix_web::dev::Server;
 use anyhow::Context as _;
-use kcost_app::SystemClock;
 use kcost_app::key_usage::KeyUsage;
 use kcost_app::opencost_import::OpenCostImports;
+use kcost_app::{Clock, SystemClock};
 use kcost_domain::api_key::AdminToken;
 
 use crate::background::{self, BackgroundTasks};
@@ -45,6 +45,7 @@ pub struct Application {
     stopper: Stopper,
     stop_requested: StopRequested,
     generated_admin_token: Option<AdminToken>,
+    clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for Application {
@@ -60,8 +61,18 @@ impl Application {
     /// cases and binds `server.host:server.port` (port 0: any free port, see
     /// [`Application::port`]).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// [`Application::build`] reading the time from `clock`: key expiry, ingest's clock
+    /// skew, closed rollup periods, default query windows. Tests move a clock of their own
+    /// instead of waiting for the real one.
+    pub async fn build_with_clock(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
         let stores = Stores::open(&settings).await?;
-        match Self::assemble(&settings, stores.clone()).await {
+        match Self::assemble(&settings, stores.clone(), clock).await {
             Ok(app) => Ok(app),
             Err(error) => {
                 stores.close().await;
@@ -70,9 +81,13 @@ impl Application {
         }
     }
 
-    async fn assemble(settings: &Settings, stores: Stores) -> anyhow::Result<Self> {
+    async fn assemble(
+        settings: &Settings,
+        stores: Stores,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
         let secrets = secrets::settle(settings, &stores).await?;
-        let mut services = Services::new(settings, &stores, &secrets)?;
+        let mut services = Services::new(settings, &stores, &secrets, clock.clone())?;
         let invalidation_follower = InvalidationFollower::start(
             services.api_key_cache.clone(),
             stores.invalidations.as_ref(),
@@ -116,6 +131,7 @@ impl Application {
             stopper,
             stop_requested,
             generated_admin_token: secrets.generated_admin_token,
+            clock,
         })
     }
 
@@ -156,6 +172,7 @@ impl Application {
             warming,
             opencost_schedule,
             stop_requested,
+            clock,
             ..
         } = self;
         let handle = server.handle();
@@ -166,7 +183,7 @@ impl Application {
             warming,
             rollup_interval.map(|interval| background::Rollups {
                 store: stores.metrics.clone(),
-                clock: Arc::new(SystemClock),
+                clock,
                 interval,
             }),
         );

@@ -7,16 +7,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use kcost_app::Clock;
 use kcost_app::opencost_import::{ImportSettings, ImportTarget, OpenCostImport, OpenCostImports};
-use kcost_app::{Clock, SystemClock};
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::tenant::TenantName;
 use kcost_http::AppState;
 use kcost_opencost_adapter::{HttpOpenCostSource, OpenCostClientConfig};
 
 use crate::config::Settings;
-use kcost_domain::duration_text::parse_duration;
 use crate::stores::Stores;
+use kcost_domain::duration_text::parse_duration;
 
 /// One source's import and how often it runs.
 #[derive(Debug, Clone)]
@@ -37,7 +37,7 @@ pub async fn imports(
         aggregate: opencost.aggregate.split(',').map(str::to_owned).collect(),
         backfill_hours: opencost.backfill_hours,
     };
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let clock: Arc<dyn Clock> = state.clock.clone();
     let mut scheduled = Vec::with_capacity(opencost.sources.len());
     for (i, source) in opencost.sources.iter().enumerate() {
         let key = |field: &str| format!("opencost.sources[{i}].{field}");

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use kcost_app::Clock;
 use kcost_app::allocations::AllocationQueries;
 use kcost_app::auth::{ApiKeyAdmin, ApiKeyAuthenticator, ApiKeyCache, ApiKeyCacheSettings};
 use kcost_app::costs::CostQueries;
@@ -18,7 +19,6 @@ use kcost_app::prices::PriceAdmin;
 use kcost_app::query_cache::QueryCache;
 use kcost_app::recommendations::Recommendations;
 use kcost_app::tenants::TenantAdmin;
-use kcost_app::{Clock, SystemClock};
 use kcost_domain::catalog::Catalog;
 use kcost_domain::cost_engine::DurationRules;
 use kcost_domain::pricing::ResourceRates;
@@ -87,8 +87,8 @@ impl Services {
         settings: &Settings,
         stores: &Stores,
         secrets: &InstanceSecrets,
+        clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let admin = AdminServices::new(settings, stores, secrets, clock.clone());
         let api_key_cache = admin.api_key_cache.clone();
         let query_cache = Arc::new(QueryCache::new(

@@ -255,13 +255,13 @@ macro_rules! app {
     };
     ($state:expr, $per_minute:expr) => {
         actix_web::test::init_service(
-            actix_web::App::new()
-                .app_data($state.clone())
-                .configure(kcost_http::configure)
-                .wrap(kcost_http::rate_limiter($per_minute).unwrap())
-                .wrap(kcost_http::cors(&["https://dash.example".to_owned()]))
-                .wrap(actix_web::middleware::from_fn(kcost_http::track_metrics))
-                .wrap(actix_web::middleware::from_fn(kcost_http::request_id)),
+            kcost_http::HttpApp::new(
+                $state.clone(),
+                $per_minute,
+                vec!["https://dash.example".to_owned()],
+            )
+            .unwrap()
+            .app(),
         )
         .await
     };

@@ -8,7 +8,11 @@
 #![allow(dead_code)] // each test binary uses a different part of the support code
 
 use std::io::Write;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use kcost_app::Clock;
 
 use kcost_server::Application;
 use kcost_server::config::{ConnectionUrl, Secret, Settings};
@@ -18,6 +22,27 @@ use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
+
+/// A clock tests move by hand; it starts at the real time.
+#[derive(Debug)]
+pub struct ManualClock(Mutex<DateTime<Utc>>);
+
+impl ManualClock {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self(Mutex::new(Utc::now())))
+    }
+
+    pub fn advance(&self, by: chrono::Duration) {
+        let mut now = self.0.lock().expect("clock");
+        *now += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().expect("clock")
+    }
+}
 
 pub const ADMIN_TOKEN: &str = "e2e-admin-token-0123456789abcdefghijklmnop";
 /// Largest body the test servers accept.
@@ -171,6 +196,14 @@ impl TestServer {
 
     pub async fn start_with(settings: Settings) -> Self {
         let app = Application::build(settings)
+            .await
+            .expect("build the application");
+        Self::from_app(app)
+    }
+
+    /// A server reading the time from `clock`, which the test moves instead of waiting.
+    pub async fn start_with_clock(db: &TestDb, clock: Arc<ManualClock>) -> Self {
+        let app = Application::build_with_clock(db.settings(), clock)
             .await
             .expect("build the application");
         Self::from_app(app)

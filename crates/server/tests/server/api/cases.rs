@@ -1,16 +1,15 @@
 //! The end-to-end cases, each taking the backend to run on. `api.rs` runs every case on
 //! SQLite and on PostgreSQL.
 
-use std::time::Duration;
-
+use kcost_app::Clock;
 use reqwest::StatusCode;
+use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 use crate::support::{
-    Backend, FIXTURE_WINDOW, LABELS, MAX_PAYLOAD_BYTES, NODES_NULL, NODES_NULL_CLUSTER, SMALL,
-    SMALL_CLUSTER, TestDb, TestServer, gzip, money, number, send,
+    Backend, FIXTURE_WINDOW, LABELS, MAX_PAYLOAD_BYTES, ManualClock, NODES_NULL,
+    NODES_NULL_CLUSTER, SMALL, SMALL_CLUSTER, TestDb, TestServer, gzip, money, number, send,
 };
-use rust_decimal::Decimal;
 
 /// The agent's later, labelled form (labels, phase, QoS class, containers, no owners) is
 /// accepted as sent and costed like any snapshot, every pod listed.
@@ -201,7 +200,8 @@ pub async fn tenants_never_see_each_others_data(backend: Backend) {
 /// Revoked and expired keys get 401 with a body that does not say why.
 pub async fn revoked_and_expired_keys_are_refused_alike(backend: Backend) {
     let db = TestDb::create(backend).await;
-    let server = TestServer::start(&db).await;
+    let clock = ManualClock::new();
+    let server = TestServer::start_with_clock(&db, clock.clone()).await;
     let tenant = server.create_tenant("acme").await;
     let (key_id, key) = server.create_key(&tenant, &["costs:read"], None).await;
     let costs = format!("/v1/costs/namespaces?{FIXTURE_WINDOW}");
@@ -213,7 +213,7 @@ pub async fn revoked_and_expired_keys_are_refused_alike(backend: Backend) {
     let (status, revoked) = server.get_as(&key, &costs).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{revoked}");
 
-    let expires_at = chrono::Utc::now() + chrono::Duration::milliseconds(1500);
+    let expires_at = clock.now() + chrono::Duration::minutes(1);
     let (status, created) = send(
         server
             .admin(server.post("/v1/admin/api_keys"))
@@ -225,7 +225,7 @@ pub async fn revoked_and_expired_keys_are_refused_alike(backend: Backend) {
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let expiring = created["api_key"].as_str().expect("api_key");
     assert_eq!(server.get_as(expiring, &costs).await.0, StatusCode::OK);
-    tokio::time::sleep(Duration::from_millis(1600)).await;
+    clock.advance(chrono::Duration::minutes(1) + chrono::Duration::seconds(1));
     let (status, expired) = server.get_as(expiring, &costs).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{expired}");
 
