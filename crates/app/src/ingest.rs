@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use kcost_domain::agent_payload::AgentPayload;
 use kcost_domain::api_key::{AuthError, AuthenticatedKey, Scope};
 use kcost_domain::catalog::Catalog;
 use kcost_domain::cost_engine::{
@@ -17,7 +16,7 @@ use kcost_domain::cost_engine::{
 };
 use kcost_domain::pricing::{PriceBook, ResourceRates};
 use kcost_domain::sample_limits::check_amounts;
-use kcost_domain::snapshot::{InvalidSnapshot, Snapshot, SnapshotRules};
+use kcost_domain::snapshot::{InvalidSnapshot, Snapshot, SnapshotDraft, SnapshotRules};
 use kcost_domain::tenant::TenantId;
 use kcost_ports::{
     AppendOutcome, Clock, MetricsStore, MetricsStoreError, PriceRepository, PriceRepositoryError,
@@ -130,19 +129,20 @@ impl IngestSnapshot {
         }
     }
 
-    /// Ingests `payload` for the key's tenant.
+    /// Validates `draft` (a payload decoded by the HTTP layer) and ingests it for the key's
+    /// tenant.
     #[tracing::instrument(
         name = "ingest",
         skip_all,
-        fields(tenant = %key.tenant_id, cluster = %payload.cluster_name, pods, outcome)
+        fields(tenant = %key.tenant_id, cluster = %draft.cluster, pods, outcome)
     )]
     pub async fn execute(
         &self,
         key: &AuthenticatedKey,
-        payload: AgentPayload,
+        draft: SnapshotDraft,
     ) -> Result<IngestReceipt, IngestError> {
         key.require(Scope::MetricsWrite)?;
-        let snapshot = payload.into_snapshot(self.clock.now(), &self.settings.snapshot)?;
+        let snapshot = draft.validate(self.clock.now(), &self.settings.snapshot)?;
         key.check_cluster(snapshot.cluster())?;
         let tenant = key.tenant_id;
         let stored = self.price_and_store(tenant, snapshot);
@@ -227,12 +227,14 @@ mod tests {
     use super::*;
     use crate::test_support::{clock, key_with, tenant};
 
-    const SMALL: &str = include_str!("../../domain/tests/fixtures/agent/snapshot-small.json");
-    const NODES_NULL: &str =
-        include_str!("../../domain/tests/fixtures/agent/snapshot-nodes-null.json");
+    use kcost_agent_contract::AgentPayload;
+    use kcost_agent_contract::fixtures::{NODES_NULL, SMALL};
 
-    fn payload(json: &str) -> AgentPayload {
-        serde_json::from_str(json).unwrap()
+    /// The reference agent's `json`, decoded as the HTTP layer does.
+    fn payload(json: &str) -> SnapshotDraft {
+        serde_json::from_str::<AgentPayload>(json)
+            .unwrap()
+            .into_draft()
     }
 
     fn counting_cache(increments: usize) -> Arc<QueryCache> {
@@ -354,7 +356,7 @@ mod tests {
         metrics.expect_append().never();
         metrics.expect_previous_snapshot_time().never();
         let mut body = payload(SMALL);
-        body.cluster_name = String::new();
+        body.cluster = String::new();
         let err = use_case(metrics, MockPriceRepository::new(), counting_cache(0))
             .execute(&writer(), body)
             .await

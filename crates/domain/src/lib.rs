@@ -2,8 +2,9 @@
 //!
 //! - [`tenant`], [`cluster`]: who owns data and where it comes from.
 //! - [`api_key`]: key format, scopes, peppered hashing and the authorization rules.
-//! - [`snapshot`], [`agent_payload`], [`owner`]: what agents send, validated, with pod owners
-//!   inferred from Kubernetes' naming when not sent.
+//! - [`snapshot`], [`owner`]: what agents send, validated, with pod owners inferred from
+//!   Kubernetes' naming when not sent (the wire format itself is the agent contract
+//!   crate's).
 //! - [`description`]: pods and nodes as dimensions (what describes them apart from figures).
 //! - [`window`]: time ranges as OpenCost parses them.
 //! - [`money`], [`quantity`]: exact money and resource quantities.
@@ -18,7 +19,6 @@
 //! Nothing here may depend on a framework, a database driver or an async runtime; Cargo
 //! enforces it (see docs/architecture.md).
 
-pub mod agent_payload;
 pub mod allocation;
 pub mod api_key;
 pub mod assets;
@@ -28,7 +28,6 @@ pub mod cost_engine;
 pub mod costs;
 pub mod description;
 pub mod duration_text;
-mod ingest_fuzz;
 pub mod kubernetes_names;
 pub mod money;
 pub mod opencost;
@@ -43,4 +42,5 @@ pub mod sample_limits;
 pub mod snapshot;
 pub mod tenant;
 pub mod window;
-mod wire_integer;
+#[cfg(test)]
+mod window_fuzz;

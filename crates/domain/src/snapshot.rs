@@ -186,6 +186,51 @@ pub struct SnapshotParts {
     pub nodes: Vec<NodeSample>,
 }
 
+/// A snapshot as decoded from an agent's payload, before validation: what could be read,
+/// and an error with its JSON path for each field that could not. Decoding is the wire
+/// format's business (the agent contract crate); validation is the domain's:
+/// [`SnapshotDraft::validate`] reports the decoding errors and the rules' together, so a
+/// client learns every bad field at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotDraft {
+    pub cluster: String,
+    /// `None` when the timestamp could not be read (its error is in `errors`).
+    pub timestamp: Option<DateTime<Utc>>,
+    pub interval_seconds: Option<u32>,
+    pub pods: Vec<PodSample>,
+    pub nodes: Vec<NodeSample>,
+    /// Fields decoding could not read.
+    pub errors: Vec<FieldError>,
+}
+
+impl SnapshotDraft {
+    /// Validates the draft against `rules` at `now`: a [`Snapshot`] when decoding found no
+    /// error and every rule holds, else every problem found.
+    pub fn validate(
+        self,
+        now: DateTime<Utc>,
+        rules: &SnapshotRules,
+    ) -> Result<Snapshot, InvalidSnapshot> {
+        let mut errors = self.errors;
+        let parts = SnapshotParts {
+            cluster: self.cluster,
+            // An unreadable timestamp is already reported; `now` passes the time rules.
+            timestamp: self.timestamp.unwrap_or(now),
+            interval_seconds: self.interval_seconds,
+            pods: self.pods,
+            nodes: self.nodes,
+        };
+        match Snapshot::new(parts, now, rules) {
+            Ok(snapshot) if errors.is_empty() => Ok(snapshot),
+            Ok(_) => Err(InvalidSnapshot { errors }),
+            Err(invalid) => {
+                errors.extend(invalid.errors);
+                Err(InvalidSnapshot { errors })
+            }
+        }
+    }
+}
+
 /// A validated snapshot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snapshot {

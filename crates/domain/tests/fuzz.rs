@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
-use kcost_domain::agent_payload::AgentPayload;
+use kcost_agent_contract::AgentPayload;
 use kcost_domain::catalog::Catalog;
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::cost_engine::{DurationBasis, SampleDuration, price_snapshot};
@@ -117,7 +117,7 @@ fn ingest(bytes: &[u8]) -> String {
         retention_days: 400,
         ..SnapshotRules::default()
     };
-    let snapshot = match payload.into_snapshot(now(), &rules) {
+    let snapshot = match payload.into_draft().validate(now(), &rules) {
         Ok(snapshot) => snapshot,
         Err(invalid) => return format!("invalid:{}", error_shapes(&invalid)),
     };

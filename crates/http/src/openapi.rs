@@ -96,8 +96,8 @@ use crate::routes;
         crate::dto::query::WindowBound,
         crate::dto::query::ClusterFilter,
         crate::dto::query::Rfc3339Time,
-        crate::dto::ingest::SnapshotTimeDoc,
-        crate::dto::ingest::LabelsDoc,
+        kcost_agent_contract::schema::SnapshotTimeDoc,
+        kcost_agent_contract::schema::LabelsDoc,
     )),
     modifiers(&SecuritySchemes, &CommonResponses),
     tags(

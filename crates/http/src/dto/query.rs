@@ -5,22 +5,11 @@
 //! relative to now, at most 400 days long, and start before they end; `window` excludes
 //! `start_time`/`end_time`; `end_time` needs `start_time` — the descriptions say.
 
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::schema::Schema;
 use utoipa::openapi::{KnownFormat, RefOr, SchemaFormat};
 use utoipa::{PartialSchema, ToSchema};
 
-/// A string schema with `pattern`, and `description` when there is one: the shape of every
-/// documentation-only schema of parameters and fields here and in `ingest`.
-pub(crate) fn pattern_string(pattern: impl Into<String>, description: &str) -> ObjectBuilder {
-    let builder = ObjectBuilder::new()
-        .schema_type(Type::String)
-        .pattern(Some(pattern));
-    if description.is_empty() {
-        builder
-    } else {
-        builder.description(Some(description))
-    }
-}
+pub(crate) use kcost_agent_contract::schema::pattern_string;
 
 /// A `window` expression.
 #[derive(Debug)]

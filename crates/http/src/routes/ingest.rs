@@ -4,20 +4,20 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use kcost_agent_contract::AgentPayload;
 use kcost_app::ports::AppendOutcome;
-use kcost_domain::agent_payload::AgentPayload;
 use kcost_domain::api_key::Scope;
 
 use crate::auth::ApiKeyCaller;
 use crate::body::{parse_json, read_body, require_json_content_type};
-use crate::dto::ingest::{IngestPayloadDoc, IngestResponse};
+use crate::dto::ingest::IngestResponse;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
 /// Ingest one snapshot (scope `metrics:write`; a cluster-bound key only for its cluster).
 #[utoipa::path(
     post, path = "/v1/ingest", tag = "ingest",
-    request_body(content = IngestPayloadDoc, description = "The agent's snapshot; may be sent with `Content-Encoding: gzip`"),
+    request_body(content = AgentPayload, description = "The agent's snapshot; may be sent with `Content-Encoding: gzip`"),
     responses(
         (status = 202, description = "Stored", body = IngestResponse),
         (status = 200, description = "Already stored (same cluster and timestamp); nothing changed", body = IngestResponse),
@@ -43,9 +43,12 @@ pub async fn ingest(
     caller.0.require(Scope::MetricsWrite)?;
     require_json_content_type(request.headers())?;
     let body = read_body(request.headers(), payload, state.limits.max_payload_bytes).await?;
-    let snapshot: AgentPayload = parse_json(&body.bytes)?;
-    let cluster_name = snapshot.cluster_name.clone();
-    let receipt = state.ingest.execute(&caller.0, snapshot).await?;
+    let payload: AgentPayload = parse_json(&body.bytes)?;
+    let cluster_name = payload.cluster_name.clone();
+    let receipt = state
+        .ingest
+        .execute(&caller.0, payload.into_draft())
+        .await?;
     let stored = receipt.outcome == AppendOutcome::Stored;
     state
         .metrics

@@ -30,9 +30,9 @@ use kcost_ports::{
 };
 use uuid::Uuid;
 
-pub const SMALL: &str = include_str!("../../../domain/tests/fixtures/agent/snapshot-small.json");
+pub const SMALL: &str = include_str!("../../../agent-contract/fixtures/agent/snapshot-small.json");
 pub const NODES_NULL: &str =
-    include_str!("../../../domain/tests/fixtures/agent/snapshot-nodes-null.json");
+    include_str!("../../../agent-contract/fixtures/agent/snapshot-nodes-null.json");
 pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789abcdefghijklmnop";
 const PEPPER: &str = "a-test-pepper-of-32-bytes-length";
 

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use kcost_domain::agent_payload::{AgentPayload, WireTimestamp};
+use kcost_agent_contract::{AgentPayload, WireTimestamp};
 use kcost_domain::catalog::Catalog;
 use kcost_domain::cost_engine::{DurationBasis, PricedSnapshot, SampleDuration, price_snapshot};
 use kcost_domain::costs::{CostFilter, CostGrouping, CostQuery, CostRow};
@@ -22,16 +22,9 @@ use uuid::Uuid;
 
 use crate::{AppendOutcome, MetricsStore};
 
+pub use kcost_agent_contract::fixtures::{LABELS, NODES_NULL, SMALL};
+
 pub const GIB: u64 = 1 << 30;
-/// The reference agent's 4-node, 24-pod snapshot (cluster `cost-dashboard-dev`).
-pub const SMALL: &str = include_str!("../../../domain/tests/fixtures/agent/snapshot-small.json");
-/// The reference agent's snapshot with `node_metrics: null` and a pending pod
-/// (cluster `edge-cluster`).
-pub const NODES_NULL: &str =
-    include_str!("../../../domain/tests/fixtures/agent/snapshot-nodes-null.json");
-/// The agent's later, labelled form: labels, phase, QoS class and containers per pod, no
-/// owners (cluster `prod-eu`, 8 pods).
-pub const LABELS: &str = include_str!("../../../domain/tests/fixtures/agent/snapshot-labels.json");
 
 pub fn tenant_a() -> TenantId {
     TenantId::from_uuid(Uuid::from_u128(0xa))
@@ -86,7 +79,8 @@ fn agent(
         cluster.clone_into(&mut payload.cluster_name);
     }
     let snapshot = payload
-        .into_snapshot(timestamp + Duration::hours(1), &SnapshotRules::default())
+        .into_draft()
+        .validate(timestamp + Duration::hours(1), &SnapshotRules::default())
         .expect("fixture is valid");
     price(snapshot, seconds)
 }

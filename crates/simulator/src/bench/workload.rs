@@ -3,7 +3,7 @@
 //! (labels, phase, QoS class, one container per pod, owners left to kcost to infer). Pure.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use kcost_domain::agent_payload::{
+use kcost_agent_contract::{
     AgentPayload, WireContainer, WireFigures, WireNode, WirePod, WireTimestamp,
 };
 
@@ -116,7 +116,8 @@ mod tests {
         assert_eq!(payload.pod_metrics.as_ref().unwrap().len(), 95);
         assert_eq!(payload.node_metrics.as_ref().unwrap().len(), 4);
         let snapshot = payload
-            .into_snapshot(at, &SnapshotRules::default())
+            .into_draft()
+            .validate(at, &SnapshotRules::default())
             .unwrap();
         let pod = &snapshot.pods()[7];
         let owner = pod.owner.as_ref().expect("owner inferred from the name");

@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use kcost_domain::agent_payload::AgentPayload;
+use kcost_agent_contract::AgentPayload;
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 

@@ -6,7 +6,7 @@
 //! Pure: no clock, no I/O; the same seed and the same sample times give the same snapshots.
 
 use chrono::{DateTime, SecondsFormat, Timelike, Utc};
-use kcost_domain::agent_payload::{AgentPayload, WireFigures, WireNode, WirePod, WireTimestamp};
+use kcost_agent_contract::{AgentPayload, WireFigures, WireNode, WirePod, WireTimestamp};
 use kcost_domain::catalog::Catalog;
 use rust_decimal::prelude::ToPrimitive;
 

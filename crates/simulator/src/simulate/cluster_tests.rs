@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use chrono::{Duration, TimeZone, Utc};
-use kcost_domain::agent_payload::AgentPayload;
+use kcost_agent_contract::AgentPayload;
 use kcost_domain::snapshot::SnapshotRules;
 
 use super::*;
@@ -45,7 +45,7 @@ fn every_snapshot_is_accepted_by_the_server_model() {
             // Through JSON, as the server receives it.
             let json = serde_json::to_string(&payload).unwrap();
             let parsed: AgentPayload = serde_json::from_str(&json).unwrap();
-            let snapshot = parsed.into_snapshot(now, &SnapshotRules::default());
+            let snapshot = parsed.into_draft().validate(now, &SnapshotRules::default());
             assert!(snapshot.is_ok(), "{snapshot:?}");
         }
     }

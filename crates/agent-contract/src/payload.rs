@@ -9,26 +9,31 @@
 //!   `hourly_cost_usd`, …), with an RFC3339 or unix timestamp.
 //!
 //! Unknown fields (`namespace_costs`, which is informational, among them) are ignored.
-//! This is a serde model of a wire contract shared by the HTTP layer and the simulator,
-//! so it lives in the domain; [`AgentPayload::into_snapshot`] turns it into a validated
-//! [`Snapshot`], naming each bad field by its JSON path.
+//! [`AgentPayload::into_draft`] decodes a payload into the domain's [`SnapshotDraft`],
+//! naming each field it cannot read by its JSON path; the draft's validation does the
+//! rest. The schemas ([`crate::schema`]) document exactly these types in OpenAPI.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, TimeZone, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-use crate::owner::infer_owner;
-use crate::quantity::{Bytes, Millicores};
-use crate::snapshot::{
-    ContainerSample, FieldError, InvalidSnapshot, NodeSample, Owner, PodSample, ResourceFigures,
-    Snapshot, SnapshotParts, SnapshotRules,
+use kcost_domain::owner::infer_owner;
+use kcost_domain::quantity::{Bytes, Millicores};
+use kcost_domain::snapshot::{
+    ContainerSample, FieldError, NodeSample, Owner, PodSample, ResourceFigures, SnapshotDraft,
+};
+
+use crate::schema::{
+    ClusterNameDoc, InstanceTypeDoc, LabelsDoc, NodeRefDoc, ObjectNameDoc, ShortNameDoc,
+    SnapshotTimeDoc,
 };
 use crate::wire_integer::{optional_whole, whole};
 
 /// A snapshot's timestamp on the wire: unix seconds (the reference agent) or RFC3339.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(untagged)]
 pub enum WireTimestamp {
     UnixSeconds(i64),
@@ -36,47 +41,69 @@ pub enum WireTimestamp {
     Rfc3339(String),
 }
 
-/// The body of `POST /v1/ingest`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The agent's snapshot, the body of `POST /v1/ingest`. Unknown fields, such as the
+/// informational `namespace_costs`, are ignored. Rules a schema cannot state, answered with
+/// 422 naming the field: `timestamp` at most `ingest.max_clock_skew_seconds` in the future
+/// and not before the retention horizon; a pod (namespace and name) and a node (name) at most
+/// once per snapshot; `controller_kind` and `controller_name` both or neither.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = IngestPayload)]
 pub struct AgentPayload {
+    #[schema(value_type = ClusterNameDoc, example = "prod-eu-1")]
     pub cluster_name: String,
+    #[schema(value_type = SnapshotTimeDoc)]
     pub timestamp: WireTimestamp,
     #[serde(default)]
     pub pod_metrics: Option<Vec<WirePod>>,
+    /// `null` when the agent could not list nodes. Entries use the reference agent's Go
+    /// field names (`NodeName`, `InstanceType`, `CPUCapacity`, …) or snake_case.
     #[serde(default)]
     pub node_metrics: Option<Vec<WireNode>>,
-    /// Extension: the sample period the agent used, in seconds.
+    /// Extension: the agent's sample period in seconds.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "optional_whole"
     )]
+    #[schema(minimum = 1, maximum = 86400)]
     pub interval_seconds: Option<i64>,
 }
 
 /// A pod entry (snake_case in both dialects). Read through [`FlatWirePod`]: serde's
 /// `flatten` buffers the figures' keys and values before reading them (a tenth of the
 /// payload's parse time in allocations).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(from = "FlatWirePod")]
+#[schema(as = PodMetric)]
 pub struct WirePod {
+    #[schema(value_type = ObjectNameDoc)]
     pub pod_name: String,
+    #[schema(value_type = ShortNameDoc)]
     pub namespace: String,
+    /// Empty or absent for pending pods.
     #[serde(default)]
+    #[schema(value_type = NodeRefDoc)]
     pub node_name: String,
     #[serde(flatten)]
     pub figures: WireFigures,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<LabelsDoc>)]
     pub labels: Option<BTreeMap<String, String>>,
+    /// The owner's kind (`Deployment`, …); with `controller_name`, or inferred from the
+    /// pod's name and labels when both are absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<ObjectNameDoc>)]
     pub controller_kind: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<ObjectNameDoc>)]
     pub controller_name: Option<String>,
+    /// The agent's later form: one entry per container.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub containers: Option<Vec<WireContainer>>,
-    /// The agent's later version: pod phase and QoS class (omitted when empty).
+    /// The agent's later form: `Running`, `Pending`, … (informational; omitted when empty).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phase: Option<String>,
+    /// The agent's later form: `Guaranteed`, `Burstable` or `BestEffort` (informational).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qos_class: Option<String>,
 }
@@ -138,33 +165,48 @@ impl From<FlatWirePod> for WirePod {
     }
 }
 
-/// Usage, requests and limits as the agent names them. Limits are omitted when zero.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// Usage, requests and limits as the agent names them, as pods and containers both carry
+/// them: CPU in millicores up to 2⁴⁰, memory in bytes up to 2⁴⁶ (else 422). Limits are
+/// omitted when zero.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = ResourceFigures)]
 pub struct WireFigures {
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1099511627776.0)]
     pub cpu_usage_millicores: i64,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 70368744177664.0)]
     pub memory_usage_bytes: i64,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1099511627776.0)]
     pub cpu_request_millicores: i64,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 70368744177664.0)]
     pub memory_request_bytes: i64,
+    /// Omitted when zero.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 1099511627776.0)]
     pub cpu_limit_millicores: Option<i64>,
+    /// Omitted when zero.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 70368744177664.0)]
     pub memory_limit_bytes: Option<i64>,
 }
 
 /// A container entry (extension). Read through [`FlatWireContainer`], as [`WirePod`].
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(from = "FlatWireContainer")]
+#[schema(as = ContainerMetric)]
 pub struct WireContainer {
-    /// `container_name` as the agent sends it; `name` accepted too.
+    /// `container_name` as the agent sends it; also accepted as `name`.
     #[serde(rename = "container_name", alias = "name")]
+    #[schema(value_type = ShortNameDoc)]
     pub name: String,
     #[serde(flatten)]
     pub figures: WireFigures,
+    /// Restarts so far (also accepted as `restart_count`).
     #[serde(default, alias = "restart_count")]
+    #[schema(minimum = 0, maximum = 4294967295_i64)]
     pub restarts: i64,
 }
 
@@ -206,8 +248,11 @@ impl From<FlatWireContainer> for WireContainer {
     }
 }
 
-/// A node entry: Go field names (reference agent) or snake_case (seed form).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// One node as the reference agent sends it, with Go field names; the snake_case
+/// aliases `node_name`, `instance_type`, `cpu_capacity`, `memory_capacity`, … are accepted
+/// too.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = NodeMetric)]
 pub struct WireNode {
     #[serde(
         rename = "Timestamp",
@@ -215,6 +260,7 @@ pub struct WireNode {
         default,
         skip_serializing_if = "Option::is_none"
     )]
+    /// Informational.
     pub timestamp: Option<String>,
     #[serde(
         rename = "ClusterName",
@@ -222,10 +268,14 @@ pub struct WireNode {
         default,
         skip_serializing_if = "Option::is_none"
     )]
+    /// Informational: the snapshot's `cluster_name` applies.
     pub cluster_name: Option<String>,
     #[serde(rename = "NodeName", alias = "node_name")]
+    #[schema(value_type = ObjectNameDoc)]
     pub node_name: String,
+    /// Empty or absent when unknown.
     #[serde(rename = "InstanceType", alias = "instance_type", default)]
+    #[schema(value_type = InstanceTypeDoc)]
     pub instance_type: String,
     #[serde(
         rename = "CPUCapacity",
@@ -233,6 +283,8 @@ pub struct WireNode {
         default,
         deserialize_with = "whole"
     )]
+    /// Millicores.
+    #[schema(required = true, minimum = 1, maximum = 1099511627776.0)]
     pub cpu_capacity: i64,
     #[serde(
         rename = "MemoryCapacity",
@@ -240,6 +292,8 @@ pub struct WireNode {
         default,
         deserialize_with = "whole"
     )]
+    /// Bytes.
+    #[schema(required = true, minimum = 1, maximum = 70368744177664.0)]
     pub memory_capacity: i64,
     #[serde(
         rename = "CPUAllocatable",
@@ -247,6 +301,8 @@ pub struct WireNode {
         default,
         deserialize_with = "whole"
     )]
+    /// Defaults to `CPUCapacity`.
+    #[schema(minimum = 0, maximum = 1099511627776.0)]
     pub cpu_allocatable: i64,
     #[serde(
         rename = "MemoryAllocatable",
@@ -254,6 +310,8 @@ pub struct WireNode {
         default,
         deserialize_with = "whole"
     )]
+    /// Defaults to `MemoryCapacity`.
+    #[schema(minimum = 0, maximum = 70368744177664.0)]
     pub memory_allocatable: i64,
     #[serde(
         rename = "hourly_cost_usd",
@@ -261,6 +319,9 @@ pub struct WireNode {
         default,
         skip_serializing_if = "Option::is_none"
     )]
+    /// Optional declared price; wins over overrides and the catalog when > 0. At most
+    /// 100,000.
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 100000)]
     pub hourly_cost_usd: Option<Decimal>,
     /// Extension: node labels (zone, region, capacity type, …).
     #[serde(
@@ -269,22 +330,18 @@ pub struct WireNode {
         default,
         skip_serializing_if = "Option::is_none"
     )]
+    #[schema(value_type = Option<LabelsDoc>)]
     pub labels: Option<BTreeMap<String, String>>,
 }
 
 impl AgentPayload {
-    /// Converts the payload into a validated [`Snapshot`], reporting every bad field with
-    /// its JSON path.
-    pub fn into_snapshot(
-        self,
-        now: DateTime<Utc>,
-        rules: &SnapshotRules,
-    ) -> Result<Snapshot, InvalidSnapshot> {
+    /// Decodes the payload into a [`SnapshotDraft`]: what could be read, and an error with
+    /// its JSON path for each field that could not. Validation comes after, in the draft.
+    pub fn into_draft(self) -> SnapshotDraft {
         let mut errors = Vec::new();
-        let timestamp = parse_timestamp(&self.timestamp).unwrap_or_else(|message| {
-            errors.push(FieldError::new("timestamp", message));
-            now
-        });
+        let timestamp = parse_timestamp(&self.timestamp)
+            .map_err(|message| errors.push(FieldError::new("timestamp", message)))
+            .ok();
         let interval_seconds = self.interval_seconds.and_then(|seconds| {
             u32::try_from(seconds).ok().or_else(|| {
                 errors.push(FieldError::new(
@@ -308,20 +365,13 @@ impl AgentPayload {
             .enumerate()
             .map(|(i, node)| node.into_sample(&format!("node_metrics[{i}]"), &mut errors))
             .collect();
-        let parts = SnapshotParts {
+        SnapshotDraft {
             cluster: self.cluster_name,
             timestamp,
             interval_seconds,
             pods,
             nodes,
-        };
-        match Snapshot::new(parts, now, rules) {
-            Ok(snapshot) if errors.is_empty() => Ok(snapshot),
-            Ok(_) => Err(InvalidSnapshot { errors }),
-            Err(invalid) => {
-                errors.extend(invalid.errors);
-                Err(InvalidSnapshot { errors })
-            }
+            errors,
         }
     }
 }
@@ -515,9 +565,9 @@ mod tests {
     use super::*;
     use std::str::FromStr;
 
-    const SMALL: &str = include_str!("../tests/fixtures/agent/snapshot-small.json");
-    const NODES_NULL: &str = include_str!("../tests/fixtures/agent/snapshot-nodes-null.json");
-    const LABELS: &str = include_str!("../tests/fixtures/agent/snapshot-labels.json");
+    use kcost_domain::snapshot::{InvalidSnapshot, Snapshot, SnapshotRules};
+
+    use crate::fixtures::{LABELS, NODES_NULL, SMALL};
 
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 20, 9, 30, 0).unwrap()
@@ -526,7 +576,8 @@ mod tests {
     fn parse(json: &str) -> Result<Snapshot, InvalidSnapshot> {
         serde_json::from_str::<AgentPayload>(json)
             .unwrap()
-            .into_snapshot(now(), &SnapshotRules::default())
+            .into_draft()
+            .validate(now(), &SnapshotRules::default())
     }
 
     #[test]
