@@ -6,7 +6,8 @@ use std::sync::Arc;
 use kcost_domain::api_key::{AuthError, AuthenticatedKey, Scope};
 use kcost_domain::costs::{CostFilter, CostQuery, CostRow, PodUtilization};
 use kcost_domain::window::TimeWindow;
-use kcost_ports::{MetricsStore, MetricsStoreError};
+use kcost_ports::BackendFailure;
+use kcost_ports::MetricsStore;
 
 use crate::query_cache::QueryCache;
 
@@ -15,21 +16,12 @@ use crate::query_cache::QueryCache;
 pub enum QueryError {
     #[error(transparent)]
     Forbidden(#[from] AuthError),
-    /// The store is unreachable; the caller may retry.
-    #[error("metrics store unavailable")]
-    Unavailable(#[source] anyhow::Error),
+    /// The store failed to answer (unavailable: the caller may retry).
     #[error(transparent)]
-    Unexpected(anyhow::Error),
+    Failed(#[from] BackendFailure),
 }
 
-impl From<MetricsStoreError> for QueryError {
-    fn from(error: MetricsStoreError) -> Self {
-        match error {
-            MetricsStoreError::Unavailable(e) => Self::Unavailable(e),
-            MetricsStoreError::Unexpected(e) => Self::Unexpected(e),
-        }
-    }
-}
+kcost_ports::carries_backend_failure!(QueryError);
 
 /// The cost-query use cases.
 pub struct CostQueries {
@@ -192,9 +184,11 @@ mod tests {
     #[tokio::test]
     async fn an_unavailable_store_is_reported() {
         let mut metrics = MockMetricsStore::new();
-        metrics
-            .expect_utilization()
-            .returning(|_, _, _| Err(MetricsStoreError::Unavailable(anyhow::anyhow!("down"))));
+        metrics.expect_utilization().returning(|_, _, _| {
+            Err(kcost_ports::MetricsStoreError::unavailable(
+                anyhow::anyhow!("down"),
+            ))
+        });
         let queries = CostQueries::new(Arc::new(metrics), empty_cache());
         let err = queries
             .utilization(
@@ -204,7 +198,10 @@ mod tests {
             )
             .await
             .unwrap_err();
-        assert!(matches!(err, QueryError::Unavailable(_)));
+        assert!(matches!(
+            err,
+            QueryError::Failed(kcost_ports::BackendFailure::Unavailable(_))
+        ));
     }
 
     #[test]

@@ -154,7 +154,7 @@ mod tests {
             if db_up {
                 Ok(())
             } else {
-                Err(TenantRepositoryError::Unavailable(anyhow::anyhow!(
+                Err(TenantRepositoryError::unavailable(anyhow::anyhow!(
                     "refused"
                 )))
             }
@@ -164,7 +164,7 @@ mod tests {
             if ts_up {
                 Ok(())
             } else {
-                Err(MetricsStoreError::Unavailable(anyhow::anyhow!("refused")))
+                Err(MetricsStoreError::unavailable(anyhow::anyhow!("refused")))
             }
         });
         let mut cache = MockCache::new();
@@ -172,7 +172,7 @@ mod tests {
             if cache_up {
                 Ok(None)
             } else {
-                Err(CacheError::Unavailable(anyhow::anyhow!("timeout")))
+                Err(CacheError::unavailable(anyhow::anyhow!("timeout")))
             }
         });
         HealthCheck::new(Arc::new(tenants), Arc::new(metrics), Arc::new(cache))

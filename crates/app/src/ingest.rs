@@ -18,9 +18,8 @@ use kcost_domain::pricing::{PriceBook, ResourceRates};
 use kcost_domain::sample_limits::check_amounts;
 use kcost_domain::snapshot::{InvalidSnapshot, Snapshot, SnapshotDraft, SnapshotRules};
 use kcost_domain::tenant::TenantId;
-use kcost_ports::{
-    AppendOutcome, Clock, MetricsStore, MetricsStoreError, PriceRepository, PriceRepositoryError,
-};
+use kcost_ports::BackendFailure;
+use kcost_ports::{AppendOutcome, Clock, MetricsStore, PriceRepository, PriceRepositoryError};
 
 use crate::deadline::within;
 use crate::query_cache::QueryCache;
@@ -67,27 +66,20 @@ pub enum IngestError {
     /// The payload failed validation; every bad field is listed.
     #[error(transparent)]
     Invalid(#[from] InvalidSnapshot),
-    /// A store is unreachable; nothing was written and the agent should retry.
-    #[error("storage unavailable")]
-    Unavailable(#[source] anyhow::Error),
+    /// A store failed to answer; nothing was written. Unavailable: the agent should retry.
     #[error(transparent)]
-    Unexpected(anyhow::Error),
+    Failed(#[from] BackendFailure),
 }
 
-impl From<MetricsStoreError> for IngestError {
-    fn from(error: MetricsStoreError) -> Self {
-        match error {
-            MetricsStoreError::Unavailable(e) => Self::Unavailable(e),
-            MetricsStoreError::Unexpected(e) => Self::Unexpected(e),
-        }
-    }
-}
+kcost_ports::carries_backend_failure!(IngestError);
 
 impl From<PriceRepositoryError> for IngestError {
     fn from(error: PriceRepositoryError) -> Self {
         match error {
-            PriceRepositoryError::Unavailable(e) => Self::Unavailable(e),
-            other => Self::Unexpected(anyhow::Error::new(other).context("loading price overrides")),
+            PriceRepositoryError::Failed(failure) => Self::Failed(failure),
+            other => Self::Failed(BackendFailure::Unexpected(
+                anyhow::Error::new(other).context("loading price overrides"),
+            )),
         }
     }
 }
@@ -150,7 +142,7 @@ impl IngestSnapshot {
             self.settings.store_timeout,
             "ingest",
             stored,
-            IngestError::Unavailable,
+            IngestError::unavailable,
         )
         .await?;
         // After the commit and outside the deadline: an acknowledged snapshot always
@@ -427,9 +419,9 @@ mod tests {
             .expect_append()
             .with(always(), always())
             .returning(|_, _| {
-                Err(MetricsStoreError::Unavailable(anyhow::anyhow!(
-                    "pool timed out"
-                )))
+                Err(kcost_ports::MetricsStoreError::unavailable(
+                    anyhow::anyhow!("pool timed out"),
+                ))
             });
         let mut prices = MockPriceRepository::new();
         prices.expect_overrides().returning(|_| Ok(vec![]));
@@ -437,7 +429,10 @@ mod tests {
             .execute(&writer(), payload(SMALL))
             .await
             .unwrap_err();
-        assert!(matches!(err, IngestError::Unavailable(_)));
+        assert!(matches!(
+            err,
+            IngestError::Failed(kcost_ports::BackendFailure::Unavailable(_))
+        ));
     }
 
     #[tokio::test]
@@ -450,12 +445,15 @@ mod tests {
         let mut prices = MockPriceRepository::new();
         prices
             .expect_overrides()
-            .returning(|_| Err(PriceRepositoryError::Unavailable(anyhow::anyhow!("down"))));
+            .returning(|_| Err(PriceRepositoryError::unavailable(anyhow::anyhow!("down"))));
         let err = use_case(metrics, prices, counting_cache(0))
             .execute(&writer(), payload(SMALL))
             .await
             .unwrap_err();
-        assert!(matches!(err, IngestError::Unavailable(_)));
+        assert!(matches!(
+            err,
+            IngestError::Failed(kcost_ports::BackendFailure::Unavailable(_))
+        ));
     }
 
     #[tokio::test]
@@ -472,7 +470,7 @@ mod tests {
         let mut cache = MockCache::new();
         cache
             .expect_increment()
-            .returning(|_| Err(CacheError::Unavailable(anyhow::anyhow!("down"))));
+            .returning(|_| Err(CacheError::unavailable(anyhow::anyhow!("down"))));
         let cache = Arc::new(QueryCache::new(
             Arc::new(cache),
             Duration::from_secs(1),

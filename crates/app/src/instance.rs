@@ -376,7 +376,7 @@ mod tests {
 
         let mut repo = MockInstanceSettingsRepository::new();
         repo.expect_get().returning(|_| {
-            Err(InstanceSettingsError::Unavailable(anyhow::anyhow!(
+            Err(InstanceSettingsError::unavailable(anyhow::anyhow!(
                 "refused"
             )))
         });

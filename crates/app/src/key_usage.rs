@@ -160,7 +160,7 @@ mod tests {
                 calls += 1;
                 assert_eq!(uses, [(key(1), now())]);
                 if calls == 1 {
-                    Err(ApiKeyRepositoryError::Unavailable(anyhow::anyhow!("down")))
+                    Err(ApiKeyRepositoryError::unavailable(anyhow::anyhow!("down")))
                 } else {
                     Ok(())
                 }
@@ -262,7 +262,7 @@ mod tests {
         keys.expect_record_last_used().times(3).returning(move |_| {
             calls += 1;
             if calls < 3 {
-                Err(ApiKeyRepositoryError::Unavailable(anyhow::anyhow!(
+                Err(ApiKeyRepositoryError::unavailable(anyhow::anyhow!(
                     "too many clients"
                 )))
             } else {
@@ -276,7 +276,7 @@ mod tests {
         let mut keys = MockApiKeyRepository::new();
         keys.expect_record_last_used()
             .times(FINAL_FLUSH_ATTEMPTS as usize)
-            .returning(|_| Err(ApiKeyRepositoryError::Unavailable(anyhow::anyhow!("down"))));
+            .returning(|_| Err(ApiKeyRepositoryError::unavailable(anyhow::anyhow!("down"))));
         let usage = KeyUsage::new(Arc::new(keys), Arc::new(FixedClock(now())));
         usage.record(key(1));
         assert!(usage.final_flush().await.is_err());

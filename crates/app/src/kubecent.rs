@@ -202,9 +202,9 @@ impl KubecentQueries {
     pub async fn warm(&self, tenant: TenantId) -> Result<(), QueryError> {
         let now = self.clock.now();
         let window =
-            TimeWindow::parse(DEFAULT_WINDOW, now).map_err(|e| QueryError::Unexpected(e.into()))?;
+            TimeWindow::parse(DEFAULT_WINDOW, now).map_err(|e| QueryError::unexpected(e.into()))?;
         let month_window = TimeWindow::parse(MONTHLY_DEFAULT_WINDOW, now)
-            .map_err(|e| QueryError::Unexpected(e.into()))?;
+            .map_err(|e| QueryError::unexpected(e.into()))?;
         let cache = &self.cache;
         let key = read_only_caller(tenant);
         for include_idle in [false, true] {

@@ -325,7 +325,7 @@ mod tests {
     async fn a_failing_cache_is_bypassed() {
         let mut mock = MockCache::new();
         mock.expect_get().returning(|_| {
-            Err(CacheError::Unavailable(anyhow::anyhow!(
+            Err(CacheError::unavailable(anyhow::anyhow!(
                 "connection refused"
             )))
         });
@@ -346,7 +346,7 @@ mod tests {
         mock.expect_increment().times(3).returning(move |_| {
             attempts += 1;
             if attempts < 3 {
-                Err(CacheError::Unavailable(anyhow::anyhow!("down")))
+                Err(CacheError::unavailable(anyhow::anyhow!("down")))
             } else {
                 Ok(5)
             }
@@ -438,7 +438,7 @@ mod tests {
     async fn failed_invalidation_is_counted_not_raised() {
         let mut mock = MockCache::new();
         mock.expect_increment()
-            .returning(|_| Err(CacheError::Unavailable(anyhow::anyhow!("timeout"))));
+            .returning(|_| Err(CacheError::unavailable(anyhow::anyhow!("timeout"))));
         let cache = cache_with(mock);
         cache.invalidate(tenant()).await;
         assert_eq!(cache.stats().errors, 1);

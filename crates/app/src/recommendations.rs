@@ -26,9 +26,10 @@ use kcost_domain::recommendation::{
     Resource, TransitionError,
 };
 use kcost_domain::window::TimeWindow;
+use kcost_ports::BackendFailure;
 use kcost_ports::{
-    Clock, MetricsStore, MetricsStoreError, Page, RecommendationFilter, RecommendationPage,
-    RecommendationRepository, RecommendationRepositoryError,
+    Clock, MetricsStore, Page, RecommendationFilter, RecommendationPage, RecommendationRepository,
+    RecommendationRepositoryError,
 };
 use kcost_recommender::savings::monthly_savings;
 
@@ -70,29 +71,19 @@ pub enum RecommendationError {
     /// Someone else applied or dismissed it at the same moment.
     #[error("recommendation was changed concurrently; reload it and try again")]
     ChangedConcurrently,
-    /// A store is unreachable; the caller may retry.
-    #[error("store unavailable")]
-    Unavailable(#[source] anyhow::Error),
+    /// A store failed to answer (unavailable: the caller may retry).
     #[error(transparent)]
-    Unexpected(anyhow::Error),
+    Failed(#[from] BackendFailure),
 }
+
+kcost_ports::carries_backend_failure!(RecommendationError);
 
 impl From<RecommendationRepositoryError> for RecommendationError {
     fn from(error: RecommendationRepositoryError) -> Self {
         match error {
             RecommendationRepositoryError::NotFound => Self::NotFound,
             RecommendationRepositoryError::Conflict => Self::ChangedConcurrently,
-            RecommendationRepositoryError::Unavailable(e) => Self::Unavailable(e),
-            RecommendationRepositoryError::Unexpected(e) => Self::Unexpected(e),
-        }
-    }
-}
-
-impl From<MetricsStoreError> for RecommendationError {
-    fn from(error: MetricsStoreError) -> Self {
-        match error {
-            MetricsStoreError::Unavailable(e) => Self::Unavailable(e),
-            MetricsStoreError::Unexpected(e) => Self::Unexpected(e),
+            RecommendationRepositoryError::Failed(failure) => Self::Failed(failure),
         }
     }
 }
@@ -249,7 +240,7 @@ impl Recommendations {
             workload.running_replicas(),
         );
         let confidence = Confidence::new(advice.confidence)
-            .map_err(|e| RecommendationError::Unexpected(anyhow::Error::new(e)))?;
+            .map_err(|e| RecommendationError::unexpected(anyhow::Error::new(e)))?;
         let reason = stored_reason(fresh, advice);
         let latest = self
             .repository
@@ -756,13 +747,17 @@ mod tests {
     #[tokio::test]
     async fn an_unavailable_store_is_reported_as_such() {
         let mut metrics = MockMetricsStore::new();
-        metrics
-            .expect_usage_series()
-            .returning(|_, _, _| Err(MetricsStoreError::Unavailable(anyhow::anyhow!("down"))));
+        metrics.expect_usage_series().returning(|_, _, _| {
+            Err(kcost_ports::MetricsStoreError::unavailable(
+                anyhow::anyhow!("down"),
+            ))
+        });
         let service = service(metrics, MockRecommendationRepository::new());
         assert!(matches!(
             service.generate(&writer(), request()).await,
-            Err(RecommendationError::Unavailable(_))
+            Err(RecommendationError::Failed(
+                kcost_ports::BackendFailure::Unavailable(_)
+            ))
         ));
     }
 

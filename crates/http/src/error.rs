@@ -11,7 +11,7 @@ use actix_web::{HttpResponse, HttpResponseBuilder, ResponseError};
 use kcost_app::auth::{ApiKeyAdminError, AuthenticationError};
 use kcost_app::costs::QueryError;
 use kcost_app::ingest::IngestError;
-use kcost_app::ports::{PriceRepositoryError, TenantRepositoryError};
+use kcost_app::ports::{BackendFailure, PriceRepositoryError, TenantRepositoryError};
 use kcost_app::recommendations::RecommendationError;
 use kcost_domain::api_key::AuthError;
 use kcost_domain::snapshot::InvalidSnapshot;
@@ -292,12 +292,20 @@ impl From<AuthError> for ApiError {
     }
 }
 
+impl From<BackendFailure> for ApiError {
+    fn from(failure: BackendFailure) -> Self {
+        match failure {
+            BackendFailure::Unavailable(cause) => Self::unavailable(cause),
+            BackendFailure::Unexpected(cause) => Self::internal(cause),
+        }
+    }
+}
+
 impl From<AuthenticationError> for ApiError {
     fn from(error: AuthenticationError) -> Self {
         match error {
             AuthenticationError::Denied(denied) => denied.into(),
-            AuthenticationError::Unavailable(cause) => Self::unavailable(cause),
-            AuthenticationError::Unexpected(cause) => Self::internal(cause),
+            AuthenticationError::Failed(failure) => failure.into(),
         }
     }
 }
@@ -319,8 +327,7 @@ impl From<IngestError> for ApiError {
         match error {
             IngestError::Forbidden(denied) => denied.into(),
             IngestError::Invalid(invalid) => invalid.into(),
-            IngestError::Unavailable(cause) => Self::unavailable(cause),
-            IngestError::Unexpected(cause) => Self::internal(cause),
+            IngestError::Failed(failure) => failure.into(),
         }
     }
 }
@@ -329,8 +336,7 @@ impl From<QueryError> for ApiError {
     fn from(error: QueryError) -> Self {
         match error {
             QueryError::Forbidden(denied) => denied.into(),
-            QueryError::Unavailable(cause) => Self::unavailable(cause),
-            QueryError::Unexpected(cause) => Self::internal(cause),
+            QueryError::Failed(failure) => failure.into(),
         }
     }
 }
@@ -349,8 +355,7 @@ impl From<ApiKeyAdminError> for ApiError {
             }
             ApiKeyAdminError::TenantNotFound => Self::not_found("tenant not found"),
             ApiKeyAdminError::NotFound => Self::not_found("API key not found"),
-            ApiKeyAdminError::Unavailable(cause) => Self::unavailable(cause),
-            ApiKeyAdminError::Unexpected(cause) => Self::internal(cause),
+            ApiKeyAdminError::Failed(failure) => failure.into(),
         }
     }
 }
@@ -362,8 +367,7 @@ impl From<TenantRepositoryError> for ApiError {
                 Self::conflict(ErrorCode::TenantExists, error.to_string())
             }
             TenantRepositoryError::NotFound => Self::not_found("tenant not found"),
-            TenantRepositoryError::Unavailable(cause) => Self::unavailable(cause),
-            TenantRepositoryError::Unexpected(cause) => Self::internal(cause),
+            TenantRepositoryError::Failed(failure) => failure.into(),
         }
     }
 }
@@ -373,8 +377,7 @@ impl From<PriceRepositoryError> for ApiError {
         match error {
             PriceRepositoryError::NotFound(_) => Self::not_found(error.to_string()),
             PriceRepositoryError::TenantNotFound => Self::not_found("tenant not found"),
-            PriceRepositoryError::Unavailable(cause) => Self::unavailable(cause),
-            PriceRepositoryError::Unexpected(cause) => Self::internal(cause),
+            PriceRepositoryError::Failed(failure) => failure.into(),
         }
     }
 }
@@ -392,8 +395,7 @@ impl From<RecommendationError> for ApiError {
             RecommendationError::ChangedConcurrently => {
                 Self::conflict(ErrorCode::Conflict, error.to_string())
             }
-            RecommendationError::Unavailable(cause) => Self::unavailable(cause),
-            RecommendationError::Unexpected(cause) => Self::internal(cause),
+            RecommendationError::Failed(failure) => failure.into(),
         }
     }
 }

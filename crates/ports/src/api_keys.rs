@@ -17,12 +17,12 @@ pub enum ApiKeyRepositoryError {
     /// The key's tenant does not exist.
     #[error("tenant not found")]
     TenantNotFound,
-    /// The store cannot be reached; the caller may retry later.
-    #[error("API key store unavailable")]
-    Unavailable(#[source] anyhow::Error),
+    /// The store failed to answer: unavailable (retry later) or unexpected.
     #[error(transparent)]
-    Unexpected(#[from] anyhow::Error),
+    Failed(#[from] crate::BackendFailure),
 }
+
+crate::carries_backend_failure!(ApiKeyRepositoryError);
 
 /// Stores API keys.
 ///

@@ -5,16 +5,10 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-/// Errors of [`Cache`].
-#[derive(Debug, thiserror::Error)]
-pub enum CacheError {
-    /// The cache cannot be reached or timed out. Callers treat the cache as empty and
-    /// carry on from the database; they never fail a request because of it.
-    #[error("cache unavailable")]
-    Unavailable(#[source] anyhow::Error),
-    #[error(transparent)]
-    Unexpected(#[from] anyhow::Error),
-}
+/// Errors of the port: `Unavailable` when the cache cannot be reached or timed out (callers
+/// treat the cache as empty and carry on from the database; they never fail a request
+/// because of it), else `Unexpected`.
+pub type CacheError = crate::BackendFailure;
 
 /// A shared cache (Redis, or an in-process stand-in).
 ///

@@ -4,15 +4,9 @@
 
 use async_trait::async_trait;
 
-/// Errors of [`InstanceSettingsRepository`].
-#[derive(Debug, thiserror::Error)]
-pub enum InstanceSettingsError {
-    /// The store cannot be reached; the caller may retry later.
-    #[error("instance settings store unavailable")]
-    Unavailable(#[source] anyhow::Error),
-    #[error(transparent)]
-    Unexpected(#[from] anyhow::Error),
-}
+/// Errors of the port: `Unavailable` when the store cannot be reached (the caller may
+/// retry later), else `Unexpected`.
+pub type InstanceSettingsError = crate::BackendFailure;
 
 /// Stores write-once named values.
 ///

@@ -9,16 +9,10 @@
 
 use async_trait::async_trait;
 
-/// Errors of [`InvalidationBus::publish`].
-#[derive(Debug, thiserror::Error)]
-pub enum InvalidationError {
-    /// The bus cannot be reached or timed out; the message was not sent. Callers log it
-    /// and carry on: the receivers' own TTLs bound the staleness.
-    #[error("invalidation bus unavailable")]
-    Unavailable(#[source] anyhow::Error),
-    #[error(transparent)]
-    Unexpected(#[from] anyhow::Error),
-}
+/// Errors of [`InvalidationBus::publish`]: `Unavailable` when the bus cannot be reached or
+/// timed out and the message was not sent (callers log it and carry on: the receivers' own
+/// TTLs bound the staleness), else `Unexpected`.
+pub type InvalidationError = crate::BackendFailure;
 
 /// What a subscription yields.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,9 +2,9 @@
 //!
 //! Adapters implement them (PostgreSQL, TimescaleDB, SQLite, Redis, OpenCost over HTTP);
 //! the use cases in `kcost-app` depend only on these traits. Every trait is `Send + Sync`,
-//! states its error contract in its doc comment and has its own error enum: domain variants
-//! an adapter must translate into (a unique violation becomes `Duplicate`, an unreachable
-//! backend becomes `Unavailable`) and one opaque `Unexpected` catch-all.
+//! states its error contract in its doc comment: domain variants an adapter must translate
+//! into (a unique violation becomes `Duplicate`), and [`BackendFailure`] — `Unavailable`
+//! for an unreachable backend, one opaque `Unexpected` catch-all — shared by every port.
 //!
 //! With the `mocks` feature, each trait has a mockall mock (`MockTenantRepository`, …)
 //! for use-case tests.
@@ -14,6 +14,7 @@ pub mod cache;
 pub mod clock;
 #[cfg(feature = "contract")]
 pub mod contract;
+pub mod failure;
 pub mod instance;
 pub mod invalidation;
 pub mod metrics;
@@ -25,6 +26,7 @@ pub mod tenants;
 pub use api_keys::{ApiKeyRepository, ApiKeyRepositoryError};
 pub use cache::{Cache, CacheError};
 pub use clock::{Clock, SystemClock};
+pub use failure::BackendFailure;
 pub use instance::{InstanceSettingsError, InstanceSettingsRepository};
 pub use invalidation::{
     InvalidationBus, InvalidationError, InvalidationEvent, InvalidationSubscription,

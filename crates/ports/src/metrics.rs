@@ -30,16 +30,10 @@ pub struct RollupReport {
     pub days: u64,
 }
 
-/// Errors of [`MetricsStore`].
-#[derive(Debug, thiserror::Error)]
-pub enum MetricsStoreError {
-    /// The store cannot be reached or is overloaded; the caller may retry later
-    /// (ingest answers 503 with Retry-After, and the agent retries).
-    #[error("metrics store unavailable")]
-    Unavailable(#[source] anyhow::Error),
-    #[error(transparent)]
-    Unexpected(#[from] anyhow::Error),
-}
+/// Errors of the port: `Unavailable` when the store cannot be reached or is
+/// overloaded (the caller may retry later: ingest answers 503 with `Retry-After`, and the
+/// agent retries), else `Unexpected`.
+pub type MetricsStoreError = crate::BackendFailure;
 
 /// Time-series store of priced samples.
 ///

@@ -13,12 +13,12 @@ pub enum PriceRepositoryError {
     /// The tenant does not exist.
     #[error("tenant not found")]
     TenantNotFound,
-    /// The store cannot be reached; the caller may retry later.
-    #[error("price store unavailable")]
-    Unavailable(#[source] anyhow::Error),
+    /// The store failed to answer: unavailable (retry later) or unexpected.
     #[error(transparent)]
-    Unexpected(#[from] anyhow::Error),
+    Failed(#[from] crate::BackendFailure),
 }
+
+crate::carries_backend_failure!(PriceRepositoryError);
 
 /// Stores each tenant's hourly price per instance type.
 ///

@@ -16,12 +16,12 @@ pub enum RecommendationRepositoryError {
     /// The recommendation's status changed concurrently.
     #[error("recommendation was changed concurrently")]
     Conflict,
-    /// The store cannot be reached; the caller may retry later.
-    #[error("recommendation store unavailable")]
-    Unavailable(#[source] anyhow::Error),
+    /// The store failed to answer: unavailable (retry later) or unexpected.
     #[error(transparent)]
-    Unexpected(#[from] anyhow::Error),
+    Failed(#[from] crate::BackendFailure),
 }
+
+crate::carries_backend_failure!(RecommendationRepositoryError);
 
 /// Filters of the list endpoint.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -12,12 +12,12 @@ pub enum TenantRepositoryError {
     /// No tenant has this id.
     #[error("tenant not found")]
     NotFound,
-    /// The store cannot be reached; the caller may retry later.
-    #[error("tenant store unavailable")]
-    Unavailable(#[source] anyhow::Error),
+    /// The store failed to answer: unavailable (retry later) or unexpected.
     #[error(transparent)]
-    Unexpected(#[from] anyhow::Error),
+    Failed(#[from] crate::BackendFailure),
 }
+
+crate::carries_backend_failure!(TenantRepositoryError);
 
 /// Stores tenants.
 ///

@@ -1,10 +1,7 @@
 //! Classifies sea-orm errors into what the ports distinguish, the same way on PostgreSQL
 //! and SQLite.
 
-use kcost_ports::{
-    ApiKeyRepositoryError, PriceRepositoryError, RecommendationRepositoryError,
-    TenantRepositoryError,
-};
+use kcost_ports::BackendFailure;
 use sea_orm::{DbErr, SqlErr};
 
 /// What a failed statement means to a repository.
@@ -29,46 +26,22 @@ impl DbFailure {
 
     /// The port error for a failure the caller has no specific variant for: `Unavailable`
     /// or `Unexpected`, with `operation` as context.
-    pub(crate) fn into_port_error<E: PortError>(self, operation: &'static str) -> E {
+    pub(crate) fn into_port_error<E: From<BackendFailure>>(self, operation: &'static str) -> E {
         match self {
-            Self::Unavailable(e) => E::unavailable(anyhow::Error::new(e).context(operation)),
+            Self::Unavailable(e) => {
+                BackendFailure::Unavailable(anyhow::Error::new(e).context(operation)).into()
+            }
             Self::UniqueViolation(e) | Self::ForeignKeyViolation(e) | Self::Other(e) => {
-                E::unexpected(anyhow::Error::new(e).context(operation))
+                BackendFailure::Unexpected(anyhow::Error::new(e).context(operation)).into()
             }
         }
     }
 }
 
 /// Maps any failed statement of `operation` to `Unavailable` or `Unexpected`.
-pub(crate) fn port_error<E: PortError>(operation: &'static str, error: DbErr) -> E {
+pub(crate) fn port_error<E: From<BackendFailure>>(operation: &'static str, error: DbErr) -> E {
     DbFailure::classify(error).into_port_error(operation)
 }
-
-/// The two variants every repository error has.
-pub(crate) trait PortError {
-    fn unavailable(source: anyhow::Error) -> Self;
-    fn unexpected(source: anyhow::Error) -> Self;
-}
-
-macro_rules! impl_port_error {
-    ($($error:ty),*) => {$(
-        impl PortError for $error {
-            fn unavailable(source: anyhow::Error) -> Self {
-                Self::Unavailable(source)
-            }
-            fn unexpected(source: anyhow::Error) -> Self {
-                Self::Unexpected(source)
-            }
-        }
-    )*};
-}
-
-impl_port_error!(
-    TenantRepositoryError,
-    ApiKeyRepositoryError,
-    PriceRepositoryError,
-    RecommendationRepositoryError
-);
 
 /// Whether `error` says the database cannot serve right now: the classifier every SQL
 /// adapter shares.

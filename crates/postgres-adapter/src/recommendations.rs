@@ -259,7 +259,7 @@ impl RecommendationRepository for SeaOrmRecommendationRepository {
             .exec_without_returning(&self.db)
             .await
             .map_err(|error| match DbFailure::classify(error) {
-                DbFailure::ForeignKeyViolation(e) => RecommendationRepositoryError::Unexpected(
+                DbFailure::ForeignKeyViolation(e) => RecommendationRepositoryError::unexpected(
                     anyhow::Error::new(e).context("saving a recommendation of an unknown tenant"),
                 ),
                 other => other.into_port_error(OPERATION),

@@ -176,7 +176,7 @@ async fn an_unavailable_store_is_reported() {
     let mut metrics = MockMetricsStore::new();
     metrics
         .expect_window_sums()
-        .returning(|_, _| Err(MetricsStoreError::Unavailable(anyhow::anyhow!("down"))));
+        .returning(|_, _| Err(MetricsStoreError::unavailable(anyhow::anyhow!("down"))));
     let queries = AllocationQueries::new(Arc::new(metrics), memory_cache());
     let err = queries
         .allocations(
@@ -187,7 +187,9 @@ async fn an_unavailable_store_is_reported() {
         .unwrap_err();
     assert!(matches!(
         err,
-        AllocationError::Query(QueryError::Unavailable(_))
+        AllocationError::Query(QueryError::Failed(
+            kcost_ports::BackendFailure::Unavailable(_)
+        ))
     ));
 }
 

@@ -10,6 +10,7 @@ use kcost_domain::api_key::{
 };
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::tenant::TenantId;
+use kcost_ports::BackendFailure;
 use kcost_ports::{ApiKeyRepository, ApiKeyRepositoryError, Clock};
 use rand::RngCore;
 
@@ -41,21 +42,23 @@ pub enum ApiKeyAdminError {
     TenantNotFound,
     #[error("API key not found")]
     NotFound,
-    #[error("API key store unavailable")]
-    Unavailable(#[source] anyhow::Error),
+    /// The key store failed to answer.
     #[error(transparent)]
-    Unexpected(anyhow::Error),
+    Failed(#[from] BackendFailure),
 }
+
+kcost_ports::carries_backend_failure!(ApiKeyAdminError);
 
 impl From<ApiKeyRepositoryError> for ApiKeyAdminError {
     fn from(error: ApiKeyRepositoryError) -> Self {
         match error {
             ApiKeyRepositoryError::TenantNotFound => Self::TenantNotFound,
             ApiKeyRepositoryError::NotFound => Self::NotFound,
-            ApiKeyRepositoryError::Unavailable(e) => Self::Unavailable(e),
+            ApiKeyRepositoryError::Failed(failure) => Self::Failed(failure),
             // A random 122-bit id colliding is not a client error.
-            other @ ApiKeyRepositoryError::Duplicate(_) => Self::Unexpected(other.into()),
-            ApiKeyRepositoryError::Unexpected(e) => Self::Unexpected(e),
+            other @ ApiKeyRepositoryError::Duplicate(_) => {
+                Self::Failed(BackendFailure::Unexpected(other.into()))
+            }
         }
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use kcost_domain::api_key::{
     ApiKeyRecord, AuthError, AuthenticatedKey, KeyId, Pepper, PresentedApiKey,
 };
-use kcost_ports::{ApiKeyRepository, ApiKeyRepositoryError, Clock};
+use kcost_ports::{ApiKeyRepository, ApiKeyRepositoryError, BackendFailure, Clock};
 
 use super::key_cache::{ApiKeyCache, Cached, CachedKey};
 
@@ -17,12 +17,12 @@ pub enum AuthenticationError {
     /// The key is unknown, wrong, revoked or expired. Clients get one message for all.
     #[error(transparent)]
     Denied(#[from] AuthError),
-    /// The key store is unreachable and the key is not cached.
-    #[error("API key store unavailable")]
-    Unavailable(#[source] anyhow::Error),
+    /// The key store failed to answer (unreachable, and the key is not cached).
     #[error(transparent)]
-    Unexpected(anyhow::Error),
+    Failed(#[from] BackendFailure),
 }
+
+kcost_ports::carries_backend_failure!(AuthenticationError);
 
 /// Authenticates presented API keys.
 pub struct ApiKeyAuthenticator {
@@ -87,10 +87,11 @@ impl ApiKeyAuthenticator {
 
     async fn find(&self, key_id: KeyId) -> Result<Option<ApiKeyRecord>, AuthenticationError> {
         self.keys.find(key_id).await.map_err(|error| match error {
-            ApiKeyRepositoryError::Unavailable(e) => AuthenticationError::Unavailable(e),
-            other => AuthenticationError::Unexpected(
-                anyhow::Error::new(other).context("finding an API key"),
-            ),
+            ApiKeyRepositoryError::Failed(failure) => failure.into(),
+            other => {
+                BackendFailure::Unexpected(anyhow::Error::new(other).context("finding an API key"))
+                    .into()
+            }
         })
     }
 }

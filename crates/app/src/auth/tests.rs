@@ -187,10 +187,10 @@ async fn a_failing_cache_falls_back_to_the_repository() {
     let mut cache = MockCache::new();
     cache
         .expect_get()
-        .returning(|_| Err(CacheError::Unavailable(anyhow::anyhow!("refused"))));
+        .returning(|_| Err(CacheError::unavailable(anyhow::anyhow!("refused"))));
     cache
         .expect_set()
-        .returning(|_, _, _| Err(CacheError::Unavailable(anyhow::anyhow!("refused"))));
+        .returning(|_, _, _| Err(CacheError::unavailable(anyhow::anyhow!("refused"))));
     assert!(
         authenticator(keys, cache, 60)
             .authenticate(&presented)
@@ -254,7 +254,7 @@ async fn an_unavailable_repository_without_a_cached_key_is_unavailable() {
     let (_, presented) = created_key(None).await;
     let mut keys = MockApiKeyRepository::new();
     keys.expect_find().returning(|_| {
-        Err(ApiKeyRepositoryError::Unavailable(anyhow::anyhow!(
+        Err(ApiKeyRepositoryError::unavailable(anyhow::anyhow!(
             "pool closed"
         )))
     });
@@ -262,7 +262,10 @@ async fn an_unavailable_repository_without_a_cached_key_is_unavailable() {
         .authenticate(&presented)
         .await
         .unwrap_err();
-    assert!(matches!(err, AuthenticationError::Unavailable(_)));
+    assert!(matches!(
+        err,
+        AuthenticationError::Failed(kcost_ports::BackendFailure::Unavailable(_))
+    ));
 }
 
 #[tokio::test]
@@ -484,7 +487,7 @@ async fn a_failing_bus_does_not_fail_revocation() {
     keys.expect_revoke().returning(move |_| Ok(revoked.clone()));
     let mut bus = MockInvalidationBus::new();
     bus.expect_publish().returning(|_| {
-        Err(kcost_ports::InvalidationError::Unavailable(
+        Err(kcost_ports::InvalidationError::unavailable(
             anyhow::anyhow!("refused"),
         ))
     });

@@ -515,7 +515,7 @@ impl KubecentQueries {
     pub async fn monitoring(&self, key: &AuthenticatedKey) -> Result<Monitoring, QueryError> {
         key.require(Scope::CostsRead)?;
         let window = TimeWindow::parse(MONITORING_WINDOW, self.clock.now())
-            .map_err(|e| QueryError::Unexpected(e.into()))?;
+            .map_err(|e| QueryError::unexpected(e.into()))?;
         let tenant = key.tenant_id;
         let query = cache_key("dashboard_monitoring", &window, &());
         self.cache

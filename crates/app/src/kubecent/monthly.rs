@@ -84,9 +84,9 @@ pub(super) fn month_parts(window: TimeWindow) -> Result<Vec<TimeWindow>, QueryEr
     let mut start = window.start();
     while start < window.end() {
         let end = first_of_next_month(start)
-            .ok_or_else(|| QueryError::Unexpected(anyhow::anyhow!("date out of range")))?
+            .ok_or_else(|| QueryError::unexpected(anyhow::anyhow!("date out of range")))?
             .min(window.end());
-        parts.push(TimeWindow::new(start, end).map_err(|e| QueryError::Unexpected(e.into()))?);
+        parts.push(TimeWindow::new(start, end).map_err(|e| QueryError::unexpected(e.into()))?);
         start = end;
     }
     Ok(parts)

@@ -190,7 +190,7 @@ pub(super) async fn open_recommendations(
     let mut open = Vec::new();
     for page in 0..MAX_PAGES {
         let page = Page::new(Page::MAX_LIMIT, page * u64::from(Page::MAX_LIMIT))
-            .map_err(|e| QueryError::Unexpected(e.into()))?;
+            .map_err(|e| QueryError::unexpected(e.into()))?;
         let found = recommendations
             .list(key, &filter, page)
             .await
@@ -211,7 +211,7 @@ pub(super) async fn projected_monthly_cost(
     now: DateTime<Utc>,
 ) -> Result<Money, QueryError> {
     let window = TimeWindow::new(now - Duration::days(RUN_RATE_DAYS), now)
-        .map_err(|e| QueryError::Unexpected(e.into()))?;
+        .map_err(|e| QueryError::unexpected(e.into()))?;
     let query = CostQuery {
         window,
         grouping: CostGrouping::Time(TrendInterval::Hourly),
@@ -230,7 +230,7 @@ pub(super) async fn projected_monthly_cost(
 fn query_error(error: RecommendationError) -> QueryError {
     match error {
         RecommendationError::Forbidden(denied) => QueryError::Forbidden(denied),
-        RecommendationError::Unavailable(cause) => QueryError::Unavailable(cause),
-        other => QueryError::Unexpected(other.into()),
+        RecommendationError::Failed(failure) => QueryError::Failed(failure),
+        other => QueryError::unexpected(other.into()),
     }
 }

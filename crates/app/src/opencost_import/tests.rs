@@ -259,7 +259,7 @@ async fn a_store_failure_stops_the_run_before_later_hours() {
         if appends == 1 {
             Ok(AppendOutcome::Stored)
         } else {
-            Err(MetricsStoreError::Unavailable(anyhow::anyhow!("locked")))
+            Err(MetricsStoreError::unavailable(anyhow::anyhow!("locked")))
         }
     });
     let import = import(source, metrics, 1, 48);

@@ -30,7 +30,7 @@ async fn health_reports_components_and_is_503_when_a_store_is_down() {
     mocks
         .tenants
         .expect_ping()
-        .returning(|| Err(TenantRepositoryError::Unavailable(anyhow::anyhow!("down"))));
+        .returning(|| Err(TenantRepositoryError::unavailable(anyhow::anyhow!("down"))));
     mocks
         .metrics
         .expect_ping()

@@ -4,7 +4,7 @@ use kcost_domain::api_key::KeyId;
 use kcost_domain::pricing::PriceOverride;
 use kcost_domain::recommendation::RecommendationId;
 use kcost_ports::{
-    ApiKeyRepositoryError, Page, PriceRepositoryError, RecommendationFilter,
+    ApiKeyRepositoryError, BackendFailure, Page, PriceRepositoryError, RecommendationFilter,
     RecommendationRepositoryError, TenantRepositoryError,
 };
 use uuid::Uuid;
@@ -17,65 +17,85 @@ pub async fn closed_store_is_unavailable(repos: &Repositories) {
     let t = tenant("team-payments", 0);
     assert!(matches!(
         repos.tenants.create(&t).await,
-        Err(TenantRepositoryError::Unavailable(_))
+        Err(TenantRepositoryError::Failed(BackendFailure::Unavailable(
+            _
+        )))
     ));
     assert!(matches!(
         repos.tenants.list().await,
-        Err(TenantRepositoryError::Unavailable(_))
+        Err(TenantRepositoryError::Failed(BackendFailure::Unavailable(
+            _
+        )))
     ));
     assert!(matches!(
         repos.tenants.ping().await,
-        Err(TenantRepositoryError::Unavailable(_))
+        Err(TenantRepositoryError::Failed(BackendFailure::Unavailable(
+            _
+        )))
     ));
 
     let key = api_key(t.id, 1);
     assert!(matches!(
         repos.api_keys.insert(&key).await,
-        Err(ApiKeyRepositoryError::Unavailable(_))
+        Err(ApiKeyRepositoryError::Failed(BackendFailure::Unavailable(
+            _
+        )))
     ));
     assert!(matches!(
         repos.api_keys.find(KeyId::from_uuid(Uuid::new_v4())).await,
-        Err(ApiKeyRepositoryError::Unavailable(_))
+        Err(ApiKeyRepositoryError::Failed(BackendFailure::Unavailable(
+            _
+        )))
     ));
     assert!(matches!(
         repos.api_keys.revoke(key.key_id).await,
-        Err(ApiKeyRepositoryError::Unavailable(_))
+        Err(ApiKeyRepositoryError::Failed(BackendFailure::Unavailable(
+            _
+        )))
     ));
     assert!(matches!(
         repos
             .api_keys
             .record_last_used(&[(key.key_id, at(1))])
             .await,
-        Err(ApiKeyRepositoryError::Unavailable(_))
+        Err(ApiKeyRepositoryError::Failed(BackendFailure::Unavailable(
+            _
+        )))
     ));
 
     let price = PriceOverride::new("m5.xlarge", dec("0.15")).unwrap();
     assert!(matches!(
         repos.prices.put(t.id, &price).await,
-        Err(PriceRepositoryError::Unavailable(_))
+        Err(PriceRepositoryError::Failed(BackendFailure::Unavailable(_)))
     ));
     assert!(matches!(
         repos.prices.overrides(t.id).await,
-        Err(PriceRepositoryError::Unavailable(_))
+        Err(PriceRepositoryError::Failed(BackendFailure::Unavailable(_)))
     ));
 
     let rec = recommendation(t.id, target("prod", "web", "api"), "1", 0);
     assert!(matches!(
         repos.recommendations.save(&rec).await,
-        Err(RecommendationRepositoryError::Unavailable(_))
+        Err(RecommendationRepositoryError::Failed(
+            BackendFailure::Unavailable(_)
+        ))
     ));
     assert!(matches!(
         repos
             .recommendations
             .get(t.id, RecommendationId::from_uuid(Uuid::new_v4()))
             .await,
-        Err(RecommendationRepositoryError::Unavailable(_))
+        Err(RecommendationRepositoryError::Failed(
+            BackendFailure::Unavailable(_)
+        ))
     ));
     assert!(matches!(
         repos
             .recommendations
             .list(t.id, &RecommendationFilter::default(), Page::default())
             .await,
-        Err(RecommendationRepositoryError::Unavailable(_))
+        Err(RecommendationRepositoryError::Failed(
+            BackendFailure::Unavailable(_)
+        ))
     ));
 }

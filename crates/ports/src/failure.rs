@@ -1,0 +1,59 @@
+//! The one vocabulary for a backend that failed to answer, shared by every port and use
+//! case: it was [`Unavailable`](BackendFailure::Unavailable) (cannot be reached, overloaded,
+//! timed out: the caller may retry, and the API answers 503 with `Retry-After`), or the
+//! call failed [`Unexpected`](BackendFailure::Unexpected)ly (a bug or a broken invariant:
+//! 500, logged in full, opaque to the client). Ports whose only errors are these use the
+//! type itself under their own name; the others carry it as their `Failed` variant, and
+//! every layer above converts with `?` instead of matching the two cases again.
+
+/// A backend that failed to answer.
+#[derive(Debug, thiserror::Error)]
+pub enum BackendFailure {
+    /// The backend cannot be reached or cannot serve now; the caller may retry later.
+    #[error("backend unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    /// Anything else.
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl BackendFailure {
+    pub fn unavailable(error: anyhow::Error) -> Self {
+        Self::Unavailable(error)
+    }
+
+    pub fn unexpected(error: anyhow::Error) -> Self {
+        Self::Unexpected(error)
+    }
+
+    /// Whether the caller may retry later.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Unavailable(_))
+    }
+}
+
+/// For a port or use-case error with a `Failed(BackendFailure)` variant: the same
+/// constructors as [`BackendFailure`]'s, and an `anyhow::Error` converting into it as
+/// `Unexpected` (as into a bare [`BackendFailure`]), so `?` works the same on both kinds.
+#[macro_export]
+macro_rules! carries_backend_failure {
+    ($($error:ty),* $(,)?) => {$(
+        impl $error {
+            /// `Failed(Unavailable)`: the caller may retry later.
+            pub fn unavailable(error: anyhow::Error) -> Self {
+                Self::Failed($crate::BackendFailure::Unavailable(error))
+            }
+
+            /// `Failed(Unexpected)`.
+            pub fn unexpected(error: anyhow::Error) -> Self {
+                Self::Failed($crate::BackendFailure::Unexpected(error))
+            }
+        }
+
+        impl From<anyhow::Error> for $error {
+            fn from(error: anyhow::Error) -> Self {
+                Self::unexpected(error)
+            }
+        }
+    )*};
+}
