@@ -219,7 +219,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn trend_intervals_parse_the_seeds_words() {
+    fn trend_intervals_parse_the_v1_apis_words() {
         assert_eq!("hourly".parse::<TrendInterval>(), Ok(TrendInterval::Hourly));
         assert_eq!("Daily".parse::<TrendInterval>(), Ok(TrendInterval::Daily));
         assert_eq!("weekly".parse::<TrendInterval>(), Ok(TrendInterval::Weekly));

@@ -20,8 +20,8 @@ use kcost_recommender::evaluation::{
     peak_multiplier_bound, replay, summarize,
 };
 use kcost_recommender::krr::KrrSimple;
+use kcost_recommender::p95_when_underused::P95WhenUnderused;
 use kcost_recommender::right_size::{MemoryPolicy, Policy};
-use kcost_recommender::seed_rule::SeedRule;
 use kcost_recommender::vpa::VpaTarget;
 use kcost_recommender::{History, KcostRecommender, Recommender, Requests};
 
@@ -93,7 +93,7 @@ fn main() -> ExitCode {
         &kcost_7d,
         &VpaTarget,
         &KrrSimple,
-        &SeedRule,
+        &P95WhenUnderused,
     ];
     let results: Vec<(&str, Metrics)> = algorithms
         .iter()

@@ -4,7 +4,7 @@
 //! the app feeds it series read through the metrics-store port.
 //!
 //! - [`right_size`]: kcost's algorithm (see docs/recommender.md).
-//! - [`vpa`], [`krr`], [`seed_rule`]: faithful re-implementations of the anchors it is
+//! - [`vpa`], [`krr`], [`p95_when_underused`]: faithful re-implementations of the anchors it is
 //!   measured against.
 //! - [`evaluation`]: the trace replay and the metrics M1–M4 (`examples/evaluate.rs`).
 //! - [`workload`], [`savings`]: replicas grouped per workload; advice turned into money.
@@ -14,9 +14,9 @@ pub mod evaluation;
 pub mod histogram;
 pub mod history;
 pub mod krr;
+pub mod p95_when_underused;
 pub mod right_size;
 pub mod savings;
-pub mod seed_rule;
 pub mod stats;
 pub mod vpa;
 pub mod workload;

@@ -167,13 +167,13 @@ async fn main() -> anyhow::Result<()> {
 
 /// Seed 1's `pod_metrics` (its `docker/timescale-init.sql`; a plain table with the time
 /// index a hypertable would have) and its `CostByNamespace` SQL.
-const SEED_TABLE: &str = "CREATE TABLE pod_metrics (
+const POD_METRICS_TABLE: &str = "CREATE TABLE pod_metrics (
     time timestamptz NOT NULL, tenant_id bigint NOT NULL, cluster_name text, namespace text,
     pod_name text, node_name text, cpu_millicores bigint, memory_bytes bigint,
     cpu_request_millicores bigint, memory_request_bytes bigint, cpu_limit_millicores bigint,
     memory_limit_bytes bigint);
 CREATE INDEX ON pod_metrics (time DESC)";
-const SEED_NAMESPACE_SQL: &str = "
+const BASELINE_NAMESPACE_SQL: &str = "
 SELECT namespace, SUM(cpu_request_millicores) AS total_cpu_request,
        SUM(memory_request_bytes) AS total_memory_request, AVG(cpu_millicores) AS avg_cpu_usage,
        AVG(memory_bytes) AS avg_memory_usage, COUNT(DISTINCT pod_name) AS pod_count
@@ -181,13 +181,13 @@ FROM pod_metrics
 WHERE tenant_id = $1 AND time >= $2 AND time <= $3 AND pod_name != '__aggregate__'
 GROUP BY namespace ORDER BY total_cpu_request DESC";
 
-async fn seed_baseline(
+async fn load_baseline_table(
     pool: &PgPool,
     start: DateTime<Utc>,
     snapshots: usize,
     pods: usize,
 ) -> anyhow::Result<()> {
-    sqlx::raw_sql(SEED_TABLE).execute(pool).await?;
+    sqlx::raw_sql(POD_METRICS_TABLE).execute(pool).await?;
     let mut conn = pool.acquire().await?;
     let mut copy_time = Duration::ZERO;
     for k in 0..snapshots {
@@ -227,7 +227,7 @@ async fn seed_baseline(
     let mut timings = Vec::new();
     for _ in 0..5 {
         let began = Instant::now();
-        sqlx::query(SEED_NAMESPACE_SQL)
+        sqlx::query(BASELINE_NAMESPACE_SQL)
             .bind(1_i64)
             .bind(start)
             .bind(end)
@@ -333,7 +333,7 @@ async fn run(url: &str, days: usize, pods: usize) -> anyhow::Result<()> {
 
     // 2b. The seed's storage in the same database: bare COPY of the same rows into its own
     //     `pod_metrics` table, and its namespace SQL over them.
-    seed_baseline(store.pool(), start, snapshots, pods).await?;
+    load_baseline_table(store.pool(), start, snapshots, pods).await?;
 
     // 3. The 30-day namespace breakdown, warm.
     let window = TimeWindow::new(start, end)?;

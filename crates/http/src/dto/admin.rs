@@ -51,7 +51,7 @@ pub struct TenantListResponse {
 /// What a key created without `scopes` may do: everything a seed 1 key could (ingest, cost
 /// queries, right-sizing recommendations), named one by one so that scopes added later
 /// are not granted silently.
-pub const SEED_KEY_SCOPES: [&str; 4] = [
+pub const DEFAULT_KEY_SCOPES: [&str; 4] = [
     "metrics:write",
     "costs:read",
     "recommendations:read",
@@ -65,7 +65,7 @@ pub struct CreateApiKeyRequest {
     pub tenant_id: Uuid,
     /// Any of `metrics:write`, `costs:read`, `recommendations:read`,
     /// `recommendations:write`, `*`. Absent (seed 1's clients send none): the access seed
-    /// 1's keys had, [`SEED_KEY_SCOPES`].
+    /// 1's keys had, [`DEFAULT_KEY_SCOPES`].
     #[schema(example = json!(["metrics:write"]), value_type = Option<Vec<ScopeName>>, min_items = 1)]
     #[serde(default)]
     pub scopes: Option<Vec<String>>,

@@ -11,7 +11,7 @@ use crate::auth::AdminCaller;
 use crate::body::required_json;
 use crate::dto::admin::{
     ApiKeyDto, ApiKeyListParams, ApiKeyListResponse, CreateApiKeyRequest, CreateTenantRequest,
-    CreatedApiKeyResponse, SEED_KEY_SCOPES, TenantDto, TenantListResponse, parse_scopes,
+    CreatedApiKeyResponse, DEFAULT_KEY_SCOPES, TenantDto, TenantListResponse, parse_scopes,
 };
 use crate::error::{ApiError, ErrorBody, FieldIssue};
 use crate::state::AppState;
@@ -87,7 +87,7 @@ pub async fn create_api_key(
     let mut issues = Vec::new();
     let names = body
         .scopes
-        .unwrap_or_else(|| SEED_KEY_SCOPES.map(str::to_owned).to_vec());
+        .unwrap_or_else(|| DEFAULT_KEY_SCOPES.map(str::to_owned).to_vec());
     let scopes = parse_scopes(&names)
         .map_err(|found| issues.extend(found))
         .ok();

@@ -99,7 +99,7 @@ async fn a_created_key_is_shown_once_ready_to_use() {
 /// Seed 1's clients create keys with `{tenant_id}` alone: they get the access seed 1's keys
 /// had, and the answer names `key_id` once.
 #[actix_web::test]
-async fn a_key_requested_without_scopes_gets_seed_ones_access() {
+async fn a_key_requested_without_scopes_gets_the_default_scopes() {
     let mut mocks = Mocks::new();
     mocks.keys.expect_insert().returning(|_| Ok(()));
     let state = mocks.into_state();

@@ -37,7 +37,7 @@ fn get(uri: &str) -> TestRequest {
 }
 
 #[actix_web::test]
-async fn namespaces_carry_the_seed_fields_and_the_breakdown() {
+async fn namespaces_carry_kubecents_fields_and_the_breakdown() {
     let mut mocks = Mocks::new();
     mocks
         .metrics

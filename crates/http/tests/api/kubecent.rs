@@ -105,7 +105,7 @@ fn serving_costs() -> Mocks {
 }
 
 #[actix_web::test]
-async fn health_has_the_seed_keys() {
+async fn health_has_kubecents_keys() {
     let mut mocks = Mocks::new();
     mocks.tenants.expect_ping().returning(|| Ok(()));
     mocks.metrics.expect_ping().returning(|| Ok(()));
@@ -127,7 +127,7 @@ async fn health_has_the_seed_keys() {
 }
 
 #[actix_web::test]
-async fn namespaces_have_the_seed_keys_and_types() {
+async fn namespaces_have_kubecents_keys_and_types() {
     let state = serving_costs().into_state();
     let app = app!(state);
     let (status, _, body) = send!(app, get("/api/v1/cost/namespaces", TestKey::Reader));
@@ -272,7 +272,7 @@ async fn pods_have_the_keys_and_pass_the_namespace_filter() {
 }
 
 #[actix_web::test]
-async fn monthly_has_the_seed_keys() {
+async fn monthly_has_kubecents_keys() {
     let state = serving_costs().into_state();
     let app = app!(state);
     let (status, _, body) = send!(app, get("/api/v1/cost/monthly", TestKey::Reader));
@@ -332,7 +332,7 @@ fn recommendation(current: u64, recommended: u64, savings_cents: i64) -> Recomme
 }
 
 #[actix_web::test]
-async fn savings_have_the_seed_keys() {
+async fn savings_have_kubecents_keys() {
     let mut mocks = serving_costs();
     mocks.recommendations.expect_list().returning(|_, _, _| {
         Ok(RecommendationPage {

@@ -50,7 +50,7 @@ async fn a_tiny_bench_measures_every_table() {
     assert!(throughput.tenths.iter().all(|rate| *rate > 0.0));
     let baseline = throughput.baseline.as_ref().expect("baseline measured");
     assert_eq!((baseline.rows, baseline.connections), (800, 2));
-    assert_eq!(baseline.seed_namespace_sql.map(|p| p.count), Some(5));
+    assert_eq!(baseline.baseline_namespace_sql.map(|p| p.count), Some(5));
     // Five cost endpoints and the team question three ways, over three windows each.
     assert_eq!(results.queries.len(), 24);
     assert!(

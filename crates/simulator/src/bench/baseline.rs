@@ -21,7 +21,7 @@ pub struct Baseline {
     pub connections: usize,
     pub copy_elapsed: Duration,
     /// The seed's `CostByNamespace` SQL over the whole range, 5 runs.
-    pub seed_namespace_sql: Option<Percentiles>,
+    pub baseline_namespace_sql: Option<Percentiles>,
 }
 
 /// Seed 1's `pod_metrics` (`docker/timescale-init.sql`), under a per-run name.
@@ -46,7 +46,7 @@ fn create_table(table: &str) -> String {
 }
 
 /// Seed 1's namespace query (`services/cost_service.go`, `CostByNamespace`).
-fn seed_namespace_sql(table: &str) -> String {
+fn baseline_namespace_sql(table: &str) -> String {
     format!(
         "SELECT namespace, SUM(cpu_request_millicores) AS total_cpu_request,
                 SUM(memory_request_bytes) AS total_memory_request,
@@ -91,7 +91,7 @@ pub async fn measure(
     pods: usize,
 ) -> anyhow::Result<Baseline> {
     super::target::ensure_loopback(url)?;
-    let table = format!("seed_pod_metrics_{run_id}");
+    let table = format!("baseline_pod_metrics_{run_id}");
     let mut admin = PgConnection::connect(url)
         .await
         .context("connecting to the baseline database")?;
@@ -138,7 +138,7 @@ pub async fn measure(
     let (first, last) = (times.first().copied(), times.last().copied());
     let mut timings = Vec::new();
     if let (Some(first), Some(last)) = (first, last) {
-        let sql = seed_namespace_sql(&table);
+        let sql = baseline_namespace_sql(&table);
         for _ in 0..5 {
             let started = Instant::now();
             sqlx::query(AssertSqlSafe(sql.clone()))
@@ -157,6 +157,6 @@ pub async fn measure(
         rows,
         connections: clusters,
         copy_elapsed,
-        seed_namespace_sql: Percentiles::of(&timings),
+        baseline_namespace_sql: Percentiles::of(&timings),
     })
 }

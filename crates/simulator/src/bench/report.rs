@@ -126,7 +126,7 @@ impl BenchResults {
                     b.connections,
                     b.copy_elapsed.as_secs_f64(),
                     rate / copy_rate.max(1e-9),
-                    b.seed_namespace_sql
+                    b.baseline_namespace_sql
                         .map_or("–".to_owned(), |p| format!("p50 {}", ms(p.p50)))
                 )?;
             }
@@ -199,7 +199,7 @@ mod tests {
                     rows: 20_000,
                     connections: 2,
                     copy_elapsed: Duration::from_millis(500),
-                    seed_namespace_sql: p,
+                    baseline_namespace_sql: p,
                 }),
             }),
             queries: vec![("/v1/costs/namespaces".to_owned(), 30, p)],

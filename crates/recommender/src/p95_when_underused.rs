@@ -9,13 +9,13 @@ use crate::stats::quantile_interpolated;
 
 const LOOKBACK_HOURS: i64 = 24;
 
-/// The seed's "P95 + 20% if average utilisation < 50%".
+/// "P95 + 20% if average utilisation < 50%": the rule of the cost API kcost replaces.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct SeedRule;
+pub struct P95WhenUnderused;
 
-impl Recommender for SeedRule {
+impl Recommender for P95WhenUnderused {
     fn name(&self) -> &'static str {
-        "seed-rule"
+        "p95-when-underused"
     }
 
     fn recommend(&self, history: &History<'_>) -> Option<Requests> {
@@ -62,7 +62,7 @@ mod tests {
             restarts: 0,
             now: hours_after_start(30),
         };
-        let rec = SeedRule.recommend(&history).unwrap();
+        let rec = P95WhenUnderused.recommend(&history).unwrap();
         assert_eq!(rec.cpu_millicores, 120);
         assert_eq!(rec.memory_bytes, MEMORY_REQUEST);
     }
@@ -77,7 +77,7 @@ mod tests {
             now: hours_after_start(30),
         };
         assert_eq!(
-            SeedRule.recommend(&history).unwrap().cpu_millicores,
+            P95WhenUnderused.recommend(&history).unwrap().cpu_millicores,
             CPU_REQUEST
         );
     }
