@@ -3,13 +3,13 @@
 use std::fmt;
 
 use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::REDACTED;
-use super::encoding::{StoredEncodingError, decode_fixed};
+use super::encoding::{impl_constant_time_eq, impl_stored_bytes};
 use super::hashing::HASH_LEN;
 
 /// Shortest admin token accepted.
@@ -97,50 +97,10 @@ impl AdminTokenHash {
         let presented: [u8; HASH_LEN] = Sha256::digest(presented.as_bytes()).into();
         presented.ct_eq(&self.0).into()
     }
-
-    pub const fn from_bytes(bytes: [u8; HASH_LEN]) -> Self {
-        Self(bytes)
-    }
-
-    pub const fn as_bytes(&self) -> &[u8; HASH_LEN] {
-        &self.0
-    }
-
-    pub fn to_base64(&self) -> String {
-        STANDARD.encode(self.0)
-    }
-
-    pub fn from_base64(text: &str) -> Result<Self, StoredEncodingError> {
-        decode_fixed(text, "admin token hash").map(Self)
-    }
 }
 
-impl PartialEq for AdminTokenHash {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.ct_eq(&other.0).into()
-    }
-}
-
-impl Eq for AdminTokenHash {}
-
-impl fmt::Debug for AdminTokenHash {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "AdminTokenHash({})", self.to_base64())
-    }
-}
-
-impl TryFrom<String> for AdminTokenHash {
-    type Error = StoredEncodingError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::from_base64(&value)
-    }
-}
-
-impl From<AdminTokenHash> for String {
-    fn from(value: AdminTokenHash) -> Self {
-        value.to_base64()
-    }
-}
+impl_stored_bytes!(AdminTokenHash, HASH_LEN, "admin token hash");
+impl_constant_time_eq!(AdminTokenHash);
 
 #[cfg(test)]
 mod tests {

@@ -3,15 +3,12 @@
 
 use std::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
-use subtle::ConstantTimeEq;
 
 use super::REDACTED;
-use super::encoding::{StoredEncodingError, decode_fixed};
+use super::encoding::{impl_constant_time_eq, impl_stored_bytes};
 use super::secret::ApiKeySecret;
 
 /// Bytes of salt per key.
@@ -40,42 +37,7 @@ pub enum PepperError {
 #[serde(try_from = "String", into = "String")]
 pub struct Salt([u8; SALT_LEN]);
 
-impl Salt {
-    pub const fn from_bytes(bytes: [u8; SALT_LEN]) -> Self {
-        Self(bytes)
-    }
-
-    pub const fn as_bytes(&self) -> &[u8; SALT_LEN] {
-        &self.0
-    }
-
-    pub fn to_base64(&self) -> String {
-        STANDARD.encode(self.0)
-    }
-
-    pub fn from_base64(text: &str) -> Result<Self, StoredEncodingError> {
-        decode_fixed(text, "salt").map(Self)
-    }
-}
-
-impl fmt::Debug for Salt {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Salt({})", self.to_base64())
-    }
-}
-
-impl TryFrom<String> for Salt {
-    type Error = StoredEncodingError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::from_base64(&value)
-    }
-}
-
-impl From<Salt> for String {
-    fn from(value: Salt) -> Self {
-        value.to_base64()
-    }
-}
+impl_stored_bytes!(Salt, SALT_LEN, "salt");
 
 /// The server-wide secret HMAC key. In production it must live in configuration, not in the
 /// database, so that a stolen database is not enough to test guesses against stored hashes;
@@ -125,56 +87,17 @@ impl SecretHash {
     pub fn matches(&self, pepper: &Pepper, salt: &Salt, secret: &ApiKeySecret) -> bool {
         Self::compute(pepper, salt, secret) == *self
     }
-
-    pub const fn from_bytes(bytes: [u8; HASH_LEN]) -> Self {
-        Self(bytes)
-    }
-
-    pub const fn as_bytes(&self) -> &[u8; HASH_LEN] {
-        &self.0
-    }
-
-    pub fn to_base64(&self) -> String {
-        STANDARD.encode(self.0)
-    }
-
-    pub fn from_base64(text: &str) -> Result<Self, StoredEncodingError> {
-        decode_fixed(text, "secret hash").map(Self)
-    }
 }
 
-impl PartialEq for SecretHash {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.ct_eq(&other.0).into()
-    }
-}
-
-impl Eq for SecretHash {}
-
-impl fmt::Debug for SecretHash {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SecretHash({})", self.to_base64())
-    }
-}
-
-impl TryFrom<String> for SecretHash {
-    type Error = StoredEncodingError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::from_base64(&value)
-    }
-}
-
-impl From<SecretHash> for String {
-    fn from(value: SecretHash) -> Self {
-        value.to_base64()
-    }
-}
+impl_stored_bytes!(SecretHash, HASH_LEN, "secret hash");
+impl_constant_time_eq!(SecretHash);
 
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::api_key::StoredEncodingError;
     use crate::api_key::fixtures::{PEPPER, counting_bytes, hex, pepper, secret};
 
     #[test]
