@@ -26,6 +26,18 @@ pub enum Op {
 pub(crate) const OPERATORS: &str = ": !: ~: !~: <~: !<~: ~>: !~>:";
 
 impl Op {
+    /// Every operator.
+    pub const ALL: [Op; 8] = [
+        Op::Equals,
+        Op::NotEquals,
+        Op::Contains,
+        Op::NotContains,
+        Op::StartsWith,
+        Op::NotStartsWith,
+        Op::EndsWith,
+        Op::NotEndsWith,
+    ];
+
     /// The operator as written in the language.
     pub fn symbol(self) -> &'static str {
         match self {
@@ -42,18 +54,7 @@ impl Op {
 
     /// The operator written `symbol`, if any.
     pub(crate) fn from_symbol(symbol: &str) -> Option<Op> {
-        [
-            Op::Equals,
-            Op::NotEquals,
-            Op::Contains,
-            Op::NotContains,
-            Op::StartsWith,
-            Op::NotStartsWith,
-            Op::EndsWith,
-            Op::NotEndsWith,
-        ]
-        .into_iter()
-        .find(|op| op.symbol() == symbol)
+        Op::ALL.into_iter().find(|op| op.symbol() == symbol)
     }
 
     /// Whether this is one of the `!` operators.

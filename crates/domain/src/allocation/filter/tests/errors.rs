@@ -15,34 +15,27 @@ fn the_known_fields_listed_are_the_accepted_ones() {
 
 #[test]
 fn unknown_fields() {
-    assert_eq!(
-        error(r#"nmespace:"a""#),
-        format!(r#"unknown filter field "nmespace" at 0; known: {KNOWN}"#)
-    );
-    // Field names are case-sensitive, as in OpenCost.
-    assert_eq!(
-        error(r#"pod:"a"+controllerkind:"x""#),
-        format!(r#"unknown filter field "controllerkind" at 8; known: {KNOWN}"#)
-    );
-    // The leftmost mistake is reported, even if a later one is lexical.
-    assert_eq!(
-        error(r#"nmespace:"a"#),
-        format!(r#"unknown filter field "nmespace" at 0; known: {KNOWN}"#)
-    );
-    // Offsets count characters, not bytes.
-    assert_eq!(
-        error(r#"namespace:"é"+x:"a""#),
-        format!(r#"unknown filter field "x" at 14; known: {KNOWN}"#)
-    );
-    // Long echoes are cut.
     let long = "a".repeat(50);
-    assert_eq!(
-        error(&format!(r#"{long}:"x""#)),
-        format!(
-            r#"unknown filter field "{}…" at 0; known: {KNOWN}"#,
-            "a".repeat(40)
-        )
-    );
+    let long_expression = format!(r#"{long}:"x""#);
+    let cut = format!("{}…", "a".repeat(40));
+    let cases = [
+        (r#"nmespace:"a""#, "nmespace", 0),
+        // Field names are case-sensitive, as in OpenCost.
+        (r#"pod:"a"+controllerkind:"x""#, "controllerkind", 8),
+        // The leftmost mistake is reported, even if a later one is lexical.
+        (r#"nmespace:"a"#, "nmespace", 0),
+        // Offsets count characters, not bytes.
+        (r#"namespace:"é"+x:"a""#, "x", 14),
+        // Long echoes are cut.
+        (long_expression.as_str(), cut.as_str(), 0),
+    ];
+    for (expression, field, at) in cases {
+        assert_eq!(
+            error(expression),
+            format!(r#"unknown filter field "{field}" at {at}; known: {KNOWN}"#),
+            "{expression}"
+        );
+    }
 }
 
 #[test]

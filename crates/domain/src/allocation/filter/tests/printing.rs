@@ -91,16 +91,7 @@ fn arb_filter() -> impl Strategy<Value = AllocationFilter> {
         Just(Field::LabelKeys),
         Just(Field::AnnotationKeys),
     ];
-    let op = prop::sample::select(vec![
-        Op::Equals,
-        Op::NotEquals,
-        Op::Contains,
-        Op::NotContains,
-        Op::StartsWith,
-        Op::NotStartsWith,
-        Op::EndsWith,
-        Op::NotEndsWith,
-    ]);
+    let op = prop::sample::select(Op::ALL.to_vec());
     let value = prop::sample::select(vec!["", "a", "b", "k", "shop", "dev", "Deployment"]);
     let compare =
         (field, op, prop::collection::vec(value, 0..3)).prop_map(|(field, op, values)| {
