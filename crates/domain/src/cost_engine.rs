@@ -28,14 +28,17 @@
 //! - `priced`: what pricing yields ([`PricedSnapshot`], [`PodCost`], [`NodeCost`],
 //!   [`CostTotals`]).
 //! - `direct`: costs charged to a pod directly ([`DirectCosts`]).
+//! - `placement`: where each pod runs (`PodPlacements`).
 
 mod allocate;
 mod direct;
 mod duration;
+mod placement;
 mod priced;
 
 pub(crate) use allocate::average_rates;
 pub use allocate::price_snapshot;
 pub use direct::DirectCosts;
 pub use duration::{DurationBasis, DurationRules, SampleDuration, sample_duration};
+pub(crate) use placement::PodPlacements;
 pub use priced::{CostTotals, NodeCost, Placement, PodCost, PricedSnapshot};

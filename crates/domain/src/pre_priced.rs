@@ -8,10 +8,8 @@
 //! direct costs (storage, network, load balancer) only have to be non-negative: no node
 //! pays for them, so they take no part in conservation.
 
-use std::collections::HashMap;
-
 use crate::cost_engine::{
-    NodeCost, Placement, PodCost, PricedSnapshot, SampleDuration, average_rates,
+    NodeCost, Placement, PodCost, PodPlacements, PricedSnapshot, SampleDuration, average_rates,
 };
 use crate::money::Money;
 use crate::pricing::{NodePrice, ResourceRates};
@@ -94,22 +92,8 @@ fn check_counts(
 
 /// Checks placements and signs; returns, per node index, the indices of its pods.
 fn check_pods(snapshot: &Snapshot, pods: &[PodCost]) -> Result<Vec<Vec<usize>>, PrePricedError> {
-    let node_index: HashMap<&str, usize> = snapshot
-        .nodes()
-        .iter()
-        .enumerate()
-        .map(|(i, node)| (node.name.as_str(), i))
-        .collect();
-    let mut on_node = vec![Vec::new(); snapshot.nodes().len()];
-    for (index, (sample, cost)) in snapshot.pods().iter().zip(pods).enumerate() {
-        let expected = match sample.node.as_deref().map(|name| node_index.get(name)) {
-            Some(Some(&node)) => {
-                on_node[node].push(index);
-                Placement::OnNode
-            }
-            Some(None) => Placement::UnknownNode,
-            None => Placement::Pending,
-        };
+    let placements = PodPlacements::of(snapshot);
+    for (index, (cost, &(expected, _))) in pods.iter().zip(&placements.pods).enumerate() {
         if cost.placement != expected {
             return Err(PrePricedError::Placement {
                 index,
@@ -120,7 +104,7 @@ fn check_pods(snapshot: &Snapshot, pods: &[PodCost]) -> Result<Vec<Vec<usize>>, 
             return Err(PrePricedError::NegativePodCost { index });
         }
     }
-    Ok(on_node)
+    Ok(placements.by_node)
 }
 
 fn check_nodes(

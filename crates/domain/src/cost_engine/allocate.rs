@@ -3,12 +3,11 @@
 //! settled per node as idle or overcommit, and pods no node pays for priced at the cluster
 //! average.
 
-use std::collections::HashMap;
-
 use rust_decimal::Decimal;
 
 use super::direct::DirectCosts;
 use super::duration::SampleDuration;
+use super::placement::PodPlacements;
 use super::priced::{NodeCost, Placement, PodCost, PricedSnapshot};
 use crate::money::{Money, apportion};
 use crate::pricing::{NodePrice, PriceBook, ResourceRates};
@@ -27,38 +26,24 @@ pub fn price_snapshot(
         .map(|node| book.price_node(node))
         .collect();
     let cluster_rates = average_rates(&snapshot, &prices).unwrap_or(*book.defaults());
-    let node_index: HashMap<&str, usize> = snapshot
-        .nodes()
-        .iter()
-        .enumerate()
-        .map(|(i, node)| (node.name.as_str(), i))
-        .collect();
+    let placements = PodPlacements::of(&snapshot);
 
     let mut pods: Vec<PodCost> = snapshot
         .pods()
         .iter()
-        .map(|pod| {
-            let (placement, rates) = match pod.node.as_deref().map(|name| node_index.get(name)) {
-                Some(Some(&i)) => (Placement::OnNode, prices[i].rates),
-                Some(None) => (Placement::UnknownNode, cluster_rates),
-                None => (Placement::Pending, cluster_rates),
-            };
+        .zip(&placements.pods)
+        .map(|(pod, &(placement, node))| {
+            // Pods no listed node pays for are priced at the cluster's average.
+            let rates = node.map_or(cluster_rates, |i| prices[i].rates);
             raw_pod_cost(pod, placement, rates, seconds)
         })
         .collect();
-
-    let mut pods_by_node: Vec<Vec<usize>> = vec![Vec::new(); prices.len()];
-    for (pod_index, pod) in snapshot.pods().iter().enumerate() {
-        if let Some(&node) = pod.node.as_deref().and_then(|name| node_index.get(name)) {
-            pods_by_node[node].push(pod_index);
-        }
-    }
 
     let nodes = snapshot
         .nodes()
         .iter()
         .zip(&prices)
-        .zip(&pods_by_node)
+        .zip(&placements.by_node)
         .map(|((node, price), members)| {
             let total = Money::for_duration(price.hourly, seconds);
             let cpu_cost = Money::for_duration(
