@@ -98,17 +98,14 @@ fn cache_key(
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use chrono::TimeZone;
     use kcost_domain::cluster::ClusterName;
     use kcost_domain::costs::{CostBreakdown, CostGrouping, CostKey, ResourceHours};
     use kcost_domain::money::Money;
-    use kcost_ports::MockCache;
     use kcost_ports::MockMetricsStore;
 
     use super::*;
-    use crate::test_support::{key_with, tenant};
+    use crate::test_support::{empty_cache, key_with, missing_scope, tenant};
 
     fn window() -> TimeWindow {
         let start = chrono::Utc.with_ymd_and_hms(2026, 11, 19, 0, 0, 0).unwrap();
@@ -126,17 +123,6 @@ mod tests {
             pod_count: 1,
             namespace_count: 1,
         }
-    }
-
-    fn empty_cache() -> Arc<QueryCache> {
-        let mut cache = MockCache::new();
-        cache.expect_get().returning(|_| Ok(None));
-        cache.expect_set().returning(|_, _, _| Ok(()));
-        Arc::new(QueryCache::new(
-            Arc::new(cache),
-            Duration::from_secs(60),
-            "t:",
-        ))
     }
 
     fn namespace_query() -> CostQuery {
@@ -175,10 +161,7 @@ mod tests {
             .costs(&key_with(&[Scope::MetricsWrite], None), namespace_query())
             .await
             .unwrap_err();
-        assert!(matches!(
-            err,
-            QueryError::Forbidden(AuthError::MissingScope(Scope::CostsRead))
-        ));
+        assert_eq!(missing_scope(&err), Some(Scope::CostsRead));
     }
 
     #[tokio::test]

@@ -207,17 +207,17 @@ impl IngestSnapshot {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use chrono::TimeZone;
     use kcost_domain::cost_engine::DurationBasis;
     use kcost_domain::pricing::{PriceOverride, PriceSource};
     use kcost_ports::{CacheError, MockCache, MockMetricsStore, MockPriceRepository};
-    use mockall::predicate::{always, eq};
+    use mockall::predicate::eq;
     use rust_decimal::Decimal;
 
     use super::*;
-    use crate::test_support::{clock, key_with, tenant};
+    use crate::test_support::{
+        clock, invalidation_counting_cache, key_with, query_cache_over, tenant,
+    };
 
     use kcost_agent_contract::AgentPayload;
     use kcost_agent_contract::fixtures::{NODES_NULL, SMALL};
@@ -227,19 +227,6 @@ mod tests {
         serde_json::from_str::<AgentPayload>(json)
             .unwrap()
             .into_draft()
-    }
-
-    fn counting_cache(increments: usize) -> Arc<QueryCache> {
-        let mut cache = MockCache::new();
-        cache
-            .expect_increment()
-            .times(increments)
-            .returning(|_| Ok(1));
-        Arc::new(QueryCache::new(
-            Arc::new(cache),
-            Duration::from_secs(300),
-            "t:",
-        ))
     }
 
     fn use_case(
@@ -259,6 +246,59 @@ mod tests {
 
     fn writer() -> AuthenticatedKey {
         key_with(&[Scope::MetricsWrite], None)
+    }
+
+    /// The writer ingests the reference agent's small snapshot.
+    async fn ingest_small(
+        metrics: MockMetricsStore,
+        prices: MockPriceRepository,
+        cache: Arc<QueryCache>,
+    ) -> Result<IngestReceipt, IngestError> {
+        use_case(metrics, prices, cache)
+            .execute(&writer(), payload(SMALL))
+            .await
+    }
+
+    /// Asserts the ingest failed as unavailable: the agent is to retry.
+    fn assert_unavailable(ingested: Result<IngestReceipt, IngestError>) {
+        assert!(
+            matches!(
+                ingested,
+                Err(IngestError::Failed(BackendFailure::Unavailable(_)))
+            ),
+            "{ingested:?}"
+        );
+    }
+
+    /// A metrics store that holds no earlier snapshot of the cluster; appends are up to
+    /// each test.
+    fn store_without_earlier_snapshots() -> MockMetricsStore {
+        let mut metrics = MockMetricsStore::new();
+        metrics
+            .expect_previous_snapshot_time()
+            .returning(|_, _, _| Ok(None));
+        metrics
+    }
+
+    /// A price repository with no overrides for the tenant.
+    fn no_overrides() -> MockPriceRepository {
+        let mut prices = MockPriceRepository::new();
+        prices.expect_overrides().returning(|_| Ok(vec![]));
+        prices
+    }
+
+    /// Why `key` may not ingest the small snapshot; nothing is written.
+    async fn refusal_of(key: &AuthenticatedKey) -> IngestError {
+        let mut metrics = MockMetricsStore::new();
+        metrics.expect_append().never();
+        use_case(
+            metrics,
+            MockPriceRepository::new(),
+            invalidation_counting_cache(0),
+        )
+        .execute(key, payload(SMALL))
+        .await
+        .unwrap_err()
     }
 
     #[tokio::test]
@@ -288,8 +328,7 @@ mod tests {
             ])
         });
 
-        let receipt = use_case(metrics, prices, counting_cache(1))
-            .execute(&writer(), payload(SMALL))
+        let receipt = ingest_small(metrics, prices, invalidation_counting_cache(1))
             .await
             .unwrap();
         assert_eq!(receipt.outcome, AppendOutcome::Stored);
@@ -304,17 +343,11 @@ mod tests {
 
     #[tokio::test]
     async fn a_duplicate_is_reported_and_does_not_invalidate() {
-        let mut metrics = MockMetricsStore::new();
-        metrics
-            .expect_previous_snapshot_time()
-            .returning(|_, _, _| Ok(None));
+        let mut metrics = store_without_earlier_snapshots();
         metrics
             .expect_append()
             .returning(|_, _| Ok(AppendOutcome::Duplicate));
-        let mut prices = MockPriceRepository::new();
-        prices.expect_overrides().returning(|_| Ok(vec![]));
-        let receipt = use_case(metrics, prices, counting_cache(0))
-            .execute(&writer(), payload(SMALL))
+        let receipt = ingest_small(metrics, no_overrides(), invalidation_counting_cache(0))
             .await
             .unwrap();
         assert_eq!(receipt.outcome, AppendOutcome::Duplicate);
@@ -334,7 +367,7 @@ mod tests {
         let mut body = payload(NODES_NULL);
         body.interval_seconds = Some(300);
         // No nodes at all: no override lookup either.
-        let receipt = use_case(metrics, prices, counting_cache(1))
+        let receipt = use_case(metrics, prices, invalidation_counting_cache(1))
             .execute(&writer(), body)
             .await
             .unwrap();
@@ -349,10 +382,14 @@ mod tests {
         metrics.expect_previous_snapshot_time().never();
         let mut body = payload(SMALL);
         body.cluster = String::new();
-        let err = use_case(metrics, MockPriceRepository::new(), counting_cache(0))
-            .execute(&writer(), body)
-            .await
-            .unwrap_err();
+        let err = use_case(
+            metrics,
+            MockPriceRepository::new(),
+            invalidation_counting_cache(0),
+        )
+        .execute(&writer(), body)
+        .await
+        .unwrap_err();
         let IngestError::Invalid(invalid) = err else {
             panic!("expected Invalid, got {err:?}")
         };
@@ -361,13 +398,7 @@ mod tests {
 
     #[tokio::test]
     async fn keys_without_the_write_scope_are_forbidden() {
-        let mut metrics = MockMetricsStore::new();
-        metrics.expect_append().never();
-        let reader = key_with(&[Scope::CostsRead], None);
-        let err = use_case(metrics, MockPriceRepository::new(), counting_cache(0))
-            .execute(&reader, payload(SMALL))
-            .await
-            .unwrap_err();
+        let err = refusal_of(&key_with(&[Scope::CostsRead], None)).await;
         assert!(matches!(
             err,
             IngestError::Forbidden(AuthError::MissingScope(Scope::MetricsWrite))
@@ -376,13 +407,7 @@ mod tests {
 
     #[tokio::test]
     async fn keys_bound_to_another_cluster_are_forbidden() {
-        let mut metrics = MockMetricsStore::new();
-        metrics.expect_append().never();
-        let bound = key_with(&[Scope::MetricsWrite], Some("other-cluster"));
-        let err = use_case(metrics, MockPriceRepository::new(), counting_cache(0))
-            .execute(&bound, payload(SMALL))
-            .await
-            .unwrap_err();
+        let err = refusal_of(&key_with(&[Scope::MetricsWrite], Some("other-cluster"))).await;
         assert!(matches!(
             err,
             IngestError::Forbidden(AuthError::ClusterNotAllowed { .. })
@@ -391,18 +416,13 @@ mod tests {
 
     #[tokio::test]
     async fn a_key_bound_to_the_payloads_cluster_may_ingest() {
-        let mut metrics = MockMetricsStore::new();
-        metrics
-            .expect_previous_snapshot_time()
-            .returning(|_, _, _| Ok(None));
+        let mut metrics = store_without_earlier_snapshots();
         metrics
             .expect_append()
             .returning(|_, _| Ok(AppendOutcome::Stored));
-        let mut prices = MockPriceRepository::new();
-        prices.expect_overrides().returning(|_| Ok(vec![]));
         let bound = key_with(&[Scope::MetricsWrite], Some("cost-dashboard-dev"));
         assert!(
-            use_case(metrics, prices, counting_cache(1))
+            use_case(metrics, no_overrides(), invalidation_counting_cache(1))
                 .execute(&bound, payload(SMALL))
                 .await
                 .is_ok()
@@ -411,73 +431,40 @@ mod tests {
 
     #[tokio::test]
     async fn an_unavailable_store_is_reported_as_such() {
-        let mut metrics = MockMetricsStore::new();
-        metrics
-            .expect_previous_snapshot_time()
-            .returning(|_, _, _| Ok(None));
-        metrics
-            .expect_append()
-            .with(always(), always())
-            .returning(|_, _| {
-                Err(kcost_ports::MetricsStoreError::unavailable(
-                    anyhow::anyhow!("pool timed out"),
-                ))
-            });
-        let mut prices = MockPriceRepository::new();
-        prices.expect_overrides().returning(|_| Ok(vec![]));
-        let err = use_case(metrics, prices, counting_cache(0))
-            .execute(&writer(), payload(SMALL))
-            .await
-            .unwrap_err();
-        assert!(matches!(
-            err,
-            IngestError::Failed(kcost_ports::BackendFailure::Unavailable(_))
-        ));
+        let mut metrics = store_without_earlier_snapshots();
+        metrics.expect_append().returning(|_, _| {
+            Err(kcost_ports::MetricsStoreError::unavailable(
+                anyhow::anyhow!("pool timed out"),
+            ))
+        });
+        assert_unavailable(
+            ingest_small(metrics, no_overrides(), invalidation_counting_cache(0)).await,
+        );
     }
 
     #[tokio::test]
     async fn an_unavailable_price_store_fails_before_writing() {
-        let mut metrics = MockMetricsStore::new();
-        metrics
-            .expect_previous_snapshot_time()
-            .returning(|_, _, _| Ok(None));
+        let mut metrics = store_without_earlier_snapshots();
         metrics.expect_append().never();
         let mut prices = MockPriceRepository::new();
         prices
             .expect_overrides()
             .returning(|_| Err(PriceRepositoryError::unavailable(anyhow::anyhow!("down"))));
-        let err = use_case(metrics, prices, counting_cache(0))
-            .execute(&writer(), payload(SMALL))
-            .await
-            .unwrap_err();
-        assert!(matches!(
-            err,
-            IngestError::Failed(kcost_ports::BackendFailure::Unavailable(_))
-        ));
+        assert_unavailable(ingest_small(metrics, prices, invalidation_counting_cache(0)).await);
     }
 
     #[tokio::test]
     async fn a_failing_cache_does_not_fail_a_committed_ingest() {
-        let mut metrics = MockMetricsStore::new();
-        metrics
-            .expect_previous_snapshot_time()
-            .returning(|_, _, _| Ok(None));
+        let mut metrics = store_without_earlier_snapshots();
         metrics
             .expect_append()
             .returning(|_, _| Ok(AppendOutcome::Stored));
-        let mut prices = MockPriceRepository::new();
-        prices.expect_overrides().returning(|_| Ok(vec![]));
         let mut cache = MockCache::new();
         cache
             .expect_increment()
             .returning(|_| Err(CacheError::unavailable(anyhow::anyhow!("down"))));
-        let cache = Arc::new(QueryCache::new(
-            Arc::new(cache),
-            Duration::from_secs(1),
-            "t:",
-        ));
-        let receipt = use_case(metrics, prices, cache.clone())
-            .execute(&writer(), payload(SMALL))
+        let cache = query_cache_over(cache);
+        let receipt = ingest_small(metrics, no_overrides(), cache.clone())
             .await
             .unwrap();
         assert_eq!(receipt.outcome, AppendOutcome::Stored);

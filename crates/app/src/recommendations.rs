@@ -421,7 +421,7 @@ mod tests {
     use rust_decimal::Decimal;
 
     use super::*;
-    use crate::test_support::{clock, key_with, now, tenant};
+    use crate::test_support::{clock, key_with, now, query_cache_over, tenant};
 
     const GIB: u64 = 1 << 30;
 
@@ -483,11 +483,7 @@ mod tests {
             Arc::new(repository),
             clock(),
             KcostRecommender::new(Policy::default()),
-            Arc::new(QueryCache::new(
-                Arc::new(cache),
-                std::time::Duration::from_secs(300),
-                "t:",
-            )),
+            query_cache_over(cache),
         )
     }
 

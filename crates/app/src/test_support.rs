@@ -1,13 +1,18 @@
-//! Shared fixtures for the use-case tests.
+//! Shared fixtures for the use-case tests: a stopped clock, the tenant and its keys, and
+//! query caches over a mocked shared cache.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
-use kcost_domain::api_key::{AuthenticatedKey, KeyId, Scope, Scopes};
+use kcost_domain::api_key::{AuthError, AuthenticatedKey, KeyId, Scope, Scopes};
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::tenant::TenantId;
-use kcost_ports::Clock;
+use kcost_ports::{Clock, MockCache};
 use uuid::Uuid;
+
+use crate::costs::QueryError;
+use crate::query_cache::QueryCache;
 
 /// A clock stopped at one instant.
 #[derive(Debug, Clone, Copy)]
@@ -40,4 +45,39 @@ pub fn key_with(scopes: &[Scope], cluster: Option<&str>) -> AuthenticatedKey {
         scopes: Scopes::new(scopes.iter().copied()).unwrap(),
         cluster: cluster.map(|c| ClusterName::new(c).unwrap()),
     }
+}
+
+/// The scope a query was refused for lacking, if that was the refusal.
+pub fn missing_scope(error: &QueryError) -> Option<Scope> {
+    match error {
+        QueryError::Forbidden(AuthError::MissingScope(scope)) => Some(*scope),
+        _ => None,
+    }
+}
+
+/// A query cache over `shared`, the mocked shared cache beneath it.
+pub fn query_cache_over(shared: MockCache) -> Arc<QueryCache> {
+    Arc::new(QueryCache::new(
+        Arc::new(shared),
+        Duration::from_secs(60),
+        "t:",
+    ))
+}
+
+/// A query cache holding nothing, that accepts whatever it is given.
+pub fn empty_cache() -> Arc<QueryCache> {
+    let mut shared = MockCache::new();
+    shared.expect_get().returning(|_| Ok(None));
+    shared.expect_set().returning(|_, _, _| Ok(()));
+    query_cache_over(shared)
+}
+
+/// A query cache that must see exactly `invalidations` invalidations of a tenant's answers.
+pub fn invalidation_counting_cache(invalidations: usize) -> Arc<QueryCache> {
+    let mut shared = MockCache::new();
+    shared
+        .expect_increment()
+        .times(invalidations)
+        .returning(|_| Ok(1));
+    query_cache_over(shared)
 }

@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use kcost_domain::allocation::query::{Accumulate, AggregateBy, AllocationQuery, StepError};
@@ -15,7 +14,7 @@ use kcost_ports::{MetricsStoreError, MockCache, MockMetricsStore};
 use rust_decimal::Decimal;
 
 use super::*;
-use crate::test_support::{key_with, tenant};
+use crate::test_support::{key_with, query_cache_over, tenant};
 
 fn days(n: i64) -> TimeWindow {
     let start = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
@@ -35,11 +34,7 @@ fn memory_cache() -> Arc<QueryCache> {
         Ok(())
     });
     cache.expect_increment().returning(|_| Ok(1));
-    Arc::new(QueryCache::new(
-        Arc::new(cache),
-        Duration::from_secs(60),
-        "t:",
-    ))
+    query_cache_over(cache)
 }
 
 /// One node with a dollar of idle CPU per step.

@@ -54,8 +54,7 @@ async fn created_key(expires_at: Option<DateTime<Utc>>) -> (ApiKeyRecord, Presen
     });
     let mut cache = MockCache::new();
     cache.expect_delete().returning(|_| Ok(()));
-    let admin = ApiKeyAdmin::new(Arc::new(keys), key_cache(cache, 60), pepper(), clock());
-    let created = admin
+    let created = admin(keys, cache)
         .create(NewApiKey {
             tenant_id: tenant(),
             scopes: Scopes::single(Scope::MetricsWrite),
@@ -77,6 +76,53 @@ fn authenticator(keys: MockApiKeyRepository, cache: MockCache, ttl: u64) -> ApiK
     ApiKeyAuthenticator::new(Arc::new(keys), key_cache(cache, ttl), pepper(), clock())
 }
 
+fn admin(keys: MockApiKeyRepository, cache: MockCache) -> ApiKeyAdmin {
+    ApiKeyAdmin::new(Arc::new(keys), key_cache(cache, 60), pepper(), clock())
+}
+
+/// A repository that must not be asked: the answer comes from a cache.
+fn repository_never_asked() -> MockApiKeyRepository {
+    let mut keys = MockApiKeyRepository::new();
+    keys.expect_find().never();
+    keys
+}
+
+/// A repository asked once, answering `record`.
+fn repository_finding(record: Option<ApiKeyRecord>) -> MockApiKeyRepository {
+    let mut keys = MockApiKeyRepository::new();
+    keys.expect_find()
+        .times(1)
+        .returning(move |_| Ok(record.clone()));
+    keys
+}
+
+/// A cache entry holding `record`.
+fn known(record: &ApiKeyRecord) -> Vec<u8> {
+    serde_json::to_vec(&CachedKey::Known(record.clone())).unwrap()
+}
+
+/// A shared cache whose every read answers `entry`.
+fn shared_cache_answering(entry: Option<Vec<u8>>) -> MockCache {
+    let mut cache = MockCache::new();
+    cache.expect_get().returning(move |_| Ok(entry.clone()));
+    cache
+}
+
+fn as_revoked(record: &ApiKeyRecord) -> ApiKeyRecord {
+    ApiKeyRecord {
+        revoked: true,
+        ..record.clone()
+    }
+}
+
+/// Why `auth` denied `presented`; panics if it did not.
+async fn denial(auth: &ApiKeyAuthenticator, presented: &PresentedApiKey) -> AuthError {
+    match auth.authenticate(presented).await {
+        Err(AuthenticationError::Denied(reason)) => reason,
+        other => panic!("expected a denial, got {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn a_created_key_authenticates_from_the_repository_and_is_then_cached() {
     let (record, presented) = created_key(None).await;
@@ -92,8 +138,7 @@ async fn a_created_key_authenticates_from_the_repository_and_is_then_cached() {
         .with(eq(record.key_id))
         .times(1)
         .returning(move |_| Ok(Some(found.clone())));
-    let mut cache = MockCache::new();
-    cache.expect_get().returning(|_| Ok(None));
+    let mut cache = shared_cache_answering(None);
     let expected_key = format!("t:apikey:{}", record.key_id);
     cache
         .expect_set()
@@ -114,32 +159,20 @@ async fn a_created_key_authenticates_from_the_repository_and_is_then_cached() {
 #[tokio::test]
 async fn a_cache_hit_skips_the_repository_but_still_checks_the_secret() {
     let (record, presented) = created_key(None).await;
-    let entry = serde_json::to_vec(&CachedKey::Known(record)).unwrap();
-    let mut keys = MockApiKeyRepository::new();
-    keys.expect_find().never();
-    let mut cache = MockCache::new();
-    cache
-        .expect_get()
-        .returning(move |_| Ok(Some(entry.clone())));
-    let auth = authenticator(keys, cache, 60);
+    let cache = shared_cache_answering(Some(known(&record)));
+    let auth = authenticator(repository_never_asked(), cache, 60);
     assert!(auth.authenticate(&presented).await.is_ok());
     let forged = PresentedApiKey::new(
         presented.key_id,
         ApiKeySecret::from_random_bytes(&[7u8; 32]),
     );
-    assert!(matches!(
-        auth.authenticate(&forged).await,
-        Err(AuthenticationError::Denied(AuthError::InvalidCredentials))
-    ));
+    assert_eq!(denial(&auth, &forged).await, AuthError::InvalidCredentials);
 }
 
 #[tokio::test]
 async fn unknown_keys_are_denied_and_negatively_cached_briefly() {
     let (_, presented) = created_key(None).await;
-    let mut keys = MockApiKeyRepository::new();
-    keys.expect_find().times(1).returning(|_| Ok(None));
-    let mut cache = MockCache::new();
-    cache.expect_get().returning(|_| Ok(None));
+    let mut cache = shared_cache_answering(None);
     cache
         .expect_set()
         .withf(|_, value, ttl| {
@@ -147,43 +180,28 @@ async fn unknown_keys_are_denied_and_negatively_cached_briefly() {
         })
         .times(1)
         .returning(|_, _, _| Ok(()));
-    let err = authenticator(keys, cache, 60)
-        .authenticate(&presented)
-        .await
-        .unwrap_err();
-    assert!(matches!(
-        err,
-        AuthenticationError::Denied(AuthError::InvalidCredentials)
-    ));
+    let auth = authenticator(repository_finding(None), cache, 60);
+    assert_eq!(
+        denial(&auth, &presented).await,
+        AuthError::InvalidCredentials
+    );
 }
 
 #[tokio::test]
 async fn a_negative_cache_entry_denies_without_the_repository() {
     let (_, presented) = created_key(None).await;
-    let mut keys = MockApiKeyRepository::new();
-    keys.expect_find().never();
-    let mut cache = MockCache::new();
-    let entry = serde_json::to_vec(&CachedKey::Unknown).unwrap();
-    cache
-        .expect_get()
-        .returning(move |_| Ok(Some(entry.clone())));
-    let err = authenticator(keys, cache, 60)
-        .authenticate(&presented)
-        .await
-        .unwrap_err();
-    assert!(matches!(
-        err,
-        AuthenticationError::Denied(AuthError::InvalidCredentials)
-    ));
+    let unknown = serde_json::to_vec(&CachedKey::Unknown).unwrap();
+    let cache = shared_cache_answering(Some(unknown));
+    let auth = authenticator(repository_never_asked(), cache, 60);
+    assert_eq!(
+        denial(&auth, &presented).await,
+        AuthError::InvalidCredentials
+    );
 }
 
 #[tokio::test]
 async fn a_failing_cache_falls_back_to_the_repository() {
     let (record, presented) = created_key(None).await;
-    let mut keys = MockApiKeyRepository::new();
-    keys.expect_find()
-        .times(1)
-        .returning(move |_| Ok(Some(record.clone())));
     let mut cache = MockCache::new();
     cache
         .expect_get()
@@ -192,7 +210,7 @@ async fn a_failing_cache_falls_back_to_the_repository() {
         .expect_set()
         .returning(|_, _, _| Err(CacheError::unavailable(anyhow::anyhow!("refused"))));
     assert!(
-        authenticator(keys, cache, 60)
+        authenticator(repository_finding(Some(record)), cache, 60)
             .authenticate(&presented)
             .await
             .is_ok()
@@ -202,15 +220,11 @@ async fn a_failing_cache_falls_back_to_the_repository() {
 #[tokio::test]
 async fn a_zero_ttl_disables_the_cache() {
     let (record, presented) = created_key(None).await;
-    let mut keys = MockApiKeyRepository::new();
-    keys.expect_find()
-        .times(1)
-        .returning(move |_| Ok(Some(record.clone())));
     let mut cache = MockCache::new();
     cache.expect_get().never();
     cache.expect_set().never();
     assert!(
-        authenticator(keys, cache, 0)
+        authenticator(repository_finding(Some(record)), cache, 0)
             .authenticate(&presented)
             .await
             .is_ok()
@@ -219,34 +233,18 @@ async fn a_zero_ttl_disables_the_cache() {
 
 #[tokio::test]
 async fn revoked_and_expired_keys_are_denied() {
-    let (mut record, presented) = created_key(Some(now() + chrono::Duration::hours(1))).await;
-    record.revoked = true;
-    let revoked = record.clone();
-    let mut keys = MockApiKeyRepository::new();
-    keys.expect_find()
-        .returning(move |_| Ok(Some(revoked.clone())));
-    let err = authenticator(keys, MockCache::new(), 0)
-        .authenticate(&presented)
-        .await
-        .unwrap_err();
-    assert!(matches!(
-        err,
-        AuthenticationError::Denied(AuthError::Revoked)
-    ));
-
-    record.revoked = false;
-    record.expires_at = Some(now());
-    let mut keys = MockApiKeyRepository::new();
-    keys.expect_find()
-        .returning(move |_| Ok(Some(record.clone())));
-    let err = authenticator(keys, MockCache::new(), 0)
-        .authenticate(&presented)
-        .await
-        .unwrap_err();
-    assert!(matches!(
-        err,
-        AuthenticationError::Denied(AuthError::Expired)
-    ));
+    let (record, presented) = created_key(Some(now() + chrono::Duration::hours(1))).await;
+    let expired = ApiKeyRecord {
+        expires_at: Some(now()),
+        ..record.clone()
+    };
+    for (stored, reason) in [
+        (as_revoked(&record), AuthError::Revoked),
+        (expired, AuthError::Expired),
+    ] {
+        let auth = authenticator(repository_finding(Some(stored)), MockCache::new(), 0);
+        assert_eq!(denial(&auth, &presented).await, reason);
+    }
 }
 
 #[tokio::test]
@@ -276,30 +274,18 @@ async fn revocation_drops_the_cache_entry() {
     keys.expect_revoke()
         .with(eq(key_id))
         .times(1)
-        .returning(move |_| {
-            Ok(ApiKeyRecord {
-                revoked: true,
-                ..record.clone()
-            })
-        });
+        .returning(move |_| Ok(as_revoked(&record)));
     let mut cache = MockCache::new();
     cache
         .expect_delete()
         .with(eq(format!("t:apikey:{key_id}")))
         .times(1)
         .returning(|_| Ok(()));
-    let admin = ApiKeyAdmin::new(Arc::new(keys), key_cache(cache, 60), pepper(), clock());
-    assert!(admin.revoke(key_id).await.unwrap().revoked);
+    assert!(admin(keys, cache).revoke(key_id).await.unwrap().revoked);
 }
 
 #[tokio::test]
 async fn creation_refuses_a_past_expiry_and_an_unknown_tenant() {
-    let admin = ApiKeyAdmin::new(
-        Arc::new(MockApiKeyRepository::new()),
-        key_cache(MockCache::new(), 60),
-        pepper(),
-        clock(),
-    );
     let request = NewApiKey {
         tenant_id: tenant(),
         scopes: Scopes::single(Scope::All),
@@ -307,26 +293,21 @@ async fn creation_refuses_a_past_expiry_and_an_unknown_tenant() {
         name: None,
         cluster: None,
     };
+    let nothing_stored = admin(MockApiKeyRepository::new(), MockCache::new());
     assert!(matches!(
-        admin.create(request.clone()).await,
+        nothing_stored.create(request.clone()).await,
         Err(ApiKeyAdminError::InvalidExpiry(_))
     ));
 
     let mut keys = MockApiKeyRepository::new();
     keys.expect_insert()
         .returning(|_| Err(ApiKeyRepositoryError::TenantNotFound));
-    let admin = ApiKeyAdmin::new(
-        Arc::new(keys),
-        key_cache(MockCache::new(), 60),
-        pepper(),
-        clock(),
-    );
     let request = NewApiKey {
         expires_at: None,
         ..request
     };
     assert!(matches!(
-        admin.create(request).await,
+        admin(keys, MockCache::new()).create(request).await,
         Err(ApiKeyAdminError::TenantNotFound)
     ));
 }
@@ -352,16 +333,14 @@ fn shared_cache_holding(entry: Vec<u8>, expected_gets: usize) -> MockCache {
     cache
 }
 
-fn known(record: &ApiKeyRecord) -> Vec<u8> {
-    serde_json::to_vec(&CachedKey::Known(record.clone())).unwrap()
-}
-
 #[tokio::test]
 async fn an_l1_hit_skips_the_shared_cache_and_the_repository() {
     let (record, presented) = created_key(None).await;
-    let mut keys = MockApiKeyRepository::new();
-    keys.expect_find().never();
-    let auth = authenticator(keys, shared_cache_holding(known(&record), 1), 60);
+    let auth = authenticator(
+        repository_never_asked(),
+        shared_cache_holding(known(&record), 1),
+        60,
+    );
     for _ in 0..3 {
         assert!(auth.authenticate(&presented).await.is_ok());
     }
@@ -371,10 +350,7 @@ async fn an_l1_hit_skips_the_shared_cache_and_the_repository() {
 async fn revocation_refuses_the_key_at_once_and_tells_the_other_replicas() {
     let (record, presented) = created_key(None).await;
     let key_id = record.key_id;
-    let revoked = ApiKeyRecord {
-        revoked: true,
-        ..record.clone()
-    };
+    let revoked = as_revoked(&record);
     let mut keys = MockApiKeyRepository::new();
     let after_revocation = revoked.clone();
     keys.expect_revoke()
@@ -404,11 +380,13 @@ async fn revocation_refuses_the_key_at_once_and_tells_the_other_replicas() {
 #[tokio::test]
 async fn an_invalidation_message_drops_that_key_from_l1_and_may_have_missed_drops_all() {
     let (record, presented) = created_key(None).await;
-    let mut keys = MockApiKeyRepository::new();
-    keys.expect_find().never();
     // Read from the shared cache three times: first use, after the message, after the
     // "may have missed" notice; never for the unrelated message.
-    let auth = authenticator(keys, shared_cache_holding(known(&record), 3), 60);
+    let auth = authenticator(
+        repository_never_asked(),
+        shared_cache_holding(known(&record), 3),
+        60,
+    );
     let cache = auth.cache().clone();
 
     auth.authenticate(&presented).await.unwrap();
@@ -432,8 +410,6 @@ async fn an_invalidation_message_drops_that_key_from_l1_and_may_have_missed_drop
 #[tokio::test]
 async fn l1_entries_expire_after_the_local_ttl_even_without_a_message() {
     let (record, presented) = created_key(None).await;
-    let mut keys = MockApiKeyRepository::new();
-    keys.expect_find().never();
     let cache = Arc::new(ApiKeyCache::new(
         Arc::new(shared_cache_holding(known(&record), 2)),
         Arc::new(quiet_bus()),
@@ -443,7 +419,8 @@ async fn l1_entries_expire_after_the_local_ttl_even_without_a_message() {
         },
         "t:",
     ));
-    let auth = ApiKeyAuthenticator::new(Arc::new(keys), cache, pepper(), clock());
+    let auth =
+        ApiKeyAuthenticator::new(Arc::new(repository_never_asked()), cache, pepper(), clock());
     auth.authenticate(&presented).await.unwrap();
     auth.authenticate(&presented).await.unwrap();
     tokio::time::sleep(Duration::from_millis(150)).await;
@@ -464,9 +441,11 @@ impl kcost_ports::InvalidationSubscription for Replay {
 #[tokio::test]
 async fn follow_applies_every_event_until_the_bus_ends() {
     let (record, presented) = created_key(None).await;
-    let mut keys = MockApiKeyRepository::new();
-    keys.expect_find().never();
-    let auth = authenticator(keys, shared_cache_holding(known(&record), 2), 60);
+    let auth = authenticator(
+        repository_never_asked(),
+        shared_cache_holding(known(&record), 2),
+        60,
+    );
     auth.authenticate(&presented).await.unwrap();
     let events = vec![InvalidationEvent::Message(format!(
         "apikey:{}",
@@ -480,10 +459,7 @@ async fn follow_applies_every_event_until_the_bus_ends() {
 async fn a_failing_bus_does_not_fail_revocation() {
     let (record, _) = created_key(None).await;
     let mut keys = MockApiKeyRepository::new();
-    let revoked = ApiKeyRecord {
-        revoked: true,
-        ..record.clone()
-    };
+    let revoked = as_revoked(&record);
     keys.expect_revoke().returning(move |_| Ok(revoked.clone()));
     let mut bus = MockInvalidationBus::new();
     bus.expect_publish().returning(|_| {

@@ -1,10 +1,9 @@
 //! The Kubecent use cases over mocked ports.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::TimeZone;
-use kcost_domain::api_key::{AuthError, Scope};
+use kcost_domain::api_key::Scope;
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::costs::{
     CostBreakdown, CostGrouping, CostKey, CostRow, ResourceHours, TrendInterval,
@@ -20,7 +19,9 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::*;
-use crate::test_support::{clock, key_with, now, tenant};
+use crate::test_support::{
+    clock, empty_cache, key_with, missing_scope, now, query_cache_over, tenant,
+};
 
 fn money(cents: i64) -> Money {
     Money::from_decimal(Decimal::new(cents, 2))
@@ -51,17 +52,6 @@ fn cluster(name: &str) -> CostKey {
 
 fn window() -> TimeWindow {
     TimeWindow::parse("7d", now()).unwrap()
-}
-
-fn empty_cache() -> Arc<QueryCache> {
-    let mut cache = MockCache::new();
-    cache.expect_get().returning(|_| Ok(None));
-    cache.expect_set().returning(|_, _, _| Ok(()));
-    Arc::new(QueryCache::new(
-        Arc::new(cache),
-        Duration::from_secs(60),
-        "t:",
-    ))
 }
 
 fn queries(metrics: MockMetricsStore, repository: MockRecommendationRepository) -> KubecentQueries {
@@ -112,18 +102,27 @@ async fn namespaces_without_idle_are_the_allocated_costs() {
     assert!(answer.namespaces.iter().all(|n| n.cost.idle == Money::ZERO));
 }
 
+/// Whether `query` asks for namespaces in `cluster` (in every cluster for `None`).
+fn namespaces_in(query: &CostQuery, cluster: Option<&str>) -> bool {
+    query.grouping == CostGrouping::Namespace
+        && query.filter.cluster.as_ref().map(ClusterName::as_str) == cluster
+}
+
+/// Web and batch, cost without idle: all of it in cluster `prod`.
+fn web_and_batch() -> Vec<CostRow> {
+    vec![
+        row(namespace("web"), 300, 0, 0, 4),
+        row(namespace("batch"), 100, 0, 0, 2),
+    ]
+}
+
 #[tokio::test]
 async fn idle_is_shared_by_allocated_cost_within_each_cluster() {
     let mut metrics = MockMetricsStore::new();
     metrics
         .expect_costs()
-        .withf(|_, q| q.grouping == CostGrouping::Namespace && q.filter.cluster.is_none())
-        .returning(|_, _| {
-            Ok(vec![
-                row(namespace("web"), 300, 0, 0, 4),
-                row(namespace("batch"), 100, 0, 0, 2),
-            ])
-        });
+        .withf(|_, q| namespaces_in(q, None))
+        .returning(|_, _| Ok(web_and_batch()));
     metrics
         .expect_costs()
         .withf(|_, q| q.grouping == CostGrouping::Cluster)
@@ -136,22 +135,11 @@ async fn idle_is_shared_by_allocated_cost_within_each_cluster() {
         });
     metrics
         .expect_costs()
-        .withf(|_, q| {
-            q.grouping == CostGrouping::Namespace
-                && q.filter.cluster.as_ref().map(ClusterName::as_str) == Some("prod")
-        })
-        .returning(|_, _| {
-            Ok(vec![
-                row(namespace("web"), 300, 0, 0, 4),
-                row(namespace("batch"), 100, 0, 0, 2),
-            ])
-        });
+        .withf(|_, q| namespaces_in(q, Some("prod")))
+        .returning(|_, _| Ok(web_and_batch()));
     metrics
         .expect_costs()
-        .withf(|_, q| {
-            q.grouping == CostGrouping::Namespace
-                && q.filter.cluster.as_ref().map(ClusterName::as_str) == Some("empty")
-        })
+        .withf(|_, q| namespaces_in(q, Some("empty")))
         .returning(|_, _| Ok(vec![]));
     let answer = queries(metrics, MockRecommendationRepository::new())
         .namespaces(&reader(), window(), true)
@@ -213,30 +201,20 @@ async fn every_cost_question_needs_costs_read() {
     metrics.expect_costs().never();
     let queries = queries(metrics, MockRecommendationRepository::new());
     let writer = key_with(&[Scope::MetricsWrite], None);
-    let denied = |e: QueryError| {
-        matches!(
-            e,
-            QueryError::Forbidden(AuthError::MissingScope(Scope::CostsRead))
-        )
-    };
-    assert!(denied(
-        queries
-            .namespaces(&writer, window(), false)
-            .await
-            .unwrap_err()
-    ));
-    assert!(denied(
-        queries.pods(&writer, window(), None).await.unwrap_err()
-    ));
-    assert!(denied(
-        queries.monthly(&writer, window()).await.unwrap_err()
-    ));
-    assert!(denied(queries.savings(&writer, 10).await.unwrap_err()));
+    let costs_read = Some(Scope::CostsRead);
+    let err = queries
+        .namespaces(&writer, window(), false)
+        .await
+        .unwrap_err();
+    assert_eq!(missing_scope(&err), costs_read);
+    let err = queries.pods(&writer, window(), None).await.unwrap_err();
+    assert_eq!(missing_scope(&err), costs_read);
+    let err = queries.monthly(&writer, window()).await.unwrap_err();
+    assert_eq!(missing_scope(&err), costs_read);
+    let err = queries.savings(&writer, 10).await.unwrap_err();
+    assert_eq!(missing_scope(&err), costs_read);
     let err = queries.savings(&reader(), 10).await.unwrap_err();
-    assert!(matches!(
-        err,
-        QueryError::Forbidden(AuthError::MissingScope(Scope::RecommendationsRead))
-    ));
+    assert_eq!(missing_scope(&err), Some(Scope::RecommendationsRead));
 }
 
 #[tokio::test]
@@ -415,11 +393,7 @@ async fn a_cached_answer_is_served_without_the_store() {
     });
     let mut metrics = MockMetricsStore::new();
     metrics.expect_costs().never();
-    let cache = Arc::new(QueryCache::new(
-        Arc::new(cache),
-        Duration::from_secs(60),
-        "t:",
-    ));
+    let cache = query_cache_over(cache);
     let queries = queries_with_cache(metrics, MockRecommendationRepository::new(), cache.clone());
     let served = queries
         .namespaces(&reader(), window(), false)

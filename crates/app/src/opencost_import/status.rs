@@ -48,13 +48,10 @@ pub struct ImportStatus {
     pub failures: u64,
 }
 
-/// The status, shared between the import task and the readers.
-#[derive(Debug)]
-pub(crate) struct StatusCell(Mutex<ImportStatus>);
-
-impl StatusCell {
-    pub fn new(tenant: String, cluster: String) -> Self {
-        Self(Mutex::new(ImportStatus {
+impl ImportStatus {
+    /// The status of a source not asked yet: nothing attempted, nothing counted.
+    pub fn not_yet_run(tenant: String, cluster: String) -> Self {
+        Self {
             tenant,
             cluster,
             connection: OpenCostConnection::Unknown,
@@ -65,7 +62,17 @@ impl StatusCell {
             hours_imported: 0,
             hours_duplicate: 0,
             failures: 0,
-        }))
+        }
+    }
+}
+
+/// The status, shared between the import task and the readers.
+#[derive(Debug)]
+pub(crate) struct StatusCell(Mutex<ImportStatus>);
+
+impl StatusCell {
+    pub fn new(tenant: String, cluster: String) -> Self {
+        Self(Mutex::new(ImportStatus::not_yet_run(tenant, cluster)))
     }
 
     pub fn get(&self) -> ImportStatus {

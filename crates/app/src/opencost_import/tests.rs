@@ -2,19 +2,17 @@
 //! failures and the status they leave.
 
 use std::sync::Arc;
-use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::opencost::{Allocation, AllocationProperties, AllocationSet};
 use kcost_ports::{
-    AppendOutcome, MetricsStoreError, MockCache, MockMetricsStore, MockOpenCostSource,
-    OpenCostError,
+    AppendOutcome, MetricsStoreError, MockMetricsStore, MockOpenCostSource, OpenCostError,
 };
 use rust_decimal::Decimal;
 
 use super::*;
-use crate::test_support::{clock, now, tenant};
+use crate::test_support::{clock, invalidation_counting_cache, now, tenant};
 
 fn hour(h: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 20, h, 0, 0)
@@ -44,19 +42,6 @@ fn hourly_set(start: DateTime<Utc>, pods: usize) -> AllocationSet {
     }
 }
 
-fn query_cache(invalidations: usize) -> Arc<QueryCache> {
-    let mut cache = MockCache::new();
-    cache
-        .expect_increment()
-        .times(invalidations)
-        .returning(|_| Ok(1));
-    Arc::new(QueryCache::new(
-        Arc::new(cache),
-        StdDuration::from_secs(60),
-        "t:",
-    ))
-}
-
 fn import(
     source: MockOpenCostSource,
     metrics: MockMetricsStore,
@@ -72,7 +57,7 @@ fn import(
         Arc::new(source),
         Arc::new(metrics),
         clock(),
-        query_cache(invalidations),
+        invalidation_counting_cache(invalidations),
         ImportSettings {
             backfill_hours,
             ..ImportSettings::default()
@@ -80,13 +65,34 @@ fn import(
     )
 }
 
-fn latest_stored(metrics: &mut MockMetricsStore, latest: Option<DateTime<Utc>>) {
+/// A metrics store whose latest hour of the cluster before the current one is `latest`;
+/// appends are up to each test.
+fn store_with_latest(latest: Option<DateTime<Utc>>) -> MockMetricsStore {
+    let mut metrics = MockMetricsStore::new();
     metrics
         .expect_previous_snapshot_time()
         .withf(|t, cluster, before| {
             *t == tenant() && cluster.as_str() == "prod" && *before == hour(9)
         })
         .returning(move |_, _, _| Ok(latest));
+    metrics
+}
+
+/// Expects `times` appends, each answered `outcome`.
+fn expect_appends(metrics: &mut MockMetricsStore, times: usize, outcome: AppendOutcome) {
+    metrics
+        .expect_append()
+        .times(times)
+        .returning(move |_, _| Ok(outcome));
+}
+
+/// A source answering every question with `sets`.
+fn source_answering(sets: Vec<AllocationSet>) -> MockOpenCostSource {
+    let mut source = MockOpenCostSource::new();
+    source
+        .expect_allocations()
+        .returning(move |_| Ok(sets.clone()));
+    source
 }
 
 #[tokio::test]
@@ -104,8 +110,7 @@ async fn a_first_run_backfills_up_to_the_limit_and_stores_every_hour() {
         })
         .times(1)
         .returning(|_| Ok((6..9).map(|h| hourly_set(hour(h), 2)).collect()));
-    let mut metrics = MockMetricsStore::new();
-    latest_stored(&mut metrics, None);
+    let mut metrics = store_with_latest(None);
     metrics
         .expect_append()
         .withf(|t, priced| {
@@ -141,12 +146,8 @@ async fn a_run_resumes_after_the_latest_stored_hour() {
         .withf(|q| q.window.start() == hour(8) && q.window.end() == hour(9))
         .times(1)
         .returning(|_| Ok(vec![hourly_set(hour(8), 1)]));
-    let mut metrics = MockMetricsStore::new();
-    latest_stored(&mut metrics, Some(hour(7)));
-    metrics
-        .expect_append()
-        .times(1)
-        .returning(|_, _| Ok(AppendOutcome::Stored));
+    let mut metrics = store_with_latest(Some(hour(7)));
+    expect_appends(&mut metrics, 1, AppendOutcome::Stored);
     let report = import(source, metrics, 1, 48).run().await.unwrap();
     assert_eq!(report.stored, 1);
 }
@@ -159,8 +160,7 @@ async fn a_long_outage_is_backfilled_only_up_to_the_limit() {
         .withf(|q| q.window.start() == hour(7) && q.window.end() == hour(9))
         .times(1)
         .returning(|_| Ok(vec![]));
-    let mut metrics = MockMetricsStore::new();
-    latest_stored(&mut metrics, Some(hour(1)));
+    let metrics = store_with_latest(Some(hour(1)));
     let report = import(source, metrics, 0, 2).run().await.unwrap();
     assert_eq!(report, ImportReport::default());
 }
@@ -174,8 +174,7 @@ async fn with_the_latest_hour_stored_only_health_is_probed() {
             "connection refused"
         )))
     });
-    let mut metrics = MockMetricsStore::new();
-    latest_stored(&mut metrics, Some(hour(8)));
+    let metrics = store_with_latest(Some(hour(8)));
     let import = import(source, metrics, 0, 48);
     assert!(import.run().await.is_err());
     let status = import.status();
@@ -186,15 +185,9 @@ async fn with_the_latest_hour_stored_only_health_is_probed() {
 
 #[tokio::test]
 async fn reimporting_stored_hours_is_duplicate_and_invalidates_nothing() {
-    let mut source = MockOpenCostSource::new();
-    source
-        .expect_allocations()
-        .returning(|_| Ok(vec![hourly_set(hour(7), 1), hourly_set(hour(8), 1)]));
+    let source = source_answering(vec![hourly_set(hour(7), 1), hourly_set(hour(8), 1)]);
     let mut metrics = MockMetricsStore::new();
-    metrics
-        .expect_append()
-        .times(2)
-        .returning(|_, _| Ok(AppendOutcome::Duplicate));
+    expect_appends(&mut metrics, 2, AppendOutcome::Duplicate);
     let import = import(source, metrics, 0, 48);
     let window = TimeWindow::new(hour(7), hour(9)).unwrap();
     let report = import.import_window(window).await.unwrap();
@@ -215,12 +208,8 @@ async fn an_unreachable_source_is_recorded_and_cleared_by_the_next_success() {
             Ok(vec![hourly_set(hour(8), 1)])
         }
     });
-    let mut metrics = MockMetricsStore::new();
-    latest_stored(&mut metrics, Some(hour(7)));
-    metrics
-        .expect_append()
-        .times(1)
-        .returning(|_, _| Ok(AppendOutcome::Stored));
+    let mut metrics = store_with_latest(Some(hour(7)));
+    expect_appends(&mut metrics, 1, AppendOutcome::Stored);
     let import = import(source, metrics, 1, 48);
 
     assert!(matches!(
@@ -247,12 +236,8 @@ async fn an_unreachable_source_is_recorded_and_cleared_by_the_next_success() {
 
 #[tokio::test]
 async fn a_store_failure_stops_the_run_before_later_hours() {
-    let mut source = MockOpenCostSource::new();
-    source
-        .expect_allocations()
-        .returning(|_| Ok((6..9).map(|h| hourly_set(hour(h), 1)).collect()));
-    let mut metrics = MockMetricsStore::new();
-    latest_stored(&mut metrics, Some(hour(5)));
+    let source = source_answering((6..9).map(|h| hourly_set(hour(h), 1)).collect());
+    let mut metrics = store_with_latest(Some(hour(5)));
     let mut appends = 0;
     metrics.expect_append().times(2).returning(move |_, _| {
         appends += 1;
@@ -272,12 +257,8 @@ async fn a_store_failure_stops_the_run_before_later_hours() {
 
 #[tokio::test]
 async fn empty_hours_and_hours_beyond_the_window_are_not_stored() {
-    let mut source = MockOpenCostSource::new();
-    source
-        .expect_allocations()
-        .returning(|_| Ok(vec![hourly_set(hour(8), 0), hourly_set(hour(9), 1)]));
-    let mut metrics = MockMetricsStore::new();
-    latest_stored(&mut metrics, Some(hour(7)));
+    let source = source_answering(vec![hourly_set(hour(8), 0), hourly_set(hour(9), 1)]);
+    let mut metrics = store_with_latest(Some(hour(7)));
     metrics.expect_append().times(0);
     let report = import(source, metrics, 0, 48).run().await.unwrap();
     assert_eq!((report.stored, report.empty), (0, 1));
@@ -292,8 +273,7 @@ async fn a_rejected_request_is_an_error_of_a_connected_source() {
             message: "bad window".into(),
         })
     });
-    let mut metrics = MockMetricsStore::new();
-    latest_stored(&mut metrics, Some(hour(7)));
+    let metrics = store_with_latest(Some(hour(7)));
     let import = import(source, metrics, 0, 48);
     assert!(import.run().await.is_err());
     let status = import.status();
@@ -304,16 +284,8 @@ async fn a_rejected_request_is_an_error_of_a_connected_source() {
 #[test]
 fn the_overall_connection_summarises_every_source() {
     let status = |connection| ImportStatus {
-        tenant: "t".into(),
-        cluster: "c".into(),
         connection,
-        last_attempt: None,
-        last_success: None,
-        last_error: None,
-        latest_hour: None,
-        hours_imported: 0,
-        hours_duplicate: 0,
-        failures: 0,
+        ..ImportStatus::not_yet_run("t".into(), "c".into())
     };
     use OpenCostConnection::{Connected, Unknown, Unreachable};
     assert_eq!(overall_connection(&[]), "not_configured");
