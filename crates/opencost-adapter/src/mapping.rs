@@ -5,6 +5,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use kcost_domain::opencost::{Allocation, AllocationProperties, AllocationQuery, AllocationSet};
 use rust_decimal::Decimal;
 
+use crate::number::WireNumber;
 use crate::wire::{WireAllocation, WireProperties, WireStep, WireWindow};
 
 /// A step's `[start, end)`.
@@ -117,31 +118,12 @@ fn to_allocation(
     let start = optional_timestamp(&key, "start", wire.start.as_deref())?.unwrap_or(set_start);
     let end = optional_timestamp(&key, "end", wire.end.as_deref())?.unwrap_or(set_end);
 
-    // OpenCost's totals add each resource's adjustment to its cost; so do we.
-    let cpu_cost = wire
-        .cpu_cost
-        .or_zero()
-        .saturating_add(wire.cpu_cost_adjustment.or_zero());
-    let ram_cost = wire
-        .ram_cost
-        .or_zero()
-        .saturating_add(wire.ram_cost_adjustment.or_zero());
-    let gpu_cost = wire
-        .gpu_cost
-        .or_zero()
-        .saturating_add(wire.gpu_cost_adjustment.or_zero());
-    let pv_cost = wire
-        .pv_cost
-        .or_zero()
-        .saturating_add(wire.pv_cost_adjustment.or_zero());
-    let network_cost = wire
-        .network_cost
-        .or_zero()
-        .saturating_add(wire.network_cost_adjustment.or_zero());
-    let load_balancer_cost = wire
-        .load_balancer_cost
-        .or_zero()
-        .saturating_add(wire.load_balancer_cost_adjustment.or_zero());
+    let cpu_cost = adjusted(wire.cpu_cost, wire.cpu_cost_adjustment);
+    let ram_cost = adjusted(wire.ram_cost, wire.ram_cost_adjustment);
+    let gpu_cost = adjusted(wire.gpu_cost, wire.gpu_cost_adjustment);
+    let pv_cost = adjusted(wire.pv_cost, wire.pv_cost_adjustment);
+    let network_cost = adjusted(wire.network_cost, wire.network_cost_adjustment);
+    let load_balancer_cost = adjusted(wire.load_balancer_cost, wire.load_balancer_cost_adjustment);
     let shared_cost = wire.shared_cost.or_zero();
     let external_cost = wire.external_cost.or_zero();
     // OpenCost's own total wins: it was computed before each part was rounded for JSON.
@@ -186,6 +168,11 @@ fn to_allocation(
         external_cost,
         total_cost,
     })
+}
+
+/// A resource's cost with OpenCost's adjustment added, as OpenCost's own totals have it.
+fn adjusted(cost: WireNumber, adjustment: WireNumber) -> Decimal {
+    cost.or_zero().saturating_add(adjustment.or_zero())
 }
 
 fn to_properties(wire: WireProperties) -> AllocationProperties {
