@@ -5,6 +5,7 @@
 
 use super::rng::SimRng;
 use super::usage::UsageProfile;
+use WorkloadKind::{CronJob, DaemonSet, Deployment, StatefulSet};
 
 const MIB: u64 = 1024 * 1024;
 const GIB: u64 = 1024 * MIB;
@@ -139,7 +140,8 @@ fn common_workloads(scale: f64) -> Vec<Workload> {
             64 * MIB,
             profile(0.4, 0.5, 0.5),
         ),
-        deployment(
+        workload(
+            Deployment,
             "kube-system",
             "coredns",
             replicas(2),
@@ -150,7 +152,8 @@ fn common_workloads(scale: f64) -> Vec<Workload> {
         Workload {
             cpu_limit_millicores: 2000,
             memory_limit_bytes: 4 * GIB,
-            ..statefulset(
+            ..workload(
+                StatefulSet,
                 "monitoring",
                 "prometheus",
                 1,
@@ -159,7 +162,8 @@ fn common_workloads(scale: f64) -> Vec<Workload> {
                 profile(0.6, 0.4, 0.8),
             )
         },
-        deployment(
+        workload(
+            Deployment,
             "monitoring",
             "grafana",
             1,
@@ -171,7 +175,8 @@ fn common_workloads(scale: f64) -> Vec<Workload> {
             autoscaled: true,
             cpu_limit_millicores: 1000,
             memory_limit_bytes: GIB,
-            ..deployment(
+            ..workload(
+                Deployment,
                 "web",
                 "frontend",
                 replicas(8),
@@ -182,7 +187,8 @@ fn common_workloads(scale: f64) -> Vec<Workload> {
         },
         Workload {
             autoscaled: true,
-            ..deployment(
+            ..workload(
+                Deployment,
                 "payments",
                 "payments-api",
                 replicas(4),
@@ -191,7 +197,8 @@ fn common_workloads(scale: f64) -> Vec<Workload> {
                 profile(0.35, 0.8, 0.5),
             )
         },
-        deployment(
+        workload(
+            Deployment,
             "payments",
             "ledger-worker",
             replicas(2),
@@ -199,7 +206,8 @@ fn common_workloads(scale: f64) -> Vec<Workload> {
             GIB,
             profile(1.3, 0.5, 0.9),
         ),
-        statefulset(
+        workload(
+            StatefulSet,
             "payments",
             "postgres",
             1,
@@ -207,7 +215,8 @@ fn common_workloads(scale: f64) -> Vec<Workload> {
             8 * GIB,
             profile(0.25, 0.6, 0.7),
         ),
-        statefulset(
+        workload(
+            StatefulSet,
             "search",
             "elasticsearch",
             replicas(3),
@@ -215,7 +224,8 @@ fn common_workloads(scale: f64) -> Vec<Workload> {
             8 * GIB,
             profile(0.4, 0.6, 0.85),
         ),
-        deployment(
+        workload(
+            Deployment,
             "search",
             "indexer",
             replicas(2),
@@ -224,7 +234,8 @@ fn common_workloads(scale: f64) -> Vec<Workload> {
             profile(0.7, 0.3, 0.6),
         ),
         // Requests far more than it uses: the right-sizing showcase.
-        deployment(
+        workload(
+            Deployment,
             "ml",
             "model-server",
             replicas(2),
@@ -233,9 +244,9 @@ fn common_workloads(scale: f64) -> Vec<Workload> {
             profile(0.12, 0.5, 0.3),
         ),
         Workload {
-            kind: WorkloadKind::CronJob,
             cpu_limit_millicores: 2000,
-            ..deployment(
+            ..workload(
+                CronJob,
                 "batch",
                 "nightly-report",
                 replicas(3),
@@ -248,7 +259,15 @@ fn common_workloads(scale: f64) -> Vec<Workload> {
         Workload {
             cpu_baseline_millicores: 50,
             memory_baseline_bytes: 96 * MIB,
-            ..deployment("default", "debug-shell", 1, 0, 0, profile(1.0, 0.2, 1.0))
+            ..workload(
+                Deployment,
+                "default",
+                "debug-shell",
+                1,
+                0,
+                0,
+                profile(1.0, 0.2, 1.0),
+            )
         },
     ]
 }
@@ -262,7 +281,9 @@ fn profile(cpu_at_peak: f64, cpu_diurnal_share: f64, memory_share: f64) -> Usage
     }
 }
 
-fn deployment(
+/// A workload of `kind` with requests, without limits or a usage floor, not autoscaled.
+fn workload(
+    kind: WorkloadKind,
     namespace: &'static str,
     name: &'static str,
     replicas: u32,
@@ -273,7 +294,7 @@ fn deployment(
     Workload {
         namespace,
         name,
-        kind: WorkloadKind::Deployment,
+        kind,
         replicas,
         autoscaled: false,
         cpu_request_millicores,
@@ -286,27 +307,8 @@ fn deployment(
     }
 }
 
-fn statefulset(
-    namespace: &'static str,
-    name: &'static str,
-    replicas: u32,
-    cpu_request_millicores: u64,
-    memory_request_bytes: u64,
-    usage: UsageProfile,
-) -> Workload {
-    Workload {
-        kind: WorkloadKind::StatefulSet,
-        ..deployment(
-            namespace,
-            name,
-            replicas,
-            cpu_request_millicores,
-            memory_request_bytes,
-            usage,
-        )
-    }
-}
-
+/// A DaemonSet (one pod per node, so no replica count) whose memory is limited to twice
+/// its request.
 fn daemon(
     namespace: &'static str,
     name: &'static str,
@@ -315,9 +317,9 @@ fn daemon(
     usage: UsageProfile,
 ) -> Workload {
     Workload {
-        kind: WorkloadKind::DaemonSet,
         memory_limit_bytes: 2 * memory_request_bytes,
-        ..deployment(
+        ..workload(
+            DaemonSet,
             namespace,
             name,
             0,
