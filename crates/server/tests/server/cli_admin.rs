@@ -38,6 +38,12 @@ fn ok(run: Run) -> Run {
     run
 }
 
+/// Asserts `run` was refused (exit code 1) with `complaint` in its message.
+fn refused(run: &Run, complaint: &str) {
+    assert_eq!(run.code, Some(1), "stderr:\n{}", run.stderr);
+    assert!(run.stderr.contains(complaint), "{}", run.stderr);
+}
+
 async fn tenants_and_keys_round_trip(backend: Backend) {
     let db = TestDb::create(backend).await;
 
@@ -51,8 +57,7 @@ async fn tenants_and_keys_round_trip(backend: Backend) {
     let tenant_id = tenant_id.to_owned();
 
     let duplicate = kcost(&db, &["tenants", "create", "acme"]);
-    assert_eq!(duplicate.code, Some(1));
-    assert!(duplicate.stderr.contains("acme"), "{}", duplicate.stderr);
+    refused(&duplicate, "acme");
     assert!(!duplicate.stderr.contains("kcost generated an admin token"));
 
     let listed = ok(kcost(&db, &["tenants", "list"]));
@@ -119,40 +124,14 @@ async fn tenants_and_keys_round_trip(backend: Backend) {
     );
     server.stop().await;
 
-    let unknown = kcost(
-        &db,
-        &[
-            "keys",
-            "create",
-            "--tenant",
-            &uuid::Uuid::new_v4().to_string(),
-            "--scopes",
-            "*",
-        ],
-    );
-    assert_eq!(unknown.code, Some(1));
-    assert!(
-        unknown.stderr.contains("tenant not found"),
-        "{}",
-        unknown.stderr
-    );
-    let bad_scope = kcost(
-        &db,
-        &[
-            "keys",
-            "create",
-            "--tenant",
-            &tenant_id,
-            "--scopes",
-            "costs:write",
-        ],
-    );
-    assert_eq!(bad_scope.code, Some(1));
-    assert!(
-        bad_scope.stderr.contains("--scopes"),
-        "{}",
-        bad_scope.stderr
-    );
+    let unknown_tenant = uuid::Uuid::new_v4().to_string();
+    for (tenant, scopes, complaint) in [
+        (unknown_tenant.as_str(), "*", "tenant not found"),
+        (tenant_id.as_str(), "costs:write", "--scopes"),
+    ] {
+        let create = ["keys", "create", "--tenant", tenant, "--scopes", scopes];
+        refused(&kcost(&db, &create), complaint);
+    }
 
     db.finish().await;
 }

@@ -5,6 +5,8 @@ use std::process::{Command, Output};
 
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 
+use crate::support::{postgres_server_url, with_database};
+
 fn kcost(cwd: &Path, vars: &[(&str, &str)], args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kcost"));
     cmd.env_clear().current_dir(cwd).args(args);
@@ -16,22 +18,6 @@ fn kcost(cwd: &Path, vars: &[(&str, &str)], args: &[&str]) -> Output {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn admin_url() -> String {
-    std::env::var("KCOST_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let slash = base.rfind('/').expect("database URL has a path");
-    match query {
-        Some(query) => format!("{}/{name}?{query}", &base[..slash]),
-        None => format!("{}/{name}", &base[..slash]),
-    }
 }
 
 async fn tables(db: &DatabaseConnection, sql: &str) -> Vec<String> {
@@ -104,12 +90,12 @@ async fn migrates_the_embedded_sqlite_default_from_nothing_and_is_idempotent() {
 #[tokio::test]
 async fn migrates_a_fresh_postgresql_database_with_partitioned_samples() {
     let name = format!("kcost_test_{}", uuid::Uuid::new_v4().simple());
-    let admin = Database::connect(admin_url()).await.unwrap();
+    let admin = Database::connect(postgres_server_url()).await.unwrap();
     admin
         .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
         .await
         .unwrap();
-    let url = with_database(&admin_url(), &name);
+    let url = with_database(&postgres_server_url(), &name);
 
     let cwd = tempfile::tempdir().unwrap();
     let out = kcost(cwd.path(), &[("KCOST_DATABASE__URL", &url)], &["migrate"]);
@@ -191,7 +177,7 @@ fn timescaledb_on_without_the_extension_is_refused_before_migrating() {
         text(&out.stderr)
     );
 
-    let url = admin_url();
+    let url = postgres_server_url();
     let vars = [
         ("KCOST_DATABASE__URL", "sqlite://kcost.db"),
         ("KCOST_TIMESCALE__URL", url.as_str()),

@@ -298,14 +298,7 @@ async fn imported_costs_are_served_and_survive_an_opencost_outage(backend: Backe
         .get_as(&key, &format!("/api/v1/cost/namespaces?{window}"))
         .await;
     assert_eq!(kubecent_after["total"], kubecent["total"]);
-    let metrics = server
-        .get("/metrics")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.metrics_text().await;
     assert!(
         metrics
             .contains("kcost_opencost_import_hours_total{tenant=\"acme\",cluster=\"imported\"} 3"),

@@ -6,13 +6,12 @@
 //! The shared Redis is `KCOST_TEST_REDIS_URL` (default `redis://127.0.0.1:6379`); the
 //! outage test starts and kills a `redis-server` of its own on a free port.
 
-use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::support::{
     Backend, FIXTURE_WINDOW, NODES_NULL, NODES_NULL_CLUSTER, SMALL, SMALL_CLUSTER, TestDb,
-    TestServer, send,
+    TestServer, free_port, send,
 };
 use kcost_server::config::{ConnectionUrl, Settings};
 use reqwest::StatusCode;
@@ -31,14 +30,7 @@ fn with_redis(db: &TestDb, url: &str) -> Settings {
 
 /// A counter's value in the `/metrics` text.
 async fn counter(server: &TestServer, name: &str) -> u64 {
-    let text = server
-        .get("/metrics")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = server.metrics_text().await;
     text.lines()
         .find_map(|line| line.strip_prefix(&format!("{name} ")))
         .unwrap_or_else(|| panic!("{name} not in /metrics"))
@@ -192,11 +184,7 @@ async fn cache_status(server: &TestServer) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_redis_stopped_mid_test_auth_and_queries_still_succeed_and_it_recovers() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let mut redis = OwnRedis::start_on(port);
     let db = TestDb::create(Backend::Sqlite).await;
     let server =

@@ -2,14 +2,15 @@
 //! configuration it creates its SQLite file, serves /v1/health, prints a generated admin
 //! token once, stops cleanly on SIGTERM, and a restart keeps data and token.
 use std::io::Read;
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use reqwest::StatusCode;
-use serde_json::json;
+use reqwest::{RequestBuilder, StatusCode};
+use serde_json::{Value, json};
+
+use crate::support::free_port;
 
 const GENERATED_NOTICE: &str = "kcost generated an admin token";
 
@@ -18,14 +19,6 @@ struct Kcost {
     child: Child,
     stderr: Arc<Mutex<String>>,
     base: String,
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 impl Kcost {
@@ -66,6 +59,10 @@ impl Kcost {
         }
     }
 
+    fn get(&self, client: &reqwest::Client, path: &str) -> RequestBuilder {
+        client.get(format!("{}{path}", self.base))
+    }
+
     fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
     }
@@ -73,7 +70,7 @@ impl Kcost {
     async fn wait_healthy(&mut self, client: &reqwest::Client) {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            if let Ok(response) = client.get(format!("{}/v1/health", self.base)).send().await
+            if let Ok(response) = self.get(client, "/v1/health").send().await
                 && response.status() == StatusCode::OK
             {
                 return;
@@ -110,6 +107,17 @@ impl Kcost {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+}
+
+/// The JSON body `request` is answered with.
+async fn json_of(request: RequestBuilder) -> Value {
+    request
+        .send()
+        .await
+        .expect("request sent")
+        .json()
+        .await
+        .expect("a JSON body")
 }
 
 /// The indented token line that follows the notice.
@@ -157,15 +165,7 @@ async fn an_empty_directory_serves_prints_the_token_once_and_keeps_data_over_a_r
 
     let mut second = Kcost::start(cwd.path());
     second.wait_healthy(&client).await;
-    let tenants: serde_json::Value = client
-        .get(format!("{}/v1/admin/tenants", second.base))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tenants = json_of(second.get(&client, "/v1/admin/tenants").bearer_auth(&token)).await;
     assert_eq!(tenants["tenants"][0]["name"], "acme", "{tenants}");
     let stderr = second.terminate();
     assert!(!stderr.contains(GENERATED_NOTICE), "{stderr}");
@@ -183,14 +183,7 @@ async fn an_unreachable_redis_starts_degraded_and_its_password_is_never_logged()
     let mut kcost = Kcost::start_with(cwd.path(), &[("KCOST_REDIS__URL", url.as_str())]);
     let client = reqwest::Client::new();
     kcost.wait_healthy(&client).await;
-    let health: serde_json::Value = client
-        .get(format!("{}/v1/health", kcost.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health = json_of(kcost.get(&client, "/v1/health")).await;
     assert_eq!(health["components"]["cache"], "degraded", "{health}");
     let stderr = kcost.terminate();
     assert!(stderr.contains("Redis unavailable"), "{stderr}");

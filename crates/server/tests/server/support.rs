@@ -75,12 +75,22 @@ pub struct TestDb {
     postgres_name: Option<String>,
 }
 
+/// A port free on 127.0.0.1 when asked (the caller binds it right after).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind port 0")
+        .local_addr()
+        .expect("local address")
+        .port()
+}
+
 pub fn postgres_server_url() -> String {
     std::env::var("KCOST_TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
-fn with_database(url: &str, name: &str) -> String {
+/// `url` with its database replaced by `name` (query parameters kept).
+pub fn with_database(url: &str, name: &str) -> String {
     let (base, query) = url
         .split_once('?')
         .map_or((url, None), |(b, q)| (b, Some(q)));
@@ -238,6 +248,17 @@ impl TestServer {
 
     pub fn get(&self, path: &str) -> RequestBuilder {
         self.client.get(format!("{}{path}", self.base))
+    }
+
+    /// The `/metrics` page, as Prometheus scrapes it.
+    pub async fn metrics_text(&self) -> String {
+        self.get("/metrics")
+            .send()
+            .await
+            .expect("GET /metrics")
+            .text()
+            .await
+            .expect("/metrics text")
     }
 
     pub fn post(&self, path: &str) -> RequestBuilder {

@@ -397,14 +397,7 @@ pub async fn health_reports_the_components(backend: Backend) {
     assert_eq!(send(server.get("/livez")).await.0, StatusCode::OK);
     assert_eq!(send(server.get("/readyz")).await.0, StatusCode::OK);
     // /metrics reports the pool the stores share (one database by default).
-    let metrics = server
-        .get("/metrics")
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let metrics = server.metrics_text().await;
     assert!(
         metrics.contains("kcost_db_pool_connections{pool=\"relational\",state=\"in_use\"}"),
         "{metrics}"
