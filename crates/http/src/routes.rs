@@ -15,6 +15,7 @@ pub mod kubecent;
 pub mod metrics;
 pub mod opencost_ui;
 pub mod prices;
+mod query;
 pub mod recommendations;
 
 use actix_web::http::{Method, header};

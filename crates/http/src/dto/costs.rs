@@ -16,6 +16,13 @@ use utoipa::{IntoParams, ToSchema};
 use super::query::{ClusterFilter, WindowBound, WindowExpr};
 use super::{Usd, number};
 
+mod lists;
+
+pub use lists::{
+    ClusterCostDto, ClusterCostsResponse, CostList, CostListRow, NamespaceCostDto,
+    NamespaceCostsResponse, PodCostDto, PodCostsResponse,
+};
+
 /// Bytes per GiB.
 const GIB: i64 = 1 << 30;
 
@@ -40,37 +47,13 @@ pub struct CostParams {
     pub namespace: Option<String>,
 }
 
-/// [`CostParams`] plus the bucket size.
+/// The bucket size of `GET /v1/costs/trends`, asked beside its [`CostParams`].
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct TrendParams {
-    /// Window start, RFC3339. Without `end_time`: until now.
-    #[param(value_type = Option<WindowBound>)]
-    pub start_time: Option<String>,
-    /// Window end, RFC3339 (exclusive). Needs `start_time`.
-    #[param(value_type = Option<WindowBound>)]
-    pub end_time: Option<String>,
-    /// Instead of start/end: `24h`, `7d`, `today`, `week`, `month`, … Default: last 24 h.
-    #[param(value_type = Option<WindowExpr>)]
-    pub window: Option<String>,
-    #[param(value_type = Option<ClusterFilter>)]
-    pub cluster: Option<String>,
-    pub namespace: Option<String>,
+pub struct IntervalParams {
     /// `hourly`, `daily` (default) or `weekly`.
     #[param(pattern = "^(|hourly|daily|weekly)$")]
     pub interval: Option<String>,
-}
-
-impl TrendParams {
-    pub fn cost_params(&self) -> CostParams {
-        CostParams {
-            start_time: self.start_time.clone(),
-            end_time: self.end_time.clone(),
-            window: self.window.clone(),
-            cluster: self.cluster.clone(),
-            namespace: self.namespace.clone(),
-        }
-    }
 }
 
 /// Usage and requests over the window.
@@ -147,38 +130,6 @@ impl From<&CostBreakdown> for CostBreakdownDto {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct NamespaceCostDto {
-    pub namespace: String,
-    pub pod_count: u64,
-    #[serde(flatten)]
-    pub usage: ResourceUsageDto,
-    #[serde(flatten)]
-    pub cost: CostBreakdownDto,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ClusterCostDto {
-    pub cluster_name: String,
-    pub pod_count: u64,
-    pub namespace_count: u64,
-    #[serde(flatten)]
-    pub usage: ResourceUsageDto,
-    #[serde(flatten)]
-    pub cost: CostBreakdownDto,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PodCostDto {
-    pub cluster_name: String,
-    pub namespace: String,
-    pub pod_name: String,
-    #[serde(flatten)]
-    pub usage: ResourceUsageDto,
-    #[serde(flatten)]
-    pub cost: CostBreakdownDto,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TrendPointDto {
     /// Start of the bucket.
     pub time: DateTime<Utc>,
@@ -187,30 +138,6 @@ pub struct TrendPointDto {
     pub usage: ResourceUsageDto,
     #[serde(flatten)]
     pub cost: CostBreakdownDto,
-}
-
-/// `GET /v1/costs/namespaces`, ordered by cost, largest first.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct NamespaceCostsResponse {
-    pub start_time: DateTime<Utc>,
-    pub end_time: DateTime<Utc>,
-    pub costs: Vec<NamespaceCostDto>,
-}
-
-/// `GET /v1/costs/clusters`, ordered by cost, largest first.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ClusterCostsResponse {
-    pub start_time: DateTime<Utc>,
-    pub end_time: DateTime<Utc>,
-    pub costs: Vec<ClusterCostDto>,
-}
-
-/// `GET /v1/costs/pods`, ordered by cost, largest first.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PodCostsResponse {
-    pub start_time: DateTime<Utc>,
-    pub end_time: DateTime<Utc>,
-    pub costs: Vec<PodCostDto>,
 }
 
 /// `GET /v1/costs/trends`, oldest bucket first.

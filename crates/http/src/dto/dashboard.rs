@@ -5,8 +5,7 @@
 use chrono::{DateTime, Utc};
 use kcost_app::kubecent::SavingsReport;
 use kcost_app::kubecent::dashboard::{
-    Asset, ClusterSpend, Efficiency, LogLine, MonitoredNode, MonitoredPod, Monitoring,
-    NamespaceSpend, Overview,
+    Asset, ClusterSpend, LogLine, MonitoredNode, MonitoredPod, Monitoring, NamespaceSpend, Overview,
 };
 use kcost_app::kubecent::savings::{Priority, SavingsItem};
 use kcost_domain::costs::CostBreakdown;
@@ -119,6 +118,12 @@ impl From<&NamespaceSpend> for NamespaceAllocationDto {
     }
 }
 
+/// What one of the Overview's endpoints (`/api/allocations`, `/api/assets`, `/api/idle`,
+/// `/api/efficiency`) answers: a view of the same [`Overview`] over the window as asked.
+pub trait OverviewAnswer {
+    fn new(overview: &Overview, window: String) -> Self;
+}
+
 /// `GET /api/allocations`: the namespaces of `/v1/costs/namespaces`, most expensive first.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -131,8 +136,8 @@ pub struct AllocationsResponse {
     pub allocations: Vec<NamespaceAllocationDto>,
 }
 
-impl AllocationsResponse {
-    pub fn new(overview: &Overview, window: String) -> Self {
+impl OverviewAnswer for AllocationsResponse {
+    fn new(overview: &Overview, window: String) -> Self {
         Self {
             total_cost: Usd::from(overview.allocated_total()),
             currency: CURRENCY,
@@ -177,8 +182,8 @@ pub struct AssetsResponse {
     pub assets: Vec<AssetDto>,
 }
 
-impl AssetsResponse {
-    pub fn new(overview: &Overview, window: String) -> Self {
+impl OverviewAnswer for AssetsResponse {
+    fn new(overview: &Overview, window: String) -> Self {
         Self {
             total_cost: Usd::from(overview.clusters_total()),
             currency: CURRENCY,
@@ -223,8 +228,8 @@ pub struct IdleResponse {
     pub clusters: Vec<ClusterIdleDto>,
 }
 
-impl IdleResponse {
-    pub fn new(overview: &Overview, window: String) -> Self {
+impl OverviewAnswer for IdleResponse {
+    fn new(overview: &Overview, window: String) -> Self {
         Self {
             total_idle_cost: Usd::from(overview.idle_total()),
             idle_percentage: number(overview.idle_percent(), 2),
@@ -254,8 +259,9 @@ pub struct EfficiencyResponse {
     pub window: String,
 }
 
-impl EfficiencyResponse {
-    pub fn new(efficiency: &Efficiency, window: String) -> Self {
+impl OverviewAnswer for EfficiencyResponse {
+    fn new(overview: &Overview, window: String) -> Self {
+        let efficiency = overview.efficiency();
         Self {
             overall_score: number(efficiency.usage.overall, 2),
             cpu_efficiency: number(efficiency.usage.cpu, 2),

@@ -6,15 +6,16 @@
 
 use actix_web::web;
 use kcost_app::kubecent::DEFAULT_WINDOW;
-use kcost_app::kubecent::dashboard::Overview;
 
 use crate::dto::dashboard::{
     AllocationsResponse, AssetsResponse, ClusterStatsResponse, DashboardSavingsResponse,
     DashboardWindowParams, EfficiencyResponse, GrafanaHealthResponse, IdleResponse, LogParams,
     LogsResponse, MonitoredNodesResponse, MonitoredPodsResponse, MonitoringPodParams,
+    OverviewAnswer,
 };
 use crate::error::{ApiError, ErrorBody, FieldIssue};
-use crate::routes::kubecent::{KubecentCaller, parse_window, window_expr};
+use crate::routes::kubecent::{KubecentCaller, asked_window};
+use crate::routes::query::range_issue;
 use crate::state::AppState;
 
 /// `limit` of `/monitoring/logs`: default and bounds (Kubecent's own).
@@ -25,107 +26,29 @@ pub const MAX_LOG_LIMIT: i64 = 1000;
 pub const DEFAULT_LOG_SECONDS: i64 = 3600;
 pub const MAX_LOG_SECONDS: i64 = 604_800;
 
-/// The Overview's data over `window` (default `7d`), and the window as asked.
-async fn overview(
-    state: &AppState,
-    caller: &KubecentCaller,
-    params: &DashboardWindowParams,
-) -> Result<(Overview, String), ApiError> {
-    let expr = window_expr(params.window.as_deref(), DEFAULT_WINDOW);
-    let window = parse_window(state, &expr)?;
-    Ok((state.kubecent.overview(&caller.0, window).await?, expr))
-}
-
-/// Cost per namespace with its efficiency: the Overview's total and top namespaces.
-#[utoipa::path(
-    get, path = "/api/allocations", tag = "kubecent", params(DashboardWindowParams),
-    responses(
-        (status = 200, description = "Namespaces, most expensive first", body = AllocationsResponse),
-        (status = 400, description = "Invalid window", body = ErrorBody),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The key lacks `costs:read`", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
-    ),
-    security((), ("api_key" = []))
-)]
-#[tracing::instrument(skip_all)]
-pub async fn allocations(
+/// What `R` shows of the Overview over `window` (default `7d`).
+async fn overview<R: OverviewAnswer>(
     state: web::Data<AppState>,
     caller: KubecentCaller,
     params: web::Query<DashboardWindowParams>,
-) -> Result<web::Json<AllocationsResponse>, ApiError> {
-    let (overview, window) = overview(&state, &caller, &params).await?;
-    Ok(web::Json(AllocationsResponse::new(&overview, window)))
+) -> Result<web::Json<R>, ApiError> {
+    let (window, expr) = asked_window(&state, params.window.as_deref(), DEFAULT_WINDOW)?;
+    let overview = state.kubecent.overview(&caller.0, window).await?;
+    Ok(web::Json(R::new(&overview, expr)))
 }
 
-/// What the clusters cost by kind of asset: nodes (idle included), disks, network, load
-/// balancers.
-#[utoipa::path(
-    get, path = "/api/assets", tag = "kubecent", params(DashboardWindowParams),
-    responses(
-        (status = 200, description = "Per cluster, nodes first", body = AssetsResponse),
-        (status = 400, description = "Invalid window", body = ErrorBody),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The key lacks `costs:read`", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
-    ),
-    security((), ("api_key" = []))
-)]
-#[tracing::instrument(skip_all)]
-pub async fn assets(
-    state: web::Data<AppState>,
-    caller: KubecentCaller,
-    params: web::Query<DashboardWindowParams>,
-) -> Result<web::Json<AssetsResponse>, ApiError> {
-    let (overview, window) = overview(&state, &caller, &params).await?;
-    Ok(web::Json(AssetsResponse::new(&overview, window)))
-}
-
-/// Idle node cost and its share of the total.
-#[utoipa::path(
-    get, path = "/api/idle", tag = "kubecent", params(DashboardWindowParams),
-    responses(
-        (status = 200, description = "Idle, in total and per cluster", body = IdleResponse),
-        (status = 400, description = "Invalid window", body = ErrorBody),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The key lacks `costs:read`", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
-    ),
-    security((), ("api_key" = []))
-)]
-#[tracing::instrument(skip_all)]
-pub async fn idle(
-    state: web::Data<AppState>,
-    caller: KubecentCaller,
-    params: web::Query<DashboardWindowParams>,
-) -> Result<web::Json<IdleResponse>, ApiError> {
-    let (overview, window) = overview(&state, &caller, &params).await?;
-    Ok(web::Json(IdleResponse::new(&overview, window)))
-}
-
-/// Usage against requests and allocated against idle, as scores with a grade.
-#[utoipa::path(
-    get, path = "/api/efficiency", tag = "kubecent", params(DashboardWindowParams),
-    responses(
-        (status = 200, description = "Scores 0–100", body = EfficiencyResponse),
-        (status = 400, description = "Invalid window", body = ErrorBody),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 403, description = "The key lacks `costs:read`", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
-    ),
-    security((), ("api_key" = []))
-)]
-#[tracing::instrument(skip_all)]
-pub async fn efficiency(
-    state: web::Data<AppState>,
-    caller: KubecentCaller,
-    params: web::Query<DashboardWindowParams>,
-) -> Result<web::Json<EfficiencyResponse>, ApiError> {
-    let (overview, window) = overview(&state, &caller, &params).await?;
-    Ok(web::Json(EfficiencyResponse::new(
-        &overview.efficiency(),
-        window,
-    )))
+documented_get_family! {
+    tag = "kubecent", caller = KubecentCaller, security = ((), ("api_key" = [])),
+    params = DashboardWindowParams, invalid = "Invalid window", handler = overview;
+    /// Cost per namespace with its efficiency: the Overview's total and top namespaces.
+    allocations "/api/allocations" => AllocationsResponse, "Namespaces, most expensive first";
+    /// What the clusters cost by kind of asset: nodes (idle included), disks, network, load
+    /// balancers.
+    assets "/api/assets" => AssetsResponse, "Per cluster, nodes first";
+    /// Idle node cost and its share of the total.
+    idle "/api/idle" => IdleResponse, "Idle, in total and per cluster";
+    /// Usage against requests and allocated against idle, as scores with a grade.
+    efficiency "/api/efficiency" => EfficiencyResponse, "Scores 0–100";
 }
 
 /// The tenant's open savings, per year as the Savings page shows them.
@@ -289,12 +212,6 @@ fn namespace_issue(namespace: Option<&str>) -> Option<FieldIssue> {
     })
 }
 
-/// `value` of parameter `name` outside 1..=`max`.
-fn range_issue(name: &str, value: i64, max: i64) -> Option<FieldIssue> {
-    (!(1..=max).contains(&value))
-        .then(|| FieldIssue::new(name, format!("must be between 1 and {max}")))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,13 +225,5 @@ mod tests {
             assert!(namespace_issue(Some(invalid)).is_some(), "{invalid:?}");
         }
         assert!(namespace_issue(None).is_none());
-    }
-
-    #[test]
-    fn ranges_are_inclusive() {
-        assert!(range_issue("limit", 1, 1000).is_none());
-        assert!(range_issue("limit", 1000, 1000).is_none());
-        assert!(range_issue("limit", 0, 1000).is_some());
-        assert!(range_issue("limit", 1001, 1000).is_some());
     }
 }

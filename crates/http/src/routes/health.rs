@@ -3,6 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
+use kcost_app::health::HealthReport;
 
 use crate::dto::health::{HealthResponse, ProbeResponse};
 use crate::state::AppState;
@@ -17,12 +18,7 @@ use crate::state::AppState;
 )]
 #[tracing::instrument(skip_all)]
 pub async fn health(state: web::Data<AppState>) -> HttpResponse {
-    let report = state.health.check().await;
-    let status = if report.is_ready() {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
+    let (status, report) = checked(&state).await;
     let body = HealthResponse::from(report).with_opencost(state.health.opencost_statuses());
     HttpResponse::build(status).json(body)
 }
@@ -48,11 +44,23 @@ pub async fn livez() -> HttpResponse {
 )]
 #[tracing::instrument(skip_all)]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    if state.health.check().await.is_ready() {
-        HttpResponse::Ok().json(ProbeResponse { status: "ready" })
+    let (status, _) = checked(&state).await;
+    let readiness = if status.is_success() {
+        "ready"
     } else {
-        HttpResponse::ServiceUnavailable().json(ProbeResponse {
-            status: "not_ready",
-        })
-    }
+        "not_ready"
+    };
+    HttpResponse::build(status).json(ProbeResponse { status: readiness })
+}
+
+/// The components' state, and the status answering it on every health route: 503 while a
+/// required store is down (the replica cannot serve).
+pub(crate) async fn checked(state: &AppState) -> (StatusCode, HealthReport) {
+    let report = state.health.check().await;
+    let status = if report.is_ready() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, report)
 }

@@ -9,7 +9,6 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
-use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use kcost_app::kubecent::{DEFAULT_WINDOW, MONTHLY_DEFAULT_WINDOW};
 use kcost_domain::api_key::AuthenticatedKey;
@@ -22,7 +21,9 @@ use crate::dto::kubecent::{
     KubecentPodsResponse, KubecentSavingsResponse, MonthlyParams, NamespaceParams, PodParams,
     SavingsParams,
 };
-use crate::error::{ApiError, ErrorBody, FieldIssue};
+use crate::error::{ApiError, ErrorBody};
+use crate::routes::health;
+use crate::routes::query::{bounded_limit, given};
 use crate::state::AppState;
 
 /// `opencost` in `/api/v1/health` while no OpenCost source is configured (otherwise
@@ -51,29 +52,22 @@ impl FromRequest for KubecentCaller {
     }
 }
 
-/// `window` as asked, or `default` when absent or blank.
-pub(crate) fn window_expr(window: Option<&str>, default: &str) -> String {
-    match window.map(str::trim) {
-        None | Some("") => default.to_owned(),
-        Some(expr) => expr.to_owned(),
-    }
+/// The window asked for — `window`, or `default` when absent or blank — and its
+/// expression, which the answers echo.
+pub(crate) fn asked_window(
+    state: &AppState,
+    window: Option<&str>,
+    default: &str,
+) -> Result<(TimeWindow, String), ApiError> {
+    let expr = given(window).unwrap_or(default);
+    Ok((TimeWindow::parse(expr, state.clock.now())?, expr.to_owned()))
 }
 
-/// A `limit` query parameter within 1..=`max`, else 422 naming it.
-fn bounded_limit(limit: i64, max: i64) -> Result<usize, ApiError> {
-    Some(limit)
-        .filter(|limit| (1..=max).contains(limit))
-        .and_then(|limit| usize::try_from(limit).ok())
-        .ok_or_else(|| {
-            ApiError::validation(vec![FieldIssue::new(
-                "limit",
-                format!("must be between 1 and {max}"),
-            )])
-        })
-}
-
-pub(crate) fn parse_window(state: &AppState, expr: &str) -> Result<TimeWindow, ApiError> {
-    Ok(TimeWindow::parse(expr, state.clock.now())?)
+/// The `limit` of a namespace or pod list: all rows when absent.
+fn list_limit(limit: Option<i64>) -> Result<Option<usize>, ApiError> {
+    limit
+        .map(|limit| bounded_limit(limit, MAX_LIST_LIMIT))
+        .transpose()
 }
 
 /// Service health in seed 2's shape; 503 while a required store is down.
@@ -86,12 +80,7 @@ pub(crate) fn parse_window(state: &AppState, expr: &str) -> Result<TimeWindow, A
 )]
 #[tracing::instrument(skip_all)]
 pub async fn health(state: web::Data<AppState>) -> HttpResponse {
-    let report = state.health.check().await;
-    let status = if report.is_ready() {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
+    let (status, report) = health::checked(&state).await;
     HttpResponse::build(status).json(KubecentHealthResponse {
         status: HealthResponse::from(report).status,
         opencost: state.health.opencost_connection(),
@@ -118,13 +107,9 @@ pub async fn namespaces(
     caller: KubecentCaller,
     params: web::Query<NamespaceParams>,
 ) -> Result<web::Json<KubecentNamespacesResponse>, ApiError> {
-    let expr = window_expr(params.window.as_deref(), DEFAULT_WINDOW);
-    let window = parse_window(&state, &expr)?;
+    let (window, expr) = asked_window(&state, params.window.as_deref(), DEFAULT_WINDOW)?;
     let include_idle = params.idle.unwrap_or(false);
-    let limit = params
-        .limit
-        .map(|limit| bounded_limit(limit, MAX_LIST_LIMIT))
-        .transpose()?;
+    let limit = list_limit(params.limit)?;
     let answer = state
         .kubecent
         .namespaces(&caller.0, window, include_idle)
@@ -153,18 +138,9 @@ pub async fn pods(
     caller: KubecentCaller,
     params: web::Query<PodParams>,
 ) -> Result<web::Json<KubecentPodsResponse>, ApiError> {
-    let expr = window_expr(params.window.as_deref(), DEFAULT_WINDOW);
-    let window = parse_window(&state, &expr)?;
-    let namespace = params
-        .namespace
-        .as_deref()
-        .map(str::trim)
-        .filter(|namespace| !namespace.is_empty())
-        .map(str::to_owned);
-    let limit = params
-        .limit
-        .map(|limit| bounded_limit(limit, MAX_LIST_LIMIT))
-        .transpose()?;
+    let (window, expr) = asked_window(&state, params.window.as_deref(), DEFAULT_WINDOW)?;
+    let namespace = given(params.namespace.as_deref()).map(str::to_owned);
+    let limit = list_limit(params.limit)?;
     let answer = state.kubecent.pods(&caller.0, window, namespace).await?;
     Ok(web::Json(KubecentPodsResponse::new(&answer, expr, limit)))
 }
@@ -187,8 +163,7 @@ pub async fn monthly(
     caller: KubecentCaller,
     params: web::Query<MonthlyParams>,
 ) -> Result<web::Json<KubecentMonthlyResponse>, ApiError> {
-    let expr = window_expr(params.window.as_deref(), MONTHLY_DEFAULT_WINDOW);
-    let window = parse_window(&state, &expr)?;
+    let (window, expr) = asked_window(&state, params.window.as_deref(), MONTHLY_DEFAULT_WINDOW)?;
     let answer = state.kubecent.monthly(&caller.0, window).await?;
     Ok(web::Json(KubecentMonthlyResponse::new(&answer, expr)))
 }

@@ -23,6 +23,7 @@ use crate::error::ApiError;
 use crate::error_code::ErrorCode;
 use crate::routes::allocation::AllocationCaller;
 use crate::routes::allocation::params::required_window;
+use crate::routes::query::given;
 use crate::state::AppState;
 
 /// Cloud-cost properties OpenCost aggregates by default.
@@ -79,53 +80,58 @@ pub async fn assets(
     ))))
 }
 
+/// What kcost answers where OpenCost shows cloud or custom costs: none, in the shape
+/// OpenCost gives for the window.
+pub trait NoCosts {
+    fn over(window: &TimeWindow) -> Self;
+}
+
 /// No cloud costs: one empty set per day.
-pub async fn cloud_cost(
-    state: web::Data<AppState>,
-    _caller: AllocationCaller,
-    params: web::Query<UiParams>,
-) -> Result<web::Json<DataEnvelope<CloudCostRangeDto>>, ApiError> {
-    let window = window(&state, &params.window)?;
-    Ok(web::Json(DataEnvelope::ok(CloudCostRangeDto {
-        sets: days(&window)
-            .into_iter()
-            .map(|day| CloudCostSetDto {
-                cloud_costs: Default::default(),
-                window: day,
-                aggregation_properties: CLOUD_COST_PROPERTIES.to_vec(),
-            })
-            .collect(),
-        window: window_dto(&window),
-    })))
+impl NoCosts for CloudCostRangeDto {
+    fn over(window: &TimeWindow) -> Self {
+        Self {
+            sets: days(window)
+                .into_iter()
+                .map(|day| CloudCostSetDto {
+                    cloud_costs: Default::default(),
+                    window: day,
+                    aggregation_properties: CLOUD_COST_PROPERTIES.to_vec(),
+                })
+                .collect(),
+            window: window_dto(window),
+        }
+    }
 }
 
 /// No cloud costs: the table and totals views are null, as OpenCost's.
-pub async fn cloud_cost_null_view(
-    state: web::Data<AppState>,
-    _caller: AllocationCaller,
-    params: web::Query<UiParams>,
-) -> Result<web::Json<DataEnvelope<Option<()>>>, ApiError> {
-    window(&state, &params.window)?;
-    Ok(web::Json(DataEnvelope::ok(None)))
+impl NoCosts for Option<()> {
+    fn over(_: &TimeWindow) -> Self {
+        None
+    }
 }
 
 /// No cloud costs: the graph is an empty list.
-pub async fn cloud_cost_graph(
-    state: web::Data<AppState>,
-    _caller: AllocationCaller,
-    params: web::Query<UiParams>,
-) -> Result<web::Json<DataEnvelope<Vec<()>>>, ApiError> {
-    window(&state, &params.window)?;
-    Ok(web::Json(DataEnvelope::ok(Vec::new())))
+impl NoCosts for Vec<()> {
+    fn over(_: &TimeWindow) -> Self {
+        Vec::new()
+    }
 }
 
-/// No cloud-cost integration: an empty list (the UI then says none is configured).
-pub async fn cloud_cost_status(
-    _state: web::Data<AppState>,
-    _caller: AllocationCaller,
-    _params: web::Query<NoParams>,
-) -> Result<web::Json<DataEnvelope<Vec<()>>>, ApiError> {
-    Ok(web::Json(DataEnvelope::ok(Vec::new())))
+/// No custom costs: a zero total.
+impl NoCosts for CustomCostTotalDto {
+    fn over(window: &TimeWindow) -> Self {
+        no_custom_costs(window_dto(window))
+    }
+}
+
+/// No custom costs: a zero total per day.
+impl NoCosts for CustomCostTimeseriesDto {
+    fn over(window: &TimeWindow) -> Self {
+        Self {
+            window: window_dto(window),
+            timeseries: days(window).into_iter().map(no_custom_costs).collect(),
+        }
+    }
 }
 
 fn no_custom_costs(window: WindowDto) -> CustomCostTotalDto {
@@ -137,29 +143,24 @@ fn no_custom_costs(window: WindowDto) -> CustomCostTotalDto {
     }
 }
 
-/// No custom costs: a zero total.
-pub async fn custom_cost_total(
+/// Every cloud- and custom-cost route but `/cloudCost/status`: the empty answer `T` for the
+/// window asked, which must be valid, as on every OpenCost route.
+pub async fn no_costs<T: NoCosts>(
     state: web::Data<AppState>,
     _caller: AllocationCaller,
     params: web::Query<UiParams>,
-) -> Result<web::Json<DataEnvelope<CustomCostTotalDto>>, ApiError> {
+) -> Result<web::Json<DataEnvelope<T>>, ApiError> {
     let window = window(&state, &params.window)?;
-    Ok(web::Json(DataEnvelope::ok(no_custom_costs(window_dto(
-        &window,
-    )))))
+    Ok(web::Json(DataEnvelope::ok(T::over(&window))))
 }
 
-/// No custom costs: a zero total per day.
-pub async fn custom_cost_timeseries(
-    state: web::Data<AppState>,
+/// No cloud-cost integration: an empty list (the UI then says none is configured).
+pub async fn cloud_cost_status(
+    _state: web::Data<AppState>,
     _caller: AllocationCaller,
-    params: web::Query<UiParams>,
-) -> Result<web::Json<DataEnvelope<CustomCostTimeseriesDto>>, ApiError> {
-    let window = window(&state, &params.window)?;
-    Ok(web::Json(DataEnvelope::ok(CustomCostTimeseriesDto {
-        window: window_dto(&window),
-        timeseries: days(&window).into_iter().map(no_custom_costs).collect(),
-    })))
+    _params: web::Query<NoParams>,
+) -> Result<web::Json<DataEnvelope<Vec<()>>>, ApiError> {
+    Ok(web::Json(DataEnvelope::ok(Vec::new())))
 }
 
 fn invalid(parameter: &str, message: impl std::fmt::Display) -> ApiError {
@@ -169,11 +170,11 @@ fn invalid(parameter: &str, message: impl std::fmt::Display) -> ApiError {
     )
 }
 
-/// `search` and `limit` applied to sorted, distinct `values`.
+/// The answer: `search` and `limit` applied to sorted, distinct `values`.
 fn completed(
     values: impl IntoIterator<Item = String>,
     params: &AutocompleteParams,
-) -> Result<AutocompleteDto, ApiError> {
+) -> Result<web::Json<DataEnvelope<AutocompleteDto>>, ApiError> {
     let limit = match params.limit.as_deref().filter(|l| !l.is_empty()) {
         None => DEFAULT_AUTOCOMPLETE_LIMIT,
         // Exactly the OpenAPI pattern: 1–4 digits, or 10000.
@@ -195,18 +196,20 @@ fn completed(
         .into_iter()
         .filter(|v| v.to_lowercase().contains(&search))
         .collect();
-    Ok(AutocompleteDto {
+    Ok(web::Json(DataEnvelope::ok(AutocompleteDto {
         data: values.into_iter().take(limit).collect(),
-    })
+    })))
 }
 
-fn field(params: &AutocompleteParams) -> Result<&str, ApiError> {
-    params
-        .field
-        .as_deref()
-        .map(str::trim)
-        .filter(|f| !f.is_empty())
-        .ok_or_else(|| invalid("field", "required, e.g. namespace"))
+/// The window and the field an autocomplete asks about, both required.
+fn asked<'a>(
+    state: &AppState,
+    params: &'a AutocompleteParams,
+) -> Result<(TimeWindow, &'a str), ApiError> {
+    let window = window(state, &params.window)?;
+    let field = given(params.field.as_deref())
+        .ok_or_else(|| invalid("field", "required, e.g. namespace"))?;
+    Ok((window, field))
 }
 
 /// The values a property takes among the window's pods.
@@ -215,8 +218,7 @@ pub async fn allocation_autocomplete(
     caller: AllocationCaller,
     params: web::Query<AutocompleteParams>,
 ) -> Result<web::Json<DataEnvelope<AutocompleteDto>>, ApiError> {
-    let window = window(&state, &params.window)?;
-    let name = field(&params)?;
+    let (window, name) = asked(&state, &params)?;
     // OpenCost's `controllerName` is the controller's own name.
     let by_name = name == "controllerName";
     let by = if by_name {
@@ -246,7 +248,7 @@ pub async fn allocation_autocomplete(
             (true, Some((_, controller))) => controller.to_owned(),
             _ => name.to_owned(),
         });
-    Ok(web::Json(DataEnvelope::ok(completed(values, &params)?)))
+    completed(values, &params)
 }
 
 /// The values an asset property takes among the window's nodes.
@@ -255,8 +257,7 @@ pub async fn assets_autocomplete(
     caller: AllocationCaller,
     params: web::Query<AutocompleteParams>,
 ) -> Result<web::Json<DataEnvelope<AutocompleteDto>>, ApiError> {
-    let window = window(&state, &params.window)?;
-    let name = field(&params)?;
+    let (window, name) = asked(&state, &params)?;
     let nodes = state.allocations.node_assets(&caller.0, &window).await?;
     let values: Vec<String> = match name {
         "type" | "assetType" => nodes.iter().map(|_| "Node".to_owned()).collect(),
@@ -276,7 +277,7 @@ pub async fn assets_autocomplete(
             ));
         }
     };
-    Ok(web::Json(DataEnvelope::ok(completed(values, &params)?)))
+    completed(values, &params)
 }
 
 /// No cloud costs: no values.
@@ -285,7 +286,6 @@ pub async fn cloud_cost_autocomplete(
     _caller: AllocationCaller,
     params: web::Query<AutocompleteParams>,
 ) -> Result<web::Json<DataEnvelope<AutocompleteDto>>, ApiError> {
-    window(&state, &params.window)?;
-    field(&params)?;
-    Ok(web::Json(DataEnvelope::ok(completed(Vec::new(), &params)?)))
+    asked(&state, &params)?;
+    completed(Vec::new(), &params)
 }

@@ -4,53 +4,39 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::test::TestRequest;
-use chrono::Duration;
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::costs::{CostBreakdown, CostGrouping, CostKey, CostRow, ResourceHours};
 use kcost_domain::money::Money;
-use kcost_domain::recommendation::{
-    Confidence, Recommendation, RecommendationId, RecommendationStatus, RecommendationTarget,
-    Resource,
-};
+use kcost_domain::recommendation::{Confidence, Recommendation};
 use kcost_ports::RecommendationPage;
 use rust_decimal::Decimal;
 use serde_json::Value;
-use uuid::Uuid;
 
-use crate::support::{Mocks, TestKey, app, now, send, tenant};
+use crate::support::{Mocks, TestKey, app, now, open_recommendation, send, tenant};
 
-/// The JSON type of every key of `object`, sorted by key.
-fn shape(object: &Value) -> Vec<(String, &'static str)> {
-    let mut keys: Vec<(String, &'static str)> = object
+/// Asserts that `object` has exactly the keys of `expected`, each of its JSON type. Money
+/// is a float; a whole amount may serialize as an integer-valued float, which serde_json
+/// still reports as a float ("number").
+fn assert_keys(object: &Value, expected: &[(&str, &str)]) {
+    let kind = |value: &Value| match value {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_u64() || n.is_i64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    };
+    let mut actual: Vec<(&str, &str)> = object
         .as_object()
         .unwrap_or_else(|| panic!("not an object: {object}"))
         .iter()
-        .map(|(key, value)| {
-            let kind = match value {
-                Value::Null => "null",
-                Value::Bool(_) => "bool",
-                Value::Number(n) if n.is_u64() || n.is_i64() => "integer",
-                Value::Number(_) => "number",
-                Value::String(_) => "string",
-                Value::Array(_) => "array",
-                Value::Object(_) => "object",
-            };
-            (key.clone(), kind)
-        })
+        .map(|(key, value)| (key.as_str(), kind(value)))
         .collect();
-    keys.sort();
-    keys
-}
-
-/// `expected` as `shape` returns it. Money is a float; a whole amount may serialize as an
-/// integer-valued float, which serde_json still reports as a float ("number").
-fn keys(expected: &[(&str, &'static str)]) -> Vec<(String, &'static str)> {
-    let mut keys: Vec<(String, &'static str)> = expected
-        .iter()
-        .map(|(key, kind)| ((*key).to_owned(), *kind))
-        .collect();
-    keys.sort();
-    keys
+    actual.sort_unstable();
+    let mut expected = expected.to_vec();
+    expected.sort_unstable();
+    assert_eq!(actual, expected, "{object}");
 }
 
 fn money(cents: i64) -> Money {
@@ -72,10 +58,29 @@ fn row(key: CostKey, cpu: i64, idle: i64, pods: u64) -> CostRow {
     }
 }
 
+/// Pod `web-1` of namespace `web` on `prod`: $12.34 of CPU.
+fn web_pod() -> CostRow {
+    let pod = CostKey::Pod {
+        cluster: ClusterName::new("prod").unwrap(),
+        namespace: "web".into(),
+        pod: "web-1".into(),
+    };
+    row(pod, 1234, 0, 1)
+}
+
 fn get(uri: &str, key: TestKey) -> TestRequest {
     TestRequest::get()
         .uri(uri)
         .insert_header((AUTHORIZATION, format!("ApiKey {}", key.text())))
+}
+
+/// The body of a GET of `uri` with `key`, which must answer 200.
+macro_rules! get_ok {
+    ($app:expr, $uri:expr, $key:expr) => {{
+        let (status, _, body) = send!($app, get($uri, $key));
+        assert_eq!(status, StatusCode::OK, "{}: {body}", $uri);
+        body
+    }};
 }
 
 fn serving_costs() -> Mocks {
@@ -88,16 +93,7 @@ fn serving_costs() -> Mocks {
                 row(CostKey::Namespace("batch".into()), 100, 0, 1),
             ],
             CostGrouping::Cluster => vec![row(CostKey::Cluster(prod()), 1334, 500, 4)],
-            CostGrouping::Pod => vec![row(
-                CostKey::Pod {
-                    cluster: prod(),
-                    namespace: "web".into(),
-                    pod: "web-1".into(),
-                },
-                1234,
-                0,
-                1,
-            )],
+            CostGrouping::Pod => vec![web_pod()],
             CostGrouping::Time(_) => vec![row(CostKey::Time(now()), 100, 0, 1)],
         })
     });
@@ -113,13 +109,13 @@ async fn health_has_kubecents_keys() {
     let app = app!(state);
     let (status, _, body) = send!(app, TestRequest::get().uri("/api/v1/health"));
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(
-        shape(&body),
-        keys(&[
+    assert_keys(
+        &body,
+        &[
             ("status", "string"),
             ("opencost", "string"),
-            ("service", "string")
-        ])
+            ("service", "string"),
+        ],
     );
     assert_eq!(body["status"], "healthy");
     assert_eq!(body["opencost"], "not_configured");
@@ -128,26 +124,24 @@ async fn health_has_kubecents_keys() {
 
 #[actix_web::test]
 async fn namespaces_have_kubecents_keys_and_types() {
-    let state = serving_costs().into_state();
-    let app = app!(state);
-    let (status, _, body) = send!(app, get("/api/v1/cost/namespaces", TestKey::Reader));
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(
-        shape(&body),
-        keys(&[
+    let app = app!(serving_costs().into_state());
+    let body = get_ok!(app, "/api/v1/cost/namespaces", TestKey::Reader);
+    assert_keys(
+        &body,
+        &[
             ("namespaces", "array"),
             ("total", "number"),
             ("window", "string"),
             ("item_count", "integer"),
-        ])
+        ],
     );
     assert_eq!(body["window"], "7d");
     assert_eq!(body["item_count"], 2);
     assert_eq!(body["total"], 13.84);
     let web = &body["namespaces"][0];
-    assert_eq!(
-        shape(web),
-        keys(&[
+    assert_keys(
+        web,
+        &[
             ("name", "string"),
             ("total_cost", "number"),
             ("cpu_cost", "number"),
@@ -155,7 +149,7 @@ async fn namespaces_have_kubecents_keys_and_types() {
             ("storage_cost", "number"),
             ("idle_cost", "number"),
             ("pod_count", "integer"),
-        ])
+        ],
     );
     assert_eq!(web["name"], "web");
     assert_eq!(web["total_cost"], 12.59);
@@ -165,10 +159,8 @@ async fn namespaces_have_kubecents_keys_and_types() {
 
 #[actix_web::test]
 async fn limit_lists_the_most_expensive_namespaces_and_keeps_the_total() {
-    let state = serving_costs().into_state();
-    let app = app!(state);
-    let (status, _, body) = send!(app, get("/api/v1/cost/namespaces?limit=1", TestKey::Reader));
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let app = app!(serving_costs().into_state());
+    let body = get_ok!(app, "/api/v1/cost/namespaces?limit=1", TestKey::Reader);
     assert_eq!(body["item_count"], 1);
     assert_eq!(body["namespaces"].as_array().map(Vec::len), Some(1));
     assert_eq!(body["namespaces"][0]["name"], "web");
@@ -176,26 +168,18 @@ async fn limit_lists_the_most_expensive_namespaces_and_keeps_the_total() {
         body["total"], 13.84,
         "the window's total, not the listed part's"
     );
-    let (status, _, body) = send!(
-        app,
-        get("/api/v1/cost/namespaces?limit=10000", TestKey::Reader)
-    );
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = get_ok!(app, "/api/v1/cost/namespaces?limit=10000", TestKey::Reader);
     assert_eq!(body["item_count"], 2);
 }
 
 #[actix_web::test]
 async fn idle_true_shares_the_clusters_idle_among_namespaces() {
-    let state = serving_costs().into_state();
-    let app = app!(state);
-    let (status, _, body) = send!(
+    let app = app!(serving_costs().into_state());
+    let body = get_ok!(
         app,
-        get(
-            "/api/v1/cost/namespaces?window=24h&idle=true",
-            TestKey::Reader
-        )
+        "/api/v1/cost/namespaces?window=24h&idle=true",
+        TestKey::Reader
     );
-    assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["window"], "24h");
     // $5 of idle, shared 12.59 : 1.25 (allocated costs).
     let idle: f64 = body["namespaces"]
@@ -219,38 +203,27 @@ async fn pods_have_the_keys_and_pass_the_namespace_filter() {
                 && q.grouping == CostGrouping::Pod
                 && q.filter.namespace.as_deref() == Some("web")
         })
-        .returning(|_, _| {
-            Ok(vec![row(
-                CostKey::Pod {
-                    cluster: ClusterName::new("prod").unwrap(),
-                    namespace: "web".into(),
-                    pod: "web-1".into(),
-                },
-                1234,
-                0,
-                1,
-            )])
-        });
+        .returning(|_, _| Ok(vec![web_pod()]));
     let state = mocks.into_state();
     let app = app!(state);
-    let (status, _, body) = send!(
+    let body = get_ok!(
         app,
-        get("/api/v1/cost/pods?namespace=web&window=7d", TestKey::Reader)
+        "/api/v1/cost/pods?namespace=web&window=7d",
+        TestKey::Reader
     );
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(
-        shape(&body),
-        keys(&[
+    assert_keys(
+        &body,
+        &[
             ("pods", "array"),
             ("total", "number"),
             ("window", "string"),
             ("namespace", "string"),
             ("item_count", "integer"),
-        ])
+        ],
     );
-    assert_eq!(
-        shape(&body["pods"][0]),
-        keys(&[
+    assert_keys(
+        &body["pods"][0],
+        &[
             ("name", "string"),
             ("namespace", "string"),
             ("cluster", "string"),
@@ -259,46 +232,44 @@ async fn pods_have_the_keys_and_pass_the_namespace_filter() {
             ("memory_cost", "number"),
             ("storage_cost", "number"),
             ("idle_cost", "number"),
-        ])
+        ],
     );
     assert_eq!(body["pods"][0]["name"], "web-1");
     assert_eq!(body["total"], 12.59);
-    let (status, _, body) = send!(
+    let body = get_ok!(
         app,
-        get("/api/v1/cost/pods?namespace=web&limit=1", TestKey::Reader)
+        "/api/v1/cost/pods?namespace=web&limit=1",
+        TestKey::Reader
     );
-    assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["item_count"], 1);
 }
 
 #[actix_web::test]
 async fn monthly_has_kubecents_keys() {
-    let state = serving_costs().into_state();
-    let app = app!(state);
-    let (status, _, body) = send!(app, get("/api/v1/cost/monthly", TestKey::Reader));
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(
-        shape(&body),
-        keys(&[
+    let app = app!(serving_costs().into_state());
+    let body = get_ok!(app, "/api/v1/cost/monthly", TestKey::Reader);
+    assert_keys(
+        &body,
+        &[
             ("months", "array"),
             ("total", "number"),
-            ("period", "string")
-        ])
+            ("period", "string"),
+        ],
     );
     assert_eq!(body["period"], "30d");
     // 30 days ending 2026-11-21T00:00Z: late October and November.
     let months = body["months"].as_array().unwrap();
     assert_eq!(months.len(), 2, "{body}");
     assert_eq!(months[0]["month"], "2026-10");
-    assert_eq!(
-        shape(&months[1]),
-        keys(&[
+    assert_keys(
+        &months[1],
+        &[
             ("month", "string"),
             ("total_cost", "number"),
             ("daily_average", "number"),
             ("namespaces", "integer"),
             ("pods", "integer"),
-        ])
+        ],
     );
     assert_eq!(months[1]["total_cost"], 18.59);
     assert_eq!(months[1]["namespaces"], 2);
@@ -306,28 +277,15 @@ async fn monthly_has_kubecents_keys() {
     assert_eq!(body["total"], 37.18);
 }
 
+/// An open CPU recommendation the recommender is sure of (full priority), from `current`
+/// to `recommended` millicores, saving `savings_cents` a month.
 fn recommendation(current: u64, recommended: u64, savings_cents: i64) -> Recommendation {
     Recommendation {
-        id: RecommendationId::from_uuid(Uuid::from_u128(u128::from(current))),
-        tenant_id: tenant(),
-        target: RecommendationTarget {
-            cluster: ClusterName::new("prod").unwrap(),
-            namespace: "web".into(),
-            workload: Some(("Deployment".into(), "api".into())),
-            pod: None,
-            container: Some("app".into()),
-        },
-        resource: Resource::Cpu,
         current,
         recommended,
         monthly_savings: money(savings_cents),
         confidence: Confidence::new(Decimal::ONE).unwrap(),
-        reason: "p95 usage is 120m".into(),
-        status: RecommendationStatus::Open,
-        created_at: now() - Duration::days(1),
-        updated_at: now(),
-        closed_by: None,
-        close_reason: None,
+        ..open_recommendation(u128::from(current))
     }
 }
 
@@ -345,24 +303,20 @@ async fn savings_have_kubecents_keys() {
     });
     let state = mocks.into_state();
     let app = app!(state);
-    let (status, _, body) = send!(
-        app,
-        get("/api/v1/savings/recommendations?limit=1", TestKey::All)
-    );
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(
-        shape(&body),
-        keys(&[
+    let body = get_ok!(app, "/api/v1/savings/recommendations?limit=1", TestKey::All);
+    assert_keys(
+        &body,
+        &[
             ("recommendations", "array"),
             ("total_potential_savings", "number"),
             ("savings_percentage", "number"),
-        ])
+        ],
     );
     assert_eq!(body["recommendations"].as_array().unwrap().len(), 1);
     let top = &body["recommendations"][0];
-    assert_eq!(
-        shape(top),
-        keys(&[
+    assert_keys(
+        top,
+        &[
             ("id", "string"),
             ("type", "string"),
             ("namespace", "string"),
@@ -372,7 +326,7 @@ async fn savings_have_kubecents_keys() {
             ("priority", "string"),
             ("description", "string"),
             ("action", "string"),
-        ])
+        ],
     );
     assert_eq!(top["type"], "cpu_rightsizing");
     assert_eq!(top["resource"], "deployment/api");
@@ -386,16 +340,14 @@ async fn savings_have_kubecents_keys() {
 
 #[actix_web::test]
 async fn savings_need_the_recommendations_scope() {
-    let state = serving_costs().into_state();
-    let app = app!(state);
+    let app = app!(serving_costs().into_state());
     let (status, _, body) = send!(app, get("/api/v1/savings/recommendations", TestKey::Reader));
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
 }
 
 #[actix_web::test]
 async fn an_invalid_window_is_400_and_a_limit_out_of_range_is_422() {
-    let state = serving_costs().into_state();
-    let app = app!(state);
+    let app = app!(serving_costs().into_state());
     for uri in [
         "/api/v1/cost/namespaces?window=fortnight",
         "/api/v1/cost/pods?window=0d",
@@ -430,8 +382,7 @@ async fn an_invalid_window_is_400_and_a_limit_out_of_range_is_422() {
 #[actix_web::test]
 async fn without_a_key_only_the_anonymous_tenant_is_served() {
     // Off (the default): a key is needed.
-    let state = serving_costs().into_state();
-    let app = app!(state);
+    let app = app!(serving_costs().into_state());
     for uri in [
         "/api/v1/cost/namespaces",
         "/api/v1/cost/pods",
@@ -487,8 +438,7 @@ async fn without_a_key_only_the_anonymous_tenant_is_served() {
 
 #[actix_web::test]
 async fn metrics_show_the_cache_counters() {
-    let state = serving_costs().into_state();
-    let app = app!(state);
+    let app = app!(serving_costs().into_state());
     let (status, _, _) = send!(app, get("/api/v1/cost/namespaces", TestKey::Reader));
     assert_eq!(status, StatusCode::OK);
     let response =

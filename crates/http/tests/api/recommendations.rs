@@ -6,48 +6,17 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::test::TestRequest;
 use kcost_app::ports::{RecommendationPage, RecommendationRepositoryError};
-use kcost_domain::cluster::ClusterName;
-use kcost_domain::money::Money;
-use kcost_domain::recommendation::{
-    Confidence, Recommendation, RecommendationId, RecommendationStatus, RecommendationTarget,
-    Resource,
-};
-use rust_decimal::Decimal;
+use kcost_domain::recommendation::RecommendationStatus;
 use uuid::Uuid;
 
-use crate::support::{Mocks, TestKey, app, now, send, tenant};
+use crate::support::{Mocks, TestKey, app, open_recommendation, send, tenant};
 
 const KNOWN: u128 = 0xAB;
-
-fn open_recommendation() -> Recommendation {
-    Recommendation {
-        id: RecommendationId::from_uuid(Uuid::from_u128(KNOWN)),
-        tenant_id: tenant(),
-        target: RecommendationTarget {
-            cluster: ClusterName::new("prod").unwrap(),
-            namespace: "web".into(),
-            workload: Some(("Deployment".into(), "api".into())),
-            pod: None,
-            container: None,
-        },
-        resource: Resource::Cpu,
-        current: 1000,
-        recommended: 250,
-        monthly_savings: Money::from_decimal(Decimal::new(1734, 2)),
-        confidence: Confidence::new(Decimal::new(8, 1)).unwrap(),
-        reason: "p95 usage is 180m".into(),
-        status: RecommendationStatus::Open,
-        created_at: now(),
-        updated_at: now(),
-        closed_by: None,
-        close_reason: None,
-    }
-}
 
 /// A repository holding one recommendation of the test tenant; ids of anything else (any
 /// other tenant's included) are `NotFound`, and transitions check the stored status.
 fn repository(mocks: &mut Mocks) {
-    let stored = Arc::new(Mutex::new(open_recommendation()));
+    let stored = Arc::new(Mutex::new(open_recommendation(KNOWN)));
     let read = stored.clone();
     mocks.recommendations.expect_get().returning(move |t, id| {
         let current = read.lock().unwrap().clone();
@@ -191,7 +160,7 @@ async fn lists_are_filtered_and_paginated() {
         })
         .returning(|_, _, _| {
             Ok(RecommendationPage {
-                items: vec![open_recommendation()],
+                items: vec![open_recommendation(KNOWN)],
                 total: 21,
             })
         });

@@ -22,12 +22,18 @@ use kcost_domain::api_key::{
 };
 use kcost_domain::catalog::Catalog;
 use kcost_domain::cluster::ClusterName;
+use kcost_domain::money::Money;
+use kcost_domain::recommendation::{
+    Confidence, Recommendation, RecommendationId, RecommendationStatus, RecommendationTarget,
+    Resource,
+};
 use kcost_domain::tenant::TenantId;
 use kcost_http::{AppState, HttpLimits, HttpMetrics};
 use kcost_ports::{
     MockApiKeyRepository, MockCache, MockMetricsStore, MockPriceRepository,
     MockRecommendationRepository, MockTenantRepository,
 };
+use rust_decimal::Decimal;
 use uuid::Uuid;
 
 pub const SMALL: &str = include_str!("../../../agent-contract/fixtures/agent/snapshot-small.json");
@@ -52,6 +58,34 @@ pub fn now() -> DateTime<Utc> {
 
 pub fn tenant() -> TenantId {
     TenantId::from_uuid(Uuid::from_u128(0x7e4a))
+}
+
+/// An open recommendation of the test tenant, id `id`: lower the CPU request of
+/// deployment `api` in `web` on `prod` from 1000m to 250m, saving $17.34 a month, with
+/// confidence 0.8.
+pub fn open_recommendation(id: u128) -> Recommendation {
+    Recommendation {
+        id: RecommendationId::from_uuid(Uuid::from_u128(id)),
+        tenant_id: tenant(),
+        target: RecommendationTarget {
+            cluster: ClusterName::new("prod").unwrap(),
+            namespace: "web".into(),
+            workload: Some(("Deployment".into(), "api".into())),
+            pod: None,
+            container: None,
+        },
+        resource: Resource::Cpu,
+        current: 1000,
+        recommended: 250,
+        monthly_savings: Money::from_decimal(Decimal::new(1734, 2)),
+        confidence: Confidence::new(Decimal::new(8, 1)).unwrap(),
+        reason: "p95 usage is 180m".into(),
+        status: RecommendationStatus::Open,
+        created_at: now(),
+        updated_at: now(),
+        closed_by: None,
+        close_reason: None,
+    }
 }
 
 /// The keys the mock repository knows, by role.
