@@ -9,21 +9,18 @@
 //! counts are taken over the union of rollup and edge rows, so a pod seen in both counts
 //! once; namespaces are counted by name, as on PostgreSQL. Merging with idle and the order
 //! (largest total first, ties by key; time buckets by start ascending) are
-//! `kcost_store_support`'s, as on PostgreSQL.
+//! `kcost_store_support`'s, as on PostgreSQL, and so is the decoding of the rows: the SQL
+//! selects the columns its `allocation_row` and `idle_row` read.
 
-use anyhow::Context;
-use kcost_domain::cluster::ClusterName;
-use kcost_domain::costs::{
-    CostBreakdown, CostGrouping, CostKey, CostQuery, CostRow, TrendInterval,
-};
-use kcost_domain::money::Money;
+use kcost_domain::costs::{CostGrouping, CostQuery, CostRow, TrendInterval};
 use kcost_domain::tenant::TenantId;
 use kcost_ports::MetricsStoreError;
-use kcost_store_support::{includes_idle, merge_cost_rows, resource_hours};
-use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, TransactionTrait};
+use kcost_store_support::{allocation_row, idle_row, includes_idle, merge_cost_rows};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 
-use crate::encoding::{exact_sum, instant, money_from_units, resource_second_sums_sql, unsigned};
+use crate::encoding::resource_second_sums_sql;
 use crate::error::{chained, db, unexpected};
+use crate::result_row::Columns;
 use crate::scope::{
     EDGE_RANGE, POD_DAY_RANGE, POD_HOUR_RANGE, ROLLUP_RANGE, SAMPLE_HOUR, Scope, rolled_until,
 };
@@ -51,7 +48,7 @@ pub(crate) async fn costs(
         .map_err(db("costs: allocation"))?;
     let allocation = rows
         .iter()
-        .map(|row| allocation_row(query.grouping, row))
+        .map(|row| allocation_row(query.grouping, &Columns(row)))
         .collect::<anyhow::Result<Vec<_>>>()
         .map_err(unexpected("costs: decode allocation"))?;
 
@@ -63,7 +60,7 @@ pub(crate) async fn costs(
             .map_err(db("costs: idle"))?;
         idle = rows
             .iter()
-            .map(|row| idle_row(query.grouping, row))
+            .map(|row| idle_row(query.grouping, &Columns(row)))
             .collect::<anyhow::Result<Vec<_>>>()
             .map_err(unexpected("costs: decode idle"))?;
     }
@@ -173,63 +170,4 @@ fn idle_sql(keys: &KeyColumns, scope: &Scope<'_>) -> String {
         FROM src GROUP BY 1, 2",
         keys.cluster, keys.bucket
     )
-}
-
-fn key(grouping: CostGrouping, row: &QueryResult) -> anyhow::Result<CostKey> {
-    let text = |column: &str| -> anyhow::Result<String> {
-        row.try_get_by::<Option<String>, _>(column)?
-            .with_context(|| format!("{column} is NULL"))
-    };
-    let cluster = || -> anyhow::Result<ClusterName> { Ok(ClusterName::new(text("k_cluster")?)?) };
-    Ok(match grouping {
-        CostGrouping::Cluster => CostKey::Cluster(cluster()?),
-        CostGrouping::Namespace => CostKey::Namespace(text("k_namespace")?),
-        CostGrouping::Pod => CostKey::Pod {
-            cluster: cluster()?,
-            namespace: text("k_namespace")?,
-            pod: text("k_pod")?,
-        },
-        CostGrouping::Time(_) => CostKey::Time(instant(
-            row.try_get_by::<Option<i64>, _>("k_bucket")?
-                .context("k_bucket is NULL")?,
-        )?),
-    })
-}
-
-fn allocation_row(grouping: CostGrouping, row: &QueryResult) -> anyhow::Result<CostRow> {
-    let money = |column: &str| -> anyhow::Result<Money> {
-        Ok(money_from_units(
-            row.try_get_by::<Option<i64>, _>(column)?
-                .unwrap_or_default(),
-        ))
-    };
-    let listed = |column: &str| exact_sum(row, column);
-    let count =
-        |column: &str| -> anyhow::Result<u64> { unsigned(row.try_get_by::<i64, _>(column)?) };
-    Ok(CostRow {
-        key: key(grouping, row)?,
-        cost: CostBreakdown {
-            cpu: money("cpu_cost")?,
-            memory: money("ram_cost")?,
-            idle: Money::ZERO,
-            storage: money("storage_cost")?,
-            network: money("network_cost")?,
-            load_balancer: money("load_balancer_cost")?,
-        },
-        usage: resource_hours(
-            listed("cpu_usage_mcs")?,
-            listed("cpu_request_mcs")?,
-            listed("mem_usage_bs")?,
-            listed("mem_request_bs")?,
-        ),
-        pod_count: count("pod_count")?,
-        namespace_count: count("namespace_count")?,
-    })
-}
-
-fn idle_row(grouping: CostGrouping, row: &QueryResult) -> anyhow::Result<(CostKey, Money)> {
-    let idle = row
-        .try_get_by::<Option<i64>, _>("idle")?
-        .unwrap_or_default();
-    Ok((key(grouping, row)?, money_from_units(idle)))
 }

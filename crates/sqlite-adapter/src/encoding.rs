@@ -128,11 +128,6 @@ pub(crate) fn integer(value: u64) -> anyhow::Result<i64> {
     i64::try_from(value).with_context(|| format!("quantity {value} exceeds the INTEGER range"))
 }
 
-/// A stored non-negative INTEGER as a quantity or count.
-pub(crate) fn unsigned(value: i64) -> anyhow::Result<u64> {
-    u64::try_from(value).with_context(|| format!("stored value {value} is negative"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,22 +9,14 @@ use sea_orm::DbErr;
 
 /// Maps a database error raised during `operation`.
 pub(crate) fn db(operation: &'static str) -> impl FnOnce(DbErr) -> MetricsStoreError {
-    move |error| {
-        let unavailable = is_unavailable(&error);
-        let error = anyhow::Error::new(error).context(format!("metrics store: {operation}"));
-        if unavailable {
-            MetricsStoreError::Unavailable(error)
-        } else {
-            MetricsStoreError::Unexpected(error)
-        }
-    }
+    move |error| failed(operation, is_unavailable(&error), anyhow::Error::new(error))
 }
 
 /// A non-database failure (undecodable value, out-of-range quantity) during `operation`.
 pub(crate) fn unexpected(
     operation: &'static str,
 ) -> impl FnOnce(anyhow::Error) -> MetricsStoreError {
-    move |error| MetricsStoreError::Unexpected(error.context(format!("metrics store: {operation}")))
+    move |error| failed(operation, false, error)
 }
 
 /// A failure during `operation` that may be a database error somewhere in its chain (a
@@ -36,12 +28,17 @@ pub(crate) fn chained(operation: &'static str) -> impl FnOnce(anyhow::Error) -> 
             .chain()
             .filter_map(|cause| cause.downcast_ref::<DbErr>())
             .any(is_unavailable);
-        let error = error.context(format!("metrics store: {operation}"));
-        if unavailable {
-            MetricsStoreError::Unavailable(error)
-        } else {
-            MetricsStoreError::Unexpected(error)
-        }
+        failed(operation, unavailable, error)
+    }
+}
+
+/// `error`, with context naming `operation`, as the port's error of its kind.
+fn failed(operation: &'static str, unavailable: bool, error: anyhow::Error) -> MetricsStoreError {
+    let error = error.context(format!("metrics store: {operation}"));
+    if unavailable {
+        MetricsStoreError::Unavailable(error)
+    } else {
+        MetricsStoreError::Unexpected(error)
     }
 }
 

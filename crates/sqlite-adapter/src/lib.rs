@@ -19,7 +19,9 @@
 //!     hours before the tenant's watermark and from raw samples for the rest (`scope`), so
 //!     answers are the same whether or not a rollup run has happened;
 //!   - `window_sums` sums a window per pod description and per node (the allocation API);
-//!   - `descriptions` lists stored pod descriptions; `retention` deletes old rows.
+//!   - `descriptions` lists stored pod descriptions; `retention` deletes old rows;
+//!   - `result_row` hands result rows to `kcost_store_support`'s decoders, shared with
+//!     the PostgreSQL store.
 //! - `migrate` (feature `migrate`): runs the time-series migrations.
 //!
 //! Semantics are pinned by the shared contract suites (`kcost_ports::contract::{metrics,
@@ -41,6 +43,7 @@ mod error;
 mod migrate;
 mod node_assets;
 mod open;
+mod result_row;
 mod retention;
 mod rollup;
 mod rows;

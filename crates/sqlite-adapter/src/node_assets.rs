@@ -4,6 +4,7 @@
 //! memory-seconds overflows SQLite's 64-bit INTEGER.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 use kcost_domain::assets::NodeWindowSums;
 use kcost_domain::cluster::ClusterName;
@@ -33,56 +34,68 @@ pub(crate) async fn node_assets(
     let rows = window_rows(conn, SELECT, tenant, window)
         .await
         .map_err(db("node_assets"))?;
-    let mut nodes: BTreeMap<(String, String), NodeWindowSums> = BTreeMap::new();
+    let mut nodes: BTreeMap<(ClusterName, String), NodeWindowSums> = BTreeMap::new();
     for row in &rows {
-        add(&mut nodes, row).map_err(unexpected("node_assets: decode"))?;
+        let sample = node_sample(row).map_err(unexpected("node_assets: decode"))?;
+        match nodes.entry((sample.cluster.clone(), sample.node.clone())) {
+            Entry::Occupied(mut total) => add_later(total.get_mut(), sample),
+            Entry::Vacant(slot) => {
+                slot.insert(sample);
+            }
+        }
     }
     Ok(nodes.into_values().collect())
 }
 
-fn add(
-    nodes: &mut BTreeMap<(String, String), NodeWindowSums>,
-    row: &QueryResult,
-) -> anyhow::Result<()> {
-    let cluster: String = row.try_get_by("cluster")?;
-    let node: String = row.try_get_by("node")?;
+/// One node sample as the sums of a window that holds only it.
+fn node_sample(row: &QueryResult) -> anyhow::Result<NodeWindowSums> {
     let seconds: i64 = row.try_get_by("duration_seconds")?;
-    let ts = instant(row.try_get_by("ts")?)?;
-    let end = ts + chrono::Duration::seconds(seconds);
-    let instance_type: Option<String> = row.try_get_by("instance_type")?;
-    let times = |value: i64| Decimal::from(value) * Decimal::from(seconds);
-    let cpu = times(row.try_get_by("cpu_capacity_m")?);
-    let ram = times(row.try_get_by("mem_capacity_b")?);
-    let cpu_cost = money_from_units(row.try_get_by("cpu_cost")?);
-    let ram_cost = money_from_units(row.try_get_by("ram_cost")?);
-    let idle_cpu = money_from_units(row.try_get_by("idle_cpu")?);
-    let idle_ram = money_from_units(row.try_get_by("idle_ram")?);
-    let entry = match nodes.entry((cluster.clone(), node.clone())) {
-        std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-        std::collections::btree_map::Entry::Vacant(e) => e.insert(NodeWindowSums {
-            cluster: ClusterName::new(cluster)?,
-            node,
-            instance_type: None,
-            cpu_cost: Money::ZERO,
-            ram_cost: Money::ZERO,
-            idle_cpu: Money::ZERO,
-            idle_ram: Money::ZERO,
-            cpu_capacity_mcs: Decimal::ZERO,
-            ram_capacity_bs: Decimal::ZERO,
-            seconds: Decimal::ZERO,
-            start: ts,
-            end,
-        }),
+    let start = instant(row.try_get_by("ts")?)?;
+    let money =
+        |column: &str| -> anyhow::Result<Money> { Ok(money_from_units(row.try_get_by(column)?)) };
+    let times_seconds = |column: &str| -> anyhow::Result<Decimal> {
+        Ok(Decimal::from(row.try_get_by::<i64, _>(column)?) * Decimal::from(seconds))
     };
-    // Rows come oldest first: the last one's instance type is the latest.
-    entry.instance_type = instance_type;
-    entry.cpu_cost += cpu_cost;
-    entry.ram_cost += ram_cost;
-    entry.idle_cpu += idle_cpu;
-    entry.idle_ram += idle_ram;
-    entry.cpu_capacity_mcs += cpu;
-    entry.ram_capacity_bs += ram;
-    entry.seconds += Decimal::from(seconds);
-    entry.end = entry.end.max(end);
-    Ok(())
+    Ok(NodeWindowSums {
+        cluster: ClusterName::new(row.try_get_by::<String, _>("cluster")?)?,
+        node: row.try_get_by("node")?,
+        instance_type: row.try_get_by("instance_type")?,
+        cpu_cost: money("cpu_cost")?,
+        ram_cost: money("ram_cost")?,
+        idle_cpu: money("idle_cpu")?,
+        idle_ram: money("idle_ram")?,
+        cpu_capacity_mcs: times_seconds("cpu_capacity_m")?,
+        ram_capacity_bs: times_seconds("mem_capacity_b")?,
+        seconds: Decimal::from(seconds),
+        start,
+        end: start + chrono::Duration::seconds(seconds),
+    })
+}
+
+/// A node's sums with a later sample of it added: the later instance type (rows come
+/// oldest first, so the last one's is the latest), the latest end; the first start kept.
+fn add_later(total: &mut NodeWindowSums, later: NodeWindowSums) {
+    let NodeWindowSums {
+        cluster: _,
+        node: _,
+        instance_type,
+        cpu_cost,
+        ram_cost,
+        idle_cpu,
+        idle_ram,
+        cpu_capacity_mcs,
+        ram_capacity_bs,
+        seconds,
+        start: _,
+        end,
+    } = later;
+    total.instance_type = instance_type;
+    total.cpu_cost += cpu_cost;
+    total.ram_cost += ram_cost;
+    total.idle_cpu += idle_cpu;
+    total.idle_ram += idle_ram;
+    total.cpu_capacity_mcs += cpu_capacity_mcs;
+    total.ram_capacity_bs += ram_capacity_bs;
+    total.seconds += seconds;
+    total.end = total.end.max(end);
 }

@@ -5,6 +5,7 @@
 
 use anyhow::Context;
 use kcost_domain::cost_engine::PricedSnapshot;
+use kcost_domain::snapshot::ResourceFigures;
 use kcost_domain::tenant::TenantId;
 use kcost_store_support::{stored_duration_basis, stored_placement};
 use sea_orm::Value;
@@ -88,25 +89,17 @@ pub(crate) fn pod_sample_rows(
     priced: &PricedSnapshot,
     pod_ids: &[i64],
 ) -> anyhow::Result<Vec<Vec<Value>>> {
-    let pods = priced.snapshot().pods();
-    anyhow::ensure!(pod_ids.len() == pods.len(), "one pod id per pod");
-    pods.iter()
-        .zip(priced.pods())
-        .zip(pod_ids)
-        .map(|((sample, cost), pod_id)| {
-            let f = &sample.figures;
-            Ok(vec![
+    with_ids(priced.snapshot().pods(), priced.pods(), pod_ids, "pod")?
+        .map(|(sample, cost, pod_id)| {
+            let mut row: Vec<Value> = vec![
                 key.tenant.clone().into(),
                 key.ts.into(),
-                (*pod_id).into(),
+                pod_id.into(),
                 key.duration_seconds.into(),
                 stored_placement(cost.placement).into(),
-                integer(f.cpu_usage.get())?.into(),
-                integer(f.cpu_request.get())?.into(),
-                f.cpu_limit.map(|l| integer(l.get())).transpose()?.into(),
-                integer(f.memory_usage.get())?.into(),
-                integer(f.memory_request.get())?.into(),
-                f.memory_limit.map(|l| integer(l.get())).transpose()?.into(),
+            ];
+            row.extend(figure_values(&sample.figures)?);
+            row.extend([
                 money_units(cost.cpu_cost)?.into(),
                 money_units(cost.ram_cost)?.into(),
                 money_units(cost.direct.storage)?.into(),
@@ -114,14 +107,14 @@ pub(crate) fn pod_sample_rows(
                 money_units(cost.direct.load_balancer)?.into(),
                 cost.rates.cpu_core_hourly.to_string().into(),
                 cost.rates.ram_gib_hourly.to_string().into(),
-            ])
+            ]);
+            Ok(row)
         })
         .collect()
 }
 
 /// One row per container that says more than its pod (`PodSample::containers_beyond_pod`),
-/// in
-/// [`CONTAINER_SAMPLE_COLUMNS`] order; `container` is the index into the pod's
+/// in [`CONTAINER_SAMPLE_COLUMNS`] order; `container` is the index into the pod's
 /// description's `containers`.
 pub(crate) fn container_sample_rows(
     key: &SnapshotKey,
@@ -131,20 +124,15 @@ pub(crate) fn container_sample_rows(
     let mut rows = Vec::new();
     for (sample, pod_id) in priced.snapshot().pods().iter().zip(pod_ids) {
         for (index, container) in sample.containers_beyond_pod().iter().enumerate() {
-            let f = &container.figures;
-            rows.push(vec![
+            let mut row: Vec<Value> = vec![
                 key.tenant.clone().into(),
                 key.ts.into(),
                 (*pod_id).into(),
                 i64::try_from(index).context("too many containers")?.into(),
-                integer(f.cpu_usage.get())?.into(),
-                integer(f.cpu_request.get())?.into(),
-                f.cpu_limit.map(|l| integer(l.get())).transpose()?.into(),
-                integer(f.memory_usage.get())?.into(),
-                integer(f.memory_request.get())?.into(),
-                f.memory_limit.map(|l| integer(l.get())).transpose()?.into(),
-                i64::from(container.restarts).into(),
-            ]);
+            ];
+            row.extend(figure_values(&container.figures)?);
+            row.push(i64::from(container.restarts).into());
+            rows.push(row);
         }
     }
     Ok(rows)
@@ -157,13 +145,8 @@ pub(crate) fn node_sample_rows(
     priced: &PricedSnapshot,
     node_ids: &[i64],
 ) -> anyhow::Result<Vec<Vec<Value>>> {
-    let nodes = priced.snapshot().nodes();
-    anyhow::ensure!(node_ids.len() == nodes.len(), "one node id per node");
-    nodes
-        .iter()
-        .zip(priced.nodes())
-        .zip(node_ids)
-        .map(|((sample, cost), node_id)| {
+    with_ids(priced.snapshot().nodes(), priced.nodes(), node_ids, "node")?
+        .map(|(sample, cost, node_id)| {
             Ok(vec![
                 key.tenant.clone().into(),
                 key.cluster.clone().into(),
@@ -185,8 +168,38 @@ pub(crate) fn node_sample_rows(
                 money_units(cost.idle_ram)?.into(),
                 money_units(cost.overcommit_cpu)?.into(),
                 money_units(cost.overcommit_ram)?.into(),
-                (*node_id).into(),
+                node_id.into(),
             ])
         })
         .collect()
+}
+
+/// Each of a snapshot's `samples` with its priced cost and the id of its stored
+/// description (`ids[i]` for the `i`-th `what`).
+fn with_ids<'a, S, C>(
+    samples: &'a [S],
+    costs: &'a [C],
+    ids: &'a [i64],
+    what: &str,
+) -> anyhow::Result<impl Iterator<Item = (&'a S, &'a C, i64)>> {
+    anyhow::ensure!(ids.len() == samples.len(), "one {what} id per {what}");
+    Ok(samples
+        .iter()
+        .zip(costs)
+        .zip(ids)
+        .map(|((sample, cost), id)| (sample, cost, *id)))
+}
+
+/// Usage, request and limit as the INTEGER columns `cpu_usage_m, cpu_request_m,
+/// cpu_limit_m, mem_usage_b, mem_request_b, mem_limit_b` (an unset limit: NULL), which
+/// pod and container samples share.
+fn figure_values(f: &ResourceFigures) -> anyhow::Result<[Value; 6]> {
+    Ok([
+        integer(f.cpu_usage.get())?.into(),
+        integer(f.cpu_request.get())?.into(),
+        f.cpu_limit.map(|l| integer(l.get())).transpose()?.into(),
+        integer(f.memory_usage.get())?.into(),
+        integer(f.memory_request.get())?.into(),
+        f.memory_limit.map(|l| integer(l.get())).transpose()?.into(),
+    ])
 }

@@ -61,7 +61,6 @@ pub(crate) const EDGE_RANGE: &str =
     "tenant_id = ?1 AND ((ts >= ?2 AND ts < ?3) OR (ts >= ?4 AND ts < ?5))";
 /// Raw samples of the whole window.
 pub(crate) const WINDOW_RANGE: &str = "tenant_id = ?1 AND ts >= ?2 AND ts < ?5";
-const DAY: i64 = 86_400;
 
 /// The hour of a raw sample, as rollups key it.
 pub(crate) const SAMPLE_HOUR: &str = "(ts - ((ts % 3600) + 3600) % 3600)";
@@ -69,6 +68,7 @@ pub(crate) const SAMPLE_HOUR: &str = "(ts - ((ts % 3600) + 3600) % 3600)";
 /// A tenant, a split window (unix seconds) and filters, ready to bind.
 #[derive(Debug, Clone)]
 pub(crate) struct Scope<'a> {
+    split: HourSplit,
     pub tenant: String,
     pub start: i64,
     pub whole_start: i64,
@@ -92,6 +92,7 @@ impl<'a> Scope<'a> {
         let split = HourSplit::rolled_up_before(window, rolled_until);
         let whole_end = bound_seconds(split.whole_end);
         Self {
+            split,
             tenant: tenant.as_uuid().hyphenated().to_string(),
             start: bound_seconds(split.start),
             whole_start: bound_seconds(split.whole_start),
@@ -107,10 +108,8 @@ impl<'a> Scope<'a> {
     /// The same scope reading the whole UTC days of its rolled-up hours from daily rollups
     /// (when there is at least one).
     pub fn with_days(mut self) -> Self {
-        let first = self.whole_start + (DAY - self.whole_start.rem_euclid(DAY)) % DAY;
-        let last = self.whole_end - self.whole_end.rem_euclid(DAY);
-        if first < last {
-            (self.day_start, self.day_end) = (first, last);
+        if let Some((first, end)) = self.split.whole_days() {
+            (self.day_start, self.day_end) = (bound_seconds(first), bound_seconds(end));
         }
         self
     }
@@ -181,111 +180,68 @@ mod tests {
     use kcost_domain::cluster::ClusterName;
     use uuid::Uuid;
 
-    fn at(h: u32, m: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 20, h, m, 0).unwrap()
+    fn on(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, day, hour, minute, 0)
+            .unwrap()
     }
 
+    /// The split and its whole days are `HourSplit`'s (tested there); the scope binds
+    /// them at the watermark in unix seconds: `?2`–`?5`, then the days `?6`, `?7` (none:
+    /// empty at the end of the rolled-up hours).
     #[test]
-    fn a_window_splits_into_edges_and_whole_hours() {
-        let window = TimeWindow::new(at(9, 30), at(12, 15)).unwrap();
-        let filter = CostFilter::default();
-        let scope = Scope::new(
-            TenantId::from_uuid(Uuid::nil()),
-            &window,
-            &filter,
-            Some(at(23, 0)),
-        );
-        assert_eq!(
-            (scope.start, scope.whole_start, scope.whole_end, scope.end),
-            (
-                at(9, 30).timestamp(),
-                at(10, 0).timestamp(),
-                at(12, 0).timestamp(),
-                at(12, 15).timestamp()
-            )
-        );
-    }
-
-    #[test]
-    fn a_window_without_whole_hours_reads_only_raw_samples() {
-        let window = TimeWindow::new(at(9, 10), at(9, 50)).unwrap();
-        let filter = CostFilter::default();
-        let scope = Scope::new(
-            TenantId::from_uuid(Uuid::nil()),
-            &window,
-            &filter,
-            Some(at(23, 0)),
-        );
-        assert_eq!(scope.whole_start, at(9, 50).timestamp());
-        assert_eq!(scope.whole_end, at(9, 50).timestamp());
-    }
-
-    #[test]
-    fn hours_not_rolled_up_are_read_from_raw_samples() {
-        let window = TimeWindow::new(at(9, 30), at(12, 15)).unwrap();
-        let filter = CostFilter::default();
-        let tenant = TenantId::from_uuid(Uuid::nil());
-        let scope = Scope::new(tenant, &window, &filter, Some(at(11, 0)));
-        assert_eq!(
-            (scope.whole_start, scope.whole_end),
-            (at(10, 0).timestamp(), at(11, 0).timestamp())
-        );
-        let none = Scope::new(tenant, &window, &filter, None);
-        assert_eq!(none.whole_start, none.whole_end);
-    }
-
-    #[test]
-    fn whole_days_of_the_rolled_up_hours_come_from_daily_rollups() {
-        let day = |d: u32, h: u32| Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).unwrap();
-        let tenant = TenantId::from_uuid(Uuid::nil());
-        let filter = CostFilter::default();
-        let window = TimeWindow::new(day(17, 5), day(22, 12)).unwrap();
-        let scope = Scope::new(tenant, &window, &filter, Some(day(21, 3))).with_days();
-        assert_eq!(
-            (
-                scope.whole_start,
-                scope.day_start,
-                scope.day_end,
-                scope.whole_end
-            ),
-            (
-                day(17, 5).timestamp(),
-                day(18, 0).timestamp(),
-                day(21, 0).timestamp(),
-                day(21, 3).timestamp()
-            )
-        );
-        // Days starting at the window's start; none without a whole day rolled up.
-        let midnight = TimeWindow::new(day(18, 0), day(20, 0)).unwrap();
-        let scope = Scope::new(tenant, &midnight, &filter, Some(day(22, 0))).with_days();
-        assert_eq!(
-            (scope.day_start, scope.day_end),
-            (day(18, 0).timestamp(), day(20, 0).timestamp())
-        );
-        let scope = Scope::new(tenant, &midnight, &filter, Some(day(18, 23))).with_days();
-        assert_eq!(scope.day_start, scope.day_end);
-        assert_eq!(scope.day_end, scope.whole_end);
+    fn a_scope_binds_its_split_and_whole_days_in_unix_seconds() {
+        let (start, end) = (on(20, 9, 30), on(20, 12, 15));
+        let cut = [
+            start,
+            on(20, 10, 0),
+            on(20, 11, 0),
+            end,
+            on(20, 11, 0),
+            on(20, 11, 0),
+        ];
+        let (first, last) = (on(17, 5, 0), on(22, 12, 0));
+        let days = [first, first, on(21, 3, 0), last, on(18, 0, 0), on(21, 0, 0)];
+        let everything = CostFilter::default();
+        for (window, watermark, bounds) in [
+            ((start, end), on(20, 11, 0), cut),
+            ((first, last), on(21, 3, 0), days),
+        ] {
+            let window = TimeWindow::new(window.0, window.1).unwrap();
+            let tenant = TenantId::from_uuid(Uuid::nil());
+            let scope = Scope::new(tenant, &window, &everything, Some(watermark)).with_days();
+            assert_eq!(
+                [
+                    scope.start,
+                    scope.whole_start,
+                    scope.whole_end,
+                    scope.end,
+                    scope.day_start,
+                    scope.day_end
+                ],
+                bounds.map(|t| t.timestamp()),
+                "{window:?} rolled up until {watermark}"
+            );
+        }
     }
 
     #[test]
     fn filters_are_numbered_in_order() {
-        let window = TimeWindow::new(at(9, 0), at(10, 0)).unwrap();
-        let both = CostFilter {
-            cluster: Some(ClusterName::new("prod").unwrap()),
-            namespace: Some("web".into()),
-        };
-        let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &both, None);
-        assert_eq!(
-            scope.filter_sql(true),
-            " AND cluster = ?8 AND namespace = ?9"
-        );
-        assert_eq!(scope.filter_sql(false), " AND cluster = ?8");
-        let only_ns = CostFilter {
-            cluster: None,
-            namespace: Some("web".into()),
-        };
-        let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &only_ns, None);
-        assert_eq!(scope.filter_sql(true), " AND namespace = ?8");
-        assert_eq!(scope.filter_sql(false), "");
+        let prod = Some(ClusterName::new("prod").unwrap());
+        // (cluster, with the namespace column) → conditions; the namespace is always "web".
+        let cases = [
+            (prod.clone(), true, " AND cluster = ?8 AND namespace = ?9"),
+            (prod, false, " AND cluster = ?8"),
+            (None, true, " AND namespace = ?8"),
+            (None, false, ""),
+        ];
+        let window = TimeWindow::new(on(20, 9, 0), on(20, 10, 0)).unwrap();
+        for (cluster, with_namespace, conditions) in cases {
+            let filter = CostFilter {
+                cluster,
+                namespace: Some("web".into()),
+            };
+            let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &filter, None);
+            assert_eq!(scope.filter_sql(with_namespace), conditions, "{filter:?}");
+        }
     }
 }

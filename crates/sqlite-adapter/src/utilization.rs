@@ -1,22 +1,26 @@
 //! `utilization`: per-pod time-weighted usage against requests over a window, from the
 //! same rollup/raw split as the cost queries, whole days from daily rollups (rollups keep
-//! usage and request resource-seconds, maxima, sample counts and seconds). The
-//! time-weighted averages are
-//! `kcost_store_support`'s, as on PostgreSQL. Pods ordered by cost descending, then
-//! by cluster, namespace and name.
+//! usage and request resource-seconds, maxima, sample counts and seconds). Decoding the
+//! sums and the time-weighted averages are `kcost_store_support`'s, as on PostgreSQL.
+//! Pods ordered by cost descending, then by cluster, namespace and name.
 
-use anyhow::Context;
-use kcost_domain::cluster::ClusterName;
 use kcost_domain::costs::{CostFilter, PodUtilization};
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
 use kcost_ports::MetricsStoreError;
-use kcost_store_support::UtilizationSums;
-use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, TransactionTrait};
+use kcost_store_support::{UtilizationSums, utilization_sums};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 
-use crate::encoding::{exact_sum, money_from_units, resource_second_sums_sql, unsigned};
+use crate::encoding::resource_second_sums_sql;
 use crate::error::{chained, db, unexpected};
+use crate::result_row::Columns;
 use crate::scope::{EDGE_RANGE, POD_DAY_RANGE, POD_HOUR_RANGE, Scope, rolled_until};
+
+/// What the hourly and the daily pod rollups give alike (`cost` for all the pod cost).
+const ROLLUP_COLUMNS: &str = "cluster, namespace, pod, \
+    cpu_cost + ram_cost + storage_cost + network_cost + load_balancer_cost AS cost, \
+    cpu_usage_mcs, cpu_request_mcs, mem_usage_bs, mem_request_bs, max_cpu_usage_m, \
+    max_mem_usage_b, sample_count, sample_seconds";
 
 pub(crate) async fn utilization(
     conn: &DatabaseConnection,
@@ -33,17 +37,9 @@ pub(crate) async fn utilization(
     let resource_seconds = resource_second_sums_sql();
     let sql = format!(
         "WITH src AS (
-            SELECT cluster, namespace, pod,
-                   cpu_cost + ram_cost + storage_cost + network_cost + load_balancer_cost AS cost,
-                   cpu_usage_mcs, cpu_request_mcs, mem_usage_bs, mem_request_bs, max_cpu_usage_m,
-                   max_mem_usage_b, sample_count, sample_seconds
-            FROM pod_costs_hourly WHERE {POD_HOUR_RANGE}{filters}
+            SELECT {ROLLUP_COLUMNS} FROM pod_costs_hourly WHERE {POD_HOUR_RANGE}{filters}
             UNION ALL
-            SELECT cluster, namespace, pod,
-                   cpu_cost + ram_cost + storage_cost + network_cost + load_balancer_cost,
-                   cpu_usage_mcs, cpu_request_mcs, mem_usage_bs, mem_request_bs, max_cpu_usage_m,
-                   max_mem_usage_b, sample_count, sample_seconds
-            FROM pod_costs_daily WHERE {POD_DAY_RANGE}{filters}
+            SELECT {ROLLUP_COLUMNS} FROM pod_costs_daily WHERE {POD_DAY_RANGE}{filters}
             UNION ALL
             SELECT cluster, namespace, pod,
                    cpu_cost + ram_cost + storage_cost + network_cost + load_balancer_cost,
@@ -68,7 +64,7 @@ pub(crate) async fn utilization(
     txn.commit().await.map_err(db("utilization: commit"))?;
     let mut pods = rows
         .iter()
-        .map(decode)
+        .map(|row| utilization_sums(&Columns(row)).map(UtilizationSums::into_utilization))
         .collect::<anyhow::Result<Vec<_>>>()
         .map_err(unexpected("utilization: decode"))?;
     // Sorted here rather than in SQL so the tie order is byte order, whatever the collation.
@@ -80,33 +76,4 @@ pub(crate) async fn utilization(
             .then_with(|| a.pod.cmp(&b.pod))
     });
     Ok(pods)
-}
-
-fn decode(row: &QueryResult) -> anyhow::Result<PodUtilization> {
-    let listed = |column: &str| exact_sum(row, column);
-    let integer = |column: &str| -> anyhow::Result<u64> {
-        unsigned(
-            row.try_get_by::<Option<i64>, _>(column)?
-                .unwrap_or_default(),
-        )
-        .with_context(|| format!("column {column}"))
-    };
-    let sums = UtilizationSums {
-        cluster: ClusterName::new(row.try_get_by::<String, _>("cluster")?)?,
-        namespace: row.try_get_by("namespace")?,
-        pod: row.try_get_by("pod")?,
-        cost: money_from_units(
-            row.try_get_by::<Option<i64>, _>("cost")?
-                .unwrap_or_default(),
-        ),
-        cpu_usage_mcs: listed("cpu_usage_mcs")?,
-        cpu_request_mcs: listed("cpu_request_mcs")?,
-        mem_usage_bs: listed("mem_usage_bs")?,
-        mem_request_bs: listed("mem_request_bs")?,
-        max_cpu_usage_millicores: integer("max_cpu_usage_m")?,
-        max_memory_usage_bytes: integer("max_mem_usage_b")?,
-        samples: integer("samples")?,
-        seconds: integer("seconds")?,
-    };
-    Ok(sums.into_utilization())
 }

@@ -8,19 +8,18 @@
 
 use kcost_domain::allocation::sums::{NodeIdleSums, PodWindowSums, ResourceSeconds, WindowSums};
 use kcost_domain::cluster::ClusterName;
-use kcost_domain::costs::{CostBreakdown, CostFilter};
-use kcost_domain::money::Money;
+use kcost_domain::costs::CostFilter;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
 use kcost_ports::MetricsStoreError;
+use kcost_store_support::{ResultRow, pod_costs};
 use rust_decimal::Decimal;
 use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, TransactionTrait};
 
 use crate::descriptions::description;
-use crate::encoding::{
-    allocated_second_sums_sql, exact_sum, money_from_units, resource_second_sums_sql,
-};
+use crate::encoding::{allocated_second_sums_sql, exact_sum, resource_second_sums_sql};
 use crate::error::{chained, db, unexpected};
+use crate::result_row::Columns;
 use crate::scope::{EDGE_RANGE, POD_DAY_RANGE, POD_HOUR_RANGE, ROLLUP_RANGE, Scope, rolled_until};
 
 /// Columns every per-pod source gives.
@@ -109,25 +108,11 @@ pub(crate) async fn window_sums(
     })
 }
 
-fn money(row: &QueryResult, column: &str) -> anyhow::Result<Money> {
-    Ok(money_from_units(
-        row.try_get_by::<Option<i64>, _>(column)?
-            .unwrap_or_default(),
-    ))
-}
-
 fn pod_sums(row: &QueryResult) -> anyhow::Result<PodWindowSums> {
     let listed = |column: &str| exact_sum(row, column);
     Ok(PodWindowSums {
         pod: description(row)?,
-        cost: CostBreakdown {
-            cpu: money(row, "cpu_cost")?,
-            memory: money(row, "ram_cost")?,
-            idle: Money::ZERO,
-            storage: money(row, "storage_cost")?,
-            network: money(row, "network_cost")?,
-            load_balancer: money(row, "load_balancer_cost")?,
-        },
+        cost: pod_costs(&Columns(row))?,
         resources: ResourceSeconds {
             cpu_usage_mcs: listed("cpu_usage_mcs")?,
             cpu_request_mcs: listed("cpu_request_mcs")?,
@@ -144,10 +129,11 @@ fn pod_sums(row: &QueryResult) -> anyhow::Result<PodWindowSums> {
 }
 
 fn node_sums(row: &QueryResult) -> anyhow::Result<NodeIdleSums> {
+    let columns = Columns(row);
     Ok(NodeIdleSums {
         cluster: ClusterName::new(row.try_get_by::<String, _>("cluster")?)?,
         node: row.try_get_by("node")?,
-        idle_cpu: money(row, "idle_cpu")?,
-        idle_ram: money(row, "idle_ram")?,
+        idle_cpu: columns.money("idle_cpu")?,
+        idle_ram: columns.money("idle_ram")?,
     })
 }

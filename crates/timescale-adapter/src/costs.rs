@@ -7,26 +7,20 @@
 //!
 //! Money columns are NUMERIC and summed by PostgreSQL as NUMERIC; they arrive as
 //! `rust_decimal` at the cost scale. Distinct pod and namespace counts are computed over
-//! the union of rollup and edge rows, so a pod seen in both counts once. Merging with idle
-//! and the order are `kcost_store_support`'s, as on SQLite.
+//! the union of rollup and edge rows, so a pod seen in both counts once. Merging with idle,
+//! the order and decoding the rows are `kcost_store_support`'s, as on SQLite: the SQL
+//! selects the columns its `allocation_row` and `idle_row` read.
 
-use anyhow::Context;
-use chrono::{DateTime, Utc};
-use kcost_domain::cluster::ClusterName;
-use kcost_domain::costs::{
-    CostBreakdown, CostGrouping, CostKey, CostQuery, CostRow, TrendInterval,
-};
-use kcost_domain::money::Money;
+use kcost_domain::costs::{CostGrouping, CostQuery, CostRow, TrendInterval};
 use kcost_domain::tenant::TenantId;
 use kcost_ports::MetricsStoreError;
-use kcost_store_support::{includes_idle, merge_cost_rows, resource_hours};
-use rust_decimal::Decimal;
-use sqlx::postgres::PgRow;
-use sqlx::{AssertSqlSafe, PgPool, Row};
+use kcost_store_support::{allocation_row, idle_row, includes_idle, merge_cost_rows};
+use sqlx::{AssertSqlSafe, PgPool};
 
 use crate::error::unexpected;
 use crate::hourly::{self, hourly_from_samples};
 use crate::namespace_costs;
+use crate::result_row::Columns;
 use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, Scope, watermark};
 
 /// Answers `query` for `tenant`, ordered as the port says.
@@ -61,7 +55,7 @@ pub(crate) async fn costs(
     let rows = hourly::fetch_all(pool, statement, "costs: allocation").await?;
     let allocation = rows
         .iter()
-        .map(|row| allocation_row(query.grouping, row))
+        .map(|row| allocation_row(query.grouping, &Columns(row)))
         .collect::<anyhow::Result<Vec<_>>>()
         .map_err(|e| unexpected("costs: decode allocation", e))?;
 
@@ -73,7 +67,7 @@ pub(crate) async fn costs(
         let rows = hourly::fetch_all(pool, statement, "costs: idle").await?;
         idle = rows
             .iter()
-            .map(|row| idle_row(query.grouping, row))
+            .map(|row| idle_row(query.grouping, &Columns(row)))
             .collect::<anyhow::Result<Vec<_>>>()
             .map_err(|e| unexpected("costs: decode idle", e))?;
     }
@@ -178,62 +172,4 @@ fn idle_sql(keys: &KeyColumns, scope: &Scope<'_>) -> String {
         FROM src GROUP BY 1, 2",
         keys.cluster, keys.bucket
     )
-}
-
-fn key(grouping: CostGrouping, row: &PgRow) -> anyhow::Result<CostKey> {
-    let text = |column: &str| -> anyhow::Result<String> {
-        row.try_get::<Option<String>, _>(column)?
-            .with_context(|| format!("{column} is NULL"))
-    };
-    let cluster = || -> anyhow::Result<ClusterName> { Ok(ClusterName::new(text("k_cluster")?)?) };
-    Ok(match grouping {
-        CostGrouping::Cluster => CostKey::Cluster(cluster()?),
-        CostGrouping::Namespace => CostKey::Namespace(text("k_namespace")?),
-        CostGrouping::Pod => CostKey::Pod {
-            cluster: cluster()?,
-            namespace: text("k_namespace")?,
-            pod: text("k_pod")?,
-        },
-        CostGrouping::Time(_) => CostKey::Time(
-            row.try_get::<Option<DateTime<Utc>>, _>("k_bucket")?
-                .context("k_bucket is NULL")?,
-        ),
-    })
-}
-
-fn allocation_row(grouping: CostGrouping, row: &PgRow) -> anyhow::Result<CostRow> {
-    let sum = |column: &str| -> anyhow::Result<Decimal> {
-        Ok(row
-            .try_get::<Option<Decimal>, _>(column)?
-            .unwrap_or_default())
-    };
-    let count = |column: &str| -> anyhow::Result<u64> {
-        Ok(u64::try_from(row.try_get::<i64, _>(column)?)?)
-    };
-    Ok(CostRow {
-        key: key(grouping, row)?,
-        cost: CostBreakdown {
-            cpu: Money::from_decimal(sum("cpu_cost")?),
-            memory: Money::from_decimal(sum("ram_cost")?),
-            idle: Money::ZERO,
-            storage: Money::from_decimal(sum("storage_cost")?),
-            network: Money::from_decimal(sum("network_cost")?),
-            load_balancer: Money::from_decimal(sum("load_balancer_cost")?),
-        },
-        usage: resource_hours(
-            sum("cpu_usage_mcs")?,
-            sum("cpu_request_mcs")?,
-            sum("mem_usage_bs")?,
-            sum("mem_request_bs")?,
-        ),
-        pod_count: count("pod_count")?,
-        namespace_count: count("namespace_count")?,
-    })
-}
-
-fn idle_row(grouping: CostGrouping, row: &PgRow) -> anyhow::Result<(CostKey, Money)> {
-    let idle = row
-        .try_get::<Option<Decimal>, _>("idle")?
-        .unwrap_or_default();
-    Ok((key(grouping, row)?, Money::from_decimal(idle)))
 }

@@ -15,6 +15,8 @@
 //!   read the namespace rollup and count pods from the daily rollup (`namespace_costs`).
 //! - `window_sums`: per pod description and per node, a window's sums (the allocation API).
 //! - `descriptions`: the stored pod descriptions.
+//! - `result_row`: result rows as `kcost_store_support`'s decoders (shared with SQLite)
+//!   read them.
 //! - `partitions`: day partitions created ahead of need, and retention dropping them whole.
 //!
 //! Money is NUMERIC in the database, summed there as NUMERIC and read as `rust_decimal`.
@@ -31,6 +33,7 @@ mod hourly;
 mod namespace_costs;
 mod node_assets;
 mod partitions;
+mod result_row;
 mod rollups;
 mod rows;
 mod sample_copy;

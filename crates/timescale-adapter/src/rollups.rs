@@ -28,7 +28,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use kcost_ports::{MetricsStoreError, RollupReport};
-use kcost_store_support::{ROLLUP_BATCH_HOURS, closed_until};
+use kcost_store_support::{ROLLUP_BATCH_HOURS, closed_until, floor_day, floor_hour};
 use sqlx::{AssertSqlSafe, PgConnection, PgPool, Row};
 use uuid::Uuid;
 
@@ -88,18 +88,6 @@ fn build_pod_hourly() -> String {
 const ROLLUP_SETTINGS: &str = "
 SELECT set_config('enable_nestloop', 'off', true), set_config('jit', 'off', true),
        set_config('work_mem', '64MB', true)";
-
-const BUILD_NAMESPACE_HOURLY: &str = "
-INSERT INTO namespace_costs_hourly (tenant_id, hour, cluster, namespace, cpu_cost, ram_cost,
-                                    cpu_usage_mcs, cpu_request_mcs, mem_usage_bs,
-                                    mem_request_bs, sample_count, storage_cost, network_cost,
-                                    load_balancer_cost)
-SELECT tenant_id, hour, cluster, namespace, SUM(cpu_cost), SUM(ram_cost), SUM(cpu_usage_mcs),
-       SUM(cpu_request_mcs), SUM(mem_usage_bs), SUM(mem_request_bs), SUM(sample_count),
-       SUM(storage_cost), SUM(network_cost), SUM(load_balancer_cost)
-FROM pod_costs_hourly
-WHERE tenant_id = $1 AND cluster = $2 AND hour >= $3 AND hour < $4
-GROUP BY tenant_id, hour, cluster, namespace";
 
 const BUILD_IDLE_HOURLY: &str = "
 INSERT INTO node_idle_hourly (tenant_id, hour, cluster, node, cpu_cost, ram_cost, idle_cpu,
@@ -166,18 +154,36 @@ FROM pod_costs_hourly
 WHERE tenant_id = $1 AND cluster = $2 AND hour >= $3 AND hour < $4
 GROUP BY tenant_id, 2, pod_id, cluster, namespace, pod, node";
 
-/// From the day's per-pod rows just built.
-const BUILD_NAMESPACE_DAILY: &str = "
-INSERT INTO namespace_costs_daily (tenant_id, day, cluster, namespace, cpu_cost, ram_cost,
-                                   storage_cost, network_cost, load_balancer_cost,
-                                   cpu_usage_mcs, cpu_request_mcs, mem_usage_bs,
-                                   mem_request_bs, sample_count)
-SELECT tenant_id, day, cluster, namespace, SUM(cpu_cost), SUM(ram_cost), SUM(storage_cost),
-       SUM(network_cost), SUM(load_balancer_cost), SUM(cpu_usage_mcs), SUM(cpu_request_mcs),
-       SUM(mem_usage_bs), SUM(mem_request_bs), SUM(sample_count)
-FROM pod_costs_daily
-WHERE tenant_id = $1 AND cluster = $2 AND day >= $3 AND day < $4
-GROUP BY tenant_id, day, cluster, namespace";
+/// The columns a namespace rollup row sums from its per-pod rows.
+const NAMESPACE_SUMS: [&str; 10] = [
+    "cpu_cost",
+    "ram_cost",
+    "storage_cost",
+    "network_cost",
+    "load_balancer_cost",
+    "cpu_usage_mcs",
+    "cpu_request_mcs",
+    "mem_usage_bs",
+    "mem_request_bs",
+    "sample_count",
+];
+
+/// The cluster's namespace rollup rows of the periods in `$3`/`$4`, from the per-pod rows
+/// of the same periods just built: `namespace_costs_hourly` from `pod_costs_hourly` (the
+/// period column `hour`), or `namespace_costs_daily` from `pod_costs_daily` (`day`).
+fn build_namespace(period: &str, tables: &str) -> String {
+    let columns = NAMESPACE_SUMS.join(", ");
+    let sums = NAMESPACE_SUMS
+        .map(|column| format!("SUM({column})"))
+        .join(", ");
+    format!(
+        "INSERT INTO namespace_costs_{tables} (tenant_id, {period}, cluster, namespace, {columns})
+         SELECT tenant_id, {period}, cluster, namespace, {sums}
+         FROM pod_costs_{tables}
+         WHERE tenant_id = $1 AND cluster = $2 AND {period} >= $3 AND {period} < $4
+         GROUP BY tenant_id, {period}, cluster, namespace"
+    )
+}
 
 const ADVANCE: &str = "
 UPDATE rollup_state SET rolled_until = $3 WHERE tenant_id = $1 AND cluster = $2";
@@ -253,14 +259,16 @@ async fn roll_stretch(
         .execute(&mut *tx)
         .await
         .map_err(db("roll_up: cut spans"))?;
-    for sql in [BUILD_NAMESPACE_HOURLY, BUILD_IDLE_HOURLY, BUILD_SPANS] {
+    let namespace_hourly = build_namespace("hour", "hourly");
+    for sql in [&namespace_hourly, BUILD_IDLE_HOURLY, BUILD_SPANS] {
         run(&mut tx, sql, tenant, cluster, start, end).await?;
     }
     let (first_day, end_day) = (floor_day(start), floor_day(end));
     if first_day < end_day {
+        let namespace_daily = build_namespace("day", "daily");
         for sql in DELETE_DAILY
             .into_iter()
-            .chain([BUILD_DAILY, BUILD_NAMESPACE_DAILY])
+            .chain([BUILD_DAILY, &namespace_daily])
         {
             run(&mut tx, sql, tenant, cluster, first_day, end_day).await?;
         }
@@ -338,7 +346,7 @@ async fn stretch_end(
         .map_err(db("roll_up: next snapshot"))?;
     let batch = start + Duration::hours(ROLLUP_BATCH_HOURS);
     let end = match next {
-        Some(next) => batch.max(kcost_store_support::floor_hour(next)),
+        Some(next) => batch.max(floor_hour(next)),
         None => closed,
     };
     Ok(end.min(closed))
@@ -361,9 +369,4 @@ async fn run(
         .await
         .map(drop)
         .map_err(db("roll_up: rebuild"))
-}
-
-/// `t` truncated to its UTC midnight.
-fn floor_day(t: DateTime<Utc>) -> DateTime<Utc> {
-    t.date_naive().and_time(chrono::NaiveTime::MIN).and_utc()
 }

@@ -10,7 +10,7 @@
 //! Parameters are numbered: `$1` tenant, `$2` start, `$3` ws, `$4` we, `$5` end, then the
 //! filters (`$6`, `$7`) in the order cluster, namespace.
 
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 use kcost_domain::costs::CostFilter;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
@@ -35,10 +35,8 @@ type PgQuery<'q> = Query<'q, Postgres, PgArguments>;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Scope<'a> {
     pub tenant: Uuid,
-    pub start: DateTime<Utc>,
-    pub whole_start: DateTime<Utc>,
-    pub whole_end: DateTime<Utc>,
-    pub end: DateTime<Utc>,
+    /// `$2`–`$5`: the window's start, its rolled-up whole hours, its end.
+    pub split: HourSplit,
     pub cluster: Option<&'a str>,
     pub namespace: Option<&'a str>,
 }
@@ -68,13 +66,9 @@ impl<'a> Scope<'a> {
         filter: &'a CostFilter,
         rolled_until: Option<DateTime<Utc>>,
     ) -> Self {
-        let split = HourSplit::rolled_up_before(window, rolled_until);
         Self {
             tenant: *tenant.as_uuid(),
-            start: split.start,
-            whole_start: split.whole_start,
-            whole_end: split.whole_end,
-            end: split.end,
+            split: HourSplit::rolled_up_before(window, rolled_until),
             cluster: filter.cluster.as_ref().map(|c| c.as_str()),
             namespace: filter.namespace.as_deref(),
         }
@@ -83,19 +77,9 @@ impl<'a> Scope<'a> {
     /// The whole UTC days inside the rolled-up whole hours `[ws, we)` (none: both `ws`).
     /// Their daily rollups exist: a day's row is built when its last hour is.
     pub fn whole_days(&self) -> (DateTime<Utc>, DateTime<Utc>) {
-        let midnight = |t: DateTime<Utc>| t.date_naive().and_time(NaiveTime::MIN).and_utc();
-        let first = midnight(self.whole_start);
-        let first = if first < self.whole_start {
-            first + Duration::days(1)
-        } else {
-            first
-        };
-        let end = midnight(self.whole_end);
-        if first < end {
-            (first, end)
-        } else {
-            (self.whole_start, self.whole_start)
-        }
+        self.split
+            .whole_days()
+            .unwrap_or((self.split.whole_start, self.split.whole_start))
     }
 
     /// Per-pod rollup rows of the rolled-up whole hours, `columns` selected from each
@@ -106,7 +90,7 @@ impl<'a> Scope<'a> {
         let (d1, d2) = if days {
             self.whole_days()
         } else {
-            (self.whole_start, self.whole_start)
+            (self.split.whole_start, self.split.whole_start)
         };
         // Instants computed here, not user input: safe to inline as literals.
         let (d1, d2) = (d1.to_rfc3339(), d2.to_rfc3339());
@@ -126,10 +110,10 @@ impl<'a> Scope<'a> {
     pub fn bind_window<'q>(&self, query: PgQuery<'q>) -> PgQuery<'q> {
         query
             .bind(self.tenant)
-            .bind(self.start)
-            .bind(self.whole_start)
-            .bind(self.whole_end)
-            .bind(self.end)
+            .bind(self.split.start)
+            .bind(self.split.whole_start)
+            .bind(self.split.whole_end)
+            .bind(self.split.end)
     }
 
     /// `AND …` conditions for the filters, numbered from `$first`; the namespace only
@@ -165,94 +149,60 @@ mod tests {
     use chrono::TimeZone;
     use kcost_domain::cluster::ClusterName;
 
-    fn at(h: u32, m: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 20, h, m, 0).unwrap()
-    }
-
-    #[test]
-    fn a_window_splits_into_edges_and_whole_hours() {
-        let window = TimeWindow::new(at(9, 30), at(12, 15)).unwrap();
-        let filter = CostFilter::default();
-        let scope = Scope::new(
-            TenantId::from_uuid(Uuid::nil()),
-            &window,
-            &filter,
-            Some(at(23, 0)),
-        );
-        assert_eq!(
-            (scope.start, scope.whole_start, scope.whole_end, scope.end),
-            (at(9, 30), at(10, 0), at(12, 0), at(12, 15))
-        );
-    }
-
-    #[test]
-    fn a_window_without_whole_hours_reads_only_raw_samples() {
-        let window = TimeWindow::new(at(9, 10), at(9, 50)).unwrap();
-        let filter = CostFilter::default();
-        let scope = Scope::new(
-            TenantId::from_uuid(Uuid::nil()),
-            &window,
-            &filter,
-            Some(at(23, 0)),
-        );
-        assert_eq!((scope.whole_start, scope.whole_end), (at(9, 50), at(9, 50)));
-    }
-
-    #[test]
-    fn whole_hours_past_the_watermark_read_raw_samples() {
-        let window = TimeWindow::new(at(9, 30), at(12, 15)).unwrap();
-        let filter = CostFilter::default();
-        let tenant = TenantId::from_uuid(Uuid::nil());
-        let scope = Scope::new(tenant, &window, &filter, Some(at(11, 0)));
-        assert_eq!((scope.whole_start, scope.whole_end), (at(10, 0), at(11, 0)));
-        let scope = Scope::new(tenant, &window, &filter, None);
-        assert_eq!((scope.whole_start, scope.whole_end), (at(10, 0), at(10, 0)));
-    }
-
+    /// The split and its whole days are `HourSplit`'s (tested there); the scope reads
+    /// the rolled-up hours up to the watermark, and a range of no days as empty at `ws`.
     #[test]
     fn whole_days_are_those_inside_the_rolled_up_hours() {
         let day = |d: u32, h: u32| Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).unwrap();
         let window = TimeWindow::new(day(18, 5), day(22, 9)).unwrap();
-        let filter = CostFilter::default();
+        let everything = CostFilter::default();
         let tenant = TenantId::from_uuid(Uuid::nil());
-        let scope = Scope::new(tenant, &window, &filter, Some(day(21, 7)));
-        assert_eq!(scope.whole_days(), (day(19, 0), day(21, 0)));
-        let scope = Scope::new(tenant, &window, &filter, Some(day(19, 7)));
+        let cut = Scope::new(tenant, &window, &everything, Some(day(21, 7)));
         assert_eq!(
-            scope.whole_days(),
+            (cut.split.whole_start, cut.split.whole_end),
+            (day(18, 5), day(21, 7))
+        );
+        assert_eq!(cut.whole_days(), (day(19, 0), day(21, 0)));
+        let early = Scope::new(tenant, &window, &everything, Some(day(19, 7)));
+        assert_eq!(
+            early.whole_days(),
             (day(18, 5), day(18, 5)),
             "no whole day yet"
         );
     }
 
     #[test]
-    fn filters_are_numbered_in_order() {
-        let window = TimeWindow::new(at(9, 0), at(10, 0)).unwrap();
-        let filter = CostFilter {
-            cluster: Some(ClusterName::new("prod").unwrap()),
-            namespace: Some("web".into()),
-        };
-        let scope = Scope::new(
-            TenantId::from_uuid(Uuid::nil()),
-            &window,
-            &filter,
-            Some(at(23, 0)),
-        );
-        assert_eq!(
-            scope.filter_sql(6, true),
-            " AND cluster = $6 AND namespace = $7"
-        );
-        assert_eq!(scope.filter_sql(6, false), " AND cluster = $6");
-        let only_ns = CostFilter {
-            cluster: None,
-            namespace: Some("web".into()),
-        };
-        let scope = Scope::new(
-            TenantId::from_uuid(Uuid::nil()),
-            &window,
-            &only_ns,
-            Some(at(23, 0)),
-        );
-        assert_eq!(scope.filter_sql(4, true), " AND namespace = $4");
+    fn filters_are_numbered_from_the_first_free_parameter() {
+        let prod = Some(ClusterName::new("prod").unwrap());
+        // (cluster, first number, with the namespace column) → conditions; the namespace
+        // is always "web".
+        let cases = [
+            (
+                prod.clone(),
+                6,
+                true,
+                " AND cluster = $6 AND namespace = $7",
+            ),
+            (prod, 6, false, " AND cluster = $6"),
+            (None, 4, true, " AND namespace = $4"),
+            (None, 4, false, ""),
+        ];
+        let window = TimeWindow::new(
+            Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2026, 11, 20, 10, 0, 0).unwrap(),
+        )
+        .unwrap();
+        for (cluster, first, with_namespace, conditions) in cases {
+            let filter = CostFilter {
+                cluster,
+                namespace: Some("web".into()),
+            };
+            let scope = Scope::new(TenantId::from_uuid(Uuid::nil()), &window, &filter, None);
+            assert_eq!(
+                scope.filter_sql(first, with_namespace),
+                conditions,
+                "{filter:?}"
+            );
+        }
     }
 }

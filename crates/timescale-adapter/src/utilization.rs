@@ -1,22 +1,18 @@
 //! `utilization`: per-pod time-weighted usage against requests over a window, from the
 //! same rollup/edge split as the cost queries (rollups keep usage and request
-//! resource-seconds, maxima, sample counts and seconds). The time-weighted averages are
-//! `kcost_store_support`'s, as on SQLite.
+//! resource-seconds, maxima, sample counts and seconds). Decoding the sums and the
+//! time-weighted averages are `kcost_store_support`'s, as on SQLite.
 
-use anyhow::Context;
-use kcost_domain::cluster::ClusterName;
 use kcost_domain::costs::{CostFilter, PodUtilization};
-use kcost_domain::money::Money;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
 use kcost_ports::MetricsStoreError;
-use kcost_store_support::UtilizationSums;
-use rust_decimal::Decimal;
-use sqlx::postgres::PgRow;
-use sqlx::{AssertSqlSafe, PgPool, Row};
+use kcost_store_support::{UtilizationSums, utilization_sums};
+use sqlx::{AssertSqlSafe, PgPool};
 
 use crate::error::unexpected;
 use crate::hourly::{self, hourly_from_samples};
+use crate::result_row::Columns;
 use crate::scope::{EDGE_RANGE, Scope, watermark};
 
 /// Pods ordered by cost descending, then by cluster, namespace and name.
@@ -59,34 +55,7 @@ pub(crate) async fn utilization(
     let query = scope.bind_filters(scope.bind_window(sqlx::query(AssertSqlSafe(sql))), true);
     let rows = hourly::fetch_all(pool, query, "utilization").await?;
     rows.iter()
-        .map(decode)
+        .map(|row| utilization_sums(&Columns(row)).map(UtilizationSums::into_utilization))
         .collect::<anyhow::Result<_>>()
         .map_err(|e| unexpected("utilization: decode", e))
-}
-
-fn decode(row: &PgRow) -> anyhow::Result<PodUtilization> {
-    let sum = |column: &str| -> anyhow::Result<Decimal> {
-        Ok(row
-            .try_get::<Option<Decimal>, _>(column)?
-            .unwrap_or_default())
-    };
-    let unsigned = |column: &str| -> anyhow::Result<u64> {
-        let value: Option<i64> = row.try_get(column)?;
-        u64::try_from(value.unwrap_or_default()).with_context(|| format!("{column} is negative"))
-    };
-    let sums = UtilizationSums {
-        cluster: ClusterName::new(row.try_get::<String, _>("cluster")?)?,
-        namespace: row.try_get("namespace")?,
-        pod: row.try_get("pod")?,
-        cost: Money::from_decimal(sum("cost")?),
-        cpu_usage_mcs: sum("cpu_usage_mcs")?,
-        cpu_request_mcs: sum("cpu_request_mcs")?,
-        mem_usage_bs: sum("mem_usage_bs")?,
-        mem_request_bs: sum("mem_request_bs")?,
-        max_cpu_usage_millicores: unsigned("max_cpu_usage_m")?,
-        max_memory_usage_bytes: unsigned("max_mem_usage_b")?,
-        samples: unsigned("samples")?,
-        seconds: unsigned("seconds")?,
-    };
-    Ok(sums.into_utilization())
 }

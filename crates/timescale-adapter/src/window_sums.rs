@@ -8,11 +8,12 @@
 use chrono::{DateTime, Utc};
 use kcost_domain::allocation::sums::{NodeIdleSums, PodWindowSums, ResourceSeconds, WindowSums};
 use kcost_domain::cluster::ClusterName;
-use kcost_domain::costs::{CostBreakdown, CostFilter};
+use kcost_domain::costs::CostFilter;
 use kcost_domain::money::Money;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
 use kcost_ports::MetricsStoreError;
+use kcost_store_support::pod_costs;
 use rust_decimal::Decimal;
 use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, PgPool, Row};
@@ -20,6 +21,7 @@ use sqlx::{AssertSqlSafe, PgPool, Row};
 use crate::descriptions::{DESCRIPTION_COLUMNS, description};
 use crate::error::{db, unexpected};
 use crate::hourly;
+use crate::result_row::Columns;
 use crate::scope::{EDGE_RANGE, ROLLUP_RANGE, Scope, WATERMARK};
 
 /// The summed columns, as each source names them.
@@ -119,19 +121,9 @@ pub(crate) async fn window_sums(
 }
 
 fn pod_sums(row: &PgRow) -> anyhow::Result<PodWindowSums> {
-    let decimal = |column: &str| -> anyhow::Result<Decimal> { Ok(row.try_get(column)?) };
-    let money =
-        |column: &str| -> anyhow::Result<Money> { Ok(Money::from_decimal(decimal(column)?)) };
     Ok(PodWindowSums {
         pod: description(row)?,
-        cost: CostBreakdown {
-            cpu: money("cpu_cost")?,
-            memory: money("ram_cost")?,
-            idle: Money::ZERO,
-            storage: money("storage_cost")?,
-            network: money("network_cost")?,
-            load_balancer: money("load_balancer_cost")?,
-        },
+        cost: pod_costs(&Columns(row))?,
         resources: resource_seconds(row, "sample_seconds")?,
     })
 }

@@ -15,6 +15,7 @@ use kcost_domain::cost_engine::PricedSnapshot;
 use kcost_domain::costs::CostBreakdown;
 use kcost_domain::description::PodDescription;
 use kcost_domain::money::Money;
+use kcost_domain::snapshot::ResourceFigures;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
 
@@ -28,6 +29,23 @@ pub const ALL: [&str; 3] = [
     "node_assets_equal_the_node_samples",
     "container_sums_equal_the_container_samples",
 ];
+
+/// `figures` held for `seconds`: usage, request and allocation (`max(request, usage)`)
+/// in resource-seconds.
+fn held_for(figures: &ResourceFigures, seconds: Decimal) -> ResourceSeconds {
+    let times = |value: u64| Decimal::from(value) * seconds;
+    let (cpu_usage, cpu_request) = (figures.cpu_usage.get(), figures.cpu_request.get());
+    let (mem_usage, mem_request) = (figures.memory_usage.get(), figures.memory_request.get());
+    ResourceSeconds {
+        cpu_usage_mcs: times(cpu_usage),
+        cpu_request_mcs: times(cpu_request),
+        cpu_alloc_mcs: times(cpu_usage.max(cpu_request)),
+        mem_usage_bs: times(mem_usage),
+        mem_request_bs: times(mem_request),
+        mem_alloc_bs: times(mem_usage.max(mem_request)),
+        seconds,
+    }
+}
 
 /// What `window_sums` must answer for `window`, from the snapshots themselves.
 fn expected(snapshots: &[PricedSnapshot], window: &TimeWindow) -> WindowSums {
@@ -53,17 +71,7 @@ fn expected(snapshots: &[PricedSnapshot], window: &TimeWindow) -> WindowSums {
             entry.cost.storage += cost.direct.storage;
             entry.cost.network += cost.direct.network;
             entry.cost.load_balancer += cost.direct.load_balancer;
-            let f = pod.figures;
-            let d = |v: u64| Decimal::from(v) * seconds;
-            entry.resources += ResourceSeconds {
-                cpu_usage_mcs: d(f.cpu_usage.get()),
-                cpu_request_mcs: d(f.cpu_request.get()),
-                cpu_alloc_mcs: d(f.cpu_usage.get().max(f.cpu_request.get())),
-                mem_usage_bs: d(f.memory_usage.get()),
-                mem_request_bs: d(f.memory_request.get()),
-                mem_alloc_bs: d(f.memory_usage.get().max(f.memory_request.get())),
-                seconds,
-            };
+            entry.resources += held_for(&pod.figures, seconds);
         }
         for (node, cost) in snapshot.nodes().iter().zip(priced.nodes()) {
             let entry = nodes
@@ -221,23 +229,13 @@ fn expected_containers(
         for pod in snapshot.pods().iter().filter(|p| p.containers.len() > 1) {
             let description = PodDescription::of(snapshot.cluster(), pod);
             for container in &pod.containers {
-                let f = container.figures;
-                let d = |v: u64| Decimal::from(v) * seconds;
                 out.entry(format!("{description:?}/{}", container.name))
                     .or_insert_with(|| ContainerWindowSums {
                         pod: description.clone(),
                         container: container.name.clone(),
                         resources: ResourceSeconds::default(),
                     })
-                    .resources += ResourceSeconds {
-                    cpu_usage_mcs: d(f.cpu_usage.get()),
-                    cpu_request_mcs: d(f.cpu_request.get()),
-                    cpu_alloc_mcs: d(f.cpu_usage.get().max(f.cpu_request.get())),
-                    mem_usage_bs: d(f.memory_usage.get()),
-                    mem_request_bs: d(f.memory_request.get()),
-                    mem_alloc_bs: d(f.memory_usage.get().max(f.memory_request.get())),
-                    seconds,
-                };
+                    .resources += held_for(&container.figures, seconds);
             }
         }
     }

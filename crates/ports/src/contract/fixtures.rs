@@ -7,8 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use kcost_agent_contract::{AgentPayload, WireTimestamp};
 use kcost_domain::catalog::Catalog;
+use kcost_domain::cluster::ClusterName;
 use kcost_domain::cost_engine::{DurationBasis, PricedSnapshot, SampleDuration, price_snapshot};
-use kcost_domain::costs::{CostFilter, CostGrouping, CostQuery, CostRow};
+use kcost_domain::costs::{CostFilter, CostGrouping, CostKey, CostQuery, CostRow, TrendInterval};
 use kcost_domain::money::Money;
 use kcost_domain::pricing::{PriceBook, ResourceRates};
 use kcost_domain::quantity::{Bytes, Millicores};
@@ -232,6 +233,69 @@ pub async fn costs(
         ..query(window, grouping)
     };
     store.costs(tenant, &query).await.expect("costs query")
+}
+
+/// The store's answer to a cost query without filters.
+pub async fn unfiltered_costs(
+    store: &dyn MetricsStore,
+    tenant: TenantId,
+    grouping: CostGrouping,
+    window: TimeWindow,
+) -> Vec<CostRow> {
+    costs(store, tenant, grouping, window, CostFilter::default()).await
+}
+
+/// The namespace of a row of the namespace grouping.
+pub fn namespace_of(row: &CostRow) -> &str {
+    match &row.key {
+        CostKey::Namespace(namespace) => namespace,
+        other => panic!("not a namespace key: {other:?}"),
+    }
+}
+
+/// The cluster, namespace and name of a row of the pod grouping.
+pub fn pod_of(row: &CostRow) -> (&ClusterName, &str, &str) {
+    match &row.key {
+        CostKey::Pod {
+            cluster,
+            namespace,
+            pod,
+        } => (cluster, namespace, pod),
+        other => panic!("not a pod key: {other:?}"),
+    }
+}
+
+/// A cost query of every kind: by cluster, namespace and pod, and trends by the hour and
+/// by the week (the shortest and the longest bucket).
+pub const GROUPINGS: [CostGrouping; 5] = [
+    CostGrouping::Cluster,
+    CostGrouping::Namespace,
+    CostGrouping::Pod,
+    CostGrouping::Time(TrendInterval::Hourly),
+    CostGrouping::Time(TrendInterval::Weekly),
+];
+
+/// `tenant` sees nothing over `window` through any query: no cost rows in any grouping,
+/// no utilization, no usage series, no snapshot of `cluster` before the window's end.
+pub async fn assert_sees_nothing(
+    store: &dyn MetricsStore,
+    tenant: TenantId,
+    window: TimeWindow,
+    cluster: &ClusterName,
+) {
+    for grouping in GROUPINGS {
+        let rows = unfiltered_costs(store, tenant, grouping, window).await;
+        assert!(rows.is_empty(), "{grouping:?}");
+    }
+    let everything = CostFilter::default();
+    let pods = store.utilization(tenant, &window, &everything).await;
+    assert!(pods.expect("utilization").is_empty());
+    let series = store.usage_series(tenant, &window, &everything).await;
+    assert!(series.expect("usage series").is_empty());
+    let previous = store
+        .previous_snapshot_time(tenant, cluster, window.end())
+        .await;
+    assert_eq!(previous.expect("previous snapshot"), None);
 }
 
 /// Σ pod compute costs (CPU + memory) of a priced snapshot.

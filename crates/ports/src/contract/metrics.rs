@@ -7,25 +7,12 @@ use kcost_domain::cluster::ClusterName;
 use kcost_domain::cost_engine::PricedSnapshot;
 use kcost_domain::costs::{CostFilter, CostGrouping, CostKey, CostRow, TrendInterval};
 use kcost_domain::money::Money;
-use kcost_domain::tenant::TenantId;
-use kcost_domain::window::TimeWindow;
 
 use super::fixtures::{
-    NODES_NULL, SMALL, all_pods, at, priced, query, store_all, tenant_a, tenant_b, window,
+    NODES_NULL, SMALL, all_pods, assert_sees_nothing, at, namespace_of, priced, store_all,
+    tenant_a, tenant_b, unfiltered_costs, window,
 };
 use crate::{AppendOutcome, MetricsStore};
-
-async fn costs(
-    store: &dyn MetricsStore,
-    tenant: TenantId,
-    grouping: CostGrouping,
-    window: TimeWindow,
-) -> Vec<CostRow> {
-    store
-        .costs(tenant, &query(window, grouping))
-        .await
-        .expect("costs query")
-}
 
 /// Σ (cpu, memory) per namespace and the pods of each, from the priced snapshot itself.
 fn expected_by_namespace(priced: &PricedSnapshot) -> BTreeMap<String, (Money, Money, usize)> {
@@ -53,7 +40,7 @@ fn assert_ordered_by_total_descending(rows: &[CostRow]) {
 pub async fn costs_by_namespace_equal_the_priced_snapshot(store: &dyn MetricsStore) {
     let snapshot = priced(SMALL, at(9, 0), 600);
     store_all(store, tenant_a(), &[&snapshot]).await;
-    let rows = costs(
+    let rows = unfiltered_costs(
         store,
         tenant_a(),
         CostGrouping::Namespace,
@@ -63,9 +50,7 @@ pub async fn costs_by_namespace_equal_the_priced_snapshot(store: &dyn MetricsSto
     let expected = expected_by_namespace(&snapshot);
     assert_eq!(rows.len(), expected.len());
     for row in &rows {
-        let CostKey::Namespace(namespace) = &row.key else {
-            panic!("unexpected key {:?}", row.key)
-        };
+        let namespace = namespace_of(row);
         let (cpu, memory, pods) = expected[namespace];
         assert_eq!(
             (row.cost.cpu, row.cost.memory),
@@ -87,7 +72,7 @@ pub async fn costs_by_cluster_include_idle(store: &dyn MetricsStore) {
     let small = priced(SMALL, at(9, 0), 600);
     let edge = priced(NODES_NULL, at(9, 0), 600);
     store_all(store, tenant_a(), &[&small, &edge]).await;
-    let rows = costs(
+    let rows = unfiltered_costs(
         store,
         tenant_a(),
         CostGrouping::Cluster,
@@ -123,7 +108,7 @@ pub async fn costs_by_cluster_include_idle(store: &dyn MetricsStore) {
 pub async fn costs_by_pod_equal_each_pods_cost(store: &dyn MetricsStore) {
     let snapshot = priced(SMALL, at(9, 0), 600);
     store_all(store, tenant_a(), &[&snapshot]).await;
-    let rows = costs(
+    let rows = unfiltered_costs(
         store,
         tenant_a(),
         CostGrouping::Pod,
@@ -156,7 +141,7 @@ pub async fn costs_by_pod_equal_each_pods_cost(store: &dyn MetricsStore) {
 pub async fn reappending_is_a_duplicate_and_changes_nothing(store: &dyn MetricsStore) {
     let snapshot = priced(SMALL, at(9, 0), 600);
     store_all(store, tenant_a(), &[&snapshot]).await;
-    let before = costs(
+    let before = unfiltered_costs(
         store,
         tenant_a(),
         CostGrouping::Pod,
@@ -168,7 +153,7 @@ pub async fn reappending_is_a_duplicate_and_changes_nothing(store: &dyn MetricsS
         let outcome = store.append(tenant_a(), again).await.expect("append");
         assert_eq!(outcome, AppendOutcome::Duplicate);
     }
-    let after = costs(
+    let after = unfiltered_costs(
         store,
         tenant_a(),
         CostGrouping::Pod,
@@ -188,37 +173,7 @@ pub async fn tenants_never_see_each_others_rows(store: &dyn MetricsStore) {
     let snapshot = priced(SMALL, at(9, 0), 600);
     store_all(store, tenant_a(), &[&snapshot]).await;
     let day = window(at(0, 0), at(23, 0));
-    for grouping in [
-        CostGrouping::Cluster,
-        CostGrouping::Namespace,
-        CostGrouping::Pod,
-        CostGrouping::Time(TrendInterval::Hourly),
-    ] {
-        assert!(
-            costs(store, tenant_b(), grouping, day).await.is_empty(),
-            "{grouping:?}"
-        );
-    }
-    let filter = CostFilter::default();
-    assert!(
-        store
-            .utilization(tenant_b(), &day, &filter)
-            .await
-            .expect("utilization")
-            .is_empty()
-    );
-    assert!(
-        store
-            .usage_series(tenant_b(), &day, &filter)
-            .await
-            .expect("series")
-            .is_empty()
-    );
-    let cluster = snapshot.snapshot().cluster();
-    let previous = store
-        .previous_snapshot_time(tenant_b(), cluster, at(10, 0))
-        .await;
-    assert_eq!(previous.expect("previous"), None);
+    assert_sees_nothing(store, tenant_b(), day, snapshot.snapshot().cluster()).await;
 }
 
 /// Windows that cut hours count exactly the samples inside them (start ≤ t < end), whether
@@ -237,7 +192,7 @@ pub async fn windows_cutting_hours_count_exactly_their_samples(store: &dyn Metri
         (at(10, 20), at(10, 40), 0), // inside an hour, between samples
     ];
     for (start, end, samples) in cases {
-        let rows = costs(
+        let rows = unfiltered_costs(
             store,
             tenant_a(),
             CostGrouping::Namespace,
@@ -259,15 +214,15 @@ pub async fn a_snapshot_at_midnight_belongs_to_the_new_day(store: &dyn MetricsSt
     store_all(store, tenant_a(), &[&snapshot]).await;
     let before = window(midnight - Duration::hours(1), midnight);
     assert!(
-        costs(store, tenant_a(), CostGrouping::Cluster, before)
+        unfiltered_costs(store, tenant_a(), CostGrouping::Cluster, before)
             .await
             .is_empty()
     );
     let after = window(midnight, midnight + Duration::hours(1));
-    let rows = costs(store, tenant_a(), CostGrouping::Cluster, after).await;
+    let rows = unfiltered_costs(store, tenant_a(), CostGrouping::Cluster, after).await;
     assert_eq!(rows.len(), 1);
     let days = window(midnight - Duration::days(1), midnight + Duration::days(1));
-    let rows = costs(
+    let rows = unfiltered_costs(
         store,
         tenant_a(),
         CostGrouping::Time(TrendInterval::Daily),
@@ -289,7 +244,7 @@ pub async fn trends_bucket_by_hour_day_and_week(store: &dyn MetricsStore) {
     let span = window(at(0, 0), at(23, 0));
     let full = |s: &PricedSnapshot| all_pods(s) + s.totals().idle;
 
-    let hourly = costs(
+    let hourly = unfiltered_costs(
         store,
         tenant_a(),
         CostGrouping::Time(TrendInterval::Hourly),
@@ -304,7 +259,7 @@ pub async fn trends_bucket_by_hour_day_and_week(store: &dyn MetricsStore) {
     assert_eq!(hourly[0].cost.total(), full(&first));
     assert_eq!(hourly[1].cost.idle, second.totals().idle);
 
-    let daily = costs(
+    let daily = unfiltered_costs(
         store,
         tenant_a(),
         CostGrouping::Time(TrendInterval::Daily),
@@ -320,7 +275,7 @@ pub async fn trends_bucket_by_hour_day_and_week(store: &dyn MetricsStore) {
         .with_ymd_and_hms(2026, 11, 16, 0, 0, 0)
         .single()
         .expect("valid");
-    let weekly = costs(
+    let weekly = unfiltered_costs(
         store,
         tenant_a(),
         CostGrouping::Time(TrendInterval::Weekly),

@@ -11,11 +11,11 @@ use kcost_domain::cost_engine::PricedSnapshot;
 use kcost_domain::costs::{CostGrouping, CostKey, CostRow, ResourceHours};
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
-use kcost_ports::{AppendOutcome, MetricsStore};
+use kcost_ports::MetricsStore;
 use kcost_timescale_adapter::PgMetricsStore;
 
 use crate::support::with_store;
-use kcost_ports::contract::fixtures::{GIB, node, pod, query, snapshot, tenant, utc};
+use kcost_ports::contract::fixtures::{GIB, node, pod, query, snapshot, store_all, tenant, utc};
 
 /// Three steady pods, plus `cron-<hour>` pods that exist in one hour only.
 fn snapshot_at(ts: DateTime<Utc>) -> PricedSnapshot {
@@ -151,10 +151,8 @@ async fn assert_agree(store: &PgMetricsStore, t: TenantId, window: TimeWindow) {
 async fn namespace_rollup_agrees_with_the_per_pod_path_to_the_last_digit() {
     with_store(|store| async move {
         let t = tenant();
-        for ts in times() {
-            let s = snapshot_at(ts);
-            assert_eq!(store.append(t, &s).await.unwrap(), AppendOutcome::Stored);
-        }
+        let snapshots: Vec<PricedSnapshot> = times().into_iter().map(snapshot_at).collect();
+        store_all(&store, t, &snapshots.iter().collect::<Vec<_>>()).await;
         let windows = [
             // Cuts its first and last hour; crosses the month boundary.
             (utc(2026, 10, 31, 21, 25, 0), utc(2026, 11, 1, 1, 35, 0)),
@@ -195,14 +193,9 @@ async fn namespace_rollup_agrees_with_the_per_pod_path_to_the_last_digit() {
 async fn retention_trims_daily_and_namespace_rollups() {
     with_store(|store| async move {
         let t = tenant();
-        let early = utc(2026, 11, 1, 5, 10, 0);
-        let late = utc(2026, 11, 3, 5, 10, 0);
-        for ts in [early, late] {
-            assert_eq!(
-                store.append(t, &snapshot_at(ts)).await.unwrap(),
-                AppendOutcome::Stored
-            );
-        }
+        // Nov 1 and Nov 3, around the cutoff below.
+        let days = [1, 3].map(|day| snapshot_at(utc(2026, 11, day, 5, 10, 0)));
+        store_all(&store, t, &days.iter().collect::<Vec<_>>()).await;
         store.roll_up(utc(2026, 11, 4, 12, 0, 0)).await.unwrap();
         let report = store
             .drop_partitions_before(NaiveDate::from_ymd_opt(2026, 11, 2).unwrap())

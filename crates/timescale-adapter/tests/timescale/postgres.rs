@@ -15,7 +15,7 @@ use kcost_domain::cost_engine::PricedSnapshot;
 use kcost_domain::tenant::TenantId;
 use kcost_migrations::{MigratorTrait, TimeseriesMigrator};
 use kcost_ports::contract::fixtures::{
-    labelled_with_sidecar, query, tenant, three_pod_snapshot, utc,
+    labelled_with_sidecar, query, store_all, tenant, three_pod_snapshot, utc,
 };
 use kcost_ports::contract::rollup::{answers, history};
 
@@ -72,10 +72,8 @@ async fn samples_land_in_their_day_partition_at_midnight() {
         let t = tenant();
         let midnight = utc(2026, 11, 20, 0, 0, 0);
         let before = utc(2026, 11, 19, 23, 59, 59);
-        for ts in [before, midnight] {
-            let s = three_pod_snapshot("prod", ts, 600);
-            assert_eq!(store.append(t, &s).await.unwrap(), AppendOutcome::Stored);
-        }
+        let snapshots = [before, midnight].map(|ts| three_pod_snapshot("prod", ts, 600));
+        store_all(&store, t, &snapshots.iter().collect::<Vec<_>>()).await;
         assert_eq!(
             partition_of(&store, midnight).await,
             ["pod_samples_p20261120"]
@@ -95,10 +93,8 @@ async fn retention_drops_old_partitions_and_keeps_new_ones() {
         let now = Utc::now();
         let old = now - Duration::days(500);
         let recent = now - Duration::days(3);
-        for ts in [old, recent] {
-            let s = three_pod_snapshot("prod", ts, 600);
-            assert_eq!(store.append(t, &s).await.unwrap(), AppendOutcome::Stored);
-        }
+        let snapshots = [old, recent].map(|ts| three_pod_snapshot("prod", ts, 600));
+        store_all(&store, t, &snapshots.iter().collect::<Vec<_>>()).await;
         // Rollups of both, built off the ingest path.
         assert!(store.roll_up(now).await.unwrap().hours > 0);
         let old_partition = format!("pod_samples_p{}", old.format("%Y%m%d"));
@@ -403,7 +399,7 @@ async fn a_database_of_the_previous_schema_migrates_with_its_data() {
     let migrated = legacy.store().await;
     let reference = fresh.store().await;
     let refs: Vec<&PricedSnapshot> = snapshots.iter().collect();
-    kcost_ports::contract::fixtures::store_all(&reference, t, &refs).await;
+    store_all(&reference, t, &refs).await;
 
     let expected = answers(&reference, t).await.without_window_sums();
     assert_eq!(
@@ -460,9 +456,7 @@ async fn append_writes_samples_and_descriptions_but_no_rollup() {
         let with_sidecar = |ts| labelled_with_sidecar("prod-eu", ts);
         let first = with_sidecar(utc(2026, 11, 20, 9, 0, 0));
         let second = with_sidecar(utc(2026, 11, 20, 9, 10, 0));
-        for s in [&first, &second] {
-            assert_eq!(store.append(t, s).await.unwrap(), AppendOutcome::Stored);
-        }
+        store_all(&store, t, &[&first, &second]).await;
         let pods = i64::try_from(first.snapshot().pods().len()).unwrap();
         let nodes = i64::try_from(first.snapshot().nodes().len()).unwrap();
         for (sql, expected) in [
@@ -501,13 +495,9 @@ async fn append_writes_samples_and_descriptions_but_no_rollup() {
 async fn a_snapshot_committed_while_a_stretch_is_built_sends_it_back_to_be_built_again() {
     with_store(|store| async move {
         let t = tenant();
-        for hour in [9, 11] {
-            let snapshot = three_pod_snapshot("prod-eu", utc(2026, 11, 20, hour, 0, 0), 600);
-            assert_eq!(
-                store.append(t, &snapshot).await.unwrap(),
-                AppendOutcome::Stored
-            );
-        }
+        let snapshots =
+            [9, 11].map(|hour| three_pod_snapshot("prod-eu", utc(2026, 11, 20, hour, 0, 0), 600));
+        store_all(&store, t, &snapshots.iter().collect::<Vec<_>>()).await;
         let watermark = || async {
             sqlx::query_scalar::<_, chrono::DateTime<Utc>>("SELECT rolled_until FROM rollup_state")
                 .fetch_one(store.pool())

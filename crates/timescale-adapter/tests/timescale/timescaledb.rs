@@ -24,7 +24,7 @@ use kcost_domain::costs::{CostFilter, CostGrouping, CostKey, CostQuery, CostRow}
 use kcost_domain::window::TimeWindow;
 use kcost_migrations::timeseries::timescale;
 use kcost_migrations::{MigratorTrait, TimeseriesMigrator};
-use kcost_ports::contract::fixtures::{SMALL, priced, tenant_a};
+use kcost_ports::contract::fixtures::{SMALL, priced, store_all, tenant_a};
 use kcost_ports::{AppendOutcome, MetricsStore};
 use kcost_timescale_adapter::{PgMetricsStore, StorageLayout};
 use sea_orm::{DatabaseConnection, DatabaseExecutor, SqlxPostgresConnector};
@@ -135,6 +135,18 @@ async fn scalar_i64(pool: &PgPool, sql: &str, schema: &str) -> i64 {
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
+/// The rows of `sql`, a catalog query about the schema `$1`.
+async fn catalog_rows<T>(pool: &PgPool, sql: &'static str, schema: &str) -> Vec<T>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+{
+    sqlx::query_as(sql)
+        .bind(schema)
+        .fetch_all(pool)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
 async fn current_schema(pool: &PgPool) -> String {
     sqlx::query_scalar("SELECT current_schema()::text")
         .fetch_one(pool)
@@ -173,15 +185,14 @@ async fn migration_creates_hypertables_with_compression_and_retention() {
             assert_eq!(store.layout().await.unwrap(), StorageLayout::Hypertables);
             let schema = current_schema(&pool).await;
 
-            let hypertables: Vec<(String, bool)> = sqlx::query_as(
+            let hypertables: Vec<(String, bool)> = catalog_rows(
+                &pool,
                 "SELECT hypertable_name::text, compression_enabled
                  FROM timescaledb_information.hypertables
                  WHERE hypertable_schema = $1 ORDER BY 1",
+                &schema,
             )
-            .bind(&schema)
-            .fetch_all(&pool)
-            .await
-            .unwrap();
+            .await;
             assert_eq!(
                 hypertables,
                 [
@@ -191,15 +202,14 @@ async fn migration_creates_hypertables_with_compression_and_retention() {
                 ]
             );
 
-            let dimensions: Vec<(String, String, String)> = sqlx::query_as(
+            let dimensions: Vec<(String, String, String)> = catalog_rows(
+                &pool,
                 "SELECT hypertable_name::text, column_name::text, time_interval::text
                  FROM timescaledb_information.dimensions
                  WHERE hypertable_schema = $1 ORDER BY 1",
+                &schema,
             )
-            .bind(&schema)
-            .fetch_all(&pool)
-            .await
-            .unwrap();
+            .await;
             assert_eq!(
                 dimensions,
                 [
@@ -209,17 +219,16 @@ async fn migration_creates_hypertables_with_compression_and_retention() {
                 ]
             );
 
-            let segment_by: Vec<(String, String)> = sqlx::query_as(
+            let segment_by: Vec<(String, String)> = catalog_rows(
+                &pool,
                 "SELECT hypertable_name::text,
                         string_agg(attname::text, ',' ORDER BY segmentby_column_index)
                  FROM timescaledb_information.compression_settings
                  WHERE hypertable_schema = $1 AND segmentby_column_index IS NOT NULL
                  GROUP BY 1 ORDER BY 1",
+                &schema,
             )
-            .bind(&schema)
-            .fetch_all(&pool)
-            .await
-            .unwrap();
+            .await;
             assert_eq!(
                 segment_by,
                 [
@@ -230,16 +239,15 @@ async fn migration_creates_hypertables_with_compression_and_retention() {
                 ]
             );
 
-            let jobs: Vec<(String, String, String)> = sqlx::query_as(
+            let jobs: Vec<(String, String, String)> = catalog_rows(
+                &pool,
                 "SELECT hypertable_name::text, proc_name::text,
                         COALESCE(config->>'compress_after', config->>'drop_after')
                  FROM timescaledb_information.jobs
                  WHERE hypertable_schema = $1 ORDER BY 1, 2",
+                &schema,
             )
-            .bind(&schema)
-            .fetch_all(&pool)
-            .await
-            .unwrap();
+            .await;
             assert_eq!(
                 jobs,
                 [
@@ -427,13 +435,8 @@ async fn retention_drops_whole_chunks_through_drop_chunks() {
             let now = Utc::now();
             let old = now - Duration::days(500);
             let recent = now - Duration::days(3);
-            for ts in [old, recent] {
-                let snapshot = priced(SMALL, ts, 600);
-                assert_eq!(
-                    store.append(tenant_a(), &snapshot).await.unwrap(),
-                    AppendOutcome::Stored
-                );
-            }
+            let snapshots = [old, recent].map(|ts| priced(SMALL, ts, 600));
+            store_all(&store, tenant_a(), &snapshots.iter().collect::<Vec<_>>()).await;
             assert_eq!(chunk_count(&pool, "pod_samples").await, 2);
             assert_eq!(chunk_count(&pool, "node_samples").await, 2);
             assert!(store.roll_up(now).await.unwrap().hours > 0);

@@ -12,8 +12,9 @@ use kcost_domain::quantity::BYTES_PER_GIB;
 use rust_decimal::Decimal;
 
 use crate::contract::fixtures::{
-    NODES_NULL, SMALL, agent_snapshot, all_pods, allocated, at, costs, expected_costs_by, idle_of,
-    namespaces_of, store_all, tenant, three_pod_snapshot, utc, window,
+    GROUPINGS, NODES_NULL, SMALL, agent_snapshot, all_pods, allocated, assert_sees_nothing, at,
+    costs, expected_costs_by, idle_of, namespace_of, namespaces_of, pod_of, store_all, tenant,
+    three_pod_snapshot, unfiltered_costs, utc, window,
 };
 use crate::{AppendOutcome, MetricsStore};
 
@@ -58,20 +59,11 @@ pub async fn append_then_costs_equal_priced_sums(store: &dyn MetricsStore) {
     let hour = window(at(9, 0), at(10, 0));
 
     // Namespaces across clusters: one row per name, no idle.
-    let rows = costs(
-        store,
-        t,
-        CostGrouping::Namespace,
-        hour,
-        CostFilter::default(),
-    )
-    .await;
+    let rows = unfiltered_costs(store, t, CostGrouping::Namespace, hour).await;
     let expected = expected_by_namespace(&[&small, &small_later, &edge]);
     assert_eq!(rows.len(), expected.len());
     for row in &rows {
-        let CostKey::Namespace(namespace) = &row.key else {
-            panic!("unexpected key {:?}", row.key)
-        };
+        let namespace = namespace_of(row);
         let (cpu, memory, pods) = &expected[namespace];
         assert_eq!(
             (row.cost.cpu, row.cost.memory),
@@ -89,7 +81,7 @@ pub async fn append_then_costs_equal_priced_sums(store: &dyn MetricsStore) {
     );
 
     // Clusters: all pod cost plus the nodes' idle; namespaces and pods counted.
-    let rows = costs(store, t, CostGrouping::Cluster, hour, CostFilter::default()).await;
+    let rows = unfiltered_costs(store, t, CostGrouping::Cluster, hour).await;
     assert_eq!(rows.len(), 2);
     for snapshots in [vec![&small, &small_later], vec![&edge]] {
         let cluster = snapshots[0].snapshot().cluster().clone();
@@ -139,7 +131,7 @@ pub async fn append_then_costs_equal_priced_sums(store: &dyn MetricsStore) {
     );
 
     // Pods: one row each, with each sample's cost summed.
-    let rows = costs(store, t, CostGrouping::Pod, hour, CostFilter::default()).await;
+    let rows = unfiltered_costs(store, t, CostGrouping::Pod, hour).await;
     assert_eq!(rows.len(), small.pods().len() + edge.pods().len());
     for priced in [&small, &edge] {
         let later = (priced.snapshot().cluster().as_str() == "prod").then_some(&small_later);
@@ -172,27 +164,22 @@ pub async fn append_then_costs_equal_priced_sums(store: &dyn MetricsStore) {
     store_all(store, t, &all).await;
     let day = window(at(0, 0), utc(2026, 11, 21, 0, 0, 0));
 
-    let rows = costs(
-        store,
-        t,
-        CostGrouping::Namespace,
-        day,
-        CostFilter::default(),
-    )
-    .await;
+    let rows = unfiltered_costs(store, t, CostGrouping::Namespace, day).await;
     let want = expected_costs_by(&all, |_, p| p.namespace.clone());
     assert_eq!(rows.len(), want.len());
     assert_largest_total_first(&rows);
     for row in &rows {
-        let CostKey::Namespace(ns) = &row.key else {
-            panic!("namespace key")
-        };
-        assert_eq!((row.cost.cpu, row.cost.memory), want[ns], "namespace {ns}");
+        let namespace = namespace_of(row);
+        assert_eq!(
+            (row.cost.cpu, row.cost.memory),
+            want[namespace],
+            "namespace {namespace}"
+        );
         assert_eq!(row.cost.idle, Money::ZERO, "no idle per namespace");
         assert_eq!(row.namespace_count, 1);
     }
 
-    let rows = costs(store, t, CostGrouping::Cluster, day, CostFilter::default()).await;
+    let rows = unfiltered_costs(store, t, CostGrouping::Cluster, day).await;
     assert_eq!(rows.len(), 2);
     assert_largest_total_first(&rows);
     let prod = rows
@@ -218,7 +205,7 @@ pub async fn append_then_costs_equal_priced_sums(store: &dyn MetricsStore) {
         other.totals().node_cost + other.totals().off_node_pod_cost
     );
 
-    let rows = costs(store, t, CostGrouping::Pod, day, CostFilter::default()).await;
+    let rows = unfiltered_costs(store, t, CostGrouping::Pod, day).await;
     let want = expected_costs_by(&all, |s, p| {
         (
             s.snapshot().cluster().clone(),
@@ -229,15 +216,8 @@ pub async fn append_then_costs_equal_priced_sums(store: &dyn MetricsStore) {
     assert_eq!(rows.len(), want.len());
     assert_largest_total_first(&rows);
     for row in &rows {
-        let CostKey::Pod {
-            cluster,
-            namespace,
-            pod,
-        } = &row.key
-        else {
-            panic!("pod key")
-        };
-        let key = (cluster.clone(), namespace.clone(), pod.clone());
+        let (cluster, namespace, pod) = pod_of(row);
+        let key = (cluster.clone(), namespace.to_owned(), pod.to_owned());
         assert_eq!((row.cost.cpu, row.cost.memory), want[&key], "pod {key:?}");
         assert_eq!(row.pod_count, 1);
     }
@@ -267,7 +247,7 @@ pub async fn reappend_is_duplicate_and_changes_nothing(store: &dyn MetricsStore)
     ];
     let mut before = Vec::new();
     for grouping in groupings {
-        before.push(costs(store, t, grouping, span, CostFilter::default()).await);
+        before.push(unfiltered_costs(store, t, grouping, span).await);
     }
     let before_use = store
         .utilization(t, &span, &CostFilter::default())
@@ -284,10 +264,7 @@ pub async fn reappend_is_duplicate_and_changes_nothing(store: &dyn MetricsStore)
         );
     }
     for (grouping, before) in groupings.into_iter().zip(before) {
-        assert_eq!(
-            costs(store, t, grouping, span, CostFilter::default()).await,
-            before
-        );
+        assert_eq!(unfiltered_costs(store, t, grouping, span).await, before);
     }
     assert_eq!(
         store
@@ -305,7 +282,7 @@ pub async fn reappend_is_duplicate_and_changes_nothing(store: &dyn MetricsStore)
             .iter()
             .all(|s| s.points.len() == 1 && s.points[0].seconds == 600)
     );
-    let pods = costs(store, t, CostGrouping::Pod, span, CostFilter::default()).await;
+    let pods = unfiltered_costs(store, t, CostGrouping::Pod, span).await;
     assert_eq!(pods.len(), 24);
     assert_eq!(
         store.append(tenant(), &snapshot).await.unwrap(),
@@ -326,62 +303,14 @@ pub async fn tenants_are_isolated(store: &dyn MetricsStore) {
         "the idempotency key includes the tenant"
     );
     let day = window(at(0, 0), at(23, 0));
-    for grouping in [
-        CostGrouping::Cluster,
-        CostGrouping::Namespace,
-        CostGrouping::Pod,
-        CostGrouping::Time(TrendInterval::Hourly),
-        CostGrouping::Time(TrendInterval::Weekly),
-    ] {
-        assert!(
-            costs(store, stranger, grouping, day, CostFilter::default())
-                .await
-                .is_empty(),
-            "{grouping:?}"
-        );
-        assert!(
-            !costs(store, a, grouping, day, CostFilter::default())
-                .await
-                .is_empty(),
-            "{grouping:?}"
-        );
-    }
-    // An edge-only window (no whole hour) too.
-    let edge = window(at(8, 50), at(9, 10));
-    assert!(
-        costs(
-            store,
-            stranger,
-            CostGrouping::Cluster,
-            edge,
-            CostFilter::default()
-        )
-        .await
-        .is_empty()
-    );
-    let filter = CostFilter::default();
-    assert!(
-        store
-            .utilization(stranger, &day, &filter)
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    assert!(
-        store
-            .usage_series(stranger, &day, &filter)
-            .await
-            .unwrap()
-            .is_empty()
-    );
     let cluster = snapshot.snapshot().cluster();
-    assert_eq!(
-        store
-            .previous_snapshot_time(stranger, cluster, at(10, 0))
-            .await
-            .unwrap(),
-        None
-    );
+    assert_sees_nothing(store, stranger, day, cluster).await;
+    // An edge-only window (no whole hour) too.
+    assert_sees_nothing(store, stranger, window(at(8, 50), at(9, 10)), cluster).await;
+    for grouping in GROUPINGS {
+        let rows = unfiltered_costs(store, a, grouping, day).await;
+        assert!(!rows.is_empty(), "{grouping:?}");
+    }
     assert_eq!(
         store
             .previous_snapshot_time(a, cluster, at(10, 0))
@@ -389,7 +318,7 @@ pub async fn tenants_are_isolated(store: &dyn MetricsStore) {
             .unwrap(),
         Some(at(9, 0))
     );
-    let rows = costs(store, b, CostGrouping::Cluster, day, CostFilter::default()).await;
+    let rows = unfiltered_costs(store, b, CostGrouping::Cluster, day).await;
     assert_eq!(rows.len(), 1);
     assert_eq!(
         rows[0].cost.total(),

@@ -15,7 +15,8 @@ use rust_decimal::Decimal;
 
 use crate::MetricsStore;
 use crate::contract::fixtures::{
-    SMALL, agent_snapshot, at, costs, idle_of, store_all, tenant, utc, window,
+    SMALL, agent_snapshot, at, costs, idle_of, namespace_of, pod_of, store_all, tenant,
+    unfiltered_costs, utc, window,
 };
 
 const CLUSTER: &str = "imported";
@@ -139,36 +140,20 @@ pub async fn direct_costs_are_summed_exactly(store: &dyn MetricsStore) {
 
     // Namespaces (PostgreSQL: the namespace rollup) and pods (the per-pod rollup).
     let by_namespace = direct_by(&snapshots, |_, namespace, _| namespace.to_owned());
-    let rows = costs(
-        store,
-        t,
-        CostGrouping::Namespace,
-        span,
-        CostFilter::default(),
-    )
-    .await;
+    let rows = unfiltered_costs(store, t, CostGrouping::Namespace, span).await;
     for row in &rows {
-        let CostKey::Namespace(namespace) = &row.key else {
-            panic!("unexpected key {:?}", row.key)
-        };
+        let namespace = namespace_of(row);
         let expected = by_namespace.get(namespace).copied().unwrap_or_default();
         assert_eq!(direct_of(&row.cost), expected, "namespace {namespace}");
     }
     let by_pod = direct_by(&snapshots, |_, namespace, pod| {
         (namespace.to_owned(), pod.to_owned())
     });
-    let rows = costs(store, t, CostGrouping::Pod, span, CostFilter::default()).await;
+    let rows = unfiltered_costs(store, t, CostGrouping::Pod, span).await;
     for row in &rows {
-        let CostKey::Pod {
-            cluster,
-            namespace,
-            pod,
-        } = &row.key
-        else {
-            panic!("unexpected key {:?}", row.key)
-        };
+        let (cluster, namespace, pod) = pod_of(row);
         let expected = if cluster.as_str() == CLUSTER {
-            by_pod[&(namespace.clone(), pod.clone())]
+            by_pod[&(namespace.to_owned(), pod.to_owned())]
         } else {
             DirectCosts::ZERO
         };
@@ -180,7 +165,7 @@ pub async fn direct_costs_are_summed_exactly(store: &dyn MetricsStore) {
     }
 
     // Clusters: direct costs beside CPU, memory and idle; the total is everything.
-    let rows = costs(store, t, CostGrouping::Cluster, span, CostFilter::default()).await;
+    let rows = unfiltered_costs(store, t, CostGrouping::Cluster, span).await;
     let imported = rows
         .iter()
         .find(|row| matches!(&row.key, CostKey::Cluster(c) if c.as_str() == CLUSTER))
@@ -209,14 +194,7 @@ pub async fn direct_costs_are_summed_exactly(store: &dyn MetricsStore) {
         let ts = priced.snapshot().timestamp();
         ts - Duration::minutes(i64::from(chrono::Timelike::minute(&ts)))
     });
-    let rows = costs(
-        store,
-        t,
-        CostGrouping::Time(TrendInterval::Hourly),
-        span,
-        CostFilter::default(),
-    )
-    .await;
+    let rows = unfiltered_costs(store, t, CostGrouping::Time(TrendInterval::Hourly), span).await;
     assert_eq!(rows.len(), by_hour.len());
     for row in &rows {
         let CostKey::Time(hour) = row.key else {

@@ -12,8 +12,8 @@ use rust_decimal::Decimal;
 
 use crate::MetricsStore;
 use crate::contract::fixtures::{
-    SMALL, agent_snapshot, all_pods, allocated, at, costs, query, store_all, tenant,
-    three_pod_snapshot, utc, window,
+    SMALL, agent_snapshot, all_pods, allocated, at, query, store_all, tenant, three_pod_snapshot,
+    unfiltered_costs, utc, window,
 };
 
 /// (cpu, memory, idle) of `snapshots`.
@@ -92,10 +92,10 @@ pub async fn a_window_cutting_hours_in_half(store: &dyn MetricsStore) {
             CostGrouping::Pod,
             CostGrouping::Time(TrendInterval::Hourly),
         ] {
-            let rows = costs(store, t, grouping, span, CostFilter::default()).await;
+            let rows = unfiltered_costs(store, t, grouping, span).await;
             assert_eq!(allocated(&rows), expected, "{grouping:?} {start}..{end}");
         }
-        let rows = costs(store, t, CostGrouping::Cluster, span, CostFilter::default()).await;
+        let rows = unfiltered_costs(store, t, CostGrouping::Cluster, span).await;
         let expected_idle: Money = (0..samples).map(|_| idle).sum();
         assert_eq!(
             rows.iter().map(|r| r.cost.idle).sum::<Money>(),
@@ -159,58 +159,25 @@ pub async fn a_snapshot_at_midnight_lands_in_its_day(store: &dyn MetricsStore) {
     store_all(store, t, &[&snapshot]).await;
     let before = window(midnight - Duration::hours(1), midnight);
     assert!(
-        costs(
-            store,
-            t,
-            CostGrouping::Cluster,
-            before,
-            CostFilter::default()
-        )
-        .await
-        .is_empty()
+        unfiltered_costs(store, t, CostGrouping::Cluster, before)
+            .await
+            .is_empty()
     );
     let edge_before = window(midnight - Duration::minutes(30), midnight);
     assert!(
-        costs(
-            store,
-            t,
-            CostGrouping::Cluster,
-            edge_before,
-            CostFilter::default()
-        )
-        .await
-        .is_empty()
+        unfiltered_costs(store, t, CostGrouping::Cluster, edge_before)
+            .await
+            .is_empty()
     );
     let after = window(midnight, midnight + Duration::hours(1));
-    let rows = costs(
-        store,
-        t,
-        CostGrouping::Cluster,
-        after,
-        CostFilter::default(),
-    )
-    .await;
+    let rows = unfiltered_costs(store, t, CostGrouping::Cluster, after).await;
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].cost.allocated(), all_pods(&snapshot));
     let edge_after = window(midnight, midnight + Duration::minutes(1));
-    let rows = costs(
-        store,
-        t,
-        CostGrouping::Namespace,
-        edge_after,
-        CostFilter::default(),
-    )
-    .await;
+    let rows = unfiltered_costs(store, t, CostGrouping::Namespace, edge_after).await;
     assert_eq!(allocated(&rows), all_pods(&snapshot));
     let days = window(midnight - Duration::days(1), midnight + Duration::days(1));
-    let rows = costs(
-        store,
-        t,
-        CostGrouping::Time(TrendInterval::Daily),
-        days,
-        CostFilter::default(),
-    )
-    .await;
+    let rows = unfiltered_costs(store, t, CostGrouping::Time(TrendInterval::Daily), days).await;
     assert_eq!(
         rows.iter().map(|r| r.key.clone()).collect::<Vec<_>>(),
         vec![CostKey::Time(midnight)]
@@ -262,14 +229,7 @@ pub async fn trend_buckets(store: &dyn MetricsStore) {
     let full = |s: &PricedSnapshot| all_pods(s) + s.totals().idle;
     let span = window(at(0, 0), monday + Duration::days(1));
 
-    let hourly = costs(
-        store,
-        t,
-        CostGrouping::Time(TrendInterval::Hourly),
-        span,
-        CostFilter::default(),
-    )
-    .await;
+    let hourly = unfiltered_costs(store, t, CostGrouping::Time(TrendInterval::Hourly), span).await;
     let keys: Vec<_> = hourly.iter().map(|row| row.key.clone()).collect();
     let expected = [
         at(9, 0),
@@ -282,27 +242,13 @@ pub async fn trend_buckets(store: &dyn MetricsStore) {
     assert_eq!(hourly[3].cost.idle, later.totals().idle);
     assert_eq!(hourly[0].pod_count, friday.pods().len() as u64);
 
-    let daily = costs(
-        store,
-        t,
-        CostGrouping::Time(TrendInterval::Daily),
-        span,
-        CostFilter::default(),
-    )
-    .await;
+    let daily = unfiltered_costs(store, t, CostGrouping::Time(TrendInterval::Daily), span).await;
     let keys: Vec<_> = daily.iter().map(|row| row.key.clone()).collect();
     let days = [at(0, 0), monday - Duration::days(1), monday];
     assert_eq!(keys, days.map(CostKey::Time).to_vec());
     assert_eq!(daily[2].cost.total(), full(&early) + full(&later));
 
-    let weekly = costs(
-        store,
-        t,
-        CostGrouping::Time(TrendInterval::Weekly),
-        span,
-        CostFilter::default(),
-    )
-    .await;
+    let weekly = unfiltered_costs(store, t, CostGrouping::Time(TrendInterval::Weekly), span).await;
     let keys: Vec<_> = weekly.iter().map(|row| row.key.clone()).collect();
     let weeks = [monday - Duration::days(7), monday];
     assert_eq!(keys, weeks.map(CostKey::Time).to_vec());
@@ -311,14 +257,7 @@ pub async fn trend_buckets(store: &dyn MetricsStore) {
 
     // A window cutting the first hour still buckets by whole hours.
     let cut = window(at(9, 5), at(9, 30));
-    let hourly = costs(
-        store,
-        t,
-        CostGrouping::Time(TrendInterval::Hourly),
-        cut,
-        CostFilter::default(),
-    )
-    .await;
+    let hourly = unfiltered_costs(store, t, CostGrouping::Time(TrendInterval::Hourly), cut).await;
     assert_eq!(hourly.len(), 1);
     assert_eq!(
         (hourly[0].key.clone(), hourly[0].cost.total()),

@@ -60,15 +60,9 @@ pub async fn recommendations_are_listed_by_savings_with_filters_and_pages(repos:
     for rec in [&small, &large, &medium_a, &medium_b, &dismissed] {
         repos.recommendations.save(rec).await.unwrap();
     }
-    let list = |filter: RecommendationFilter, page: Page| {
-        let repos = repos.clone();
-        async move {
-            repos
-                .recommendations
-                .list(tenant.id, &filter, page)
-                .await
-                .unwrap()
-        }
+    let list = async |filter: RecommendationFilter, page: Page| {
+        let listed = repos.recommendations.list(tenant.id, &filter, page).await;
+        listed.unwrap()
     };
 
     let all = list(RecommendationFilter::default(), Page::default()).await;
@@ -128,15 +122,12 @@ pub async fn latest_for_target_is_the_newest_open_or_dismissed(repos: &Repositor
     for rec in [&applied, &dismissed, &old_open, &other_resource, &elsewhere] {
         repos.recommendations.save(rec).await.unwrap();
     }
-    let latest = |target, resource| {
-        let repos = repos.clone();
-        async move {
-            repos
-                .recommendations
-                .latest_for_target(tenant.id, &target, resource)
-                .await
-                .unwrap()
-        }
+    let latest = async |target, resource| {
+        let recommendations = &repos.recommendations;
+        recommendations
+            .latest_for_target(tenant.id, &target, resource)
+            .await
+            .unwrap()
     };
     assert_eq!(latest(api.clone(), Resource::Cpu).await, Some(dismissed));
     assert_eq!(
