@@ -14,15 +14,7 @@ use uuid::Uuid;
 use crate::costs::QueryError;
 use crate::query_cache::QueryCache;
 
-/// A clock stopped at one instant.
-#[derive(Debug, Clone, Copy)]
-pub struct FixedClock(pub DateTime<Utc>);
-
-impl Clock for FixedClock {
-    fn now(&self) -> DateTime<Utc> {
-        self.0
-    }
-}
+pub use kcost_test_support::FixedClock;
 
 pub fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 20, 9, 30, 0)

@@ -5,7 +5,7 @@ use std::process::{Command, Output};
 
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 
-use crate::support::{postgres_server_url, with_database};
+use crate::support::{ThrowawayDatabase, postgres_server_url};
 
 fn kcost(cwd: &Path, vars: &[(&str, &str)], args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kcost"));
@@ -89,13 +89,8 @@ async fn migrates_the_embedded_sqlite_default_from_nothing_and_is_idempotent() {
 
 #[tokio::test]
 async fn migrates_a_fresh_postgresql_database_with_partitioned_samples() {
-    let name = format!("kcost_test_{}", uuid::Uuid::new_v4().simple());
-    let admin = Database::connect(postgres_server_url()).await.unwrap();
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-        .await
-        .unwrap();
-    let url = with_database(&postgres_server_url(), &name);
+    let database = ThrowawayDatabase::create().await;
+    let url = database.url();
 
     let cwd = tempfile::tempdir().unwrap();
     let out = kcost(cwd.path(), &[("KCOST_DATABASE__URL", &url)], &["migrate"]);
@@ -113,10 +108,7 @@ async fn migrates_a_fresh_postgresql_database_with_partitioned_samples() {
     )
     .await;
     db.close().await.unwrap();
-    admin
-        .execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
-        .await
-        .unwrap();
+    database.drop_now().await;
 
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(

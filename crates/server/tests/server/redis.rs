@@ -6,19 +6,20 @@
 //! The shared Redis is `KCOST_TEST_REDIS_URL` (default `redis://127.0.0.1:6379`); the
 //! outage test starts and kills a `redis-server` of its own on a free port.
 
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use kcost_server::config::{ConnectionUrl, Settings};
+use kcost_test_support::redis::OwnRedis;
+use reqwest::StatusCode;
+use serde_json::Value;
 
 use crate::support::{
     Backend, FIXTURE_WINDOW, NODES_NULL, NODES_NULL_CLUSTER, SMALL, SMALL_CLUSTER, TestDb,
     TestServer, free_port, send,
 };
-use kcost_server::config::{ConnectionUrl, Settings};
-use reqwest::StatusCode;
-use serde_json::Value;
 
 fn shared_redis_url() -> String {
-    std::env::var("KCOST_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
+    kcost_test_support::redis::redis_url()
 }
 
 fn with_redis(db: &TestDb, url: &str) -> Settings {
@@ -137,43 +138,6 @@ async fn a_key_revoked_on_one_replica_is_refused_there_at_once_and_on_the_other_
     );
     a.stop().await;
     b.stop().await;
-}
-
-/// A `redis-server` of this test's own, killed on drop.
-struct OwnRedis {
-    child: Child,
-}
-
-impl OwnRedis {
-    fn start_on(port: u16) -> Self {
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server on PATH");
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "redis-server did not start"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Self { child }
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for OwnRedis {
-    fn drop(&mut self) {
-        self.stop();
-    }
 }
 
 async fn cache_status(server: &TestServer) -> Value {

@@ -8,41 +8,18 @@
 #![allow(dead_code)] // each test binary uses a different part of the support code
 
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
-
-use chrono::{DateTime, Utc};
-use kcost_app::Clock;
 
 use kcost_server::Application;
 use kcost_server::config::{ConnectionUrl, Secret, Settings};
 use kcost_server::shutdown::Stopper;
 use reqwest::{RequestBuilder, Response, StatusCode};
-use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
-use uuid::Uuid;
 
-/// A clock tests move by hand; it starts at the real time.
-#[derive(Debug)]
-pub struct ManualClock(Mutex<DateTime<Utc>>);
-
-impl ManualClock {
-    pub fn new() -> Arc<Self> {
-        Arc::new(Self(Mutex::new(Utc::now())))
-    }
-
-    pub fn advance(&self, by: chrono::Duration) {
-        let mut now = self.0.lock().expect("clock");
-        *now += by;
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().expect("clock")
-    }
-}
+pub use kcost_test_support::postgres::{ThrowawayDatabase, server_url as postgres_server_url};
+pub use kcost_test_support::{ManualClock, free_port};
 
 pub const ADMIN_TOKEN: &str = "e2e-admin-token-0123456789abcdefghijklmnop";
 /// Largest body the test servers accept.
@@ -72,33 +49,7 @@ pub struct TestDb {
     pub backend: Backend,
     url: String,
     dir: tempfile::TempDir,
-    postgres_name: Option<String>,
-}
-
-/// A port free on 127.0.0.1 when asked (the caller binds it right after).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind port 0")
-        .local_addr()
-        .expect("local address")
-        .port()
-}
-
-pub fn postgres_server_url() -> String {
-    std::env::var("KCOST_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
-/// `url` with its database replaced by `name` (query parameters kept).
-pub fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let slash = base.rfind('/').expect("database URL has a path");
-    match query {
-        Some(query) => format!("{}/{name}?{query}", &base[..slash]),
-        None => format!("{}/{name}", &base[..slash]),
-    }
+    postgres: Option<ThrowawayDatabase>,
 }
 
 impl TestDb {
@@ -112,23 +63,15 @@ impl TestDb {
                 ),
                 backend,
                 dir,
-                postgres_name: None,
+                postgres: None,
             },
             Backend::Postgres => {
-                let name = format!("kcost_test_{}", Uuid::new_v4().simple());
-                let admin = Database::connect(postgres_server_url())
-                    .await
-                    .expect("PostgreSQL must be running (pg_ctlcluster 15 main start)");
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                    .await
-                    .expect("create the test database");
-                admin.close().await.expect("close the admin connection");
+                let database = ThrowawayDatabase::create().await;
                 Self {
-                    url: with_database(&postgres_server_url(), &name),
+                    url: database.url(),
                     backend,
                     dir,
-                    postgres_name: Some(name),
+                    postgres: Some(database),
                 }
             }
         }
@@ -158,37 +101,12 @@ impl TestDb {
         self.dir.path()
     }
 
-    /// Drops the PostgreSQL database (the SQLite directory goes with `self`).
+    /// Drops the PostgreSQL database (the SQLite directory goes with `self`; a test that
+    /// fails before this drops it anyway).
     pub async fn finish(mut self) {
-        if let Some(name) = self.postgres_name.take() {
-            drop_postgres(&name).await;
+        if let Some(database) = self.postgres.take() {
+            database.drop_now().await;
         }
-    }
-}
-
-impl Drop for TestDb {
-    /// A failed test never reaches `finish`: drop the database from a thread of its own.
-    fn drop(&mut self) {
-        if let Some(name) = self.postgres_name.take() {
-            let _ = std::thread::spawn(move || {
-                if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                {
-                    runtime.block_on(drop_postgres(&name));
-                }
-            })
-            .join();
-        }
-    }
-}
-
-async fn drop_postgres(name: &str) {
-    if let Ok(admin) = Database::connect(postgres_server_url()).await {
-        let _ = admin
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-            .await;
-        let _ = admin.close().await;
     }
 }
 
