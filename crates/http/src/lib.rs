@@ -26,6 +26,7 @@ pub mod opencost_metrics;
 pub mod rate_limit;
 pub mod request_id;
 pub mod routes;
+pub mod settings;
 pub mod state;
 
 pub use assembly::HttpApp;
@@ -35,4 +36,5 @@ pub use metrics::{HttpMetrics, PoolUsage, track_metrics};
 pub use rate_limit::{RateLimit, RateLimitConfigError, RateLimiter};
 pub use request_id::request_id;
 pub use routes::configure;
+pub use settings::ServerSettings;
 pub use state::{AppState, HttpLimits};

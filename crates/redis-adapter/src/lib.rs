@@ -8,7 +8,8 @@
 //! - [`InProcessCache`] and [`InProcessInvalidationBus`]: the same semantics in process
 //!   memory, used when no `redis.url` is configured — right for a single replica.
 //!
-//! Both caches pass the same contract suite (`kcost_ports::contract::cache`).
+//! Both caches pass the same contract suite (`kcost_ports::contract::cache`). Which one
+//! runs is configured by `[redis]` ([`RedisSettings`], validated here).
 
 mod circuit;
 mod in_process;
@@ -17,6 +18,7 @@ mod outage_log;
 mod redis_bus;
 mod redis_cache;
 mod redis_options;
+mod settings;
 
 pub use circuit::{OPEN_AFTER, PROBE_INTERVAL};
 pub use in_process::{DEFAULT_MAX_BYTES, InProcessCache};
@@ -25,3 +27,4 @@ pub use outage_log::WARNING_INTERVAL;
 pub use redis_bus::RedisInvalidationBus;
 pub use redis_cache::RedisCache;
 pub use redis_options::{DEFAULT_POOL_SIZE, InvalidRedisUrl, RedisOptions};
+pub use settings::{REDIS_SCHEMES, RedisSettings};

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use kcost_app::Clock;
-use kcost_app::opencost_import::{ImportSettings, ImportTarget, OpenCostImport, OpenCostImports};
+use kcost_app::opencost_import::{ImportTarget, OpenCostImport, OpenCostImports};
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::tenant::TenantName;
 use kcost_http::AppState;
@@ -33,10 +33,7 @@ pub async fn imports(
     state: &AppState,
 ) -> anyhow::Result<(Arc<OpenCostImports>, Vec<ScheduledImport>)> {
     let opencost = &settings.opencost;
-    let import_settings = ImportSettings {
-        aggregate: opencost.aggregate.split(',').map(str::to_owned).collect(),
-        backfill_hours: opencost.backfill_hours,
-    };
+    let import_settings = opencost.import_settings();
     let clock: Arc<dyn Clock> = state.clock.clone();
     let mut scheduled = Vec::with_capacity(opencost.sources.len());
     for (i, source) in opencost.sources.iter().enumerate() {

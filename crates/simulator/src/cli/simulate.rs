@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 
 use chrono::{SecondsFormat, Utc};
 
-use kcost_domain::duration_text::parse_duration;
 use crate::simulate::progress::{Progress, render_bar};
 use crate::simulate::run::{backfill, build_clusters, send_round};
 use crate::simulate::schedule::backfill_times;
 use crate::simulate::{AgentClient, RetryPolicy};
+use kcost_domain::duration_text::parse_duration;
 
 /// The reference agent's sample period; back-fills use it too.
 const AGENT_INTERVAL_SECONDS: u64 = 600;

@@ -1,11 +1,14 @@
-//! Loading scenarios: layering, env overrides, error naming, validation, redaction.
-//! Every test uses an explicit temp dir and variable map; none reads the process env.
+//! Loading scenarios through the library: layering, env overrides, error naming,
+//! validation keyed in full, redaction. Every test uses an explicit temp dir and variable
+//! map; none reads the process env. (Each section's own rules are unit-tested beside it.)
 
 use std::path::{Path, PathBuf};
 
+use kcost_server::config::{
+    ConfigError, ConfigSources, ConnectionUrl, DEFAULT_TOML, Environment, LogFormat, Secret,
+    Settings, TimescaleMode,
+};
 use rust_decimal::Decimal;
-
-use super::*;
 
 struct Fixture {
     dir: tempfile::TempDir,
@@ -778,38 +781,4 @@ fn shipped_config_files_are_valid() {
     let s = Settings::load(&prod.with_var("KCOST_SECURITY__API_KEY_PEPPER", PEPPER)).unwrap();
     assert_eq!(s.server.host, "0.0.0.0");
     assert_eq!(s.telemetry.log_format, LogFormat::Json);
-}
-
-#[test]
-fn opencost_sources_are_validated_by_key() {
-    use super::sections::OpenCostSourceSettings;
-    let mut settings = Settings::default();
-    let source = |url: &str, interval: &str| OpenCostSourceSettings {
-        tenant: "acme".into(),
-        cluster: "prod".into(),
-        url: ConnectionUrl::new(url),
-        interval: interval.into(),
-    };
-    settings.opencost.sources = vec![
-        source("http://opencost:9003", "5m"),
-        source("ftp://opencost", "soon"),
-        source("https://opencost", "1s"),
-    ];
-    settings.opencost.aggregate = "namespace".into();
-    let err = settings.validate().unwrap_err().to_string();
-    assert!(err.contains("opencost.aggregate"), "{err}");
-    assert!(err.contains("opencost.sources[1].url"), "{err}");
-    assert!(
-        err.contains("opencost.sources[1].interval: `soon` is not a duration"),
-        "{err}"
-    );
-    assert!(
-        err.contains("opencost.sources[2].interval: must be between"),
-        "{err}"
-    );
-    assert!(
-        err.contains("opencost.sources[1].cluster: another source"),
-        "{err}"
-    );
-    assert!(!err.contains("opencost.sources[0]"), "{err}");
 }
