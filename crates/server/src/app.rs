@@ -22,10 +22,10 @@ use crate::config::Settings;
 use crate::invalidations::InvalidationFollower;
 use crate::kubecent::{self, CacheWarming};
 use crate::opencost::{self, ScheduledImport};
+use crate::secrets;
 use crate::services::Services;
 use crate::shutdown::{self, StopRequested, Stopper};
 use crate::stores::Stores;
-use crate::{http_server, secrets};
 
 /// How long background tasks get to finish their current run at shutdown.
 const BACKGROUND_STOP_TIMEOUT: Duration = Duration::from_secs(10);
@@ -113,7 +113,7 @@ impl Application {
         let listener = TcpListener::bind((host, port))
             .with_context(|| format!("server.host/server.port: cannot listen on {host}:{port}"))?;
         let local_addr = listener.local_addr()?;
-        let server = http_server::start(settings, services.state, listener)?;
+        let server = kcost_http::serve(&settings.server, services.state, listener)?;
         let (stopper, stop_requested) = shutdown::channel();
         tracing::info!(address = %local_addr, "kcost listening");
         Ok(Self {

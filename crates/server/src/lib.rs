@@ -9,7 +9,6 @@ pub mod background;
 pub mod cache_backend;
 pub mod cli;
 pub mod config;
-pub mod http_server;
 pub mod invalidations;
 pub mod kubecent;
 pub mod maintenance;
