@@ -9,8 +9,10 @@
 //!   memory, used when no `redis.url` is configured — right for a single replica.
 //!
 //! Both caches pass the same contract suite (`kcost_ports::contract::cache`). Which one
-//! runs is configured by `[redis]` ([`RedisSettings`], validated here).
+//! runs is configured by `[redis]` ([`RedisSettings`], validated here) and opened as a
+//! [`CacheBackend`].
 
+mod backend;
 mod circuit;
 mod in_process;
 mod in_process_bus;
@@ -20,6 +22,7 @@ mod redis_cache;
 mod redis_options;
 mod settings;
 
+pub use backend::CacheBackend;
 pub use circuit::{OPEN_AFTER, PROBE_INTERVAL};
 pub use in_process::{DEFAULT_MAX_BYTES, InProcessCache};
 pub use in_process_bus::InProcessInvalidationBus;

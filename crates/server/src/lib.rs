@@ -6,7 +6,6 @@
 
 pub mod app;
 pub mod background;
-pub mod cache_backend;
 pub mod cli;
 pub mod config;
 pub mod invalidations;
