@@ -13,6 +13,7 @@ use std::time::Duration;
 use actix_web::dev::Server;
 use anyhow::Context as _;
 use kcost_app::key_usage::KeyUsage;
+use kcost_app::kubecent::CacheWarming;
 use kcost_app::opencost_import::OpenCostImports;
 use kcost_app::{Clock, SystemClock};
 use kcost_domain::api_key::AdminToken;
@@ -20,7 +21,6 @@ use kcost_domain::api_key::AdminToken;
 use crate::background::{self, BackgroundTasks};
 use crate::config::Settings;
 use crate::invalidations::InvalidationFollower;
-use crate::kubecent::{self, CacheWarming};
 use crate::opencost::{self, ScheduledImport};
 use crate::secrets;
 use crate::services::Services;
@@ -92,21 +92,19 @@ impl Application {
             services.api_key_cache.clone(),
             stores.invalidations.as_ref(),
         );
-        services.state.kubecent_anonymous_tenant = kubecent::anonymous_tenant(
-            "kubecent.anonymous_tenant",
-            settings.kubecent.anonymous_tenant.as_deref(),
-            "/api/v1 cost endpoints",
-            &stores,
-        )
-        .await?;
-        services.state.allocation_anonymous_tenant = kubecent::anonymous_tenant(
-            "allocation.anonymous_tenant",
-            settings.allocation.anonymous_tenant.as_deref(),
-            "the allocation routes",
-            &stores,
-        )
-        .await?;
-        let warming = CacheWarming::new(settings, &services.state);
+        let tenants = stores.tenants.as_ref();
+        services.state.kubecent_anonymous_tenant =
+            settings.kubecent.resolve_anonymous_tenant(tenants).await?;
+        services.state.allocation_anonymous_tenant = settings
+            .allocation
+            .resolve_anonymous_tenant(tenants)
+            .await?;
+        let warming = CacheWarming::new(
+            &settings.kubecent,
+            settings.redis.query_cache_ttl_seconds,
+            services.state.kubecent.clone(),
+            services.state.query_cache.clone(),
+        );
         let (opencost, opencost_schedule) =
             opencost::imports(settings, &stores, &services.state).await?;
         let (host, port) = (settings.server.host.as_str(), settings.server.port);

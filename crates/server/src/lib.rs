@@ -9,7 +9,6 @@ pub mod background;
 pub mod cli;
 pub mod config;
 pub mod invalidations;
-pub mod kubecent;
 pub mod maintenance;
 pub mod opencost;
 pub mod secrets;

@@ -2,6 +2,8 @@
 //! `/v1/allocation`) — which tenant, if any, it serves to requests without an API key.
 
 use kcost_domain::settings::{SettingIssue, SettingIssues, de};
+use kcost_domain::tenant::TenantId;
+use kcost_ports::TenantRepository;
 use serde::{Deserialize, Serialize};
 
 /// `[allocation]`: OpenCost's allocation API (`/allocation`, `/model/allocation`,
@@ -25,6 +27,21 @@ impl AllocationSettings {
         let mut v = SettingIssues::default();
         super::check_anonymous_tenant(&mut v, "anonymous_tenant", self.anonymous_tenant.as_ref());
         v.into_vec()
+    }
+
+    /// The tenant `anonymous_tenant` names (`None` when unset), looked up at start-up; one
+    /// that does not exist is an error naming `allocation.anonymous_tenant`.
+    pub async fn resolve_anonymous_tenant(
+        &self,
+        tenants: &dyn TenantRepository,
+    ) -> anyhow::Result<Option<TenantId>> {
+        super::resolve_anonymous_tenant(
+            tenants,
+            "allocation.anonymous_tenant",
+            self.anonymous_tenant.as_deref(),
+            "the allocation routes",
+        )
+        .await
     }
 }
 

@@ -3,6 +3,8 @@
 //! tenants are recomputed into the query cache.
 
 use kcost_domain::settings::{SettingIssue, SettingIssues, de};
+use kcost_domain::tenant::TenantId;
+use kcost_ports::TenantRepository;
 use serde::{Deserialize, Serialize};
 
 /// Longest accepted `warm_interval_seconds` (a day).
@@ -55,6 +57,21 @@ impl KubecentSettings {
             );
         }
         v.into_vec()
+    }
+
+    /// The tenant `anonymous_tenant` names (`None` when unset), looked up at start-up; one
+    /// that does not exist is an error naming `kubecent.anonymous_tenant`.
+    pub async fn resolve_anonymous_tenant(
+        &self,
+        tenants: &dyn TenantRepository,
+    ) -> anyhow::Result<Option<TenantId>> {
+        super::resolve_anonymous_tenant(
+            tenants,
+            "kubecent.anonymous_tenant",
+            self.anonymous_tenant.as_deref(),
+            "/api/v1 cost endpoints",
+        )
+        .await
     }
 }
 
