@@ -1,16 +1,20 @@
 //! `[opencost]`: importing allocations from OpenCost instances (docs/opencost.md) — the
 //! `aggregate` and back-fill of every import ([`OpenCostSettings::import_settings`]) and
-//! one `[[opencost.sources]]` entry per instance: its tenant, cluster, URL and interval.
+//! one `[[opencost.sources]]` entry per instance: its tenant, cluster, URL and interval,
+//! resolved at start-up into an import target ([`OpenCostSourceSettings::resolve`]).
 
 use std::collections::HashSet;
+use std::time::Duration;
 
+use anyhow::Context as _;
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::duration_text::parse_duration;
 use kcost_domain::settings::{ConnectionUrl, SettingIssue, SettingIssues, de};
 use kcost_domain::tenant::TenantName;
+use kcost_ports::TenantRepository;
 use serde::{Deserialize, Serialize};
 
-use crate::opencost_import::ImportSettings;
+use crate::opencost_import::{ImportSettings, ImportTarget};
 
 /// Accepted `aggregate` values.
 pub const OPENCOST_AGGREGATES: &[&str] = &["namespace,pod", "cluster,node,namespace,pod"];
@@ -65,6 +69,43 @@ pub struct OpenCostSourceSettings {
 
 fn default_opencost_interval() -> String {
     "1h".to_owned()
+}
+
+impl OpenCostSourceSettings {
+    /// Source `index` at start-up: its tenant looked up by name (one that does not exist
+    /// is an error naming `opencost.sources[index].tenant`), its cluster and how often to
+    /// import parsed.
+    pub async fn resolve(
+        &self,
+        index: usize,
+        tenants: &dyn TenantRepository,
+    ) -> anyhow::Result<(ImportTarget, Duration)> {
+        let key = |field: &str| format!("opencost.sources[{index}].{field}");
+        let name = self.tenant.as_str();
+        let tenant_name = TenantName::new(name)
+            .with_context(|| format!("{}: `{name}` is not a tenant name", key("tenant")))?;
+        let tenant = tenants
+            .find_by_name(&tenant_name)
+            .await
+            .with_context(|| format!("{}: looking up tenant `{name}`", key("tenant")))?
+            .with_context(|| {
+                format!(
+                    "{}: no tenant is named `{name}`; create it (`kcost tenants create`) or \
+                     remove the source",
+                    key("tenant")
+                )
+            })?;
+        let cluster = ClusterName::new(self.cluster.as_str()).with_context(|| key("cluster"))?;
+        let interval = parse_duration(&self.interval)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| key("interval"))?;
+        let target = ImportTarget {
+            tenant: tenant.id,
+            tenant_name: name.to_owned(),
+            cluster,
+        };
+        Ok((target, interval))
+    }
 }
 
 impl OpenCostSettings {
@@ -132,7 +173,46 @@ impl OpenCostSettings {
 
 #[cfg(test)]
 mod tests {
+    use chrono::Utc;
+    use kcost_domain::tenant::{Tenant, TenantId};
+    use kcost_ports::MockTenantRepository;
+
     use super::*;
+
+    #[tokio::test]
+    async fn sources_resolve_to_an_existing_tenant() {
+        let acme = Tenant {
+            id: TenantId::from_uuid(uuid::Uuid::from_u128(7)),
+            name: TenantName::new("acme").unwrap(),
+            created_at: Utc::now(),
+        };
+        let mut tenants = MockTenantRepository::new();
+        let found = acme.clone();
+        tenants
+            .expect_find_by_name()
+            .returning(move |name| Ok((name.as_str() == "acme").then(|| found.clone())));
+        let source = |tenant: &str| OpenCostSourceSettings {
+            tenant: tenant.into(),
+            cluster: "prod".into(),
+            url: ConnectionUrl::new("http://opencost:9003"),
+            interval: "5m".into(),
+        };
+
+        let (target, interval) = source("acme").resolve(0, &tenants).await.unwrap();
+        assert_eq!(target.tenant, acme.id);
+        assert_eq!(target.tenant_name, "acme");
+        assert_eq!(target.cluster.as_str(), "prod");
+        assert_eq!(interval, Duration::from_secs(300));
+
+        let err = format!(
+            "{:#}",
+            source("nobody").resolve(2, &tenants).await.unwrap_err()
+        );
+        assert!(
+            err.starts_with("opencost.sources[2].tenant: no tenant is named `nobody`"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn sources_are_validated_by_key() {
