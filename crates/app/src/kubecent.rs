@@ -14,6 +14,8 @@
 //!   reports idle-inclusive cost and a daily average over its elapsed days.
 //! - **Savings**: kcost's stored *open* recommendations with a positive monthly saving
 //!   (read only; nothing is generated here), see [`savings`].
+//!
+//! [`warming`] keeps the default answers of active tenants in the cache.
 
 pub mod dashboard;
 mod idle;
@@ -21,6 +23,7 @@ mod monthly;
 pub mod savings;
 #[cfg(test)]
 mod tests;
+pub mod warming;
 
 use std::sync::Arc;
 
@@ -36,6 +39,7 @@ use uuid::Uuid;
 
 pub use monthly::{MonthCost, MonthlyCosts};
 pub use savings::{Priority, SavingsItem, SavingsReport};
+pub use warming::CacheWarming;
 
 use crate::costs::QueryError;
 use crate::query_cache::QueryCache;

@@ -15,6 +15,8 @@
 //! - [`opencost_import`]: OpenCost allocations imported hour by hour into the metrics
 //!   store, per configured source, with a status for health and metrics.
 //! - [`kubecent`]: seed 2's Kubecent questions (namespaces with idle, pods, months, savings).
+//! - [`settings`]: the configuration sections the use cases own (`[ingest]`, `[pricing]`,
+//!   `[security]`, `[kubecent]`, `[allocation]`, `[opencost]`), each validated here.
 //!
 //! Every use case takes its ports as `Arc<dyn Port>` and is unit-tested with mockall mocks;
 //! nothing here knows which database, cache or web framework is behind them.
@@ -32,6 +34,7 @@ pub mod opencost_import;
 pub mod prices;
 pub mod query_cache;
 pub mod recommendations;
+pub mod settings;
 pub mod tenants;
 
 /// The ports, re-exported for the HTTP layer (which names their error types and the clock)

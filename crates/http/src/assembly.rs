@@ -1,7 +1,8 @@
 //! The app as production and tests build it: every route, and around them, innermost
-//! first, the rate limit, CORS, request metrics and the request id. The server builds one
-//! [`HttpApp`] and calls [`HttpApp::app`] once per worker; tests call it once. Both get the
-//! same middleware in the same order, and every worker spends from the same rate limit.
+//! first, the rate limit, CORS, request metrics and the request id. [`crate::serve()`]
+//! builds one [`HttpApp`] and calls [`HttpApp::app`] once per worker; tests call it once.
+//! Both get the same middleware in the same order, and every worker spends from the same
+//! rate limit.
 //!
 //! `request_id` must be outermost: it opens the request's tracing span, puts the id into
 //! every error body (429s and CORS refusals included) and the `X-Request-Id` header.

@@ -5,7 +5,8 @@
 //! # Assembling the server
 //!
 //! [`HttpApp`] builds the app, routes and middleware, the same for the server's workers and
-//! for tests (see [`assembly`]):
+//! for tests (see [`assembly`]); [`serve()`] runs it on a bound listener as `[server]`
+//! ([`ServerSettings`], see [`settings`]) says:
 //!
 //! ```ignore
 //! let app = kcost_http::HttpApp::new(web::Data::new(state), rate_limit_per_minute, cors_origins)?;
@@ -26,6 +27,8 @@ pub mod opencost_metrics;
 pub mod rate_limit;
 pub mod request_id;
 pub mod routes;
+pub mod serve;
+pub mod settings;
 pub mod state;
 
 pub use assembly::HttpApp;
@@ -35,4 +38,6 @@ pub use metrics::{HttpMetrics, PoolUsage, track_metrics};
 pub use rate_limit::{RateLimit, RateLimitConfigError, RateLimiter};
 pub use request_id::request_id;
 pub use routes::configure;
+pub use serve::serve;
+pub use settings::ServerSettings;
 pub use state::{AppState, HttpLimits};

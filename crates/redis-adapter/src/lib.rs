@@ -8,8 +8,11 @@
 //! - [`InProcessCache`] and [`InProcessInvalidationBus`]: the same semantics in process
 //!   memory, used when no `redis.url` is configured — right for a single replica.
 //!
-//! Both caches pass the same contract suite (`kcost_ports::contract::cache`).
+//! Both caches pass the same contract suite (`kcost_ports::contract::cache`). Which one
+//! runs is configured by `[redis]` ([`RedisSettings`], validated here) and opened as a
+//! [`CacheBackend`].
 
+mod backend;
 mod circuit;
 mod in_process;
 mod in_process_bus;
@@ -17,7 +20,9 @@ mod outage_log;
 mod redis_bus;
 mod redis_cache;
 mod redis_options;
+mod settings;
 
+pub use backend::CacheBackend;
 pub use circuit::{OPEN_AFTER, PROBE_INTERVAL};
 pub use in_process::{DEFAULT_MAX_BYTES, InProcessCache};
 pub use in_process_bus::InProcessInvalidationBus;
@@ -25,3 +30,4 @@ pub use outage_log::WARNING_INTERVAL;
 pub use redis_bus::RedisInvalidationBus;
 pub use redis_cache::RedisCache;
 pub use redis_options::{DEFAULT_POOL_SIZE, InvalidRedisUrl, RedisOptions};
+pub use settings::{REDIS_SCHEMES, RedisSettings};

@@ -13,6 +13,7 @@ use std::time::Duration;
 use actix_web::dev::Server;
 use anyhow::Context as _;
 use kcost_app::key_usage::KeyUsage;
+use kcost_app::kubecent::CacheWarming;
 use kcost_app::opencost_import::OpenCostImports;
 use kcost_app::{Clock, SystemClock};
 use kcost_domain::api_key::AdminToken;
@@ -20,12 +21,11 @@ use kcost_domain::api_key::AdminToken;
 use crate::background::{self, BackgroundTasks};
 use crate::config::Settings;
 use crate::invalidations::InvalidationFollower;
-use crate::kubecent::{self, CacheWarming};
 use crate::opencost::{self, ScheduledImport};
+use crate::secrets;
 use crate::services::Services;
 use crate::shutdown::{self, StopRequested, Stopper};
 use crate::stores::Stores;
-use crate::{http_server, secrets};
 
 /// How long background tasks get to finish their current run at shutdown.
 const BACKGROUND_STOP_TIMEOUT: Duration = Duration::from_secs(10);
@@ -92,28 +92,26 @@ impl Application {
             services.api_key_cache.clone(),
             stores.invalidations.as_ref(),
         );
-        services.state.kubecent_anonymous_tenant = kubecent::anonymous_tenant(
-            "kubecent.anonymous_tenant",
-            settings.kubecent.anonymous_tenant.as_deref(),
-            "/api/v1 cost endpoints",
-            &stores,
-        )
-        .await?;
-        services.state.allocation_anonymous_tenant = kubecent::anonymous_tenant(
-            "allocation.anonymous_tenant",
-            settings.allocation.anonymous_tenant.as_deref(),
-            "the allocation routes",
-            &stores,
-        )
-        .await?;
-        let warming = CacheWarming::new(settings, &services.state);
+        let tenants = stores.tenants.as_ref();
+        services.state.kubecent_anonymous_tenant =
+            settings.kubecent.resolve_anonymous_tenant(tenants).await?;
+        services.state.allocation_anonymous_tenant = settings
+            .allocation
+            .resolve_anonymous_tenant(tenants)
+            .await?;
+        let warming = CacheWarming::new(
+            &settings.kubecent,
+            settings.redis.query_cache_ttl_seconds,
+            services.state.kubecent.clone(),
+            services.state.query_cache.clone(),
+        );
         let (opencost, opencost_schedule) =
             opencost::imports(settings, &stores, &services.state).await?;
         let (host, port) = (settings.server.host.as_str(), settings.server.port);
         let listener = TcpListener::bind((host, port))
             .with_context(|| format!("server.host/server.port: cannot listen on {host}:{port}"))?;
         let local_addr = listener.local_addr()?;
-        let server = http_server::start(settings, services.state, listener)?;
+        let server = kcost_http::serve(&settings.server, services.state, listener)?;
         let (stopper, stop_requested) = shutdown::channel();
         tracing::info!(address = %local_addr, "kcost listening");
         Ok(Self {

@@ -19,11 +19,11 @@ use std::time::Duration;
 
 use kcost_app::Clock;
 use kcost_app::key_usage::KeyUsage;
+use kcost_app::kubecent::CacheWarming;
 use kcost_app::ports::MetricsStore;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::kubecent::CacheWarming;
 use crate::maintenance::MetricsMaintenance;
 use crate::opencost::{ScheduledImport, run_import};
 

@@ -4,7 +4,15 @@
 //! `<config dir>/<KCOST_ENV>.toml`; the `--config` / `KCOST_CONFIG_FILE` file; then
 //! environment variables `KCOST_<SECTION>__<KEY>` (see [`sources`] for the value syntax,
 //! including lists). Unknown keys are errors that name the key; after extraction
-//! [`validate`] checks every value and reports all problems at once.
+//! [`Settings::validate`] checks every value and reports all problems at once.
+//!
+//! Each section is declared and validated next to what it configures, and re-exported
+//! here: `[server]` in `kcost_http::settings`; `[ingest]`, `[pricing]`, `[security]`,
+//! `[kubecent]`, `[allocation]` and `[opencost]` in `kcost_app::settings`; `[redis]` in
+//! `kcost_redis_adapter`; `[agent]` in `kcost_simulator::settings`; `[database]` and
+//! `[timescale]` in [`crate::storage::settings`]; `[telemetry]` in
+//! [`crate::telemetry::settings`]. Secrets and URLs are `kcost_domain::settings` types that
+//! never print their secret part.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), kcost_server::config::ConfigError> {
@@ -14,22 +22,25 @@
 //! # Ok(()) }
 //! ```
 
-mod de;
 pub mod error;
-pub mod redact;
-pub mod sections;
 pub mod sources;
-pub mod validate;
+mod validate;
 
 use serde::{Deserialize, Serialize};
 
-pub use error::{ConfigError, Issue};
-pub use redact::{ConnectionUrl, REDACTED, Secret};
-pub use sections::{
-    AgentSettings, AllocationSettings, DatabaseSettings, IngestSettings, KubecentSettings,
-    LogFormat, OpenCostSettings, OpenCostSourceSettings, PricingSettings, RedisSettings,
-    SecuritySettings, ServerSettings, TelemetrySettings, TimescaleMode, TimescaleSettings,
+pub use crate::storage::settings::{
+    DEFAULT_DATABASE_URL, DatabaseSettings, TimescaleMode, TimescaleSettings,
 };
+pub use crate::telemetry::settings::{LogFormat, TelemetrySettings};
+pub use error::{ConfigError, Issue};
+pub use kcost_app::settings::{
+    AllocationSettings, IngestSettings, KubecentSettings, OpenCostSettings, OpenCostSourceSettings,
+    PricingSettings, SecuritySettings,
+};
+pub use kcost_domain::settings::{ConnectionUrl, REDACTED, Secret};
+pub use kcost_http::ServerSettings;
+pub use kcost_redis_adapter::RedisSettings;
+pub use kcost_simulator::settings::AgentSettings;
 pub use sources::{ConfigSources, DEFAULT_TOML, Environment};
 
 /// The whole configuration. Build it with [`Settings::load`]; `Default` equals the
@@ -98,6 +109,3 @@ impl Settings {
             .map_err(|e| ConfigError::single(Issue::new("", format!("cannot render as TOML: {e}"))))
     }
 }
-
-#[cfg(test)]
-mod tests;

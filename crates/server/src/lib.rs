@@ -6,12 +6,9 @@
 
 pub mod app;
 pub mod background;
-pub mod cache_backend;
 pub mod cli;
 pub mod config;
-pub mod http_server;
 pub mod invalidations;
-pub mod kubecent;
 pub mod maintenance;
 pub mod opencost;
 pub mod secrets;

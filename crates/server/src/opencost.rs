@@ -1,22 +1,20 @@
 //! `[opencost]` at run time: one import per `[[opencost.sources]]` entry, its tenant
-//! resolved by name at start-up (an unknown tenant fails start-up, naming the key), run on
-//! its own background task every `interval` (see `background.rs`), its status reported
-//! through the health check (`/v1/health`, `/api/v1/health`, `/metrics`).
+//! resolved by name at start-up (`OpenCostSourceSettings::resolve`: an unknown tenant
+//! fails start-up, naming the key), its client the OpenCost adapter's, run on its own
+//! background task every `interval` (see `background.rs`), its status reported through the
+//! health check (`/v1/health`, `/api/v1/health`, `/metrics`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use kcost_app::Clock;
-use kcost_app::opencost_import::{ImportSettings, ImportTarget, OpenCostImport, OpenCostImports};
-use kcost_domain::cluster::ClusterName;
-use kcost_domain::tenant::TenantName;
+use kcost_app::opencost_import::{OpenCostImport, OpenCostImports};
 use kcost_http::AppState;
 use kcost_opencost_adapter::{HttpOpenCostSource, OpenCostClientConfig};
 
 use crate::config::Settings;
 use crate::stores::Stores;
-use kcost_domain::duration_text::parse_duration;
 
 /// One source's import and how often it runs.
 #[derive(Debug, Clone)]
@@ -33,41 +31,15 @@ pub async fn imports(
     state: &AppState,
 ) -> anyhow::Result<(Arc<OpenCostImports>, Vec<ScheduledImport>)> {
     let opencost = &settings.opencost;
-    let import_settings = ImportSettings {
-        aggregate: opencost.aggregate.split(',').map(str::to_owned).collect(),
-        backfill_hours: opencost.backfill_hours,
-    };
+    let import_settings = opencost.import_settings();
     let clock: Arc<dyn Clock> = state.clock.clone();
     let mut scheduled = Vec::with_capacity(opencost.sources.len());
     for (i, source) in opencost.sources.iter().enumerate() {
-        let key = |field: &str| format!("opencost.sources[{i}].{field}");
-        let name = source.tenant.as_str();
-        let tenant_name = TenantName::new(name)
-            .with_context(|| format!("{}: `{name}` is not a tenant name", key("tenant")))?;
-        let tenant = stores
-            .tenants
-            .find_by_name(&tenant_name)
-            .await
-            .with_context(|| format!("{}: looking up tenant `{name}`", key("tenant")))?
-            .with_context(|| {
-                format!(
-                    "{}: no tenant is named `{name}`; create it (`kcost tenants create`) or \
-                     remove the source",
-                    key("tenant")
-                )
-            })?;
-        let cluster = ClusterName::new(source.cluster.as_str()).with_context(|| key("cluster"))?;
-        let interval = parse_duration(&source.interval)
-            .map_err(anyhow::Error::msg)
-            .with_context(|| key("interval"))?;
+        let (target, interval) = source.resolve(i, stores.tenants.as_ref()).await?;
         let client = HttpOpenCostSource::new(OpenCostClientConfig::new(source.url.expose()))
-            .with_context(|| key("url"))?;
+            .with_context(|| format!("opencost.sources[{i}].url"))?;
         let import = OpenCostImport::new(
-            ImportTarget {
-                tenant: tenant.id,
-                tenant_name: name.to_owned(),
-                cluster,
-            },
+            target,
             Arc::new(client),
             stores.metrics.clone(),
             clock.clone(),
@@ -75,8 +47,9 @@ pub async fn imports(
             import_settings.clone(),
         );
         tracing::info!(
-            tenant = name, cluster = %source.cluster, url = %source.url.redacted(),
-            interval = %source.interval, "OpenCost import configured"
+            tenant = source.tenant.as_str(), cluster = %source.cluster,
+            url = %source.url.redacted(), interval = %source.interval,
+            "OpenCost import configured"
         );
         scheduled.push(ScheduledImport {
             import: Arc::new(import),

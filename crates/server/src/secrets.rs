@@ -8,7 +8,7 @@
 use std::io::Write;
 
 use anyhow::Context as _;
-use kcost_app::instance::{ConfiguredSecrets, InstanceSecrets, InstanceSecretsSetup, SecretOrigin};
+use kcost_app::instance::{InstanceSecrets, InstanceSecretsSetup, SecretOrigin};
 use kcost_domain::api_key::AdminToken;
 
 use crate::config::Settings;
@@ -16,15 +16,9 @@ use crate::stores::Stores;
 
 /// Settles the pepper and the admin token (see `kcost_app::instance`).
 pub async fn settle(settings: &Settings, stores: &Stores) -> anyhow::Result<InstanceSecrets> {
-    let security = &settings.security;
-    let configured = ConfiguredSecrets {
-        api_key_pepper: security
-            .api_key_pepper
-            .as_ref()
-            .map(|s| s.expose().to_owned()),
-        admin_token: security.admin_token.as_ref().map(|s| s.expose().to_owned()),
-        allow_generated_pepper: !settings.environment.is_production(),
-    };
+    let configured = settings
+        .security
+        .configured_secrets(!settings.environment.is_production());
     let secrets = InstanceSecretsSetup::new(stores.instance.clone())
         .settle(&configured)
         .await

@@ -11,7 +11,7 @@ use kcost_app::allocations::AllocationQueries;
 use kcost_app::auth::{ApiKeyAdmin, ApiKeyAuthenticator, ApiKeyCache, ApiKeyCacheSettings};
 use kcost_app::costs::CostQueries;
 use kcost_app::health::HealthCheck;
-use kcost_app::ingest::{IngestSettings, IngestSnapshot};
+use kcost_app::ingest::IngestSnapshot;
 use kcost_app::instance::InstanceSecrets;
 use kcost_app::key_usage::KeyUsage;
 use kcost_app::kubecent::KubecentQueries;
@@ -20,9 +20,6 @@ use kcost_app::query_cache::QueryCache;
 use kcost_app::recommendations::Recommendations;
 use kcost_app::tenants::TenantAdmin;
 use kcost_domain::catalog::Catalog;
-use kcost_domain::cost_engine::DurationRules;
-use kcost_domain::pricing::ResourceRates;
-use kcost_domain::snapshot::SnapshotRules;
 use kcost_http::metrics::HttpMetrics;
 use kcost_http::{AppState, HttpLimits};
 use kcost_recommender::{KcostRecommender, Policy};
@@ -103,7 +100,9 @@ impl Services {
             Arc::new(catalog),
             clock.clone(),
             query_cache.clone(),
-            ingest_settings(settings)?,
+            settings
+                .ingest
+                .use_case_settings(&settings.pricing, settings.timescale.retention_days)?,
         );
         let authenticator = ApiKeyAuthenticator::new(
             stores.api_keys.clone(),
@@ -135,7 +134,7 @@ impl Services {
                 stores.metrics.clone(),
                 query_cache.clone(),
             )),
-            // Resolved at start-up (`crate::kubecent::anonymous_tenant`).
+            // Resolved at start-up (`resolve_anonymous_tenant` in `kcost_app::settings`).
             allocation_anonymous_tenant: None,
             authenticator: Arc::new(authenticator),
             key_usage: key_usage.clone(),
@@ -144,7 +143,7 @@ impl Services {
             prices: admin.prices,
             recommendations,
             kubecent,
-            // Resolved at start-up (`crate::kubecent::anonymous_tenant`).
+            // Resolved at start-up (`resolve_anonymous_tenant` in `kcost_app::settings`).
             kubecent_anonymous_tenant: None,
             health: Arc::new(HealthCheck::new(
                 stores.tenants.clone(),
@@ -214,35 +213,4 @@ fn one_pool(name: &'static str, db: &sea_orm::DatabaseConnection) -> Option<kcos
         }
         _ => None,
     }
-}
-
-/// `[ingest]` and `[pricing]` as the ingest use case takes them.
-fn ingest_settings(settings: &Settings) -> anyhow::Result<IngestSettings> {
-    let ingest = &settings.ingest;
-    let seconds = |key: &str, value: u64| {
-        u32::try_from(value).with_context(|| format!("{key}: {value} seconds is too large"))
-    };
-    let skew = i64::try_from(ingest.max_clock_skew_seconds)
-        .context("ingest.max_clock_skew_seconds is too large")?;
-    let pricing = &settings.pricing;
-    let default_rates = ResourceRates::new(pricing.cpu_core_hourly, pricing.ram_gib_hourly)
-        .context("pricing.cpu_core_hourly and pricing.ram_gib_hourly must both be above 0")?;
-    Ok(IngestSettings {
-        snapshot: SnapshotRules {
-            max_clock_skew: chrono::Duration::seconds(skew),
-            retention_days: settings.timescale.retention_days,
-        },
-        durations: DurationRules {
-            default_seconds: seconds(
-                "ingest.default_interval_seconds",
-                ingest.default_interval_seconds,
-            )?,
-            max_gap_seconds: seconds(
-                "ingest.max_sample_gap_seconds",
-                ingest.max_sample_gap_seconds,
-            )?,
-        },
-        default_rates,
-        store_timeout: std::time::Duration::from_secs(ingest.store_timeout_seconds),
-    })
 }

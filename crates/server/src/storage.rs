@@ -3,14 +3,19 @@
 //! migrations, for `kcost migrate` and for start-up when `database.run_migrations` is set.
 //!
 //! The two stores may share one database (the default: `timescale.url` unset) or live
-//! apart; each keeps its own migration tracking table.
+//! apart; each keeps its own migration tracking table. Configured by `[database]` and
+//! `[timescale]` ([`settings`]).
+
+pub mod settings;
 
 use std::time::Duration;
 
+use kcost_domain::settings::ConnectionUrl;
 use kcost_migrations::{MigratorTrait, RelationalMigrator, TimeseriesMigrator};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 
-use crate::config::{ConnectionUrl, Settings, TimescaleMode};
+use crate::config::Settings;
+use settings::TimescaleMode;
 
 /// Which store a connection serves, for messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

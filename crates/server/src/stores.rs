@@ -14,14 +14,18 @@ use kcost_postgres_adapter::{
     SeaOrmApiKeyRepository, SeaOrmInstanceSettingsRepository, SeaOrmPriceRepository,
     SeaOrmRecommendationRepository, SeaOrmTenantRepository,
 };
+use kcost_redis_adapter::CacheBackend;
 use kcost_sqlite_adapter::SqliteMetricsStore;
 use kcost_timescale_adapter::PgMetricsStore;
 use sea_orm::DbBackend;
 
-use crate::cache_backend::CacheBackend;
 use crate::config::Settings;
 use crate::maintenance::MetricsMaintenance;
 use crate::storage::{self, Databases};
+
+/// Pub/sub channel of invalidation messages (API-key revocations), under the cache's
+/// key prefix.
+pub const INVALIDATION_CHANNEL: &str = "kcost:invalidations";
 
 /// Every store port, on the configured backends.
 #[derive(Clone)]
@@ -52,7 +56,7 @@ impl Stores {
     /// Opens both databases, migrates them when `database.run_migrations` is set, and
     /// builds the adapters on them.
     pub async fn open(settings: &Settings) -> anyhow::Result<Self> {
-        let cache_backend = CacheBackend::open(settings).await?;
+        let cache_backend = CacheBackend::open(&settings.redis, INVALIDATION_CHANNEL).await?;
         let databases = match storage::open(settings).await {
             Ok(databases) => databases,
             Err(error) => {

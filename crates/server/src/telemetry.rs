@@ -2,13 +2,16 @@
 //! output such as `kcost config show`), JSON or human-readable (`auto`: readable on a
 //! terminal), filtered by `telemetry.log_level` unless `RUST_LOG` is set. The migration
 //! library's line per applied migration is left out (kcost logs one line per store with
-//! every migration it applied) unless a filter asks for it.
+//! every migration it applied) unless a filter asks for it. Configured by `[telemetry]`
+//! ([`settings`]).
+
+pub mod settings;
 
 use std::io::IsTerminal;
 
 use tracing_subscriber::EnvFilter;
 
-use crate::config::{LogFormat, TelemetrySettings};
+pub use settings::{LogFormat, TelemetrySettings};
 
 /// Logging could not be set up.
 #[derive(Debug, thiserror::Error)]

@@ -167,23 +167,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn display_joins_issues() {
-        let err = ConfigError::from_issues(vec![
-            Issue::new("server.port", "must be between 1 and 65535"),
-            Issue::new("redis.url", "must start with redis:// or rediss://")
-                .with_origin(Some("environment variable KCOST_REDIS__URL".to_owned())),
-        ])
-        .unwrap();
-        assert_eq!(
-            err.to_string(),
-            "invalid configuration: server.port: must be between 1 and 65535; \
-             redis.url: must start with redis:// or rediss:// \
-             (from environment variable KCOST_REDIS__URL)"
-        );
-        assert!(ConfigError::from_issues(Vec::new()).is_none());
-    }
-
-    #[test]
     fn snippets_are_dropped() {
         let msg = "TOML parse error at line 2, column 20\n  |\n2 | api_key_pepper = \"s3cret\n  |                    ^\ninvalid basic string\n";
         let out = without_snippet(msg);

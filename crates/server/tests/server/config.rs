@@ -1,5 +1,8 @@
 //! The compiled `kcost` binary's `config check` / `config show` against a temp config
-//! dir, run from an unrelated working directory with a clean environment.
+//! dir, run from an unrelated working directory with a clean environment; loading through
+//! the library in [`loading`].
+
+mod loading;
 
 use std::path::Path;
 use std::process::{Command, Output};

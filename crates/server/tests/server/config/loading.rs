@@ -1,11 +1,14 @@
-//! Loading scenarios: layering, env overrides, error naming, validation, redaction.
-//! Every test uses an explicit temp dir and variable map; none reads the process env.
+//! Loading scenarios through the library: layering, env overrides, error naming,
+//! validation keyed in full, redaction. Every test uses an explicit temp dir and variable
+//! map; none reads the process env. (Each section's own rules are unit-tested beside it.)
 
 use std::path::{Path, PathBuf};
 
+use kcost_server::config::{
+    ConfigError, ConfigSources, ConnectionUrl, DEFAULT_TOML, Environment, Issue, LogFormat, Secret,
+    Settings, TimescaleMode,
+};
 use rust_decimal::Decimal;
-
-use super::*;
 
 struct Fixture {
     dir: tempfile::TempDir,
@@ -781,35 +784,75 @@ fn shipped_config_files_are_valid() {
 }
 
 #[test]
-fn opencost_sources_are_validated_by_key() {
-    use super::sections::OpenCostSourceSettings;
-    let mut settings = Settings::default();
-    let source = |url: &str, interval: &str| OpenCostSourceSettings {
-        tenant: "acme".into(),
-        cluster: "prod".into(),
-        url: ConnectionUrl::new(url),
-        interval: interval.into(),
-    };
-    settings.opencost.sources = vec![
-        source("http://opencost:9003", "5m"),
-        source("ftp://opencost", "soon"),
-        source("https://opencost", "1s"),
-    ];
-    settings.opencost.aggregate = "namespace".into();
-    let err = settings.validate().unwrap_err().to_string();
-    assert!(err.contains("opencost.aggregate"), "{err}");
-    assert!(err.contains("opencost.sources[1].url"), "{err}");
-    assert!(
-        err.contains("opencost.sources[1].interval: `soon` is not a duration"),
-        "{err}"
+fn environment_names() {
+    assert_eq!(
+        Environment::parse("prod").unwrap(),
+        Environment::production()
     );
-    assert!(
-        err.contains("opencost.sources[2].interval: must be between"),
-        "{err}"
+    assert!(Environment::parse("production").unwrap().is_production());
+    assert!(!Environment::parse("staging").unwrap().is_production());
+    let err = Environment::parse("../etc").unwrap_err().to_string();
+    assert!(err.contains("KCOST_ENV: must be"), "{err}");
+    assert!(Environment::parse("Production").is_err());
+}
+
+#[test]
+fn sources_from_vars() {
+    let s = ConfigSources::from_vars(
+        [
+            ("KCOST_ENV", "test"),
+            ("KCOST_CONFIG_DIR", "/etc/kcost"),
+            ("KCOST_CONFIG_FILE", "/etc/kcost/extra.toml"),
+            ("KCOST_SERVER__PORT", "9090"),
+            ("KCOST_SOMETHING_ELSE", "ignored"),
+            ("HOME", "/root"),
+        ],
+        None,
+    )
+    .unwrap();
+    assert_eq!(s.environment.as_str(), "test");
+    assert_eq!(s.config_dir, PathBuf::from("/etc/kcost"));
+    assert!(s.config_dir_explicit);
+    assert_eq!(s.config_file, Some(PathBuf::from("/etc/kcost/extra.toml")));
+    assert_eq!(
+        s.env_vars.keys().collect::<Vec<_>>(),
+        ["KCOST_SERVER__PORT"]
     );
-    assert!(
-        err.contains("opencost.sources[1].cluster: another source"),
-        "{err}"
+    assert_eq!(s.env_file(), PathBuf::from("/etc/kcost/test.toml"));
+
+    let debug = format!(
+        "{:?}",
+        s.clone()
+            .with_var("KCOST_SECURITY__ADMIN_TOKEN", "tok-value")
     );
-    assert!(!err.contains("opencost.sources[0]"), "{err}");
+    assert!(debug.contains("KCOST_SECURITY__ADMIN_TOKEN") && !debug.contains("tok-value"));
+
+    let flag = ConfigSources::from_vars(
+        [("KCOST_CONFIG_FILE", "/a.toml")],
+        Some(PathBuf::from("/b.toml")),
+    )
+    .unwrap();
+    assert_eq!(flag.config_file, Some(PathBuf::from("/b.toml")));
+
+    let empty = ConfigSources::from_vars(Vec::<(String, String)>::new(), None).unwrap();
+    assert_eq!(empty.environment, Environment::development());
+    assert_eq!(empty.config_dir, PathBuf::from("config"));
+    assert!(!empty.config_dir_explicit);
+}
+
+#[test]
+fn display_joins_issues() {
+    let err = ConfigError::from_issues(vec![
+        Issue::new("server.port", "must be between 1 and 65535"),
+        Issue::new("redis.url", "must start with redis:// or rediss://")
+            .with_origin(Some("environment variable KCOST_REDIS__URL".to_owned())),
+    ])
+    .unwrap();
+    assert_eq!(
+        err.to_string(),
+        "invalid configuration: server.port: must be between 1 and 65535; \
+         redis.url: must start with redis:// or rediss:// \
+         (from environment variable KCOST_REDIS__URL)"
+    );
+    assert!(ConfigError::from_issues(Vec::new()).is_none());
 }

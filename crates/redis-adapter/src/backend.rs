@@ -1,19 +1,15 @@
-//! The cache and invalidation bus configuration asks for: Redis when `redis.url` is set
-//! (shared by every replica), else the in-process cache and bus (one replica).
+//! The cache and invalidation bus `[redis]` asks for: Redis when `url` is set (shared by
+//! every replica), else the in-process cache and bus (one replica).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use kcost_ports::{Cache, InvalidationBus};
-use kcost_redis_adapter::{
+
+use crate::{
     InProcessCache, InProcessInvalidationBus, RedisCache, RedisInvalidationBus, RedisOptions,
+    RedisSettings,
 };
-
-use crate::config::Settings;
-
-/// Pub/sub channel of invalidation messages (API-key revocations), under the cache's
-/// key prefix.
-pub const INVALIDATION_CHANNEL: &str = "kcost:invalidations";
 
 /// The opened cache, its bus, and what closing them needs.
 #[derive(Clone)]
@@ -39,10 +35,11 @@ impl std::fmt::Debug for CacheBackend {
 }
 
 impl CacheBackend {
-    /// Connects to Redis if configured. Redis being down is not an error (kcost serves
-    /// from the database and reconnects); an invalid `redis.url` is.
-    pub async fn open(settings: &Settings) -> anyhow::Result<Self> {
-        let Some(url) = &settings.redis.url else {
+    /// Connects to Redis if configured, its bus on the pub/sub `channel`. Redis being down
+    /// is not an error (kcost serves from the database and reconnects); an invalid
+    /// `redis.url` is.
+    pub async fn open(settings: &RedisSettings, channel: &str) -> anyhow::Result<Self> {
+        let Some(url) = &settings.url else {
             let cache = InProcessCache::default();
             return Ok(Self {
                 cache: Arc::new(cache.clone()),
@@ -50,15 +47,12 @@ impl CacheBackend {
                 kind: Kind::InProcess(cache),
             });
         };
-        let options = RedisOptions::new(
-            url.expose(),
-            Duration::from_millis(settings.redis.timeout_ms),
-        );
+        let options = RedisOptions::new(url.expose(), Duration::from_millis(settings.timeout_ms));
         let cache = RedisCache::connect(options.clone()).await?;
         let bus = Arc::new(RedisInvalidationBus::start(
             &options,
             cache.clone(),
-            INVALIDATION_CHANNEL,
+            channel,
         )?);
         Ok(Self {
             cache: Arc::new(cache.clone()),

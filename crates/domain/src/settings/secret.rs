@@ -2,7 +2,8 @@
 //! [`Secret`] (peppers, tokens) and [`ConnectionUrl`] (may embed a password).
 //!
 //! Both print and serialize in redacted form; the real value is only available through
-//! an explicit `expose()` call at the place that needs it (hashing, connecting).
+//! an explicit `expose()` call at the place that needs it (hashing, connecting). Both read
+//! as lenient text ([`super::de::text`]).
 
 use std::fmt;
 
@@ -64,13 +65,6 @@ impl<'de> Deserialize<'de> for Secret {
     }
 }
 
-/// Deserializes an optional secret; empty means "not set".
-pub(crate) fn opt_secret<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Secret>, D::Error> {
-    Ok(super::de::opt_text(deserializer)?.map(Secret))
-}
-
 /// A database or cache URL. It may carry credentials (`postgres://user:pw@host/db`,
 /// `?password=…`), so `Debug`, `Display` and `Serialize` show it with the password
 /// replaced by `[redacted]`; [`ConnectionUrl::expose`] gives the real URL.
@@ -128,13 +122,6 @@ impl<'de> Deserialize<'de> for ConnectionUrl {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         super::de::text(deserializer).map(ConnectionUrl)
     }
-}
-
-/// Deserializes an optional URL; empty means "not set".
-pub(crate) fn opt_url<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<ConnectionUrl>, D::Error> {
-    Ok(super::de::opt_text(deserializer)?.map(ConnectionUrl))
 }
 
 /// Query parameters whose values are credentials (libpq / sqlx / redis spellings).
@@ -208,13 +195,13 @@ mod tests {
         assert_eq!(format!("{s:?}"), REDACTED);
         assert_eq!(format!("{:?}", Some(s.clone())), "Some([redacted])");
         assert_eq!(
-            toml::to_string(
+            serde_json::to_string(
                 &[("k", &s)]
                     .into_iter()
                     .collect::<std::collections::BTreeMap<_, _>>()
             )
             .unwrap(),
-            "k = \"[redacted]\"\n"
+            r#"{"k":"[redacted]"}"#
         );
         assert_eq!(s.expose(), "hunter2-hunter2-hunter2");
         assert_eq!(s.len(), 23);

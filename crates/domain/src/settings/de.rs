@@ -1,5 +1,5 @@
 //! Lenient serde helpers for values that may come from TOML files or from environment
-//! variables (where everything starts life as text).
+//! variables (where everything starts life as text), for `#[serde(deserialize_with = …)]`.
 //!
 //! Rules shared by every helper:
 //! - text is trimmed; an empty (or all-whitespace) optional value means "not set";
@@ -12,9 +12,11 @@ use std::str::FromStr;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Unexpected, Visitor};
 
+use super::{ConnectionUrl, Secret};
+
 /// Text taken from a string, integer, float or boolean value; trimmed.
 #[derive(Debug)]
-pub(crate) struct Text(pub(crate) String);
+struct Text(String);
 
 impl<'de> Deserialize<'de> for Text {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -65,22 +67,32 @@ impl Visitor<'_> for TextVisitor {
 }
 
 /// A required text value (trimmed).
-pub(crate) fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+pub fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     Text::deserialize(deserializer).map(|t| t.0)
 }
 
 /// An optional text value; empty means `None`.
-pub(crate) fn opt_text<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<String>, D::Error> {
+pub fn opt_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
     Ok(Option::<Text>::deserialize(deserializer)?
         .map(|t| t.0)
         .filter(|s| !s.is_empty()))
 }
 
+/// An optional secret; empty means "not set".
+pub fn opt_secret<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Secret>, D::Error> {
+    Ok(opt_text(deserializer)?.map(Secret::new))
+}
+
+/// An optional URL; empty means "not set".
+pub fn opt_url<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<ConnectionUrl>, D::Error> {
+    Ok(opt_text(deserializer)?.map(ConnectionUrl::new))
+}
+
 /// An optional value parsed from text with `FromStr`; empty means `None`.
 /// `expected` names the accepted form in the error ("a UUID", "a positive integer").
-pub(crate) fn opt_parsed<'de, D, T>(deserializer: D, expected: &str) -> Result<Option<T>, D::Error>
+pub fn opt_parsed<'de, D, T>(deserializer: D, expected: &str) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: FromStr,
@@ -96,9 +108,7 @@ where
 
 /// A list of strings given either as a list (`["a", "b"]`) or as one comma-separated
 /// string (`"a, b"`). Items are trimmed; empty items are dropped.
-pub(crate) fn string_list<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Vec<String>, D::Error> {
+pub fn string_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
     deserializer.deserialize_any(ListVisitor)
 }
 
@@ -133,7 +143,6 @@ impl<'de> Visitor<'de> for ListVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use figment::providers::{Format, Toml};
 
     #[derive(Debug, Deserialize)]
     struct Probe {
@@ -143,25 +152,23 @@ mod tests {
         list: Vec<String>,
     }
 
-    fn probe(toml_src: &str) -> Probe {
-        figment::Figment::from(Toml::string(toml_src))
-            .extract()
-            .unwrap()
+    fn probe(json: &str) -> Probe {
+        serde_json::from_str(json).unwrap()
     }
 
     #[test]
     fn text_accepts_numbers_and_trims() {
-        assert_eq!(probe("s = 123").s.as_deref(), Some("123"));
-        assert_eq!(probe("s = '  x  '").s.as_deref(), Some("x"));
-        assert_eq!(probe("s = ''").s, None);
-        assert_eq!(probe("").s, None);
+        assert_eq!(probe(r#"{"s": 123}"#).s.as_deref(), Some("123"));
+        assert_eq!(probe(r#"{"s": "  x  "}"#).s.as_deref(), Some("x"));
+        assert_eq!(probe(r#"{"s": ""}"#).s, None);
+        assert_eq!(probe("{}").s, None);
     }
 
     #[test]
     fn list_accepts_array_or_comma_separated_string() {
-        assert_eq!(probe("list = ['a', ' b ']").list, ["a", "b"]);
-        assert_eq!(probe("list = 'a, b,,'").list, ["a", "b"]);
-        assert!(probe("list = ''").list.is_empty());
-        assert!(probe("list = []").list.is_empty());
+        assert_eq!(probe(r#"{"list": ["a", " b "]}"#).list, ["a", "b"]);
+        assert_eq!(probe(r#"{"list": "a, b,,"}"#).list, ["a", "b"]);
+        assert!(probe(r#"{"list": ""}"#).list.is_empty());
+        assert!(probe(r#"{"list": []}"#).list.is_empty());
     }
 }
