@@ -93,11 +93,19 @@ impl Application {
             stores.invalidations.as_ref(),
         );
         let tenants = stores.tenants.as_ref();
-        services.state.kubecent_anonymous_tenant =
-            settings.kubecent.resolve_anonymous_tenant(tenants).await?;
-        services.state.allocation_anonymous_tenant = settings
-            .allocation
-            .resolve_anonymous_tenant(tenants)
+        services.state.kubecent_anonymous_tenant = (settings.kubecent.anonymous_tenant)
+            .resolve(
+                tenants,
+                "kubecent.anonymous_tenant",
+                "/api/v1 cost endpoints",
+            )
+            .await?;
+        services.state.allocation_anonymous_tenant = (settings.allocation.anonymous_tenant)
+            .resolve(
+                tenants,
+                "allocation.anonymous_tenant",
+                "the allocation routes",
+            )
             .await?;
         let warming = CacheWarming::new(
             &settings.kubecent,

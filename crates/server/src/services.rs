@@ -134,7 +134,7 @@ impl Services {
                 stores.metrics.clone(),
                 query_cache.clone(),
             )),
-            // Resolved at start-up (`resolve_anonymous_tenant` in `kcost_app::settings`).
+            // Resolved at start-up (`kcost_app::settings::AnonymousTenant::resolve`).
             allocation_anonymous_tenant: None,
             authenticator: Arc::new(authenticator),
             key_usage: key_usage.clone(),
@@ -143,7 +143,7 @@ impl Services {
             prices: admin.prices,
             recommendations,
             kubecent,
-            // Resolved at start-up (`resolve_anonymous_tenant` in `kcost_app::settings`).
+            // Resolved at start-up (`kcost_app::settings::AnonymousTenant::resolve`).
             kubecent_anonymous_tenant: None,
             health: Arc::new(HealthCheck::new(
                 stores.tenants.clone(),

@@ -2,10 +2,10 @@
 //! serves to requests without an API key, and how often the default answers of active
 //! tenants are recomputed into the query cache.
 
-use kcost_domain::settings::{SettingIssue, SettingIssues, de};
-use kcost_domain::tenant::TenantId;
-use kcost_ports::TenantRepository;
+use kcost_domain::settings::{SettingIssue, SettingIssues};
 use serde::{Deserialize, Serialize};
+
+use super::AnonymousTenant;
 
 /// Longest accepted `warm_interval_seconds` (a day).
 pub const MAX_WARM_INTERVAL_SECONDS: u64 = 24 * 60 * 60;
@@ -19,12 +19,10 @@ pub const MIN_WARM_INTERVAL_SECONDS: u64 = 10;
 pub struct KubecentSettings {
     /// Name or id of a tenant whose data the read-only `/api/v1` endpoints serve to
     /// requests carrying no API key at all (Kubecent's frontend sends none). Absent (the
-    /// default): every request needs a key. The tenant must exist at start-up.
-    #[serde(
-        deserialize_with = "de::opt_text",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub anonymous_tenant: Option<String>,
+    /// default): every request needs a key. The tenant must exist at start-up (resolved by
+    /// the server as `kubecent.anonymous_tenant`).
+    #[serde(skip_serializing_if = "AnonymousTenant::is_unset")]
+    pub anonymous_tenant: AnonymousTenant,
     /// How often the default answers of tenants that ingested lately are recomputed into
     /// the query cache; 0 turns warming off.
     pub warm_interval_seconds: u64,
@@ -33,7 +31,7 @@ pub struct KubecentSettings {
 impl Default for KubecentSettings {
     fn default() -> Self {
         Self {
-            anonymous_tenant: None,
+            anonymous_tenant: AnonymousTenant::default(),
             warm_interval_seconds: 240,
         }
     }
@@ -43,7 +41,7 @@ impl KubecentSettings {
     /// Every problem with the section, keyed within it.
     pub fn validate(&self) -> Vec<SettingIssue> {
         let mut v = SettingIssues::default();
-        super::check_anonymous_tenant(&mut v, "anonymous_tenant", self.anonymous_tenant.as_ref());
+        self.anonymous_tenant.check(&mut v, "anonymous_tenant");
         let interval = self.warm_interval_seconds;
         if interval != 0
             && !(MIN_WARM_INTERVAL_SECONDS..=MAX_WARM_INTERVAL_SECONDS).contains(&interval)
@@ -57,21 +55,6 @@ impl KubecentSettings {
             );
         }
         v.into_vec()
-    }
-
-    /// The tenant `anonymous_tenant` names (`None` when unset), looked up at start-up; one
-    /// that does not exist is an error naming `kubecent.anonymous_tenant`.
-    pub async fn resolve_anonymous_tenant(
-        &self,
-        tenants: &dyn TenantRepository,
-    ) -> anyhow::Result<Option<TenantId>> {
-        super::resolve_anonymous_tenant(
-            tenants,
-            "kubecent.anonymous_tenant",
-            self.anonymous_tenant.as_deref(),
-            "/api/v1 cost endpoints",
-        )
-        .await
     }
 }
 
@@ -102,7 +85,7 @@ mod tests {
     #[test]
     fn anonymous_tenant_is_an_id_or_a_name() {
         let settings = KubecentSettings {
-            anonymous_tenant: Some("t".repeat(200)),
+            anonymous_tenant: AnonymousTenant::new("t".repeat(200)),
             ..KubecentSettings::default()
         };
         let issues = settings.validate();

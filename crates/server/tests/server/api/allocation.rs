@@ -3,6 +3,7 @@
 //! steps add up to the accumulated answer, the three prefixes answer alike, bad
 //! parameters are 400s naming the parameter, and the anonymous mode serves one tenant.
 
+use kcost_app::settings::AnonymousTenant;
 use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -336,7 +337,7 @@ pub async fn allocation_parameters_are_checked(backend: Backend) {
     let (_, keyed) = server.get_as(&key, &path).await;
     server.stop().await;
     let mut settings = db.settings();
-    settings.allocation.anonymous_tenant = Some(tenant.clone());
+    settings.allocation.anonymous_tenant = AnonymousTenant::new(tenant.clone());
     let server = TestServer::start_with(settings).await;
     let (status, anonymous) = send(server.get(&path)).await;
     assert_eq!(status, StatusCode::OK, "{anonymous}");
@@ -346,7 +347,7 @@ pub async fn allocation_parameters_are_checked(backend: Backend) {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     server.stop().await;
     let mut settings = db.settings();
-    settings.allocation.anonymous_tenant = Some(uuid::Uuid::new_v4().to_string());
+    settings.allocation.anonymous_tenant = AnonymousTenant::new(uuid::Uuid::new_v4().to_string());
     let error = kcost_server::Application::build(settings)
         .await
         .expect_err("unknown tenant id");

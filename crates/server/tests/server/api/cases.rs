@@ -2,6 +2,7 @@
 //! SQLite and on PostgreSQL.
 
 use kcost_app::Clock;
+use kcost_app::settings::AnonymousTenant;
 use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -542,7 +543,7 @@ pub async fn kubecent_namespaces_match_the_v1_totals(backend: Backend) {
     server.stop().await;
 
     let mut settings = db.settings();
-    settings.kubecent.anonymous_tenant = Some("acme".to_owned());
+    settings.kubecent.anonymous_tenant = AnonymousTenant::new("acme");
     let server = TestServer::start_with(settings).await;
     let (status, anonymous) = send(server.get(&path)).await;
     assert_eq!(status, StatusCode::OK, "{anonymous}");
@@ -551,7 +552,7 @@ pub async fn kubecent_namespaces_match_the_v1_totals(backend: Backend) {
 
     // A name that matches no tenant fails start-up, naming the key.
     let mut settings = db.settings();
-    settings.kubecent.anonymous_tenant = Some("nobody".to_owned());
+    settings.kubecent.anonymous_tenant = AnonymousTenant::new("nobody");
     let error = kcost_server::Application::build(settings)
         .await
         .expect_err("start-up must fail");

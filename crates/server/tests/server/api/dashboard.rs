@@ -5,6 +5,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use kcost_app::settings::AnonymousTenant;
 use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -87,7 +88,7 @@ pub async fn kubecent_dashboard_pages_get_what_they_read(backend: Backend) {
 
     // Anonymous mode: the frontend's credential-less calls read the named tenant.
     let mut settings = db.settings();
-    settings.kubecent.anonymous_tenant = Some("acme".to_owned());
+    settings.kubecent.anonymous_tenant = AnonymousTenant::new("acme");
     let server = TestServer::start_with(settings).await;
     for route in DATA_ROUTES {
         let (status, body) = send(server.get(route)).await;

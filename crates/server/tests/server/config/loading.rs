@@ -86,7 +86,8 @@ fn defaults_load_with_no_files_and_no_env() {
     assert_eq!(settings.telemetry.log_format, LogFormat::Auto);
     assert_eq!(settings.agent.default_api_key_id, None);
     assert_eq!(
-        settings.kubecent.anonymous_tenant, None,
+        settings.kubecent.anonymous_tenant.value(),
+        None,
         "anonymous access is off"
     );
     assert_eq!(settings.kubecent.warm_interval_seconds, 240);
@@ -524,12 +525,16 @@ fn kubecent_settings_load_from_the_environment() {
             ],
         )
         .unwrap();
-    assert_eq!(s.kubecent.anonymous_tenant.as_deref(), Some("acme"));
+    assert_eq!(s.kubecent.anonymous_tenant.value(), Some("acme"));
     assert_eq!(s.kubecent.warm_interval_seconds, 0, "0 turns warming off");
     let s = fx
         .load_with("development", &[("KCOST_KUBECENT__ANONYMOUS_TENANT", "")])
         .unwrap();
-    assert_eq!(s.kubecent.anonymous_tenant, None, "empty means unset");
+    assert_eq!(
+        s.kubecent.anonymous_tenant.value(),
+        None,
+        "empty means unset"
+    );
     let long = "t".repeat(200);
     let err = fx.error(
         "development",
