@@ -123,6 +123,23 @@ impl Allocation {
         }
     }
 
+    /// What the cost parts add up to: each resource's cost, shared and external costs
+    /// (saturating). OpenCost's own `total_cost` may differ by its rounding of each part.
+    pub fn cost_of_parts(&self) -> Decimal {
+        [
+            self.cpu_cost,
+            self.ram_cost,
+            self.gpu_cost,
+            self.pv_cost,
+            self.network_cost,
+            self.load_balancer_cost,
+            self.shared_cost,
+            self.external_cost,
+        ]
+        .into_iter()
+        .fold(Decimal::ZERO, Decimal::saturating_add)
+    }
+
     /// Whether this is an idle row. Matches OpenCost's own test (`IsIdle`: the name
     /// contains `__idle__`), so split idle rows count too.
     pub fn is_idle(&self) -> bool {
@@ -176,5 +193,18 @@ mod tests {
         let allocation = named("opencost");
         assert_eq!(allocation.total_cost, Decimal::ZERO);
         assert_eq!(allocation.properties, AllocationProperties::default());
+    }
+
+    #[test]
+    fn the_cost_of_parts_adds_every_part_and_saturates() {
+        let mut allocation = named("web");
+        allocation.cpu_cost = Decimal::new(150, 2);
+        allocation.ram_cost = Decimal::ONE;
+        allocation.shared_cost = Decimal::new(25, 2);
+        allocation.external_cost = Decimal::TWO;
+        allocation.total_cost = Decimal::ONE_HUNDRED;
+        assert_eq!(allocation.cost_of_parts(), Decimal::new(475, 2));
+        allocation.gpu_cost = Decimal::MAX;
+        assert_eq!(allocation.cost_of_parts(), Decimal::MAX);
     }
 }

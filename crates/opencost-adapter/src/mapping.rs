@@ -118,31 +118,7 @@ fn to_allocation(
     let start = optional_timestamp(&key, "start", wire.start.as_deref())?.unwrap_or(set_start);
     let end = optional_timestamp(&key, "end", wire.end.as_deref())?.unwrap_or(set_end);
 
-    let cpu_cost = adjusted(wire.cpu_cost, wire.cpu_cost_adjustment);
-    let ram_cost = adjusted(wire.ram_cost, wire.ram_cost_adjustment);
-    let gpu_cost = adjusted(wire.gpu_cost, wire.gpu_cost_adjustment);
-    let pv_cost = adjusted(wire.pv_cost, wire.pv_cost_adjustment);
-    let network_cost = adjusted(wire.network_cost, wire.network_cost_adjustment);
-    let load_balancer_cost = adjusted(wire.load_balancer_cost, wire.load_balancer_cost_adjustment);
-    let shared_cost = wire.shared_cost.or_zero();
-    let external_cost = wire.external_cost.or_zero();
-    // OpenCost's own total wins: it was computed before each part was rounded for JSON.
-    let total_cost = wire.total_cost.0.unwrap_or_else(|| {
-        [
-            cpu_cost,
-            ram_cost,
-            gpu_cost,
-            pv_cost,
-            network_cost,
-            load_balancer_cost,
-            shared_cost,
-            external_cost,
-        ]
-        .into_iter()
-        .fold(Decimal::ZERO, Decimal::saturating_add)
-    });
-
-    Ok(Allocation {
+    let mut allocation = Allocation {
         properties: wire.properties.map(to_properties).unwrap_or_default(),
         name: key,
         start,
@@ -158,16 +134,23 @@ fn to_allocation(
         ram_byte_hours: wire.ram_byte_hours.or_zero(),
         gpu_hours: wire.gpu_hours.or_zero(),
         pv_byte_hours: wire.pv_byte_hours.or_zero(),
-        cpu_cost,
-        ram_cost,
-        gpu_cost,
-        pv_cost,
-        network_cost,
-        load_balancer_cost,
-        shared_cost,
-        external_cost,
-        total_cost,
-    })
+        cpu_cost: adjusted(wire.cpu_cost, wire.cpu_cost_adjustment),
+        ram_cost: adjusted(wire.ram_cost, wire.ram_cost_adjustment),
+        gpu_cost: adjusted(wire.gpu_cost, wire.gpu_cost_adjustment),
+        pv_cost: adjusted(wire.pv_cost, wire.pv_cost_adjustment),
+        network_cost: adjusted(wire.network_cost, wire.network_cost_adjustment),
+        load_balancer_cost: adjusted(wire.load_balancer_cost, wire.load_balancer_cost_adjustment),
+        shared_cost: wire.shared_cost.or_zero(),
+        external_cost: wire.external_cost.or_zero(),
+        total_cost: Decimal::ZERO,
+    };
+    // OpenCost's own total wins: it was computed before each part was rounded for JSON.
+    if let Some(total) = wire.total_cost.0 {
+        allocation.total_cost = total;
+    } else {
+        allocation.total_cost = allocation.cost_of_parts();
+    }
+    Ok(allocation)
 }
 
 /// A resource's cost with OpenCost's adjustment added, as OpenCost's own totals have it.
