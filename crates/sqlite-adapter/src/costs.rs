@@ -9,13 +9,16 @@
 //! counts are taken over the union of rollup and edge rows, so a pod seen in both counts
 //! once; namespaces are counted by name, as on PostgreSQL. Merging with idle and the order
 //! (largest total first, ties by key; time buckets by start ascending) are
-//! `kcost_store_support`'s, as on PostgreSQL, and so is the decoding of the rows: the SQL
-//! selects the columns its `allocation_row` and `idle_row` read.
+//! `kcost_store_support`'s, as on PostgreSQL, and so are the key columns of each grouping
+//! (`KeyColumns`, in SQLite's spelling) and the decoding of the rows: the SQL selects the
+//! columns its `allocation_row` and `idle_row` read.
 
 use kcost_domain::costs::{CostGrouping, CostQuery, CostRow, TrendInterval};
 use kcost_domain::tenant::TenantId;
 use kcost_ports::MetricsStoreError;
-use kcost_store_support::{allocation_row, idle_row, includes_idle, merge_cost_rows};
+use kcost_store_support::{
+    KeyColumns, KeyDialect, allocation_row, idle_row, includes_idle, merge_cost_rows,
+};
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 
 use crate::encoding::resource_second_sums_sql;
@@ -40,7 +43,7 @@ pub(crate) async fn costs(
         // Day, week and non-time buckets never split a day.
         scope = scope.with_days();
     }
-    let keys = KeyColumns::of(query.grouping);
+    let keys = KeyColumns::of(query.grouping, &KEYS);
 
     let rows = txn
         .query_all_raw(scope.statement(allocation_sql(&keys, &scope), true))
@@ -68,58 +71,20 @@ pub(crate) async fn costs(
     Ok(merge_cost_rows(query.grouping, allocation, idle))
 }
 
-/// SQL expressions for the four key columns (`NULL` where the grouping has none), over a
-/// source with `cluster`, `namespace`, `pod` and `hour` (unix seconds).
-struct KeyColumns {
-    cluster: &'static str,
-    namespace: &'static str,
-    pod: &'static str,
-    bucket: &'static str,
-}
-
-impl KeyColumns {
-    fn of(grouping: CostGrouping) -> Self {
-        let none = Self {
-            cluster: "NULL",
-            namespace: "NULL",
-            pod: "NULL",
-            bucket: "NULL",
-        };
-        match grouping {
-            CostGrouping::Cluster => Self {
-                cluster: "cluster",
-                ..none
-            },
-            CostGrouping::Namespace => Self {
-                namespace: "namespace",
-                ..none
-            },
-            CostGrouping::Pod => Self {
-                cluster: "cluster",
-                namespace: "namespace",
-                pod: "pod",
-                ..none
-            },
-            CostGrouping::Time(interval) => Self {
-                bucket: match interval {
-                    TrendInterval::Hourly => "hour",
-                    TrendInterval::Daily => "(hour - ((hour % 86400) + 86400) % 86400)",
-                    // ISO weeks start on Monday; the first Monday after the epoch (a
-                    // Thursday) is 1970-01-05, 345 600 s in.
-                    TrendInterval::Weekly => {
-                        "(hour - (((hour - 345600) % 604800) + 604800) % 604800)"
-                    }
-                },
-                ..none
-            },
-        }
-    }
-}
-
 /// `(cluster, namespace, pod)` as one unambiguous value for `COUNT(DISTINCT …)`: each part
 /// is prefixed with its length, so no name can make two pods collide.
 const POD_IDENTITY: &str = "length(cluster) || ':' || cluster || length(namespace) || ':' \
     || namespace || ':' || pod";
+
+/// SQLite's key columns: untyped NULLs; days and weeks computed from `hour` in unix seconds.
+const KEYS: KeyDialect = KeyDialect {
+    null_text: "NULL",
+    null_bucket: "NULL",
+    day: "(hour - ((hour % 86400) + 86400) % 86400)",
+    // ISO weeks start on Monday; the first Monday after the epoch (a Thursday) is
+    // 1970-01-05, 345 600 s in.
+    week: "(hour - (((hour - 345600) % 604800) + 604800) % 604800)",
+};
 
 fn allocation_sql(keys: &KeyColumns, scope: &Scope<'_>) -> String {
     let filters = scope.filter_sql(true);

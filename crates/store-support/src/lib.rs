@@ -2,11 +2,12 @@
 //! stores cannot drift apart — storage knowledge shared by the adapters, kept out of the
 //! domain (which holds rules): a query window split into whole hours (read from hourly rollups)
 //! and partial edge hours (read from raw samples), resource-seconds as resource-hours, cost
-//! rows merged with node idle and ordered, time-weighted utilization averages, raw samples
+//! rows merged with node idle and ordered, the key columns of each grouping, time-weighted utilization averages, raw samples
 //! grouped into per-pod usage series, result rows decoded into domain values and the stored
 //! spelling of sample enums. Pure: the stores sum in SQL and hand the sums over.
 
 mod costs;
+mod key_columns;
 mod result_row;
 mod split;
 mod stored_spelling;
@@ -17,6 +18,7 @@ mod utilization;
 mod test_values;
 
 pub use costs::{includes_idle, merge_cost_rows, resource_hours};
+pub use key_columns::{KeyColumns, KeyDialect};
 pub use result_row::{
     DecodeError, ResultRow, USAGE_SAMPLE_COLUMNS, allocation_row, cost_key, idle_row, pod_costs,
     usage_sample, usage_samples_sql, utilization_sums,

@@ -8,13 +8,16 @@
 //! Money columns are NUMERIC and summed by PostgreSQL as NUMERIC; they arrive as
 //! `rust_decimal` at the cost scale. Distinct pod and namespace counts are computed over
 //! the union of rollup and edge rows, so a pod seen in both counts once. Merging with idle,
-//! the order and decoding the rows are `kcost_store_support`'s, as on SQLite: the SQL
-//! selects the columns its `allocation_row` and `idle_row` read.
+//! the order, the key columns of each grouping (`KeyColumns`, in PostgreSQL's spelling) and
+//! decoding the rows are `kcost_store_support`'s, as on SQLite: the SQL selects the columns
+//! its `allocation_row` and `idle_row` read.
 
 use kcost_domain::costs::{CostGrouping, CostQuery, CostRow, TrendInterval};
 use kcost_domain::tenant::TenantId;
 use kcost_ports::MetricsStoreError;
-use kcost_store_support::{allocation_row, idle_row, includes_idle, merge_cost_rows};
+use kcost_store_support::{
+    KeyColumns, KeyDialect, allocation_row, idle_row, includes_idle, merge_cost_rows,
+};
 use sqlx::{AssertSqlSafe, PgPool};
 
 use crate::error::unexpected;
@@ -35,7 +38,7 @@ pub(crate) async fn costs(
         &query.filter,
         watermark(pool, tenant).await?,
     );
-    let keys = KeyColumns::of(query.grouping);
+    let keys = KeyColumns::of(query.grouping, &KEYS);
 
     let sql = match query.grouping {
         // Namespace-level rollup and daily pod rows: ~20 rows per cluster-hour to sum
@@ -46,6 +49,7 @@ pub(crate) async fn costs(
         // Hourly buckets need hourly rows; everything else reads whole days from the
         // daily rollup.
         CostGrouping::Pod | CostGrouping::Time(_) => allocation_sql(
+            query.grouping,
             &keys,
             &scope,
             query.grouping != CostGrouping::Time(TrendInterval::Hourly),
@@ -78,62 +82,35 @@ pub(crate) async fn costs(
 const DISTINCT_COUNTS: &str = "COUNT(DISTINCT (cluster, namespace, pod)) AS pod_count,
                COUNT(DISTINCT namespace) AS namespace_count";
 
-/// SQL expressions for the four key columns (`NULL` where the grouping has none) and for the
-/// distinct counts.
-struct KeyColumns {
-    cluster: &'static str,
-    namespace: &'static str,
-    pod: &'static str,
-    bucket: &'static str,
-    /// A pod group is one pod in one namespace: constants there, because a `COUNT(DISTINCT)`
-    /// forces a sort of every row where hashing would do (the pod list ~20% faster).
-    counts: &'static str,
-}
+/// A pod group is one pod in one namespace: constants there, because a `COUNT(DISTINCT)`
+/// forces a sort of every row where hashing would do (the pod list ~20% faster).
+const ONE_POD_COUNTS: &str = "1::bigint AS pod_count, 1::bigint AS namespace_count";
 
-impl KeyColumns {
-    fn of(grouping: CostGrouping) -> Self {
-        let none = Self {
-            cluster: "NULL::text",
-            namespace: "NULL::text",
-            pod: "NULL::text",
-            bucket: "NULL::timestamptz",
-            counts: DISTINCT_COUNTS,
-        };
-        match grouping {
-            CostGrouping::Cluster => Self {
-                cluster: "cluster",
-                ..none
-            },
-            CostGrouping::Namespace => Self {
-                namespace: "namespace",
-                ..none
-            },
-            CostGrouping::Pod => Self {
-                cluster: "cluster",
-                namespace: "namespace",
-                pod: "pod",
-                counts: "1::bigint AS pod_count, 1::bigint AS namespace_count",
-                ..none
-            },
-            CostGrouping::Time(interval) => Self {
-                bucket: match interval {
-                    TrendInterval::Hourly => "hour",
-                    TrendInterval::Daily => "date_trunc('day', hour, 'UTC')",
-                    // ISO weeks: date_trunc('week') starts on Monday.
-                    TrendInterval::Weekly => "date_trunc('week', hour, 'UTC')",
-                },
-                ..none
-            },
-        }
-    }
-}
+/// PostgreSQL's key columns: typed NULLs, so each column has the type it is read as; days
+/// and weeks truncated from `hour` in UTC (`date_trunc('week')` starts on Monday).
+const KEYS: KeyDialect = KeyDialect {
+    null_text: "NULL::text",
+    null_bucket: "NULL::timestamptz",
+    day: "date_trunc('day', hour, 'UTC')",
+    week: "date_trunc('week', hour, 'UTC')",
+};
 
 /// Columns every per-pod source of the allocation query gives.
 const POD_COLUMNS: &str = "cluster, namespace, pod, hour, cpu_cost, ram_cost, storage_cost, \
     network_cost, load_balancer_cost, cpu_usage_mcs, cpu_request_mcs, mem_usage_bs, \
     mem_request_bs";
 
-fn allocation_sql(keys: &KeyColumns, scope: &Scope<'_>, days: bool) -> String {
+fn allocation_sql(
+    grouping: CostGrouping,
+    keys: &KeyColumns,
+    scope: &Scope<'_>,
+    days: bool,
+) -> String {
+    let counts = if grouping == CostGrouping::Pod {
+        ONE_POD_COUNTS
+    } else {
+        DISTINCT_COUNTS
+    };
     let filters = scope.filter_sql(6, true);
     let raw = hourly_from_samples(EDGE_RANGE);
     let rollups = scope.pod_rollups_sql(POD_COLUMNS, &filters, days);
@@ -152,9 +129,9 @@ fn allocation_sql(keys: &KeyColumns, scope: &Scope<'_>, days: bool) -> String {
                SUM(load_balancer_cost) AS load_balancer_cost,
                SUM(cpu_usage_mcs) AS cpu_usage_mcs, SUM(cpu_request_mcs) AS cpu_request_mcs,
                SUM(mem_usage_bs) AS mem_usage_bs, SUM(mem_request_bs) AS mem_request_bs,
-               {}
+               {counts}
         FROM src GROUP BY 1, 2, 3, 4",
-        keys.cluster, keys.namespace, keys.pod, keys.bucket, keys.counts
+        keys.cluster, keys.namespace, keys.pod, keys.bucket
     )
 }
 
