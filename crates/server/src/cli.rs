@@ -14,6 +14,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use kcost_simulator::cli::{bench, simulate};
 
+use crate::cli::admin::AdminCommand;
 use crate::config::{ConfigSources, Settings};
 use crate::storage;
 
@@ -113,8 +114,8 @@ fn run_configured(
         Command::Config(cmd) => config(cmd, &sources, &settings, out),
         Command::Migrate => migrate(&settings, out, err),
         Command::Serve => serve::run(settings, err),
-        Command::Tenants(cmd) => admin::tenants(cmd, &settings, out, err),
-        Command::Keys(cmd) => admin::keys(cmd, &settings, out, err),
+        Command::Tenants(cmd) => admin::run(AdminCommand::Tenants(cmd), &settings, out, err),
+        Command::Keys(cmd) => admin::run(AdminCommand::Keys(cmd), &settings, out, err),
         Command::Simulate(args) => simulate::run(args, out, err),
         Command::Bench(args) => bench::run(args, out, err),
     }

@@ -71,92 +71,101 @@ pub enum KeysCommand {
     },
 }
 
-/// Runs a `tenants` command.
-pub fn tenants(
-    command: TenantsCommand,
+/// `kcost tenants …` or `kcost keys …`.
+#[derive(Debug)]
+pub enum AdminCommand {
+    Tenants(TenantsCommand),
+    Keys(KeysCommand),
+}
+
+/// Runs an admin command on the configured stores: its lines on `out`, a note (if any)
+/// or the refusal on `err`.
+pub fn run(
+    command: AdminCommand,
     settings: &Settings,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     with_admin(settings, err, |admin| async move {
-        let mut lines = Vec::new();
         match command {
-            TenantsCommand::Create { name } => {
-                let name = TenantName::new(name).map_err(|e| refused(format!("name: {e}")))?;
-                let tenant = admin.tenants.create(name).await.map_err(refused)?;
-                lines.push(format!("{}\t{}", tenant.id, tenant.name.as_str()));
-            }
-            TenantsCommand::List => {
-                for tenant in admin.tenants.list().await? {
-                    lines.push(format!(
-                        "{}\t{}\t{}",
-                        tenant.id,
-                        tenant.name.as_str(),
-                        rfc3339(tenant.created_at)
-                    ));
-                }
-            }
+            AdminCommand::Tenants(command) => tenants(&admin, command).await,
+            AdminCommand::Keys(command) => keys(&admin, command).await,
         }
-        Ok((lines, None))
     })
     .and_then(|outcome| print(outcome, out, err))
 }
 
-/// Runs a `keys` command.
-pub fn keys(
-    command: KeysCommand,
-    settings: &Settings,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> anyhow::Result<ExitCode> {
-    with_admin(settings, err, |admin| async move {
-        let mut lines = Vec::new();
-        let mut note = None;
-        match command {
-            KeysCommand::Create {
-                tenant,
-                scopes,
-                expires_at,
-                name,
-                cluster,
-            } => {
-                let request = NewApiKey {
-                    tenant_id: TenantId::from_uuid(tenant),
-                    scopes: parse_scopes(&scopes)?,
-                    expires_at,
-                    name,
-                    cluster: cluster
-                        .map(ClusterName::new)
-                        .transpose()
-                        .map_err(|e| refused(format!("--cluster: {e}")))?,
-                };
-                let created = admin.api_keys.create(request).await.map_err(refused)?;
-                lines.push(format!("key_id\t{}", created.record.key_id));
-                lines.push(format!("api_key\t{}", created.api_key.expose()));
-                note = Some(
-                    "The api_key above is shown only this once. Send it as \
-                     `Authorization: ApiKey <api_key>`."
-                        .to_owned(),
-                );
-            }
-            KeysCommand::List { tenant } => {
-                let now = Utc::now();
-                for key in admin.api_keys.list(TenantId::from_uuid(tenant)).await? {
-                    lines.push(key_line(&key, now));
-                }
-            }
-            KeysCommand::Revoke { key_id } => {
-                let record = admin
-                    .api_keys
-                    .revoke(KeyId::from_uuid(key_id))
-                    .await
-                    .map_err(refused)?;
-                lines.push(format!("revoked\t{}", record.key_id));
+/// What a command prints: its lines, and perhaps a note for `err`.
+type Printed = (Vec<String>, Option<String>);
+
+async fn tenants(admin: &AdminServices, command: TenantsCommand) -> anyhow::Result<Printed> {
+    let mut lines = Vec::new();
+    match command {
+        TenantsCommand::Create { name } => {
+            let name = TenantName::new(name).map_err(|e| refused(format!("name: {e}")))?;
+            let tenant = admin.tenants.create(name).await.map_err(refused)?;
+            lines.push(format!("{}\t{}", tenant.id, tenant.name.as_str()));
+        }
+        TenantsCommand::List => {
+            for tenant in admin.tenants.list().await? {
+                lines.push(format!(
+                    "{}\t{}\t{}",
+                    tenant.id,
+                    tenant.name.as_str(),
+                    rfc3339(tenant.created_at)
+                ));
             }
         }
-        Ok((lines, note))
-    })
-    .and_then(|outcome| print(outcome, out, err))
+    }
+    Ok((lines, None))
+}
+
+async fn keys(admin: &AdminServices, command: KeysCommand) -> anyhow::Result<Printed> {
+    let mut lines = Vec::new();
+    let mut note = None;
+    match command {
+        KeysCommand::Create {
+            tenant,
+            scopes,
+            expires_at,
+            name,
+            cluster,
+        } => {
+            let request = NewApiKey {
+                tenant_id: TenantId::from_uuid(tenant),
+                scopes: parse_scopes(&scopes)?,
+                expires_at,
+                name,
+                cluster: cluster
+                    .map(ClusterName::new)
+                    .transpose()
+                    .map_err(|e| refused(format!("--cluster: {e}")))?,
+            };
+            let created = admin.api_keys.create(request).await.map_err(refused)?;
+            lines.push(format!("key_id\t{}", created.record.key_id));
+            lines.push(format!("api_key\t{}", created.api_key.expose()));
+            note = Some(
+                "The api_key above is shown only this once. Send it as \
+                 `Authorization: ApiKey <api_key>`."
+                    .to_owned(),
+            );
+        }
+        KeysCommand::List { tenant } => {
+            let now = Utc::now();
+            for key in admin.api_keys.list(TenantId::from_uuid(tenant)).await? {
+                lines.push(key_line(&key, now));
+            }
+        }
+        KeysCommand::Revoke { key_id } => {
+            let record = admin
+                .api_keys
+                .revoke(KeyId::from_uuid(key_id))
+                .await
+                .map_err(refused)?;
+            lines.push(format!("revoked\t{}", record.key_id));
+        }
+    }
+    Ok((lines, note))
 }
 
 /// A refusal the user can act on (unknown tenant, taken name, bad scope…): exit code 1
@@ -169,7 +178,7 @@ fn refused(error: impl std::fmt::Display) -> anyhow::Error {
     Refused(error.to_string()).into()
 }
 
-type Outcome = Result<(Vec<String>, Option<String>), String>;
+type Outcome = Result<Printed, String>;
 
 fn print(outcome: Outcome, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<ExitCode> {
     match outcome {
@@ -198,7 +207,7 @@ fn with_admin<F, Fut>(
 ) -> anyhow::Result<Outcome>
 where
     F: FnOnce(AdminServices) -> Fut,
-    Fut: Future<Output = anyhow::Result<(Vec<String>, Option<String>)>>,
+    Fut: Future<Output = anyhow::Result<Printed>>,
 {
     // Commands print their results; only warnings belong on stderr next to them.
     let mut quiet = settings.telemetry.clone();
