@@ -74,6 +74,5 @@ async fn a_tiny_bench_measures_every_table() {
     assert!(!markdown.contains(&key), "the key is never printed");
     assert!(markdown.contains("bare COPY"), "{markdown}");
 
-    server.stop().await;
-    db.finish().await;
+    server.stop_and_finish(db).await;
 }

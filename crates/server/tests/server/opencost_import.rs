@@ -157,8 +157,7 @@ async fn wait_for_import(server: &TestServer, hours: u64) -> Value {
 }
 
 async fn imported_costs_are_served_and_survive_an_opencost_outage(backend: Backend) {
-    let db = TestDb::create(backend).await;
-    let server = TestServer::start(&db).await;
+    let (db, server) = TestServer::on_new_db(backend).await;
     let (_, key) = server.tenant_with_key("acme").await;
     server.stop().await;
 

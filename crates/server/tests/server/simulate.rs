@@ -122,6 +122,5 @@ async fn a_backfill_gives_costs_for_every_cluster_and_recommendations() {
     .unwrap();
     assert_eq!((again.snapshots, again.duplicates), (18, 18));
 
-    server.stop().await;
-    db.finish().await;
+    server.stop_and_finish(db).await;
 }

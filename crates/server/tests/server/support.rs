@@ -119,6 +119,13 @@ pub struct TestServer {
 }
 
 impl TestServer {
+    /// A server on a database of its own: how most tests begin.
+    pub async fn on_new_db(backend: Backend) -> (TestDb, Self) {
+        let db = TestDb::create(backend).await;
+        let server = Self::start(&db).await;
+        (db, server)
+    }
+
     pub async fn start(db: &TestDb) -> Self {
         Self::start_with(db.settings()).await
     }
@@ -162,6 +169,12 @@ impl TestServer {
             .await
             .expect("server task")
             .expect("server stopped cleanly");
+    }
+
+    /// Stops the server, then drops its database: how most tests end.
+    pub async fn stop_and_finish(self, db: TestDb) {
+        self.stop().await;
+        db.finish().await;
     }
 
     pub fn get(&self, path: &str) -> RequestBuilder {
@@ -233,6 +246,19 @@ impl TestServer {
                 .body(body.to_owned()),
         )
         .await
+    }
+
+    /// Ingests the `SMALL` fixture as hourly snapshots for `hours` hours from its own
+    /// timestamp (enough of them make a recommendation), each accepted.
+    pub async fn ingest_hourly(&self, api_key: &str, hours: i64) {
+        for hour in 0..hours {
+            let mut snapshot: Value = serde_json::from_str(SMALL).expect("fixture");
+            snapshot["timestamp"] =
+                json!(snapshot["timestamp"].as_i64().expect("unix") + hour * 3600);
+            snapshot["interval_seconds"] = json!(3600);
+            let (status, body) = self.ingest(api_key, &snapshot.to_string()).await;
+            assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        }
     }
 
     /// GET `path` with `api_key`.

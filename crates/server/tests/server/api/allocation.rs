@@ -8,9 +8,7 @@ use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
-use crate::support::{
-    Backend, FIXTURE_WINDOW, LABELS, NODES_NULL, SMALL, TestDb, TestServer, money, send,
-};
+use crate::support::{Backend, FIXTURE_WINDOW, LABELS, NODES_NULL, SMALL, TestServer, money, send};
 
 const WINDOW: &str = "window=2026-11-20T00:00:00Z,2026-11-21T00:00:00Z";
 
@@ -46,8 +44,7 @@ async fn sum_of(server: &TestServer, key: &str, path: &str, field: &str) -> Deci
 }
 
 pub async fn every_aggregation_holds_the_cluster_totals(backend: Backend) {
-    let db = TestDb::create(backend).await;
-    let server = TestServer::start(&db).await;
+    let (db, server) = TestServer::on_new_db(backend).await;
     let (_, key) = server.tenant_with_key("acme").await;
     for payload in [SMALL, NODES_NULL, LABELS] {
         assert_eq!(server.ingest(&key, payload).await.0, StatusCode::ACCEPTED);
@@ -242,23 +239,13 @@ pub async fn every_aggregation_holds_the_cluster_totals(backend: Backend) {
         Some(names(&bare, 0).len() as u64)
     );
 
-    server.stop().await;
-    db.finish().await;
+    server.stop_and_finish(db).await;
 }
 
 pub async fn steps_add_up_to_the_accumulated_answer(backend: Backend) {
-    let db = TestDb::create(backend).await;
-    let server = TestServer::start(&db).await;
+    let (db, server) = TestServer::on_new_db(backend).await;
     let (_, key) = server.tenant_with_key("acme").await;
-    for hour in 0..6 {
-        let mut snapshot: Value = serde_json::from_str(SMALL).expect("fixture");
-        snapshot["timestamp"] = json!(snapshot["timestamp"].as_i64().unwrap() + hour * 3600);
-        snapshot["interval_seconds"] = json!(3600);
-        assert_eq!(
-            server.ingest(&key, &snapshot.to_string()).await.0,
-            StatusCode::ACCEPTED
-        );
-    }
+    server.ingest_hourly(&key, 6).await;
     let base = format!("/allocation?{WINDOW}&aggregate=namespace&includeIdle=true");
     let (_, whole) = server.get_as(&key, &base).await;
     assert_eq!(whole["data"].as_array().unwrap().len(), 1);
@@ -283,13 +270,11 @@ pub async fn steps_add_up_to_the_accumulated_answer(backend: Backend) {
     assert_eq!(status, StatusCode::OK, "{days}");
     assert_eq!(days["data"].as_array().unwrap().len(), 7);
     assert_eq!(total(&days), total(&whole));
-    server.stop().await;
-    db.finish().await;
+    server.stop_and_finish(db).await;
 }
 
 pub async fn allocation_parameters_are_checked(backend: Backend) {
-    let db = TestDb::create(backend).await;
-    let server = TestServer::start(&db).await;
+    let (db, server) = TestServer::on_new_db(backend).await;
     let (tenant, key) = server.tenant_with_key("acme").await;
     assert_eq!(server.ingest(&key, SMALL).await.0, StatusCode::ACCEPTED);
     for (query, parameter) in [
@@ -359,8 +344,7 @@ pub async fn allocation_parameters_are_checked(backend: Backend) {
 }
 
 pub async fn the_opencost_ui_calls_answer(backend: Backend) {
-    let db = TestDb::create(backend).await;
-    let server = TestServer::start(&db).await;
+    let (db, server) = TestServer::on_new_db(backend).await;
     let (_, key) = server.tenant_with_key("acme").await;
     assert_eq!(server.ingest(&key, SMALL).await.0, StatusCode::ACCEPTED);
 
@@ -501,13 +485,11 @@ pub async fn the_opencost_ui_calls_answer(backend: Backend) {
         send(server.get(&format!("/model/assets?{WINDOW}"))).await.0,
         StatusCode::UNAUTHORIZED
     );
-    server.stop().await;
-    db.finish().await;
+    server.stop_and_finish(db).await;
 }
 
 pub async fn containers_split_their_pods_cost(backend: Backend) {
-    let db = TestDb::create(backend).await;
-    let server = TestServer::start(&db).await;
+    let (db, server) = TestServer::on_new_db(backend).await;
     let (_, key) = server.tenant_with_key("acme").await;
     // The labelled payload with a sidecar beside the first pod's `app` container.
     let mut snapshot: Value = serde_json::from_str(LABELS).expect("fixture");
@@ -552,6 +534,5 @@ pub async fn containers_split_their_pods_cost(backend: Backend) {
         )
         .await;
     assert_eq!(total(&sidecars), money(side, "totalCost"));
-    server.stop().await;
-    db.finish().await;
+    server.stop_and_finish(db).await;
 }

@@ -15,8 +15,7 @@ use crate::support::{
 /// The agent's later, labelled form (labels, phase, QoS class, containers, no owners) is
 /// accepted as sent and costed like any snapshot, every pod listed.
 pub async fn the_agents_labelled_form_is_ingested_and_costed(backend: Backend) {
-    let db = TestDb::create(backend).await;
-    let server = TestServer::start(&db).await;
+    let (db, server) = TestServer::on_new_db(backend).await;
     let (_, key) = server.tenant_with_key("acme").await;
 
     let (status, body) = server.ingest(&key, LABELS).await;
@@ -39,15 +38,13 @@ pub async fn the_agents_labelled_form_is_ingested_and_costed(backend: Backend) {
     assert!(total > 0.0, "{pods}");
     assert_namespaces_plus_idle_make_each_cluster_total(&server, &key, FIXTURE_WINDOW).await;
 
-    server.stop().await;
-    db.finish().await;
+    server.stop_and_finish(db).await;
 }
 
 /// Both fixtures ingest; their costs appear per namespace and per cluster, and for each
 /// cluster Σ namespaces + idle = the cluster's total, digit for digit in the JSON.
 pub async fn fixtures_are_costed_and_namespaces_plus_idle_make_the_cluster_total(backend: Backend) {
-    let db = TestDb::create(backend).await;
-    let server = TestServer::start(&db).await;
+    let (db, server) = TestServer::on_new_db(backend).await;
     let (_, key) = server.tenant_with_key("acme").await;
 
     let (status, body) = server.ingest(&key, SMALL).await;
@@ -119,8 +116,7 @@ pub async fn fixtures_are_costed_and_namespaces_plus_idle_make_the_cluster_total
     let two_days = "start_time=2026-11-20T00:00:00Z&end_time=2026-11-22T00:00:00Z";
     assert_namespaces_plus_idle_make_each_cluster_total(&server, &key, two_days).await;
 
-    server.stop().await;
-    db.finish().await;
+    server.stop_and_finish(db).await;
 }
 
 /// For each cluster in `window`: Σ namespace totals + the cluster's idle = its total,
@@ -170,8 +166,7 @@ async fn assert_namespaces_plus_idle_make_each_cluster_total(
 
 /// Tenant B's key sees none of tenant A's data, and A's is unaffected by B's.
 pub async fn tenants_never_see_each_others_data(backend: Backend) {
-    let db = TestDb::create(backend).await;
-    let server = TestServer::start(&db).await;
+    let (db, server) = TestServer::on_new_db(backend).await;
     let (_, key_a) = server.tenant_with_key("tenant-a").await;
     let (_, key_b) = server.tenant_with_key("tenant-b").await;
     assert_eq!(server.ingest(&key_a, SMALL).await.0, StatusCode::ACCEPTED);
@@ -194,8 +189,7 @@ pub async fn tenants_never_see_each_others_data(backend: Backend) {
         (StatusCode::ACCEPTED, &json!("accepted"))
     );
 
-    server.stop().await;
-    db.finish().await;
+    server.stop_and_finish(db).await;
 }
 
 /// Revoked and expired keys get 401 with a body that does not say why.
@@ -246,14 +240,12 @@ pub async fn revoked_and_expired_keys_are_refused_alike(backend: Backend) {
         );
     }
 
-    server.stop().await;
-    db.finish().await;
+    server.stop_and_finish(db).await;
 }
 
 /// A key bound to one cluster may ingest for that cluster only.
 pub async fn a_cluster_bound_key_ingests_only_for_its_cluster(backend: Backend) {
-    let db = TestDb::create(backend).await;
-    let server = TestServer::start(&db).await;
+    let (db, server) = TestServer::on_new_db(backend).await;
     let tenant = server.create_tenant("acme").await;
     let (_, key) = server
         .create_key(&tenant, &["metrics:write"], Some(NODES_NULL_CLUSTER))
@@ -268,15 +260,13 @@ pub async fn a_cluster_bound_key_ingests_only_for_its_cluster(backend: Backend) 
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
-    server.stop().await;
-    db.finish().await;
+    server.stop_and_finish(db).await;
 }
 
 /// Oversized → 413, gzip accepted, malformed JSON → 400, negative quantity → 422 naming
 /// the field.
 pub async fn ingest_input_is_checked(backend: Backend) {
-    let db = TestDb::create(backend).await;
-    let server = TestServer::start(&db).await;
+    let (db, server) = TestServer::on_new_db(backend).await;
     let (_, key) = server.tenant_with_key("acme").await;
     let auth = format!("ApiKey {key}");
 
@@ -315,14 +305,12 @@ pub async fn ingest_input_is_checked(backend: Backend) {
         "{body}"
     );
 
-    server.stop().await;
-    db.finish().await;
+    server.stop_and_finish(db).await;
 }
 
 /// The admin API needs the admin token; an API key is not one.
 pub async fn the_admin_api_needs_the_admin_token(backend: Backend) {
-    let db = TestDb::create(backend).await;
-    let server = TestServer::start(&db).await;
+    let (db, server) = TestServer::on_new_db(backend).await;
     let (_, key) = server.tenant_with_key("acme").await;
     let body = json!({ "name": "intruder" });
 
@@ -349,15 +337,13 @@ pub async fn the_admin_api_needs_the_admin_token(backend: Backend) {
         .collect();
     assert_eq!(names, [&json!("acme")]);
 
-    server.stop().await;
-    db.finish().await;
+    server.stop_and_finish(db).await;
 }
 
 /// Stop, start again on the same database: the data, the key (and so the generated
 /// pepper) and the configured admin token still work.
 pub async fn data_survives_a_restart(backend: Backend) {
-    let db = TestDb::create(backend).await;
-    let server = TestServer::start(&db).await;
+    let (db, server) = TestServer::on_new_db(backend).await;
     let (tenant, key) = server.tenant_with_key("acme").await;
     assert_eq!(server.ingest(&key, SMALL).await.0, StatusCode::ACCEPTED);
     let path = format!("/v1/costs/clusters?{FIXTURE_WINDOW}");
@@ -381,14 +367,12 @@ pub async fn data_survives_a_restart(backend: Backend) {
         (StatusCode::OK, &json!("duplicate"))
     );
 
-    server.stop().await;
-    db.finish().await;
+    server.stop_and_finish(db).await;
 }
 
 /// Health reports every component up; liveness and readiness answer.
 pub async fn health_reports_the_components(backend: Backend) {
-    let db = TestDb::create(backend).await;
-    let server = TestServer::start(&db).await;
+    let (db, server) = TestServer::on_new_db(backend).await;
     let (status, health) = send(server.get("/v1/health")).await;
     assert_eq!(status, StatusCode::OK, "{health}");
     assert_eq!(
@@ -408,24 +392,16 @@ pub async fn health_reports_the_components(backend: Backend) {
         "{metrics}"
     );
     assert!(!metrics.contains("pool=\"timeseries\""), "{metrics}");
-    server.stop().await;
-    db.finish().await;
+    server.stop_and_finish(db).await;
 }
 
 /// A day of hourly snapshots yields recommendations; one is applied (then 409 on a second
 /// apply), and another tenant's key cannot see or change it (404).
 pub async fn recommendations_are_generated_and_applied_per_tenant(backend: Backend) {
-    let db = TestDb::create(backend).await;
-    let server = TestServer::start(&db).await;
+    let (db, server) = TestServer::on_new_db(backend).await;
     let (_, key) = server.tenant_with_key("acme").await;
     let (_, other) = server.tenant_with_key("other").await;
-    for hour in 0..30 {
-        let mut snapshot: Value = serde_json::from_str(SMALL).expect("fixture");
-        snapshot["timestamp"] = json!(snapshot["timestamp"].as_i64().expect("unix") + hour * 3600);
-        snapshot["interval_seconds"] = json!(3600);
-        let (status, body) = server.ingest(&key, &snapshot.to_string()).await;
-        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
-    }
+    server.ingest_hourly(&key, 30).await;
     let auth = format!("ApiKey {key}");
     let (status, generated) = send(
         server
@@ -459,16 +435,14 @@ pub async fn recommendations_are_generated_and_applied_per_tenant(backend: Backe
     let (status, again) = send(server.post(&apply).header("Authorization", &auth)).await;
     assert_eq!(status, StatusCode::CONFLICT, "{again}");
 
-    server.stop().await;
-    db.finish().await;
+    server.stop_and_finish(db).await;
 }
 
 /// The Kubecent API serves the same store: for one window, Σ `/api/v1/cost/namespaces`
 /// equals Σ `/v1/costs/namespaces`; with `idle=true` it equals Σ cluster totals; and with
 /// `kubecent.anonymous_tenant` set, a request without a key reads that tenant.
 pub async fn kubecent_namespaces_match_the_v1_totals(backend: Backend) {
-    let db = TestDb::create(backend).await;
-    let server = TestServer::start(&db).await;
+    let (db, server) = TestServer::on_new_db(backend).await;
     let (_, key) = server.tenant_with_key("acme").await;
     assert_eq!(server.ingest(&key, SMALL).await.0, StatusCode::ACCEPTED);
     assert_eq!(

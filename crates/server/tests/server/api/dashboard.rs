@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
-use crate::support::{Backend, FIXTURE_WINDOW, SMALL, TestDb, TestServer, money, number, send};
+use crate::support::{Backend, FIXTURE_WINDOW, SMALL, TestServer, money, number, send};
 
 /// The fixture's day, as the dashboard's `window`.
 const DASHBOARD_FIXTURE_WINDOW: &str = "window=2026-11-20T00:00:00Z,2026-11-21T00:00:00Z";
@@ -31,16 +31,9 @@ const DATA_ROUTES: [&str; 9] = [
 /// (for the Monitor page's hour and the default `7d`); then every page, its totals against
 /// `/v1/costs/*`, and access with and without a key.
 pub async fn kubecent_dashboard_pages_get_what_they_read(backend: Backend) {
-    let db = TestDb::create(backend).await;
-    let server = TestServer::start(&db).await;
+    let (db, server) = TestServer::on_new_db(backend).await;
     let (tenant, key) = server.tenant_with_key("acme").await;
-    for hour in 0..30 {
-        let mut snapshot: Value = serde_json::from_str(SMALL).expect("fixture");
-        snapshot["timestamp"] = json!(snapshot["timestamp"].as_i64().expect("unix") + hour * 3600);
-        snapshot["interval_seconds"] = json!(3600);
-        let (status, body) = server.ingest(&key, &snapshot.to_string()).await;
-        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
-    }
+    server.ingest_hourly(&key, 30).await;
     let (status, generated) = send(
         server
             .post("/v1/recommendations/generate?lookback_hours=720")
@@ -100,14 +93,12 @@ pub async fn kubecent_dashboard_pages_get_what_they_read(backend: Backend) {
     // A key presented is still checked, never downgraded to anonymous.
     let (status, _) = server.get_as("kc_wrong:secret", "/api/allocations").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    server.stop().await;
-    db.finish().await;
+    server.stop_and_finish(db).await;
 }
 
 /// A tenant without data: every page still gets its fields, as zeros and empty lists.
 pub async fn kubecent_dashboard_pages_render_for_an_empty_tenant(backend: Backend) {
-    let db = TestDb::create(backend).await;
-    let server = TestServer::start(&db).await;
+    let (db, server) = TestServer::on_new_db(backend).await;
     let (_, key) = server.tenant_with_key("empty").await;
     let (status, allocations) = server.get_as(&key, "/api/allocations").await;
     assert_eq!(status, StatusCode::OK, "{allocations}");
@@ -138,8 +129,7 @@ pub async fn kubecent_dashboard_pages_render_for_an_empty_tenant(backend: Backen
     assert_eq!(pods["pods"], json!([]), "{pods}");
     let (_, nodes) = server.get_as(&key, "/api/monitoring/nodes").await;
     assert_eq!(nodes["nodes"], json!([]), "{nodes}");
-    server.stop().await;
-    db.finish().await;
+    server.stop_and_finish(db).await;
 }
 
 /// The fixture, taken two minutes ago (inside the Monitor page's hour).
