@@ -3,7 +3,8 @@
 //!
 //! Written with sea-query's schema builder so the very same migrations run on PostgreSQL
 //! and on SQLite (the embedded default). Where the two engines differ in a way that matters
-//! (exact decimals), [`columns`] picks the column type per backend.
+//! (exact decimals), [`columns`] picks the column type per backend; `tables` holds what
+//! every migration does alike (create with indexes, drop, the tenant foreign key).
 
 use sea_orm_migration::prelude::*;
 
@@ -13,6 +14,7 @@ mod m20260101_000002_create_api_keys;
 mod m20260101_000003_create_recommendations;
 mod m20260101_000004_create_tenant_price_overrides;
 mod m20261123_000001_create_kcost_instance;
+mod tables;
 
 /// Tracking table of [`RelationalMigrator`]; distinct from the time-series migrator's so
 /// both can share one database.

@@ -14,7 +14,12 @@
 //! (`postgres_dimensions`, `sqlite_dimensions`); the sixth adds the PostgreSQL-only daily
 //! namespace rollup and pod presence spans; the seventh keeps allocated resource-seconds
 //! (`max(request, usage)`) in the pod rollups.
+//!
+//! `execute` runs a migration's statements (none on SQLite for the PostgreSQL-only ones);
+//! `dimension_rows` holds the fifth migration's data moves that both backends run.
 
+mod dimension_rows;
+mod execute;
 mod m20261123_000001_create_timeseries;
 mod m20261124_000001_namespace_rollups;
 mod m20261126_000001_pod_direct_costs;

@@ -2,6 +2,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use super::tables;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -16,21 +18,16 @@ pub enum Tenants {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table(Tenants::Table)
-                    .col(pk_uuid(Tenants::Id))
-                    .col(text_uniq(Tenants::Name))
-                    .col(timestamp_with_time_zone(Tenants::CreatedAt))
-                    .to_owned(),
-            )
-            .await
+        let table = Table::create()
+            .table(Tenants::Table)
+            .col(pk_uuid(Tenants::Id))
+            .col(text_uniq(Tenants::Name))
+            .col(timestamp_with_time_zone(Tenants::CreatedAt))
+            .to_owned();
+        tables::create(manager, table, []).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(Tenants::Table).to_owned())
-            .await
+        tables::drop(manager, Tenants::Table).await
     }
 }

@@ -4,7 +4,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
 use super::columns::{MONEY_PRECISION, exact_decimal};
-use super::m20260101_000001_create_tenants::Tenants;
+use super::tables;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -22,39 +22,32 @@ enum TenantPriceOverrides {
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let backend = manager.get_database_backend();
-        manager
-            .create_table(
-                Table::create()
-                    .table(TenantPriceOverrides::Table)
-                    .col(uuid(TenantPriceOverrides::TenantId))
-                    .col(text(TenantPriceOverrides::InstanceType))
-                    .col(exact_decimal(
-                        backend,
-                        TenantPriceOverrides::HourlyCost,
-                        Some(MONEY_PRECISION),
-                    ))
-                    .col(timestamp_with_time_zone(TenantPriceOverrides::UpdatedAt))
-                    .primary_key(
-                        Index::create()
-                            .name("pk_tenant_price_overrides")
-                            .col(TenantPriceOverrides::TenantId)
-                            .col(TenantPriceOverrides::InstanceType),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_tenant_price_overrides_tenant")
-                            .from(TenantPriceOverrides::Table, TenantPriceOverrides::TenantId)
-                            .to(Tenants::Table, Tenants::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .to_owned(),
+        let table = Table::create()
+            .table(TenantPriceOverrides::Table)
+            .col(uuid(TenantPriceOverrides::TenantId))
+            .col(text(TenantPriceOverrides::InstanceType))
+            .col(exact_decimal(
+                backend,
+                TenantPriceOverrides::HourlyCost,
+                Some(MONEY_PRECISION),
+            ))
+            .col(timestamp_with_time_zone(TenantPriceOverrides::UpdatedAt))
+            .primary_key(
+                Index::create()
+                    .name("pk_tenant_price_overrides")
+                    .col(TenantPriceOverrides::TenantId)
+                    .col(TenantPriceOverrides::InstanceType),
             )
-            .await
+            .foreign_key(&mut tables::tenant_foreign_key(
+                "fk_tenant_price_overrides_tenant",
+                TenantPriceOverrides::Table,
+                TenantPriceOverrides::TenantId,
+            ))
+            .to_owned();
+        tables::create(manager, table, []).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(TenantPriceOverrides::Table).to_owned())
-            .await
+        tables::drop(manager, TenantPriceOverrides::Table).await
     }
 }

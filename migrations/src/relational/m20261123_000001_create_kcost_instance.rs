@@ -3,6 +3,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use super::tables;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -17,21 +19,16 @@ pub enum KcostInstance {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table(KcostInstance::Table)
-                    .col(text(KcostInstance::Name).primary_key())
-                    .col(text(KcostInstance::Value))
-                    .col(timestamp_with_time_zone(KcostInstance::CreatedAt))
-                    .to_owned(),
-            )
-            .await
+        let table = Table::create()
+            .table(KcostInstance::Table)
+            .col(text(KcostInstance::Name).primary_key())
+            .col(text(KcostInstance::Value))
+            .col(timestamp_with_time_zone(KcostInstance::CreatedAt))
+            .to_owned();
+        tables::create(manager, table, []).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(KcostInstance::Table).to_owned())
-            .await
+        tables::drop(manager, KcostInstance::Table).await
     }
 }

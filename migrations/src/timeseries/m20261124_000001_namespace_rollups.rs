@@ -15,7 +15,8 @@
 //! and never reads these tables.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DbBackend;
+
+use super::execute;
 
 #[derive(Debug)]
 pub struct Migration;
@@ -75,27 +76,12 @@ impl MigrationName for Migration {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        if manager.get_database_backend() != DbBackend::Postgres {
-            return Ok(()); // SQLite: see the module docs.
-        }
-        let db = manager.get_connection();
-        for sql in [NAMESPACE_COSTS_HOURLY, POD_PRESENCE_MONTHLY]
-            .into_iter()
-            .chain(BACKFILL)
-        {
-            db.execute_unprepared(sql).await?;
-        }
-        Ok(())
+        let create = [NAMESPACE_COSTS_HOURLY, POD_PRESENCE_MONTHLY];
+        execute::on_postgres_only(manager, create.into_iter().chain(BACKFILL)).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        if manager.get_database_backend() != DbBackend::Postgres {
-            return Ok(());
-        }
-        manager
-            .get_connection()
-            .execute_unprepared("DROP TABLE IF EXISTS pod_presence_monthly, namespace_costs_hourly")
-            .await
-            .map(drop)
+        let drop = "DROP TABLE IF EXISTS pod_presence_monthly, namespace_costs_hourly";
+        execute::on_postgres_only(manager, [drop]).await
     }
 }

@@ -15,6 +15,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
+use super::execute;
+
 #[derive(Debug)]
 pub struct Migration;
 
@@ -45,28 +47,19 @@ fn targets(backend: DbBackend) -> Result<(&'static [&'static str], &'static str)
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let (tables, column_type) = targets(manager.get_database_backend())?;
-        let db = manager.get_connection();
-        for table in tables {
-            // One column per statement: SQLite's ALTER TABLE adds one at a time.
-            for column in DIRECT_COST_COLUMNS {
-                db.execute_unprepared(&format!(
-                    "ALTER TABLE {table} ADD COLUMN {column} {column_type}"
-                ))
-                .await?;
-            }
-        }
-        Ok(())
+        // One column per statement: SQLite's ALTER TABLE adds one at a time.
+        let statements = tables.iter().flat_map(|table| {
+            DIRECT_COST_COLUMNS
+                .map(|column| format!("ALTER TABLE {table} ADD COLUMN {column} {column_type}"))
+        });
+        execute::all(manager.get_connection(), statements).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let (tables, _) = targets(manager.get_database_backend())?;
-        let db = manager.get_connection();
-        for table in tables {
-            for column in DIRECT_COST_COLUMNS {
-                db.execute_unprepared(&format!("ALTER TABLE {table} DROP COLUMN {column}"))
-                    .await?;
-            }
-        }
-        Ok(())
+        let statements = tables.iter().flat_map(|table| {
+            DIRECT_COST_COLUMNS.map(|column| format!("ALTER TABLE {table} DROP COLUMN {column}"))
+        });
+        execute::all(manager.get_connection(), statements).await
     }
 }

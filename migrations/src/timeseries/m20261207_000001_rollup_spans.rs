@@ -13,7 +13,8 @@
 //! SQLite store answers from its per-pod rollups and never reads these tables.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DbBackend;
+
+use super::execute;
 
 #[derive(Debug)]
 pub struct Migration;
@@ -76,24 +77,11 @@ impl MigrationName for Migration {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        if manager.get_database_backend() != DbBackend::Postgres {
-            return Ok(()); // SQLite: see the module docs.
-        }
-        let db = manager.get_connection();
-        for sql in CREATE.into_iter().chain(BACKFILL) {
-            db.execute_unprepared(sql).await?;
-        }
-        Ok(())
+        execute::on_postgres_only(manager, CREATE.into_iter().chain(BACKFILL)).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        if manager.get_database_backend() != DbBackend::Postgres {
-            return Ok(());
-        }
-        manager
-            .get_connection()
-            .execute_unprepared("DROP TABLE IF EXISTS pod_presence_spans, namespace_costs_daily")
-            .await
-            .map(drop)
+        let drop = "DROP TABLE IF EXISTS pod_presence_spans, namespace_costs_daily";
+        execute::on_postgres_only(manager, [drop]).await
     }
 }

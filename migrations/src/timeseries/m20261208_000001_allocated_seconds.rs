@@ -13,6 +13,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
+use super::execute;
+
 #[derive(Debug)]
 pub struct Migration;
 
@@ -65,21 +67,15 @@ impl MigrationName for Migration {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        for sql in statements(manager.get_database_backend()) {
-            db.execute_unprepared(&sql).await?;
-        }
-        Ok(())
+        let statements = statements(manager.get_database_backend());
+        execute::all(manager.get_connection(), statements).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        for table in TABLES {
-            for column in ["cpu_alloc_mcs", "mem_alloc_bs"] {
-                db.execute_unprepared(&format!("ALTER TABLE {table} DROP COLUMN {column}"))
-                    .await?;
-            }
-        }
-        Ok(())
+        let statements = TABLES.into_iter().flat_map(|table| {
+            ["cpu_alloc_mcs", "mem_alloc_bs"]
+                .map(|column| format!("ALTER TABLE {table} DROP COLUMN {column}"))
+        });
+        execute::all(manager.get_connection(), statements).await
     }
 }

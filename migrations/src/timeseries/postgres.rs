@@ -17,6 +17,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use super::execute;
+
 /// Columns of `pod_samples`, shared by the partitioned and the hypertable layouts.
 pub const POD_SAMPLES_COLUMNS: &str = "
     tenant_id        uuid           NOT NULL,
@@ -170,53 +172,51 @@ $fn$"#
     )
 }
 
-/// Today (UTC) and the next seven days, created with the schema.
-const INITIAL_PARTITIONS: &str = "SELECT kcost_ensure_sample_partitions(
+/// Today's (UTC) partitions and the next seven days', created with the sample tables.
+pub const INITIAL_PARTITIONS: &str = "SELECT kcost_ensure_sample_partitions(
     (now() AT TIME ZONE 'UTC')::date, (now() AT TIME ZONE 'UTC')::date + 7)";
 
-/// Creates the schema; sample tables partitioned by day when `partitioned`, plain (for
-/// TimescaleDB to convert) otherwise.
-pub async fn create(db: &SchemaManagerConnection<'_>, partitioned: bool) -> Result<(), DbErr> {
-    let suffix = if partitioned {
+/// `CREATE TABLE name (columns)` for a sample table: partitioned by day on `ts` when
+/// `partitioned`, plain (for TimescaleDB to convert) otherwise.
+pub fn sample_table(name: &str, columns: &str, partitioned: bool) -> String {
+    let partitioning = if partitioned {
         " PARTITION BY RANGE (ts)"
     } else {
         ""
     };
-    let pod_samples = format!("CREATE TABLE pod_samples ({POD_SAMPLES_COLUMNS}\n){suffix}");
-    let node_samples = format!("CREATE TABLE node_samples ({NODE_SAMPLES_COLUMNS}\n){suffix}");
-    for sql in [
-        SNAPSHOTS,
-        pod_samples.as_str(),
-        node_samples.as_str(),
-        POD_COSTS_HOURLY,
-        NODE_IDLE_HOURLY,
-    ] {
-        db.execute_unprepared(sql).await?;
-    }
-    let partitions_fn = ensure_partitions_fn(&["pod_samples", "node_samples"]);
-    for sql in INDEXES
-        .iter()
-        .copied()
-        .chain([partitions_fn.as_str(), INITIAL_PARTITIONS])
-    {
-        db.execute_unprepared(sql).await?;
-    }
-    Ok(())
+    format!("CREATE TABLE {name} ({columns}\n){partitioning}")
+}
+
+/// Creates the schema; sample tables partitioned by day when `partitioned`, plain (for
+/// TimescaleDB to convert) otherwise.
+pub async fn create(db: &SchemaManagerConnection<'_>, partitioned: bool) -> Result<(), DbErr> {
+    let tables = [
+        SNAPSHOTS.to_owned(),
+        sample_table("pod_samples", POD_SAMPLES_COLUMNS, partitioned),
+        sample_table("node_samples", NODE_SAMPLES_COLUMNS, partitioned),
+        POD_COSTS_HOURLY.to_owned(),
+        NODE_IDLE_HOURLY.to_owned(),
+    ];
+    execute::all(db, tables).await?;
+    execute::all(db, INDEXES).await?;
+    let partitions = [
+        ensure_partitions_fn(&["pod_samples", "node_samples"]),
+        INITIAL_PARTITIONS.to_owned(),
+    ];
+    execute::all(db, partitions).await
 }
 
 /// Drops everything [`create`] made (partitions go with their parents; hypertables take
 /// their chunks and policies with them). One table per statement: TimescaleDB refuses to
 /// drop a hypertable "along with other objects" in a single `DROP TABLE`.
 pub async fn drop(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
-    for sql in [
+    let statements = [
         "DROP FUNCTION IF EXISTS kcost_ensure_sample_partitions(date, date)",
         "DROP TABLE IF EXISTS node_idle_hourly",
         "DROP TABLE IF EXISTS pod_costs_hourly",
         "DROP TABLE IF EXISTS node_samples",
         "DROP TABLE IF EXISTS pod_samples",
         "DROP TABLE IF EXISTS snapshots",
-    ] {
-        db.execute_unprepared(sql).await?;
-    }
-    Ok(())
+    ];
+    execute::all(db, statements).await
 }

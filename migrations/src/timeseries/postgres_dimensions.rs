@@ -27,7 +27,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use super::{postgres, timescale};
+use super::{dimension_rows, execute, postgres, timescale};
 
 const DIMENSIONS: [&str; 4] = [
     "CREATE TABLE pods (
@@ -158,41 +158,15 @@ SELECT s.tenant_id, s.ts, s.pod_id, s.duration_seconds, s.placement, s.cpu_usage
        p.owner_name
 FROM pod_samples s JOIN pods p ON p.tenant_id = s.tenant_id AND p.pod_id = s.pod_id";
 
-/// Moves the old rows: descriptions from the old samples (and from rollups whose samples
-/// retention already dropped), the samples themselves, rollup keys, daily rollups and the
-/// rollup watermark (the old code kept rollups complete up to the latest snapshot's hour).
-const MOVE_DATA: [&str; 11] = [
-    "SELECT kcost_ensure_sample_partitions(
+/// Day partitions of the new sample tables for every day the old samples cover.
+const LEGACY_PARTITIONS: &str = "SELECT kcost_ensure_sample_partitions(
          (SELECT (min(ts) AT TIME ZONE 'UTC')::date FROM legacy_pod_samples),
          (SELECT (max(ts) AT TIME ZONE 'UTC')::date FROM legacy_pod_samples))
-     WHERE EXISTS (SELECT 1 FROM legacy_pod_samples)",
-    "INSERT INTO pods (tenant_id, cluster, namespace, pod, node, owner_kind, owner_name,
-                       first_seen)
-     SELECT tenant_id, cluster, namespace, pod, node, owner_kind, owner_name, min(ts)
-     FROM legacy_pod_samples
-     GROUP BY tenant_id, cluster, namespace, pod, node, owner_kind, owner_name",
-    "INSERT INTO pods (tenant_id, cluster, namespace, pod, node, first_seen)
-     SELECT h.tenant_id, h.cluster, h.namespace, h.pod, NULLIF(h.node, ''), min(h.hour)
-     FROM pod_costs_hourly h
-     WHERE NOT EXISTS (SELECT 1 FROM pods p
-                       WHERE p.tenant_id = h.tenant_id AND p.cluster = h.cluster
-                         AND p.namespace = h.namespace AND p.pod = h.pod
-                         AND COALESCE(p.node, '') = h.node)
-     GROUP BY h.tenant_id, h.cluster, h.namespace, h.pod, h.node",
-    "INSERT INTO pod_samples (tenant_id, ts, pod_id, duration_seconds, placement, cpu_usage_m,
-                              cpu_request_m, cpu_limit_m, mem_usage_b, mem_request_b,
-                              mem_limit_b, cpu_cost, ram_cost, storage_cost, network_cost,
-                              load_balancer_cost, cpu_rate, ram_rate)
-     SELECT l.tenant_id, l.ts, p.pod_id, l.duration_seconds, l.placement, l.cpu_usage_m,
-            l.cpu_request_m, l.cpu_limit_m, l.mem_usage_b, l.mem_request_b, l.mem_limit_b,
-            l.cpu_cost, l.ram_cost, l.storage_cost, l.network_cost, l.load_balancer_cost,
-            l.cpu_rate, l.ram_rate
-     FROM legacy_pod_samples l
-     JOIN pods p ON p.tenant_id = l.tenant_id AND p.cluster = l.cluster
-                AND p.namespace = l.namespace AND p.pod = l.pod
-                AND p.node IS NOT DISTINCT FROM l.node
-                AND p.owner_kind IS NOT DISTINCT FROM l.owner_kind
-                AND p.owner_name IS NOT DISTINCT FROM l.owner_name",
+     WHERE EXISTS (SELECT 1 FROM legacy_pod_samples)";
+
+/// Keys the hourly rollups by pod id, then adds the rollup watermark and the daily rollups
+/// of the days entirely before it.
+const MOVE_ROLLUPS: [&str; 5] = [
     "ALTER TABLE pod_costs_hourly ADD COLUMN pod_id bigint",
     "UPDATE pod_costs_hourly h SET pod_id = (
          SELECT min(p.pod_id) FROM pods p
@@ -216,61 +190,64 @@ const MOVE_DATA: [&str; 11] = [
      WHERE date_trunc('day', h.hour, 'UTC') + interval '1 day' <= s.rolled_until
      GROUP BY h.tenant_id, date_trunc('day', h.hour, 'UTC'), h.pod_id, h.cluster,
               h.namespace, h.pod, h.node",
-    "INSERT INTO nodes (tenant_id, cluster, node, instance_type, first_seen)
-     SELECT tenant_id, cluster, node, instance_type, min(ts)
-     FROM node_samples GROUP BY tenant_id, cluster, node, instance_type",
-    "UPDATE node_samples n SET node_id = d.node_id
+];
+
+/// Points each node sample at its node's description.
+const NODE_IDS: &str = "UPDATE node_samples n SET node_id = d.node_id
      FROM nodes d
      WHERE d.tenant_id = n.tenant_id AND d.cluster = n.cluster AND d.node = n.node
-       AND d.instance_type IS NOT DISTINCT FROM n.instance_type",
-];
+       AND d.instance_type IS NOT DISTINCT FROM n.instance_type";
+
+/// Moves the old rows: descriptions from the old samples (and from rollups whose samples
+/// retention already dropped), the samples themselves, rollup keys, daily rollups and the
+/// rollup watermark (the old code kept rollups complete up to the latest snapshot's hour).
+fn move_data() -> Vec<String> {
+    let mut statements = vec![
+        LEGACY_PARTITIONS.to_owned(),
+        dimension_rows::pods_of_legacy_samples(""),
+        dimension_rows::pods_of_rollups("pod_costs_hourly"),
+        dimension_rows::narrow_samples(
+            "
+                AND p.node IS NOT DISTINCT FROM l.node
+                AND p.owner_kind IS NOT DISTINCT FROM l.owner_kind
+                AND p.owner_name IS NOT DISTINCT FROM l.owner_name",
+        ),
+    ];
+    statements.extend(MOVE_ROLLUPS.map(str::to_owned));
+    statements.extend([dimension_rows::NODES_OF_SAMPLES, NODE_IDS].map(str::to_owned));
+    statements
+}
 
 /// Applies the migration (see the module docs).
 pub async fn up(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
     let hypertables = timescale::is_enabled(db).await?;
-    let suffix = if hypertables {
-        ""
-    } else {
-        " PARTITION BY RANGE (ts)"
-    };
-    let mut statements: Vec<String> = DIMENSIONS.iter().map(|s| (*s).to_owned()).collect();
-    statements.push(RENAME_LEGACY.to_owned());
-    statements.push(format!(
-        "CREATE TABLE pod_samples ({POD_SAMPLES_COLUMNS}\n){suffix}"
-    ));
-    statements.push(format!(
-        "CREATE TABLE container_samples ({CONTAINER_SAMPLES_COLUMNS}\n){suffix}"
-    ));
-    statements.push("ALTER TABLE node_samples ADD COLUMN node_id bigint".to_owned());
-    statements.push(postgres::ensure_partitions_fn(&timescale::HYPERTABLES));
-    for sql in statements {
-        db.execute_unprepared(&sql).await?;
-    }
+    execute::all(db, DIMENSIONS).await?;
+    let samples = [
+        RENAME_LEGACY.to_owned(),
+        postgres::sample_table("pod_samples", POD_SAMPLES_COLUMNS, !hypertables),
+        postgres::sample_table("container_samples", CONTAINER_SAMPLES_COLUMNS, !hypertables),
+        "ALTER TABLE node_samples ADD COLUMN node_id bigint".to_owned(),
+        postgres::ensure_partitions_fn(&timescale::HYPERTABLES),
+    ];
+    execute::all(db, samples).await?;
     if hypertables {
         timescale::convert_tables(db, &["pod_samples", "container_samples"], "tenant_id").await?;
     } else {
-        db.execute_unprepared(
-            "SELECT kcost_ensure_sample_partitions(
-                 (now() AT TIME ZONE 'UTC')::date, (now() AT TIME ZONE 'UTC')::date + 7)",
-        )
-        .await?;
+        db.execute_unprepared(postgres::INITIAL_PARTITIONS).await?;
     }
-    for sql in CREATE_INDEXES.iter().chain([&NAMED_VIEW]).chain(&MOVE_DATA) {
-        db.execute_unprepared(sql).await?;
-    }
-    for sql in [
+    execute::all(db, CREATE_INDEXES.into_iter().chain([NAMED_VIEW])).await?;
+    execute::all(db, move_data()).await?;
+    let legacy = [
         "DROP TABLE legacy_pod_samples",
         "DROP TABLE pod_presence_monthly",
-    ] {
-        db.execute_unprepared(sql).await?;
-    }
-    Ok(())
+    ];
+    execute::all(db, legacy).await
 }
 
 /// Drops what [`up`] created, keeping a `pod_samples` table for the earlier migrations'
 /// `down` (see the migration's docs: lossy).
 pub async fn down(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
-    for sql in [
+    let statements = [
         "DROP VIEW IF EXISTS pod_samples_named",
         "DROP TABLE IF EXISTS container_samples",
         "DROP TABLE IF EXISTS pod_costs_daily",
@@ -279,8 +256,6 @@ pub async fn down(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
         "DROP TABLE IF EXISTS pods",
         "ALTER TABLE node_samples DROP COLUMN IF EXISTS node_id",
         "ALTER TABLE pod_costs_hourly DROP COLUMN IF EXISTS pod_id",
-    ] {
-        db.execute_unprepared(sql).await?;
-    }
-    Ok(())
+    ];
+    execute::all(db, statements).await
 }

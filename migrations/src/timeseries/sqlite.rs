@@ -20,6 +20,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use super::execute;
+
 const TABLES: [&str; 5] = [
     "CREATE TABLE snapshots (
         tenant_id         TEXT    NOT NULL,
@@ -124,23 +126,21 @@ const INDEXES: [&str; 3] = [
 
 /// Creates the SQLite time-series tables.
 pub async fn create(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
-    for sql in TABLES.iter().chain(INDEXES.iter()) {
-        db.execute_unprepared(sql).await?;
-    }
-    Ok(())
+    execute::all(db, TABLES.into_iter().chain(INDEXES)).await
 }
 
 /// Drops the SQLite time-series tables.
 pub async fn drop(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
-    for table in [
+    let tables = [
         "node_idle_hourly",
         "pod_costs_hourly",
         "node_samples",
         "pod_samples",
         "snapshots",
-    ] {
-        db.execute_unprepared(&format!("DROP TABLE IF EXISTS {table}"))
-            .await?;
-    }
-    Ok(())
+    ];
+    execute::all(
+        db,
+        tables.map(|table| format!("DROP TABLE IF EXISTS {table}")),
+    )
+    .await
 }

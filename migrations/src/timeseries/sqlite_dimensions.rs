@@ -32,6 +32,8 @@ use rust_decimal::Decimal;
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{DbBackend, Statement, TransactionTrait, Value};
 
+use super::{dimension_rows, execute};
+
 const CREATE: [&str; 13] = [
     "CREATE TABLE pods (
         pod_id         INTEGER PRIMARY KEY,
@@ -148,39 +150,8 @@ fn rollup_table(name: &str, period: &str) -> String {
     )
 }
 
-/// Moves the old rows: descriptions from the old samples (and from rollups whose samples
-/// retention already dropped), the samples themselves, rollups under their pod ids, node
-/// ids and the rollup watermark.
-const MOVE_DATA: [&str; 9] = [
-    "INSERT INTO pods (tenant_id, cluster, namespace, pod, node, owner_kind, owner_name,
-                       first_seen)
-     SELECT tenant_id, cluster, namespace, pod, node, owner_kind, owner_name, MIN(ts)
-     FROM legacy_pod_samples
-     GROUP BY tenant_id, cluster, namespace, pod, node, owner_kind, owner_name
-     ORDER BY tenant_id, cluster, namespace, pod, MIN(ts)",
-    "INSERT INTO pods (tenant_id, cluster, namespace, pod, node, first_seen)
-     SELECT h.tenant_id, h.cluster, h.namespace, h.pod, NULLIF(h.node, ''), MIN(h.hour)
-     FROM legacy_pod_costs_hourly h
-     WHERE NOT EXISTS (SELECT 1 FROM pods p
-                       WHERE p.tenant_id = h.tenant_id AND p.cluster = h.cluster
-                         AND p.namespace = h.namespace AND p.pod = h.pod
-                         AND COALESCE(p.node, '') = h.node)
-     GROUP BY h.tenant_id, h.cluster, h.namespace, h.pod, h.node",
-    "INSERT INTO pod_samples (tenant_id, ts, pod_id, duration_seconds, placement, cpu_usage_m,
-                              cpu_request_m, cpu_limit_m, mem_usage_b, mem_request_b,
-                              mem_limit_b, cpu_cost, ram_cost, storage_cost, network_cost,
-                              load_balancer_cost, cpu_rate, ram_rate)
-     SELECT l.tenant_id, l.ts, p.pod_id, l.duration_seconds, l.placement, l.cpu_usage_m,
-            l.cpu_request_m, l.cpu_limit_m, l.mem_usage_b, l.mem_request_b, l.mem_limit_b,
-            l.cpu_cost, l.ram_cost, l.storage_cost, l.network_cost, l.load_balancer_cost,
-            l.cpu_rate, l.ram_rate
-     FROM legacy_pod_samples l
-     JOIN pods p ON p.tenant_id = l.tenant_id AND p.cluster = l.cluster
-                AND p.namespace = l.namespace AND p.pod = l.pod AND p.fingerprint IS NULL
-                AND p.node IS l.node AND p.owner_kind IS l.owner_kind
-                AND p.owner_name IS l.owner_name
-     ORDER BY l.tenant_id, l.ts",
-    "INSERT INTO pod_costs_hourly
+/// Copies the old hourly rollups under the id of their pod's first description.
+const HOURLY_ROLLUPS: &str = "INSERT INTO pod_costs_hourly
      SELECT h.tenant_id, h.hour,
             (SELECT MIN(p.pod_id) FROM pods p
              WHERE p.tenant_id = h.tenant_id AND p.cluster = h.cluster
@@ -190,21 +161,50 @@ const MOVE_DATA: [&str; 9] = [
             h.network_cost, h.load_balancer_cost, h.cpu_usage_mcs, h.cpu_request_mcs,
             h.mem_usage_bs, h.mem_request_bs, h.max_cpu_usage_m, h.max_mem_usage_b,
             h.sample_count, h.sample_seconds
-     FROM legacy_pod_costs_hourly h",
-    "DROP TABLE legacy_pod_samples",
-    "DROP TABLE legacy_pod_costs_hourly",
-    "INSERT INTO nodes (tenant_id, cluster, node, instance_type, first_seen)
-     SELECT tenant_id, cluster, node, instance_type, MIN(ts)
-     FROM node_samples GROUP BY tenant_id, cluster, node, instance_type",
-    "UPDATE node_samples SET node_id = (
+     FROM legacy_pod_costs_hourly h";
+
+/// Points each node sample at its node's description.
+const NODE_IDS: &str = "UPDATE node_samples SET node_id = (
          SELECT d.node_id FROM nodes d
          WHERE d.tenant_id = node_samples.tenant_id AND d.cluster = node_samples.cluster
            AND d.node = node_samples.node AND d.instance_type IS node_samples.instance_type
-           AND d.fingerprint IS NULL)",
-    "INSERT INTO rollup_state (tenant_id, cluster, rolled_until)
+           AND d.fingerprint IS NULL)";
+
+/// Each cluster's rollups are complete up to the hour after its latest snapshot.
+const ROLLUP_STATE: &str = "INSERT INTO rollup_state (tenant_id, cluster, rolled_until)
      SELECT tenant_id, cluster, MAX(ts) - ((MAX(ts) % 3600) + 3600) % 3600 + 3600
-     FROM snapshots GROUP BY tenant_id, cluster",
-];
+     FROM snapshots GROUP BY tenant_id, cluster";
+
+/// Moves the old rows: descriptions from the old samples (and from rollups whose samples
+/// retention already dropped), the samples themselves, rollups under their pod ids, node
+/// ids and the rollup watermark.
+fn move_data() -> Vec<String> {
+    let mut statements = vec![
+        dimension_rows::pods_of_legacy_samples(
+            "
+     ORDER BY tenant_id, cluster, namespace, pod, min(ts)",
+        ),
+        dimension_rows::pods_of_rollups("legacy_pod_costs_hourly"),
+        dimension_rows::narrow_samples(
+            " AND p.fingerprint IS NULL
+                AND p.node IS l.node AND p.owner_kind IS l.owner_kind
+                AND p.owner_name IS l.owner_name
+     ORDER BY l.tenant_id, l.ts",
+        ),
+    ];
+    statements.extend(
+        [
+            HOURLY_ROLLUPS,
+            "DROP TABLE legacy_pod_samples",
+            "DROP TABLE legacy_pod_costs_hourly",
+            dimension_rows::NODES_OF_SAMPLES,
+            NODE_IDS,
+            ROLLUP_STATE,
+        ]
+        .map(str::to_owned),
+    );
+    statements
+}
 
 /// The start of the UTC day of an hourly rollup row `h`.
 const DAY_OF_HOUR: &str = "h.hour - ((h.hour % 86400) + 86400) % 86400";
@@ -212,18 +212,14 @@ const DAY_OF_HOUR: &str = "h.hour - ((h.hour % 86400) + 86400) % 86400";
 /// Applies the migration (see the module docs).
 pub async fn up(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
     let txn = db.begin().await?;
-    for sql in CREATE {
-        txn.execute_unprepared(sql).await?;
-    }
-    txn.execute_unprepared("ALTER TABLE pod_costs_hourly RENAME TO legacy_pod_costs_hourly")
-        .await?;
-    txn.execute_unprepared(&rollup_table("pod_costs_hourly", "hour"))
-        .await?;
-    txn.execute_unprepared(&rollup_table("pod_costs_daily", "day"))
-        .await?;
-    for sql in MOVE_DATA {
-        txn.execute_unprepared(sql).await?;
-    }
+    execute::all(&txn, CREATE).await?;
+    let rollups = [
+        "ALTER TABLE pod_costs_hourly RENAME TO legacy_pod_costs_hourly".to_owned(),
+        rollup_table("pod_costs_hourly", "hour"),
+        rollup_table("pod_costs_daily", "day"),
+    ];
+    execute::all(&txn, rollups).await?;
+    execute::all(&txn, move_data()).await?;
     build_daily_rollups(&txn).await?;
     txn.commit().await
 }
