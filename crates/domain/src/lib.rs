@@ -15,8 +15,6 @@
 //!   mapped into priced snapshots.
 //! - [`retention`]: how far back samples are kept.
 //! - [`duration_text`]: durations as people write them (`30s`, `1h30m`, `7d`).
-//! - [`settings`]: what the crates owning a configuration section share: validation
-//!   issues, secrets that never print, lenient values from files and the environment.
 //!
 //! Nothing here may depend on a framework, a database driver or an async runtime; Cargo
 //! enforces it (see docs/architecture.md).
@@ -41,7 +39,6 @@ pub mod quantity;
 pub mod recommendation;
 pub mod retention;
 pub mod sample_limits;
-pub mod settings;
 pub mod snapshot;
 pub mod tenant;
 pub mod window;

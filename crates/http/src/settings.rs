@@ -5,7 +5,7 @@
 
 use std::net::{IpAddr, Ipv6Addr};
 
-use kcost_domain::settings::{SettingIssue, SettingIssues, de};
+use kcost_settings::{SettingIssue, SettingIssues, de};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// `[server]`: the HTTP listener.

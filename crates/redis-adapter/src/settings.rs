@@ -2,7 +2,7 @@
 //! the in-process cache — with its per-command timeout and how long cost-query answers
 //! stay cached.
 
-use kcost_domain::settings::{ConnectionUrl, SettingIssue, SettingIssues, de};
+use kcost_settings::{ConnectionUrl, SettingIssue, SettingIssues, de};
 use serde::{Deserialize, Serialize};
 
 /// Accepted `url` schemes.

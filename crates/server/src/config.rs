@@ -11,7 +11,7 @@
 //! `[kubecent]`, `[allocation]` and `[opencost]` in `kcost_app::settings`; `[redis]` in
 //! `kcost_redis_adapter`; `[agent]` in `kcost_simulator::settings`; `[database]` and
 //! `[timescale]` in [`crate::storage::settings`]; `[telemetry]` in
-//! [`crate::telemetry::settings`]. Secrets and URLs are `kcost_domain::settings` types that
+//! [`crate::telemetry::settings`]. Secrets and URLs are `kcost_settings` types that
 //! never print their secret part.
 //!
 //! ```no_run
@@ -37,9 +37,9 @@ pub use kcost_app::settings::{
     AllocationSettings, IngestSettings, KubecentSettings, OpenCostSettings, OpenCostSourceSettings,
     PricingSettings, SecuritySettings,
 };
-pub use kcost_domain::settings::{ConnectionUrl, REDACTED, Secret};
 pub use kcost_http::ServerSettings;
 pub use kcost_redis_adapter::RedisSettings;
+pub use kcost_settings::{ConnectionUrl, REDACTED, Secret};
 pub use kcost_simulator::settings::AgentSettings;
 pub use sources::{ConfigSources, DEFAULT_TOML, Environment};
 

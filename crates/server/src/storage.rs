@@ -10,8 +10,8 @@ pub mod settings;
 
 use std::time::Duration;
 
-use kcost_domain::settings::ConnectionUrl;
 use kcost_migrations::{MigratorTrait, RelationalMigrator, TimeseriesMigrator};
+use kcost_settings::ConnectionUrl;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 
 use crate::config::Settings;

@@ -1,6 +1,6 @@
 //! `[agent]`: settings for the bundled agent simulator (`kcost simulate`).
 
-use kcost_domain::settings::de;
+use kcost_settings::de;
 use serde::{Deserialize, Deserializer, Serialize};
 use uuid::Uuid;
 

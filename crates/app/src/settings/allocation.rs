@@ -1,7 +1,7 @@
 //! `[allocation]`: OpenCost's allocation API (`/allocation`, `/model/allocation`,
 //! `/v1/allocation`) — which tenant, if any, it serves to requests without an API key.
 
-use kcost_domain::settings::{SettingIssue, SettingIssues};
+use kcost_settings::{SettingIssue, SettingIssues};
 use serde::{Deserialize, Serialize};
 
 use super::AnonymousTenant;

@@ -3,9 +3,9 @@
 //! both sections, so the setting is read, checked and resolved at start-up the same way.
 
 use anyhow::Context as _;
-use kcost_domain::settings::{SettingIssues, de};
 use kcost_domain::tenant::{TenantId, TenantName};
 use kcost_ports::{TenantRepository, TenantRepositoryError};
+use kcost_settings::{SettingIssues, de};
 use serde::{Deserialize, Serialize};
 
 /// A tenant id or name, or unset (the default: every request needs a key). Read leniently

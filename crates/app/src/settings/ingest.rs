@@ -8,8 +8,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use kcost_domain::cost_engine::DurationRules;
 use kcost_domain::pricing::ResourceRates;
-use kcost_domain::settings::{SettingIssue, SettingIssues, de};
 use kcost_domain::snapshot::SnapshotRules;
+use kcost_settings::{SettingIssue, SettingIssues, de};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 

@@ -2,7 +2,7 @@
 //! serves to requests without an API key, and how often the default answers of active
 //! tenants are recomputed into the query cache.
 
-use kcost_domain::settings::{SettingIssue, SettingIssues};
+use kcost_settings::{SettingIssue, SettingIssues};
 use serde::{Deserialize, Serialize};
 
 use super::AnonymousTenant;

@@ -9,9 +9,9 @@ use std::time::Duration;
 use anyhow::Context as _;
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::duration_text::parse_duration;
-use kcost_domain::settings::{ConnectionUrl, SettingIssue, SettingIssues, de};
 use kcost_domain::tenant::TenantName;
 use kcost_ports::TenantRepository;
+use kcost_settings::{ConnectionUrl, SettingIssue, SettingIssues, de};
 use serde::{Deserialize, Serialize};
 
 use crate::opencost_import::{ImportSettings, ImportTarget};

@@ -6,7 +6,7 @@
 use kcost_domain::api_key::{
     AdminToken, AdminTokenError, MAX_ADMIN_TOKEN_LEN, MIN_ADMIN_TOKEN_LEN,
 };
-use kcost_domain::settings::{Secret, SettingIssue, SettingIssues, de};
+use kcost_settings::{Secret, SettingIssue, SettingIssues, de};
 use serde::{Deserialize, Serialize};
 
 use crate::instance::ConfiguredSecrets;

@@ -2,7 +2,7 @@
 //! or depend on the environment. All failures are reported together, in section order.
 
 use kcost_app::settings::MIN_PEPPER_BYTES;
-use kcost_domain::settings::SettingIssue;
+use kcost_settings::SettingIssue;
 
 use super::Settings;
 use super::error::Issue;

@@ -3,7 +3,7 @@
 //! adapter — an SQLite file or PostgreSQL — which is this crate's wiring, so both sections
 //! live here, beside the code that opens and migrates the stores.
 
-use kcost_domain::settings::{ConnectionUrl, SettingIssue, SettingIssues, de};
+use kcost_settings::{ConnectionUrl, SettingIssue, SettingIssues, de};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// The embedded default database: one SQLite file in the working directory.

@@ -1,6 +1,6 @@
 //! `[telemetry]`: logging — the `tracing` filter and the line format.
 
-use kcost_domain::settings::{SettingIssue, SettingIssues, de};
+use kcost_settings::{SettingIssue, SettingIssues, de};
 use serde::{Deserialize, Serialize};
 
 /// Log line format.

@@ -9,7 +9,8 @@
 //! - [`de`]: lenient serde helpers for values that may come from TOML files or from
 //!   environment variables (where everything starts life as text).
 //!
-//! Pure (serde only): reading files and the environment is the server's.
+//! Its own crate, not the domain's: these are configuration plumbing, not cost rules. Pure
+//! (serde only): reading files and the environment is the server's.
 
 pub mod de;
 mod issues;
