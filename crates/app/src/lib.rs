@@ -12,6 +12,7 @@
 //!   open per target and resource), listed, applied and dismissed.
 //! - [`instance`]: the installation's pepper and admin token at start-up.
 //! - [`key_usage`]: API-key last-use times, batched.
+//! - [`schedule`]: when periodic jobs run (fixed or paced by whether they found work).
 //! - [`opencost_import`]: OpenCost allocations imported hour by hour into the metrics
 //!   store, per configured source, with a status for health and metrics.
 //! - [`kubecent`]: seed 2's Kubecent questions (namespaces with idle, pods, months, savings).
@@ -34,6 +35,7 @@ pub mod opencost_import;
 pub mod prices;
 pub mod query_cache;
 pub mod recommendations;
+pub mod schedule;
 pub mod settings;
 pub mod tenants;
 

@@ -13,7 +13,6 @@
 //!
 //! A failing run is logged and retried at the next tick; it never stops the server.
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,6 +20,7 @@ use kcost_app::Clock;
 use kcost_app::key_usage::KeyUsage;
 use kcost_app::kubecent::CacheWarming;
 use kcost_app::ports::MetricsStore;
+use kcost_app::schedule::{Busy, every, paced};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -70,13 +70,6 @@ impl Rollups {
             }
         }
     }
-}
-
-/// Whether a run of a paced job found work (then the next run comes sooner).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Busy {
-    Yes,
-    No,
 }
 
 /// The running background tasks.
@@ -224,123 +217,5 @@ pub async fn flush_key_usage_at_shutdown(key_usage: &KeyUsage) {
             lost = key_usage.pending_len(),
             "could not record API-key last use at shutdown"
         ),
-    }
-}
-
-/// Runs `job` after `first_delay`, then every `period` after the end of each run, until
-/// `stopped` says so: a [`paced`] job that is never busy.
-async fn every<F, Fut>(
-    first_delay: Duration,
-    period: Duration,
-    stopped: watch::Receiver<bool>,
-    mut job: F,
-) where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = ()>,
-{
-    paced(first_delay, period, period, stopped, move || {
-        let run = job();
-        async move {
-            run.await;
-            Busy::No
-        }
-    })
-    .await;
-}
-
-/// Runs `job` after `first_delay`, then again `busy` after a run that found work and `idle`
-/// after one that did not, until `stopped` says so.
-async fn paced<F, Fut>(
-    first_delay: Duration,
-    idle: Duration,
-    busy: Duration,
-    mut stopped: watch::Receiver<bool>,
-    mut job: F,
-) where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Busy>,
-{
-    let mut wait = first_delay;
-    loop {
-        tokio::select! {
-            () = tokio::time::sleep(wait) => {
-                wait = match job().await {
-                    Busy::Yes => busy,
-                    Busy::No => idle,
-                };
-            }
-            changed = stopped.changed() => {
-                if changed.is_err() || *stopped.borrow() {
-                    break;
-                }
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-
-    use std::sync::atomic::{AtomicU32, Ordering};
-
-    use super::*;
-
-    #[tokio::test(start_paused = true)]
-    async fn jobs_run_on_schedule_and_stop_when_asked() {
-        let runs = Arc::new(AtomicU32::new(0));
-        let (stop, stopped) = watch::channel(false);
-        let counter = runs.clone();
-        let task = tokio::spawn(every(
-            Duration::from_secs(10),
-            Duration::from_secs(60),
-            stopped,
-            move || {
-                let counter = counter.clone();
-                async move {
-                    counter.fetch_add(1, Ordering::SeqCst);
-                }
-            },
-        ));
-        tokio::time::sleep(Duration::from_secs(5)).await;
-        assert_eq!(runs.load(Ordering::SeqCst), 0, "waits for the first delay");
-        tokio::time::sleep(Duration::from_secs(6 + 120)).await;
-        assert_eq!(runs.load(Ordering::SeqCst), 3, "at 10 s, 70 s and 130 s");
-        stop.send(true).unwrap();
-        task.await.unwrap();
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_paced_job_comes_back_soon_while_it_finds_work() {
-        let runs = Arc::new(AtomicU32::new(0));
-        let (stop, stopped) = watch::channel(false);
-        let counter = runs.clone();
-        // Busy on its first three runs, then idle.
-        let task = tokio::spawn(paced(
-            Duration::from_secs(5),
-            Duration::from_secs(60),
-            Duration::from_secs(1),
-            stopped,
-            move || {
-                let counter = counter.clone();
-                async move {
-                    if counter.fetch_add(1, Ordering::SeqCst) < 3 {
-                        Busy::Yes
-                    } else {
-                        Busy::No
-                    }
-                }
-            },
-        ));
-        tokio::time::sleep(Duration::from_millis(4_500)).await;
-        assert_eq!(runs.load(Ordering::SeqCst), 0, "waits for the first delay");
-        tokio::time::sleep(Duration::from_secs(4)).await;
-        assert_eq!(runs.load(Ordering::SeqCst), 4, "at 5, 6, 7 and 8 s");
-        tokio::time::sleep(Duration::from_secs(50)).await;
-        assert_eq!(runs.load(Ordering::SeqCst), 4, "idle: the next at 68 s");
-        tokio::time::sleep(Duration::from_secs(11)).await;
-        assert_eq!(runs.load(Ordering::SeqCst), 5);
-        stop.send(true).unwrap();
-        task.await.unwrap();
     }
 }
