@@ -36,9 +36,7 @@ use kcost_ports::{
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-pub const SMALL: &str = include_str!("../../../agent-contract/fixtures/agent/snapshot-small.json");
-pub const NODES_NULL: &str =
-    include_str!("../../../agent-contract/fixtures/agent/snapshot-nodes-null.json");
+pub use kcost_agent_contract::fixtures::{NODES_NULL, SMALL};
 pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789abcdefghijklmnop";
 const PEPPER: &str = "a-test-pepper-of-32-bytes-length";
 

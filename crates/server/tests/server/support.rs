@@ -25,13 +25,9 @@ pub const ADMIN_TOKEN: &str = "e2e-admin-token-0123456789abcdefghijklmnop";
 /// Largest body the test servers accept.
 pub const MAX_PAYLOAD_BYTES: u64 = 256 * 1024;
 
-pub const SMALL: &str = include_str!("../../../agent-contract/fixtures/agent/snapshot-small.json");
-pub const NODES_NULL: &str =
-    include_str!("../../../agent-contract/fixtures/agent/snapshot-nodes-null.json");
+/// The reference agent's payloads.
+pub use kcost_agent_contract::fixtures::{LABELS, NODES_NULL, SMALL};
 /// The fixtures' clusters.
-/// The agent's later form: labels, phase, QoS class, containers (cluster `prod-eu`).
-pub const LABELS: &str =
-    include_str!("../../../agent-contract/fixtures/agent/snapshot-labels.json");
 pub const SMALL_CLUSTER: &str = "cost-dashboard-dev";
 pub const NODES_NULL_CLUSTER: &str = "edge-cluster";
 /// A window holding both fixtures (2026-11-20T09:00Z and 09:10Z).
