@@ -17,6 +17,8 @@ pub enum BackendFailure {
     Unexpected(#[from] anyhow::Error),
 }
 
+/// The constructors every error carrying a failure also has ([`carries_backend_failure!`]),
+/// so a caller writes `X::unavailable(e)` whether `X` is an alias of this type or not.
 impl BackendFailure {
     pub fn unavailable(error: anyhow::Error) -> Self {
         Self::Unavailable(error)
@@ -24,11 +26,6 @@ impl BackendFailure {
 
     pub fn unexpected(error: anyhow::Error) -> Self {
         Self::Unexpected(error)
-    }
-
-    /// Whether the caller may retry later.
-    pub fn is_unavailable(&self) -> bool {
-        matches!(self, Self::Unavailable(_))
     }
 }
 
