@@ -3,18 +3,18 @@
 //! Authentication calls [`KeyUsage::record`] (a map insert under a short lock); a
 //! background task calls [`KeyUsage::flush`] every few seconds and once more at shutdown,
 //! writing every key's latest use in one `record_last_used` batch. Uses leave the map only
-//! once written, so a failed or cancelled flush is retried by the next. Memory is bounded by the number of distinct
-//! keys used since the last flush.
+//! once written, so a failed or cancelled flush is retried by the next. Memory is bounded
+//! by the number of distinct keys used since the last flush.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
 use kcost_domain::api_key::KeyId;
-use kcost_ports::{ApiKeyRepository, ApiKeyRepositoryError, Clock};
+use kcost_ports::{ApiKeyRepository, ApiKeyRepositoryError, BackendFailure, Clock};
 
 /// Attempts of the shutdown flush.
-pub const FINAL_FLUSH_ATTEMPTS: u32 = 3;
+const FINAL_FLUSH_ATTEMPTS: u32 = 3;
 /// The pause after the first failed shutdown flush; the n-th pause is n times this.
 const FINAL_FLUSH_PAUSE: std::time::Duration = std::time::Duration::from_millis(250);
 
@@ -71,15 +71,22 @@ impl KeyUsage {
         Ok(batch.len())
     }
 
-    /// The last flush, at shutdown: nothing retries it later, so a failure (a pool
-    /// briefly exhausted, a database restarting) is tried again
-    /// [`FINAL_FLUSH_ATTEMPTS`] times in all, pausing a little longer each time.
+    /// The last flush, at shutdown: nothing retries it later, so an unavailable store (a
+    /// pool briefly exhausted, a database restarting) is tried again, up to
+    /// [`FINAL_FLUSH_ATTEMPTS`] times in all, pausing a little longer each time. Any other
+    /// failure would fail again: it is returned at once.
     pub async fn final_flush(&self) -> Result<usize, ApiKeyRepositoryError> {
         let mut attempt = 1;
         loop {
             match self.flush().await {
-                Err(error) if attempt < FINAL_FLUSH_ATTEMPTS => {
-                    tracing::warn!(error = %error, attempt, "could not record API-key last use; retrying");
+                Err(error @ ApiKeyRepositoryError::Failed(BackendFailure::Unavailable(_)))
+                    if attempt < FINAL_FLUSH_ATTEMPTS =>
+                {
+                    tracing::warn!(
+                        error = format!("{:#}", anyhow::Error::new(error)),
+                        attempt,
+                        "could not record API-key last use; retrying"
+                    );
                     tokio::time::sleep(FINAL_FLUSH_PAUSE * attempt).await;
                     attempt += 1;
                 }
@@ -110,24 +117,17 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
+    use kcost_test_support::ManualClock;
+
     use crate::test_support::{FixedClock, now};
 
     fn key(n: u128) -> KeyId {
         KeyId::from_uuid(Uuid::from_u128(n))
     }
 
-    /// A clock the test moves by hand.
-    struct SteppedClock(StdMutex<DateTime<Utc>>);
-
-    impl Clock for SteppedClock {
-        fn now(&self) -> DateTime<Utc> {
-            *self.0.lock().unwrap()
-        }
-    }
-
     #[tokio::test]
     async fn uses_are_batched_with_the_latest_time_per_key() {
-        let clock = Arc::new(SteppedClock(StdMutex::new(now())));
+        let clock = ManualClock::at(now());
         let mut keys = MockApiKeyRepository::new();
         let later = now() + Duration::seconds(5);
         keys.expect_record_last_used()
@@ -141,7 +141,7 @@ mod tests {
         let usage = KeyUsage::new(Arc::new(keys), clock.clone());
         usage.record(key(1));
         usage.record(key(2));
-        *clock.0.lock().unwrap() = later;
+        clock.set(later);
         usage.record(key(1));
         assert_eq!(usage.pending_len(), 2);
         assert_eq!(usage.flush().await.unwrap(), 2);
@@ -230,7 +230,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_use_recorded_during_a_write_waits_for_the_next_flush() {
-        let clock = Arc::new(SteppedClock(StdMutex::new(now())));
+        let clock = ManualClock::at(now());
         let later = now() + Duration::seconds(5);
         let keys = Arc::new(FirstWriteWaits::default());
         let usage = KeyUsage::new(keys.clone(), clock.clone());
@@ -238,7 +238,7 @@ mod tests {
         let mut flush = Box::pin(usage.flush());
         let mut context = std::task::Context::from_waker(std::task::Waker::noop());
         assert!(flush.as_mut().poll(&mut context).is_pending());
-        *clock.0.lock().unwrap() = later;
+        clock.set(later);
         usage.record(key(1));
         keys.gate.notify_one();
         assert_eq!(flush.await.unwrap(), 1);
@@ -259,16 +259,18 @@ mod tests {
     async fn the_shutdown_flush_retries_then_gives_up() {
         let mut keys = MockApiKeyRepository::new();
         let mut calls = 0;
-        keys.expect_record_last_used().times(3).returning(move |_| {
-            calls += 1;
-            if calls < 3 {
-                Err(ApiKeyRepositoryError::unavailable(anyhow::anyhow!(
-                    "too many clients"
-                )))
-            } else {
-                Ok(())
-            }
-        });
+        keys.expect_record_last_used()
+            .times(FINAL_FLUSH_ATTEMPTS as usize)
+            .returning(move |_| {
+                calls += 1;
+                if calls < 3 {
+                    Err(ApiKeyRepositoryError::unavailable(anyhow::anyhow!(
+                        "too many clients"
+                    )))
+                } else {
+                    Ok(())
+                }
+            });
         let usage = KeyUsage::new(Arc::new(keys), Arc::new(FixedClock(now())));
         usage.record(key(1));
         assert_eq!(usage.final_flush().await.unwrap(), 1);
@@ -277,6 +279,20 @@ mod tests {
         keys.expect_record_last_used()
             .times(FINAL_FLUSH_ATTEMPTS as usize)
             .returning(|_| Err(ApiKeyRepositoryError::unavailable(anyhow::anyhow!("down"))));
+        let usage = KeyUsage::new(Arc::new(keys), Arc::new(FixedClock(now())));
+        usage.record(key(1));
+        assert!(usage.final_flush().await.is_err());
+        assert_eq!(usage.pending_len(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_shutdown_flush_does_not_retry_what_would_fail_again() {
+        let mut keys = MockApiKeyRepository::new();
+        keys.expect_record_last_used().times(1).returning(|_| {
+            Err(ApiKeyRepositoryError::unexpected(anyhow::anyhow!(
+                "bad row"
+            )))
+        });
         let usage = KeyUsage::new(Arc::new(keys), Arc::new(FixedClock(now())));
         usage.record(key(1));
         assert!(usage.final_flush().await.is_err());

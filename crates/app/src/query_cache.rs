@@ -122,7 +122,7 @@ impl QueryCache {
         if let Err(error) = self.cache.increment(&self.version_key(tenant)).await {
             self.errors.fetch_add(1, Ordering::Relaxed);
             self.unconfirmed_tenants().insert(tenant);
-            tracing::warn!(%tenant, error = %error, "could not invalidate the query cache; retrying before its next use");
+            tracing::warn!(%tenant, error = format!("{:#}", anyhow::Error::new(error)), "could not invalidate the query cache; retrying before its next use");
         }
     }
 
@@ -184,7 +184,10 @@ impl QueryCache {
             Ok(bytes) => {
                 if let Err(error) = self.cache.set(&key, &bytes, self.ttl).await {
                     self.errors.fetch_add(1, Ordering::Relaxed);
-                    tracing::debug!(error = %error, "could not store a query answer");
+                    tracing::debug!(
+                        error = format!("{:#}", anyhow::Error::new(error)),
+                        "could not store a query answer"
+                    );
                 }
             }
             Err(error) => tracing::warn!(%error, "could not serialize a query answer"),

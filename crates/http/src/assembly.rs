@@ -15,8 +15,12 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
 use actix_web::{App, web};
 
+use crate::AppState;
+use crate::cors::cors;
+use crate::metrics::track_metrics;
 use crate::rate_limit::{RateLimit, RateLimitConfigError};
-use crate::{AppState, cors, request_id, routes, track_metrics};
+use crate::request_id::request_id;
+use crate::routes;
 
 /// What every worker's `App` shares: the state and the one rate limit.
 #[derive(Clone)]

@@ -32,12 +32,8 @@ pub mod settings;
 pub mod state;
 
 pub use assembly::HttpApp;
-pub use cors::cors;
 pub use error::ApiError;
-pub use metrics::{HttpMetrics, PoolUsage, track_metrics};
-pub use rate_limit::{RateLimit, RateLimitConfigError, RateLimiter};
-pub use request_id::request_id;
-pub use routes::configure;
+pub use metrics::{HttpMetrics, PoolUsage};
 pub use serve::serve;
 pub use settings::ServerSettings;
 pub use state::{AppState, HttpLimits};

@@ -272,7 +272,7 @@ fn escape(value: &str) -> String {
         .replace('\n', "\\n")
 }
 
-/// Middleware (`actix_web::middleware::from_fn(kcost_http::track_metrics)`): counts every
+/// Middleware (`actix_web::middleware::from_fn(kcost_http::metrics::track_metrics)`): counts every
 /// request in `AppState::metrics` by route pattern, method and status.
 pub async fn track_metrics(
     req: ServiceRequest,

@@ -66,7 +66,7 @@ pub fn current() -> Option<RequestId> {
     CURRENT.try_with(Clone::clone).ok()
 }
 
-/// Middleware (`actix_web::middleware::from_fn(kcost_http::request_id)`): assigns the id,
+/// Middleware (`actix_web::middleware::from_fn(kcost_http::request_id::request_id)`): assigns the id,
 /// opens the request span (fields `request_id`, `method`, `path`, `route`, `status`, and
 /// `key_id`/`tenant` once authenticated), renders errors escaping inner middleware while
 /// the id is known, sets `X-Request-Id` and logs the outcome. Wrap it outermost.

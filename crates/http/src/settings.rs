@@ -1,6 +1,6 @@
 //! `[server]`: the HTTP listener — address, timeouts, worker threads — and the limits every
-//! request meets before a route: CORS origins and the per-key rate limit. Read by the
-//! server when it binds and builds its workers ([`crate::HttpApp`]); validated here, each
+//! request meets before a route: CORS origins and the per-key rate limit. Read by
+//! [`crate::serve`] when it binds and builds its workers ([`crate::HttpApp`]); validated here, each
 //! problem keyed within the section (`port`, `cors_origins`).
 
 use std::net::{IpAddr, Ipv6Addr};
@@ -19,7 +19,8 @@ pub struct ServerSettings {
     pub port: u16,
     /// Time allowed to receive a request's head and body.
     pub read_timeout_seconds: u64,
-    /// Time allowed to send a response.
+    /// Reserved, not applied: checked and accepted so existing files keep loading, but
+    /// actix-web has no deadline for writing a response.
     pub write_timeout_seconds: u64,
     /// Time in-flight requests get to finish after SIGTERM.
     pub shutdown_timeout_seconds: u64,

@@ -1,6 +1,8 @@
-//! The one vocabulary for a backend that failed to answer, shared by every port and use
-//! case: it was [`Unavailable`](BackendFailure::Unavailable) (cannot be reached, overloaded,
-//! timed out: the caller may retry, and the API answers 503 with `Retry-After`), or the
+//! The one vocabulary for a backend that failed to answer, shared by the use cases and
+//! every port but the OpenCost source (whose failures are its own: unreachable, rejected,
+//! a bad response): it was [`Unavailable`](BackendFailure::Unavailable) (cannot be
+//! reached, overloaded, timed out: the caller may retry, and the API answers 503 with
+//! `Retry-After`), or the
 //! call failed [`Unexpected`](BackendFailure::Unexpected)ly (a bug or a broken invariant:
 //! 500, logged in full, opaque to the client). Ports whose only errors are these use the
 //! type itself under their own name; the others carry it as their `Failed` variant, and

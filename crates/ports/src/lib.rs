@@ -4,7 +4,8 @@
 //! the use cases in `kcost-app` depend only on these traits. Every trait is `Send + Sync`,
 //! states its error contract in its doc comment: domain variants an adapter must translate
 //! into (a unique violation becomes `Duplicate`), and [`BackendFailure`] — `Unavailable`
-//! for an unreachable backend, one opaque `Unexpected` catch-all — shared by every port.
+//! for an unreachable backend, one opaque `Unexpected` catch-all — shared by every port but
+//! `OpenCostSource`, which has its own (unreachable, rejected, bad response).
 //!
 //! With the `mocks` feature, each trait has a mockall mock (`MockTenantRepository`, …)
 //! for use-case tests.

@@ -196,12 +196,12 @@ impl BackgroundTasks {
 }
 
 /// Writes pending API-key uses; failures are kept for the next flush.
-pub async fn flush_key_usage(key_usage: &KeyUsage) {
+async fn flush_key_usage(key_usage: &KeyUsage) {
     match key_usage.flush().await {
         Ok(0) => {}
         Ok(written) => tracing::debug!(written, "recorded API-key last use"),
         Err(error) => tracing::warn!(
-            error = %error,
+            error = format!("{:#}", anyhow::Error::new(error)),
             pending = key_usage.pending_len(),
             "could not record API-key last use; will retry"
         ),
@@ -213,7 +213,7 @@ pub async fn flush_key_usage_at_shutdown(key_usage: &KeyUsage) {
     match key_usage.final_flush().await {
         Ok(written) => tracing::debug!(written, "recorded API-key last use at shutdown"),
         Err(error) => tracing::warn!(
-            error = %error,
+            error = format!("{:#}", anyhow::Error::new(error)),
             lost = key_usage.pending_len(),
             "could not record API-key last use at shutdown"
         ),

@@ -91,13 +91,14 @@ pub(crate) fn pod_sample_rows(
 ) -> anyhow::Result<Vec<Vec<Value>>> {
     with_ids(priced.snapshot().pods(), priced.pods(), pod_ids, "pod")?
         .map(|(sample, cost, pod_id)| {
-            let mut row: Vec<Value> = vec![
+            let mut row: Vec<Value> = Vec::with_capacity(POD_SAMPLE_WIDTH);
+            row.extend([
                 key.tenant.clone().into(),
                 key.ts.into(),
                 pod_id.into(),
                 key.duration_seconds.into(),
                 stored_placement(cost.placement).into(),
-            ];
+            ]);
             row.extend(figure_values(&sample.figures)?);
             row.extend([
                 money_units(cost.cpu_cost)?.into(),
@@ -124,12 +125,13 @@ pub(crate) fn container_sample_rows(
     let mut rows = Vec::new();
     for (sample, pod_id) in priced.snapshot().pods().iter().zip(pod_ids) {
         for (index, container) in sample.containers_beyond_pod().iter().enumerate() {
-            let mut row: Vec<Value> = vec![
+            let mut row: Vec<Value> = Vec::with_capacity(CONTAINER_SAMPLE_WIDTH);
+            row.extend([
                 key.tenant.clone().into(),
                 key.ts.into(),
                 (*pod_id).into(),
                 i64::try_from(index).context("too many containers")?.into(),
-            ];
+            ]);
             row.extend(figure_values(&container.figures)?);
             row.push(i64::from(container.restarts).into());
             rows.push(row);

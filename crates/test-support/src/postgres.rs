@@ -5,7 +5,7 @@
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
 
 /// The server the tests use when `KCOST_TEST_DATABASE_URL` is not set.
-pub const DEFAULT_SERVER_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+const DEFAULT_SERVER_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 /// The PostgreSQL server of the tests: `KCOST_TEST_DATABASE_URL`, or the local default.
 pub fn server_url() -> String {
@@ -45,7 +45,7 @@ impl ThrowawayDatabase {
     }
 
     /// A new, empty database on the server of `server` (a URL to any of its databases).
-    pub async fn create_on(server: &str) -> Self {
+    async fn create_on(server: &str) -> Self {
         let name = format!("kcost_test_{}", uuid::Uuid::new_v4().simple());
         execute(server, &format!("CREATE DATABASE \"{name}\""))
             .await
@@ -59,10 +59,6 @@ impl ThrowawayDatabase {
             name,
             dropped: false,
         }
-    }
-
-    pub fn name(&self) -> &str {
-        &self.name
     }
 
     /// The URL of this database.

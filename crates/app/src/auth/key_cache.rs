@@ -227,7 +227,9 @@ impl ApiKeyCache {
 /// reports (rate-limited): only debug here. Anything else is a warning.
 fn log_cache_error(error: &CacheError, message: &'static str) {
     match error {
-        CacheError::Unavailable(_) => tracing::debug!(%error, "{message}"),
-        CacheError::Unexpected(_) => tracing::warn!(%error, "{message}"),
+        CacheError::Unavailable(cause) => {
+            tracing::debug!(error = format!("cache unavailable: {cause:#}"), "{message}");
+        }
+        CacheError::Unexpected(cause) => tracing::warn!(error = format!("{cause:#}"), "{message}"),
     }
 }
