@@ -20,6 +20,7 @@ pub mod ingest;
 pub mod kubecent;
 pub mod opencost;
 pub mod security;
+mod tenant_by_name;
 
 pub use allocation::AllocationSettings;
 pub use anonymous_tenant::AnonymousTenant;

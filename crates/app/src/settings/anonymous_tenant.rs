@@ -8,6 +8,8 @@ use kcost_ports::{TenantRepository, TenantRepositoryError};
 use kcost_settings::{SettingIssues, de};
 use serde::{Deserialize, Serialize};
 
+use super::tenant_by_name::tenant_by_name;
+
 /// A tenant id or name, or unset (the default: every request needs a key). Read leniently
 /// (trimmed; empty means unset); sections skip it in their output while unset.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -71,16 +73,8 @@ impl AnonymousTenant {
         } else {
             let name = TenantName::new(value)
                 .with_context(|| format!("{key}: `{value}` is not a tenant id or name"))?;
-            tenants
-                .find_by_name(&name)
-                .await
-                .with_context(|| format!("{key}: looking up tenant `{value}`"))?
-                .with_context(|| {
-                    format!(
-                        "{key}: no tenant is named `{value}`; create it (`kcost tenants create`) \
-                         or unset the key"
-                    )
-                })?
+            tenant_by_name(tenants, key, &name, "unset the key")
+                .await?
                 .id
         };
         tracing::warn!(%tenant, setting = key, "{key} is set: {routes} answer without an API key");

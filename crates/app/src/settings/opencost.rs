@@ -14,6 +14,7 @@ use kcost_ports::TenantRepository;
 use kcost_settings::{ConnectionUrl, SettingIssue, SettingIssues, de};
 use serde::{Deserialize, Serialize};
 
+use super::tenant_by_name::tenant_by_name;
 use crate::opencost_import::{ImportSettings, ImportTarget};
 
 /// Accepted `aggregate` values.
@@ -84,17 +85,8 @@ impl OpenCostSourceSettings {
         let name = self.tenant.as_str();
         let tenant_name = TenantName::new(name)
             .with_context(|| format!("{}: `{name}` is not a tenant name", key("tenant")))?;
-        let tenant = tenants
-            .find_by_name(&tenant_name)
-            .await
-            .with_context(|| format!("{}: looking up tenant `{name}`", key("tenant")))?
-            .with_context(|| {
-                format!(
-                    "{}: no tenant is named `{name}`; create it (`kcost tenants create`) or \
-                     remove the source",
-                    key("tenant")
-                )
-            })?;
+        let tenant =
+            tenant_by_name(tenants, &key("tenant"), &tenant_name, "remove the source").await?;
         let cluster = ClusterName::new(self.cluster.as_str()).with_context(|| key("cluster"))?;
         let interval = parse_duration(&self.interval)
             .map_err(anyhow::Error::msg)
