@@ -16,6 +16,8 @@
 //! - [`opencost_import`]: OpenCost allocations imported hour by hour into the metrics
 //!   store, per configured source, with a status for health and metrics.
 //! - [`kubecent`]: seed 2's Kubecent questions (namespaces with idle, pods, months, savings).
+//! - [`budgets`]: budgets with their spend and forecast, evaluated for alerts after ingest
+//!   and every minute; alerts delivered to webhooks with retries.
 //! - [`settings`]: the configuration sections the use cases own (`[ingest]`, `[pricing]`,
 //!   `[security]`, `[kubecent]`, `[allocation]`, `[opencost]`), each validated here.
 //!
@@ -24,6 +26,7 @@
 
 pub mod allocations;
 pub mod auth;
+pub mod budgets;
 pub mod costs;
 pub mod deadline;
 pub mod health;
