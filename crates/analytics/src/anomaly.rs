@@ -1,10 +1,10 @@
 //! Cost anomalies: each bucket of a group's window judged against that group's own
 //! history, with seasonality by hour of day and day of week and robust statistics.
 //!
-//! For a window bucket, [`seasonal_peers`] finds the history buckets of the same season
+//! For a window bucket, `seasonal_peers` finds the history buckets of the same season
 //! (same hour of the week when there are enough weeks, else the same hour on the same kind
 //! of day, …); the expected cost is their median. How far the actual cost may stray is the
-//! largest of ([`noise`]):
+//! largest of (`noise`):
 //! - the peers' own spread, 1.4826 × their median absolute deviation;
 //! - the group's typical relative error, measured on its history the same way;
 //! - floors from [`AnomalySettings`]: a minimum absolute and a minimum relative deviation,

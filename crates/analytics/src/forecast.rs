@@ -3,9 +3,9 @@
 //!
 //! The method follows the history's length (see [`method_for`]):
 //! - three weeks or more: additive Holt–Winters with a damped trend and a weekly season
-//!   ([`holt_winters`]), its smoothing parameters fitted to the history;
-//! - one to three weeks: the weekly seasonal mean ([`seasonal_naive`]);
-//! - under a week: a flat line at the median ([`flat`]).
+//!   (`holt_winters`), its smoothing parameters fitted to the history;
+//! - one to three weeks: the weekly seasonal mean (`seasonal_naive`);
+//! - under a week: a flat line at the median (`flat`).
 //!
 //! Leading zero days are dropped first: they are days before the group existed, and would
 //! otherwise teach the season and the trend a ramp that will not repeat. Intervals come

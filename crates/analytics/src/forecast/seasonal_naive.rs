@@ -1,12 +1,13 @@
-//! The forecast for one to three weeks of history: each weekday's mean over the last one
-//! or two full weeks (the weekly seasonal mean; with one week, the seasonal naive).
+//! The forecast for one to three weeks of history: the last week's mean level plus each
+//! weekday's mean deviation over the last one or two full weeks (with one week, exactly
+//! the seasonal naive: last week again).
 //!
 //! Cluster costs repeat weekly (working days against weekends, batch jobs on a schedule),
 //! so a week is the shortest history that carries the season; two weeks average out some
-//! noise. The error standard deviation is that of the week-on-week differences
-//! `y[t] − y[t−7]`, or the week's own spread when there is only one week; it grows with
-//! √(weeks ahead), as the seasonal naive's error does.
-
+//! of its noise, while the level comes from the last week alone so that growth is not
+//! lagged by half a week. The error standard deviation is that of the week-on-week
+//! differences `y[t] − y[t−7]`, or the week's own spread when there is only one week; it
+//! grows with √(weeks ahead), as the seasonal naive's error does.
 use super::PointForecast;
 use crate::stats::{mean, root_mean_square};
 
@@ -22,6 +23,8 @@ pub(super) fn forecast(history: &[f64], horizon: usize) -> PointForecast {
             error_sd: vec![0.0; horizon],
         };
     };
+    let overall = mean(recent).unwrap_or(0.0);
+    let last_week = mean(&recent[recent.len().saturating_sub(WEEK)..]).unwrap_or(0.0);
     let weekday_means: Vec<f64> = (0..WEEK)
         .map(|position| {
             let same_weekday: Vec<f64> = recent
@@ -30,7 +33,7 @@ pub(super) fn forecast(history: &[f64], horizon: usize) -> PointForecast {
                 .step_by(WEEK)
                 .copied()
                 .collect();
-            mean(&same_weekday).unwrap_or(0.0)
+            mean(&same_weekday).unwrap_or(0.0) - overall + last_week
         })
         .collect();
     let one_step_sd = one_step_error_sd(history, recent);
@@ -84,11 +87,28 @@ mod tests {
     }
 
     #[test]
-    fn two_weeks_are_averaged_and_the_error_grows_by_week() {
+    fn two_weeks_average_the_shape_at_the_last_weeks_level() {
+        let mut history = WEEK_SHAPE.to_vec();
+        history.extend(WEEK_SHAPE.iter().enumerate().map(|(day, cost)| {
+            // One week later: 2 more, and Monday 1 more than that (noise).
+            cost + 2.0 + if day == 0 { 1.0 } else { 0.0 }
+        }));
+        let point = forecast(&history, 8);
+        let last_week_level = 1.0 / 7.0;
+        assert!(
+            (point.cost[1] - (WEEK_SHAPE[1] + 2.0 + last_week_level - 0.5 / 7.0)).abs() < 1e-12
+        );
+        assert!(
+            (point.cost[0] - (WEEK_SHAPE[0] + 2.5 + last_week_level - 0.5 / 7.0)).abs() < 1e-12
+        );
+    }
+
+    #[test]
+    fn the_error_grows_by_week() {
         let mut history = WEEK_SHAPE.to_vec();
         history.extend(WEEK_SHAPE.iter().map(|cost| cost + 2.0));
         let point = forecast(&history, 8);
-        assert_eq!(point.cost[0], WEEK_SHAPE[0] + 1.0);
+        assert!((point.cost[0] - (WEEK_SHAPE[0] + 2.0)).abs() < 1e-12);
         assert_eq!(point.error_sd[0], 2.0);
         assert_eq!(point.error_sd[6], 2.0);
         assert!((point.error_sd[7] - 2.0 * 2f64.sqrt()).abs() < 1e-12);
