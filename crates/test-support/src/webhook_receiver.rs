@@ -117,7 +117,9 @@ async fn read_request(stream: &mut TcpStream) -> Option<String> {
                 .unwrap_or(0);
             let body_start = head_end + 4;
             if buffer.len() >= body_start + length {
-                return Some(String::from_utf8_lossy(&buffer[body_start..body_start + length]).into_owned());
+                return Some(
+                    String::from_utf8_lossy(&buffer[body_start..body_start + length]).into_owned(),
+                );
             }
         }
     }

@@ -28,7 +28,11 @@ impl HttpWebhookSender {
             .timeout(timeout)
             .connect_timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("kcost/", env!("CARGO_PKG_VERSION"), " (budget alerts)"))
+            .user_agent(concat!(
+                "kcost/",
+                env!("CARGO_PKG_VERSION"),
+                " (budget alerts)"
+            ))
             .build()?;
         Ok(Self { client, timeout })
     }
@@ -41,14 +45,16 @@ impl WebhookSender for HttpWebhookSender {
             .client
             .post(url.as_str())
             .json(&body_for(url, alert))
-            .send().await.map_err(|error| {
-            if error.is_timeout() {
-                WebhookError::TimedOut(self.timeout.as_secs())
-            } else {
-                // Without the URL: it may carry a token, and the error is shown to users.
-                WebhookError::Unreachable(describe(&error.without_url()))
-            }
-        })?;
+            .send()
+            .await
+            .map_err(|error| {
+                if error.is_timeout() {
+                    WebhookError::TimedOut(self.timeout.as_secs())
+                } else {
+                    // Without the URL: it may carry a token, and the error is shown to users.
+                    WebhookError::Unreachable(describe(&error.without_url()))
+                }
+            })?;
         let status = response.status();
         if status.is_success() {
             Ok(())

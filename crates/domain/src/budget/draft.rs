@@ -66,16 +66,16 @@ impl BudgetDraft {
             problem("name", issue);
         }
 
-        let amount = self.amount_usd;
-        if amount <= Decimal::ZERO {
-            problem("amount_usd", "must be greater than 0".into());
-        } else if amount > MAX_AMOUNT {
-            problem("amount_usd", format!("must be at most {MAX_AMOUNT}"));
-        } else if amount.normalize().scale() > COST_SCALE {
+        // Money is kept to ten places: finer digits are rounded, and what rounds to
+        // nothing is no amount.
+        let amount = Money::from_decimal(self.amount_usd);
+        if amount.amount() <= Decimal::ZERO {
             problem(
                 "amount_usd",
-                format!("must have at most {COST_SCALE} decimal places"),
+                format!("must be at least 0.0000000001 (amounts are kept to {COST_SCALE} places)"),
             );
+        } else if amount.amount() > MAX_AMOUNT {
+            problem("amount_usd", format!("must be at most {MAX_AMOUNT}"));
         }
 
         let period = self.period.parse::<BudgetPeriod>();
@@ -107,7 +107,7 @@ impl BudgetDraft {
         match (period, thresholds) {
             (Ok(period), Ok(thresholds)) if errors.is_empty() => Ok(BudgetSpec {
                 name,
-                amount: Money::from_decimal(amount),
+                amount,
                 period,
                 scope,
                 thresholds,
@@ -249,10 +249,11 @@ mod tests {
     }
 
     #[test]
-    fn amounts_are_positive_bounded_and_at_most_ten_places() {
+    fn amounts_are_positive_bounded_and_rounded_to_ten_places() {
         for (amount, ok) in [
             ("0.0000000001", true),
             ("0.00000000001", false),
+            ("0.00000000006", true),
             ("-5", false),
             ("1000000000", true),
             ("1000000000.01", false),
@@ -265,5 +266,12 @@ mod tests {
             .validate(STRICT);
             assert_eq!(result.is_ok(), ok, "{amount}");
         }
+        let rounded = BudgetDraft {
+            amount_usd: "10.123456789049".parse().expect("decimal"),
+            ..draft()
+        }
+        .validate(STRICT)
+        .expect("valid");
+        assert_eq!(rounded.amount.amount().to_string(), "10.1234567890");
     }
 }

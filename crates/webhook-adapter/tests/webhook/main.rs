@@ -56,7 +56,11 @@ async fn a_receiver_gets_the_alert_as_json_with_exact_money() {
     assert_eq!(body["period_start"], "2026-12-01T00:00:00Z");
     assert_eq!(body["kind"], "budget");
     assert_eq!(body["alert_id"], alert.id.to_string());
-    assert!(bodies[0].contains("\"spend_usd\":80.0000000001"), "{}", bodies[0]);
+    assert!(
+        bodies[0].contains("\"spend_usd\":80.0000000001"),
+        "{}",
+        bodies[0]
+    );
     assert!(bodies[0].contains("\"amount_usd\":100"), "{}", bodies[0]);
     assert!(body["forecast_usd"].is_null());
 }
