@@ -42,7 +42,10 @@ pub struct AlertPage {
 /// once, however many replicas evaluate at once); an alert whose budget is gone is not
 /// recorded (`Ok(false)`). `list` is the tenant's only, newest first, then by id. `due`
 /// returns pending alerts of any tenant whose next attempt is at or before `now`, oldest
-/// first. `save_delivery` writes an attempt's outcome only if the stored attempt count is
+/// first. `claim` moves a pending alert's next attempt from `due_at` (as read) to
+/// `lease_until` and says whether it did: of several replicas about to send one alert,
+/// exactly one wins, and if it dies the lease runs out and the alert is due again.
+/// `save_delivery` writes an attempt's outcome only if the stored attempt count is
 /// still `attempts_before` (`Ok(false)` otherwise: another replica delivered it), else
 /// `NotFound` when the alert is gone. Connection failures are `Unavailable`; anything
 /// else is `Unexpected`.
@@ -58,6 +61,12 @@ pub trait AlertRepository: Send + Sync {
     ) -> Result<AlertPage, AlertRepositoryError>;
     async fn due(&self, now: DateTime<Utc>, limit: u32)
     -> Result<Vec<Alert>, AlertRepositoryError>;
+    async fn claim(
+        &self,
+        id: AlertId,
+        due_at: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool, AlertRepositoryError>;
     async fn save_delivery(
         &self,
         id: AlertId,

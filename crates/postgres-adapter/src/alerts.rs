@@ -179,6 +179,24 @@ impl AlertRepository for SeaOrmAlertRepository {
             .collect()
     }
 
+    #[tracing::instrument(skip(self), err)]
+    async fn claim(
+        &self,
+        id: AlertId,
+        due_at: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool, AlertRepositoryError> {
+        let result = alert::Entity::update_many()
+            .col_expr(Column::NextAttemptAt, Some(to_micros(lease_until)).into())
+            .filter(Column::Id.eq(*id.as_uuid()))
+            .filter(Column::State.eq(DeliveryState::Pending.as_str()))
+            .filter(Column::NextAttemptAt.eq(to_micros(due_at)))
+            .exec(&self.db)
+            .await
+            .map_err(failed("claiming an alert for delivery"))?;
+        Ok(result.rows_affected > 0)
+    }
+
     #[tracing::instrument(skip(self, delivery), err)]
     async fn save_delivery(
         &self,

@@ -124,6 +124,7 @@ impl Application {
         let budget_schedule = background::BudgetSchedule {
             evaluate_every: Duration::from_secs(settings.budgets.evaluate_interval_seconds),
             after_ingest: Duration::from_secs(settings.budgets.after_ingest_seconds),
+            deliver_every: Duration::from_secs(settings.budgets.delivery_interval_seconds),
             query_cache: services.state.query_cache.clone(),
         };
         let server = kcost_http::serve(&settings.server, services.state, listener)?;

@@ -12,7 +12,7 @@
 //!   ([`BackgroundTasks::add_opencost_imports`]);
 //! - evaluating budgets every `budgets.evaluate_interval_seconds`, and the tenants that
 //!   ingested every `budgets.after_ingest_seconds`; delivering due alerts every
-//!   [`ALERT_DELIVERY_INTERVAL`] ([`BackgroundTasks::add_budget_alerts`]).
+//!   `budgets.delivery_interval_seconds` ([`BackgroundTasks::add_budget_alerts`]).
 //!
 //! A failing run is logged and retried at the next tick; it never stops the server.
 
@@ -43,8 +43,6 @@ pub const DAILY: Duration = Duration::from_secs(24 * 60 * 60);
 /// Retention waits this long after start, so start-up and readiness are not slowed.
 pub const RETENTION_START_DELAY: Duration = Duration::from_secs(60);
 
-/// How often due alerts are looked for.
-pub const ALERT_DELIVERY_INTERVAL: Duration = Duration::from_secs(5);
 /// After a delivery run that sent something, the next comes this soon (a backlog drains).
 pub const ALERT_DELIVERY_BUSY_DELAY: Duration = Duration::from_millis(500);
 
@@ -53,6 +51,7 @@ pub const ALERT_DELIVERY_BUSY_DELAY: Duration = Duration::from_millis(500);
 pub struct BudgetSchedule {
     pub evaluate_every: Duration,
     pub after_ingest: Duration,
+    pub deliver_every: Duration,
     /// Knows which tenants ingested lately (their answers were invalidated).
     pub query_cache: Arc<QueryCache>,
 }
@@ -249,8 +248,8 @@ impl BackgroundTasks {
 
         let delivery = alerts.delivery;
         let deliver = paced(
-            ALERT_DELIVERY_INTERVAL,
-            ALERT_DELIVERY_INTERVAL,
+            schedule.deliver_every,
+            schedule.deliver_every,
             ALERT_DELIVERY_BUSY_DELAY,
             self.stop.subscribe(),
             move || {

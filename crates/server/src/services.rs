@@ -166,6 +166,7 @@ impl Services {
                 stores.budgets.clone(),
                 Arc::new(sender),
                 clock.clone(),
+                Duration::from_secs(settings.budgets.delivery_timeout_seconds),
             )),
         };
         let state = AppState {

@@ -1,12 +1,16 @@
 //! Alert delivery: every pending alert whose attempt is due is sent to its budget's
 //! webhook (as the budget names it now), and the outcome recorded — delivered, or the
 //! error kept and the next attempt scheduled with backoff, until the alert is given up
-//! (`kcost_domain::alert`). The server runs [`AlertDelivery::run`] every few seconds in
+//! (`kcost_domain::alert`). An attempt is claimed first, so of several replicas only one
+//! sends it (delivery is at least once: a sender that dies mid-attempt leaves a lease that
+//! runs out, and the alert is sent again). The server runs [`AlertDelivery::run`] every few seconds in
 //! its own task, so a slow receiver delays other alerts at most by the delivery timeout
 //! and never an ingest.
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use chrono::TimeDelta;
 use kcost_domain::alert::{Alert, Delivery, DeliveryState};
 use kcost_ports::{
     AlertRepository, AlertRepositoryError, BackendFailure, BudgetRepository, BudgetRepositoryError,
@@ -22,6 +26,8 @@ pub struct AlertDelivery {
     budgets: Arc<dyn BudgetRepository>,
     sender: Arc<dyn WebhookSender>,
     clock: Arc<dyn Clock>,
+    /// How long a claimed alert is held for its sender before it is due again.
+    lease: TimeDelta,
 }
 
 impl std::fmt::Debug for AlertDelivery {
@@ -43,12 +49,16 @@ impl AlertDelivery {
         budgets: Arc<dyn BudgetRepository>,
         sender: Arc<dyn WebhookSender>,
         clock: Arc<dyn Clock>,
+        timeout: Duration,
     ) -> Self {
+        // Twice the delivery timeout: a live sender has always finished by then.
+        let lease = TimeDelta::from_std(timeout * 2).unwrap_or(TimeDelta::minutes(2));
         Self {
             alerts,
             budgets,
             sender,
             clock,
+            lease,
         }
     }
 
@@ -81,6 +91,15 @@ impl AlertDelivery {
             Err(BudgetRepositoryError::Failed(failure)) => return Err(failure),
         };
         let now = self.clock.now();
+        // Only the replica that claims the attempt sends it.
+        let Some(due_at) = alert.delivery.next_attempt_at else {
+            return Ok(None);
+        };
+        match self.alerts.claim(alert.id, due_at, now + self.lease).await {
+            Ok(true) => {}
+            Ok(false) | Err(AlertRepositoryError::NotFound) => return Ok(None),
+            Err(AlertRepositoryError::Failed(failure)) => return Err(failure),
+        }
         let next = match webhook {
             // The webhook was removed since: the alert stays on record.
             None => Delivery {

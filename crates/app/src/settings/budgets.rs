@@ -19,6 +19,8 @@ pub struct BudgetSettings {
     /// A tenant that ingested is evaluated again this soon after (debounced: many
     /// snapshots in this time make one evaluation); 1 to `evaluate_interval_seconds`.
     pub after_ingest_seconds: u64,
+    /// How often due alerts are looked for and sent (1–60 s).
+    pub delivery_interval_seconds: u64,
     /// How long one webhook delivery may take before it counts as failed (1–60 s).
     pub delivery_timeout_seconds: u64,
     /// Accept `http://` webhook URLs (default: only `https://`).
@@ -33,6 +35,7 @@ impl Default for BudgetSettings {
         Self {
             evaluate_interval_seconds: 60,
             after_ingest_seconds: 10,
+            delivery_interval_seconds: 5,
             delivery_timeout_seconds: 10,
             allow_http_webhooks: false,
             allow_private_webhooks: false,
@@ -66,6 +69,12 @@ impl BudgetSettings {
                 "must be between 1 and evaluate_interval_seconds",
             );
         }
+        if !(1..=MAX_EVALUATE_INTERVAL_SECONDS).contains(&self.delivery_interval_seconds) {
+            v.push(
+                "delivery_interval_seconds",
+                format!("must be between 1 and {MAX_EVALUATE_INTERVAL_SECONDS}"),
+            );
+        }
         if !(1..=MAX_DELIVERY_TIMEOUT_SECONDS).contains(&self.delivery_timeout_seconds) {
             v.push(
                 "delivery_timeout_seconds",
@@ -92,6 +101,7 @@ mod tests {
         let settings = BudgetSettings {
             evaluate_interval_seconds: 61,
             after_ingest_seconds: 0,
+            delivery_interval_seconds: 61,
             delivery_timeout_seconds: 0,
             ..BudgetSettings::default()
         };
@@ -101,6 +111,7 @@ mod tests {
             [
                 "evaluate_interval_seconds",
                 "after_ingest_seconds",
+                "delivery_interval_seconds",
                 "delivery_timeout_seconds"
             ]
         );

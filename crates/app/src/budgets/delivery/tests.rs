@@ -63,10 +63,18 @@ struct Run {
 async fn run(
     budget: Result<Budget, ()>,
     send: Option<Result<(), WebhookError>>,
+    claim_wins: bool,
     saved_wins: bool,
 ) -> Run {
     let mut alerts = MockAlertRepository::new();
     alerts.expect_due().returning(|_, _| Ok(vec![due_alert()]));
+    alerts
+        .expect_claim()
+        .returning(move |_, due_at, lease_until| {
+            assert_eq!(due_at, now());
+            assert!(lease_until > now());
+            Ok(claim_wins)
+        });
     let saved: Arc<Mutex<Vec<(u32, Delivery)>>> = Arc::default();
     let keep = Arc::clone(&saved);
     alerts
@@ -96,6 +104,7 @@ async fn run(
         Arc::new(budgets),
         Arc::new(sender),
         clock(),
+        std::time::Duration::from_secs(10),
     );
     let outcome = delivery.run().await.unwrap();
     Run { saved, outcome }
@@ -103,7 +112,7 @@ async fn run(
 
 #[tokio::test]
 async fn a_delivered_alert_is_recorded_as_delivered() {
-    let run = run(Ok(budget(true)), Some(Ok(())), true).await;
+    let run = run(Ok(budget(true)), Some(Ok(())), true, true).await;
     assert_eq!(run.outcome.delivered, 1);
     let saved = run.saved.lock().unwrap().clone();
     assert_eq!(saved.len(), 1);
@@ -117,6 +126,7 @@ async fn a_failed_attempt_keeps_the_error_and_schedules_a_retry() {
     let run = run(
         Ok(budget(true)),
         Some(Err(WebhookError::Rejected(500))),
+        true,
         true,
     )
     .await;
@@ -132,7 +142,7 @@ async fn a_failed_attempt_keeps_the_error_and_schedules_a_retry() {
 
 #[tokio::test]
 async fn an_alert_whose_budget_lost_its_webhook_stays_recorded_without_sending() {
-    let run = run(Ok(budget(false)), None, true).await;
+    let run = run(Ok(budget(false)), None, true, true).await;
     let saved = run.saved.lock().unwrap()[0].1.clone();
     assert_eq!(saved.state, DeliveryState::Recorded);
     assert_eq!(saved.next_attempt_at, None);
@@ -141,13 +151,20 @@ async fn an_alert_whose_budget_lost_its_webhook_stays_recorded_without_sending()
 
 #[tokio::test]
 async fn an_alert_whose_budget_is_gone_is_neither_sent_nor_saved() {
-    let run = run(Err(()), None, true).await;
+    let run = run(Err(()), None, true, true).await;
     assert!(run.saved.lock().unwrap().is_empty());
     assert_eq!(run.outcome, DeliveryRun::default());
 }
 
 #[tokio::test]
 async fn an_attempt_another_replica_recorded_first_is_not_counted() {
-    let run = run(Ok(budget(true)), Some(Ok(())), false).await;
+    let run = run(Ok(budget(true)), Some(Ok(())), true, false).await;
+    assert_eq!(run.outcome, DeliveryRun::default());
+}
+
+#[tokio::test]
+async fn an_alert_another_replica_claimed_is_not_sent() {
+    let run = run(Ok(budget(true)), None, false, true).await;
+    assert!(run.saved.lock().unwrap().is_empty());
     assert_eq!(run.outcome, DeliveryRun::default());
 }

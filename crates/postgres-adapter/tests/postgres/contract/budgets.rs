@@ -224,6 +224,16 @@ pub async fn due_alerts_and_delivery_outcomes_are_compare_and_set(repos: &Reposi
         vec![early.id]
     );
 
+    // One sender claims the attempt; a second, which read the same due time, does not.
+    let lease = at(1) + chrono::TimeDelta::seconds(20);
+    assert!(repos.alerts.claim(early.id, at(1), lease).await.unwrap());
+    assert!(!repos.alerts.claim(early.id, at(1), lease).await.unwrap());
+    assert_eq!(ids(repos.alerts.due(at(1), 10).await.unwrap()), vec![]);
+    assert_eq!(
+        ids(repos.alerts.due(lease, 10).await.unwrap()),
+        vec![early.id]
+    );
+
     let failed = early.delivery.after_attempt(at(6), Err("HTTP 500".into()));
     assert!(
         repos
