@@ -140,6 +140,13 @@ impl Anomalies {
                     })
                     .collect();
                 let (history, window) = buckets.split_at(split);
+                // Buckets before the group first cost anything are before it existed,
+                // not times it cost nothing.
+                let first_used = history
+                    .iter()
+                    .position(|b| !b.cost.is_zero())
+                    .unwrap_or(history.len());
+                let history = &history[first_used..];
                 let found = detect(history, window, granularity, &self.settings);
                 (!found.is_empty()).then(|| GroupAnomaly {
                     group: group.clone(),
@@ -149,7 +156,9 @@ impl Anomalies {
             .collect();
         anomalies.sort_by(|a, b| {
             let score = |g: &GroupAnomaly| g.worst().map_or(0.0, |w| w.score.abs());
-            score(b).total_cmp(&score(a)).then_with(|| a.group.cmp(&b.group))
+            score(b)
+                .total_cmp(&score(a))
+                .then_with(|| a.group.cmp(&b.group))
         });
         Ok(AnomalyReport {
             window: judged,

@@ -86,9 +86,9 @@ impl CostSeries {
             .map_err(|error| match error {
                 AllocationError::Query(error) => error,
                 // Callers bound their windows below the step limit.
-                AllocationError::Step(error) => QueryError::Failed(BackendFailure::Unexpected(
-                    anyhow::Error::new(error),
-                )),
+                AllocationError::Step(error) => {
+                    QueryError::Failed(BackendFailure::Unexpected(anyhow::Error::new(error)))
+                }
             })?;
         let starts: Vec<DateTime<Utc>> = sets.iter().map(|set| set.start).collect();
         let mut groups: BTreeMap<String, Vec<Money>> = BTreeMap::new();

@@ -10,6 +10,7 @@ pub mod allocation;
 pub mod budgets;
 pub mod costs;
 pub mod dashboard;
+pub mod finops;
 pub mod health;
 pub mod ingest;
 pub mod kubecent;

@@ -62,6 +62,8 @@ use crate::routes;
         routes::opencost_ui::paths::model_allocation_autocomplete,
         routes::opencost_ui::paths::model_assets_autocomplete,
         routes::opencost_ui::paths::model_cloud_cost_autocomplete,
+        routes::finops::forecast,
+        routes::finops::anomalies,
         routes::budgets::create,
         routes::budgets::list,
         routes::budgets::get,

@@ -10,6 +10,7 @@ pub mod allocation;
 pub mod budgets;
 pub mod costs;
 pub mod dashboard;
+pub mod finops;
 pub mod health;
 pub mod ingest;
 pub mod kubecent;
@@ -74,6 +75,14 @@ fn endpoints() -> Vec<(&'static str, Vec<(Method, Route)>)> {
         (
             "/v1/costs/clusters",
             vec![(Method::GET, web::get().to(costs::clusters))],
+        ),
+        (
+            "/v1/costs/forecast",
+            vec![(Method::GET, web::get().to(finops::forecast))],
+        ),
+        (
+            "/v1/anomalies",
+            vec![(Method::GET, web::get().to(finops::anomalies))],
         ),
         (
             "/v1/costs/pods",

@@ -46,6 +46,10 @@ pub struct AppState {
     pub recommendations: Arc<Recommendations>,
     /// Budgets and their alerts.
     pub budgets: Arc<Budgets>,
+    /// Cost forecasts per group.
+    pub forecasts: Arc<kcost_app::forecasts::Forecasts>,
+    /// Cost anomalies per group.
+    pub anomalies: Arc<kcost_app::anomalies::Anomalies>,
     pub health: Arc<HealthCheck>,
     /// The Kubecent-compatible questions under `/api/v1`.
     pub kubecent: Arc<KubecentQueries>,

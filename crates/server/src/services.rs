@@ -8,12 +8,15 @@ use std::time::Duration;
 use anyhow::Context as _;
 use kcost_app::Clock;
 use kcost_app::allocations::AllocationQueries;
+use kcost_app::anomalies::Anomalies;
 use kcost_app::auth::{ApiKeyAdmin, ApiKeyAuthenticator, ApiKeyCache, ApiKeyCacheSettings};
 use kcost_app::budgets::Budgets;
 use kcost_app::budgets::delivery::AlertDelivery;
 use kcost_app::budgets::spend::ScopeSpend;
 use kcost_app::budgets::watch::BudgetWatch;
+use kcost_app::cost_series::CostSeries;
 use kcost_app::costs::CostQueries;
+use kcost_app::forecasts::Forecasts;
 use kcost_app::health::HealthCheck;
 use kcost_app::ingest::IngestSnapshot;
 use kcost_app::instance::InstanceSecrets;
@@ -143,6 +146,7 @@ impl Services {
             query_cache.clone(),
         ));
         let spend = ScopeSpend::new(allocations.clone());
+        let series = CostSeries::new(allocations.clone());
         let budgets = Arc::new(Budgets::new(
             stores.budgets.clone(),
             stores.alerts.clone(),
@@ -185,6 +189,8 @@ impl Services {
             prices: admin.prices,
             recommendations,
             budgets,
+            forecasts: Arc::new(Forecasts::new(series.clone(), clock.clone())),
+            anomalies: Arc::new(Anomalies::new(series, clock.clone())),
             kubecent,
             // Resolved at start-up (`kcost_app::settings::AnonymousTenant::resolve`).
             kubecent_anonymous_tenant: None,

@@ -5,7 +5,8 @@ use chrono::{TimeZone, Utc};
 use super::*;
 
 fn at(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, day, hour, minute, 0).unwrap()
+    Utc.with_ymd_and_hms(2026, 11, day, hour, minute, 0)
+        .unwrap()
 }
 
 fn window(start: DateTime<Utc>, end: DateTime<Utc>) -> TimeWindow {
@@ -17,7 +18,10 @@ fn a_window_is_cut_to_the_whole_buckets_that_have_ended() {
     let now = at(20, 14, 25);
     let last_day = window(at(19, 14, 25), now);
     let judged = whole_buckets(&last_day, Granularity::Hourly, now).unwrap();
-    assert_eq!((judged.start(), judged.end()), (at(19, 15, 0), at(20, 14, 0)));
+    assert_eq!(
+        (judged.start(), judged.end()),
+        (at(19, 15, 0), at(20, 14, 0))
+    );
 
     let future = window(at(18, 0, 0), at(25, 0, 0));
     let judged = whole_buckets(&future, Granularity::Daily, now).unwrap();

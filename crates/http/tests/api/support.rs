@@ -234,6 +234,7 @@ impl Mocks {
             metrics.clone(),
             query_cache.clone(),
         ));
+        let allocations_for_series = allocations.clone();
         let budgets = Arc::new(kcost_app::budgets::Budgets::new(
             Arc::new(self.budgets),
             Arc::new(self.alerts),
@@ -266,6 +267,14 @@ impl Mocks {
             prices: Arc::new(PriceAdmin::new(prices)),
             recommendations: recommendations.clone(),
             budgets,
+            forecasts: Arc::new(kcost_app::forecasts::Forecasts::new(
+                kcost_app::cost_series::CostSeries::new(allocations_for_series.clone()),
+                clock.clone(),
+            )),
+            anomalies: Arc::new(kcost_app::anomalies::Anomalies::new(
+                kcost_app::cost_series::CostSeries::new(allocations_for_series),
+                clock.clone(),
+            )),
             kubecent: Arc::new(KubecentQueries::new(
                 metrics.clone(),
                 recommendations,

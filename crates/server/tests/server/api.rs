@@ -6,6 +6,7 @@ mod allocation;
 mod budgets;
 mod cases;
 mod dashboard;
+mod finops;
 mod frozen_proxy;
 mod outages;
 
@@ -35,10 +36,12 @@ pub use allocation::*;
 pub use budgets::*;
 pub use cases::*;
 pub use dashboard::*;
+pub use finops::*;
 
 on_both_backends!(
     budgets_track_spend_and_alert_their_webhook_once,
     a_failed_delivery_is_retried_after_its_backoff,
+    forecasts_and_anomalies_follow_each_groups_history,
     every_aggregation_holds_the_cluster_totals,
     steps_add_up_to_the_accumulated_answer,
     allocation_parameters_are_checked,

@@ -18,7 +18,10 @@ use crate::support::{Backend, ManualClock, SMALL, SMALL_CLUSTER, TestDb, TestSer
 /// Today, in the fixture's day: the SMALL snapshot was taken at 09:00.
 const SO_FAR: &str = "start_time=2026-11-20T00:00:00Z&end_time=2026-11-20T12:00:00Z";
 
-async fn start(db: &TestDb, clock: Arc<ManualClock>) -> (TestServer, kcost_server::services::BudgetAlerts) {
+async fn start(
+    db: &TestDb,
+    clock: Arc<ManualClock>,
+) -> (TestServer, kcost_server::services::BudgetAlerts) {
     let mut settings = db.settings();
     settings.budgets.allow_http_webhooks = true;
     settings.budgets.allow_private_webhooks = true;
@@ -51,7 +54,9 @@ pub async fn budgets_track_spend_and_alert_their_webhook_once(backend: Backend) 
     let (_, other) = server.tenant_with_key("globex").await;
     let (status, body) = server.ingest(&key, SMALL).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
-    let (_, clusters) = server.get_as(&key, &format!("/v1/costs/clusters?{SO_FAR}")).await;
+    let (_, clusters) = server
+        .get_as(&key, &format!("/v1/costs/clusters?{SO_FAR}"))
+        .await;
     let spent = cluster_total(&clusters);
     assert!(spent > Decimal::ZERO, "{clusters}");
 
@@ -76,14 +81,21 @@ pub async fn budgets_track_spend_and_alert_their_webhook_once(backend: Backend) 
     assert_eq!(response.status(), StatusCode::CREATED);
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     let created: Value = response.json().await.unwrap();
-    assert_eq!(location, format!("/v1/budgets/{}", created["id"].as_str().unwrap()));
+    assert_eq!(
+        location,
+        format!("/v1/budgets/{}", created["id"].as_str().unwrap())
+    );
     assert_eq!(money(&created, "spend_usd"), spent, "{created}");
     assert_eq!(created["status"], "warning");
     assert_eq!(created["thresholds"], json!([50, 80, 100]));
     assert_eq!(created["period_start"], "2026-11-20T00:00:00Z");
     assert_eq!(created["period_end"], "2026-11-21T00:00:00Z");
     // No history before today: the day so far is extrapolated (12 of 24 hours).
-    assert_eq!(money(&created, "forecast_usd"), spent * Decimal::TWO, "{created}");
+    assert_eq!(
+        money(&created, "forecast_usd"),
+        spent * Decimal::TWO,
+        "{created}"
+    );
 
     let (status, read) = server.get_as(&key, &location).await;
     assert_eq!(status, StatusCode::OK, "{read}");
@@ -140,7 +152,10 @@ pub async fn budgets_track_spend_and_alert_their_webhook_once(backend: Backend) 
 
     // Narrowed to one namespace, the spend is that namespace's cost (no idle).
     let (_, namespaces) = server
-        .get_as(&key, &format!("/v1/costs/namespaces?{SO_FAR}&cluster={SMALL_CLUSTER}"))
+        .get_as(
+            &key,
+            &format!("/v1/costs/namespaces?{SO_FAR}&cluster={SMALL_CLUSTER}"),
+        )
         .await;
     let first = &namespaces["costs"][0];
     let namespace = first["namespace"].as_str().unwrap();
@@ -155,7 +170,10 @@ pub async fn budgets_track_spend_and_alert_their_webhook_once(backend: Backend) 
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{replaced}");
-    assert_eq!(money(&replaced, "spend_usd"), money(first, "estimated_cost_usd"));
+    assert_eq!(
+        money(&replaced, "spend_usd"),
+        money(first, "estimated_cost_usd")
+    );
     assert_eq!(replaced["scope"]["namespace"], namespace);
 
     // Deleting the budget deletes its alerts.
@@ -167,7 +185,10 @@ pub async fn budgets_track_spend_and_alert_their_webhook_once(backend: Backend) 
     )
     .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    assert_eq!(server.get_as(&key, &location).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        server.get_as(&key, &location).await.0,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(server.get_as(&key, "/v1/alerts").await.1["total"], 0);
     server.stop_and_finish(db).await;
 }
@@ -179,8 +200,7 @@ pub async fn a_failed_delivery_is_retried_after_its_backoff(backend: Backend) {
     let (_, key) = server.tenant_with_key("acme").await;
     let (status, _) = server.ingest(&key, SMALL).await;
     assert_eq!(status, StatusCode::ACCEPTED);
-    let receiver =
-        WebhookReceiver::start(vec![Answer::status(503), Answer::status(200)]).await;
+    let receiver = WebhookReceiver::start(vec![Answer::status(503), Answer::status(200)]).await;
     let (status, created) = send(
         server
             .post("/v1/budgets")
