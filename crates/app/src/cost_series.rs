@@ -97,7 +97,7 @@ impl CostSeries {
                 let series = groups
                     .entry(allocation.name.clone())
                     .or_insert_with(|| vec![Money::ZERO; sets.len()]);
-                series[index] = series[index] + allocation.total_cost();
+                series[index] += allocation.total_cost();
             }
         }
         Ok(GroupSeries { starts, groups })

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
     "unknown scope `{0}`; valid scopes are `metrics:write`, `costs:read`, \
-     `recommendations:read`, `recommendations:write` and `*`"
+     `recommendations:read`, `recommendations:write`, `budgets:read`, `budgets:write` and `*`"
 )]
 pub struct ScopeParseError(pub String);
 

@@ -46,7 +46,8 @@ pub enum KeysCommand {
         #[arg(long, value_name = "TENANT_ID")]
         tenant: Uuid,
         /// Scopes, comma-separated or repeated: metrics:write, costs:read,
-        /// recommendations:read, recommendations:write, or * for all.
+        /// recommendations:read, recommendations:write, budgets:read, budgets:write, or * for
+        /// all.
         #[arg(long, value_delimiter = ',', required = true, num_args = 1..)]
         scopes: Vec<String>,
         /// Expiry (RFC 3339, e.g. 2027-01-01T00:00:00Z); none = never expires.
