@@ -8,7 +8,9 @@
 pub mod admin;
 pub mod allocation;
 pub mod costs;
+mod csv;
 pub mod dashboard;
+pub mod focus;
 pub mod health;
 pub mod ingest;
 pub mod kubecent;

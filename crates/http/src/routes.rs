@@ -9,6 +9,7 @@ pub mod admin;
 pub mod allocation;
 pub mod costs;
 pub mod dashboard;
+pub mod export;
 pub mod health;
 pub mod ingest;
 pub mod kubecent;
@@ -85,6 +86,11 @@ fn endpoints() -> Vec<(&'static str, Vec<(Method, Route)>)> {
         (
             "/v1/costs/utilization",
             vec![(Method::GET, web::get().to(costs::utilization))],
+        ),
+        // Billing export.
+        (
+            "/v1/export/focus",
+            vec![(Method::GET, web::get().to(export::focus))],
         ),
     ]
     .into_iter()

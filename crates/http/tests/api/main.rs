@@ -8,6 +8,7 @@
 mod admin;
 mod auth;
 mod costs;
+mod export;
 mod ingest;
 mod kubecent;
 mod ops;
