@@ -5,6 +5,7 @@
 mod allocation;
 mod cases;
 mod dashboard;
+mod export;
 mod frozen_proxy;
 mod outages;
 
@@ -33,6 +34,7 @@ macro_rules! on_both_backends {
 pub use allocation::*;
 pub use cases::*;
 pub use dashboard::*;
+pub use export::*;
 
 on_both_backends!(
     every_aggregation_holds_the_cluster_totals,
@@ -53,4 +55,6 @@ on_both_backends!(
     kubecent_namespaces_match_the_v1_totals,
     kubecent_dashboard_pages_get_what_they_read,
     kubecent_dashboard_pages_render_for_an_empty_tenant,
+    the_focus_export_adds_up_to_the_cluster_totals,
+    the_focus_export_refuses_bad_windows_and_missing_scopes,
 );
