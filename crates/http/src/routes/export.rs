@@ -96,6 +96,10 @@ fn csv_body(
                         }
                     }
                     Err(error) => {
+                        // Let what was written reach the client first (the server
+                        // flushes while the body waits): it then sees the status, the
+                        // days before the failure, and no end.
+                        tokio::task::yield_now().await;
                         tracing::error!(
                             error = %error,
                             cause = ?error,

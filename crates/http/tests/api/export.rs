@@ -298,3 +298,63 @@ async fn the_openapi_document_describes_a_csv_answer() {
         .collect();
     assert_eq!(params, ["start_time", "end_time", "window"]);
 }
+
+/// On the wire: a store failing part-way closes the connection without the chunked
+/// encoding's last chunk, which is how HTTP clients know the body is incomplete.
+#[actix_web::test]
+async fn on_the_wire_a_failure_part_way_withholds_the_last_chunk() {
+    let mut mocks = mocks_with_tenant();
+    let first_day = Utc.with_ymd_and_hms(2026, 11, 18, 12, 0, 0).unwrap();
+    mocks
+        .metrics
+        .expect_window_sums()
+        .returning(move |_, window| {
+            if window.start() == first_day {
+                Ok(sums())
+            } else {
+                Err(MetricsStoreError::unavailable(anyhow::anyhow!("down")))
+            }
+        });
+    let http_app = kcost_http::HttpApp::new(mocks.into_state(), 0, vec![]).unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = actix_web::HttpServer::new(move || http_app.app())
+        .workers(1)
+        .disable_signals()
+        .listen(listener)
+        .unwrap()
+        .run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+
+    let key = TestKey::Reader.text();
+    let raw = tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        write!(
+            stream,
+            "GET {TWO_DAYS} HTTP/1.1\r\nHost: kcost\r\nAuthorization: ApiKey {key}\r\n\r\n"
+        )
+        .unwrap();
+        let mut raw = Vec::new();
+        // The server closes the connection: reading ends.
+        // Ends when the server closes the connection (cleanly or by a reset).
+        let _ = stream.read_to_end(&mut raw);
+        String::from_utf8(raw).unwrap()
+    })
+    .await
+    .unwrap();
+    handle.stop(false).await;
+
+    assert!(raw.starts_with("HTTP/1.1 200 OK\r\n"), "{raw}");
+    assert!(
+        raw.to_ascii_lowercase()
+            .contains("transfer-encoding: chunked"),
+        "{raw}"
+    );
+    assert!(
+        raw.contains("Deployment web/api on cluster prod"),
+        "the first day was sent"
+    );
+    assert!(!raw.ends_with("0\r\n\r\n"), "no last chunk: {raw}");
+}
