@@ -90,7 +90,8 @@ fn csv_body(
                     Ok(day) => {
                         let mut chunk = String::new();
                         push_day(&mut chunk, days.account(), &day);
-                        // An empty chunk would read as the end of the body.
+                        // A day without lines sends nothing: in the chunked encoding a zero-length
+                        // chunk ends the body.
                         if !chunk.is_empty() {
                             return Some((Ok(Bytes::from(chunk)), (days, Next::Days)));
                         }
