@@ -187,3 +187,45 @@ fn unknown_kinds_are_capitalized() {
     assert_eq!(kind("rollout"), "Rollout");
     assert_eq!(kind(""), "");
 }
+
+proptest::proptest! {
+    /// Whatever the pods and nodes, the lines hold exactly their money, once each.
+    #[test]
+    fn the_lines_hold_exactly_the_windows_money(
+        pods in proptest::collection::vec(
+            (0..2usize, 0..3usize, proptest::option::of(0..2usize), -500..100_000i64),
+            0..12,
+        ),
+        nodes in proptest::collection::vec((0..3usize, -1_000..1_000i64, 0..1_000i64), 0..5),
+    ) {
+        let clusters = ["prod", "dev", "lab"];
+        let kinds = ["Deployment", "StatefulSet"];
+        let sums = WindowSums {
+            pods: pods
+                .iter()
+                .enumerate()
+                .map(|(i, (cluster, owner, kind, cents))| {
+                    let owner = kind.map(|k| (kinds[k], ["a", "b", "c"][*owner]));
+                    pod(clusters[*cluster], "n", &format!("p{i}"), owner, &[], *cents)
+                })
+                .collect(),
+            nodes: nodes
+                .iter()
+                .enumerate()
+                .map(|(i, (cluster, cpu, ram))| idle(clusters[*cluster], &format!("n{i}"), *cpu, *ram))
+                .collect(),
+            containers: vec![],
+        };
+        let costs = workload_costs(&day(), &sums);
+        let expected: Money = sums.pods.iter().map(|p| p.cost.total()).sum::<Money>()
+            + sums.nodes.iter().map(|n| n.idle_cpu + n.idle_ram).sum::<Money>();
+        proptest::prop_assert_eq!(costs.total_cost(), expected);
+        let keys: std::collections::BTreeSet<_> = costs
+            .workloads
+            .iter()
+            .map(|w| (&w.cluster, &w.namespace, &w.workload))
+            .collect();
+        proptest::prop_assert_eq!(keys.len(), costs.workloads.len());
+        proptest::prop_assert!(costs.workloads.len() <= sums.pods.len());
+    }
+}

@@ -57,4 +57,5 @@ on_both_backends!(
     kubecent_dashboard_pages_render_for_an_empty_tenant,
     the_focus_export_adds_up_to_the_cluster_totals,
     the_focus_export_refuses_bad_windows_and_missing_scopes,
+    the_focus_export_splits_days_at_midnight_and_each_adds_up,
 );

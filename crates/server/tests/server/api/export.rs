@@ -182,3 +182,46 @@ pub async fn the_focus_export_refuses_bad_windows_and_missing_scopes(backend: Ba
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     server.stop_and_finish(db).await;
 }
+
+pub async fn the_focus_export_splits_days_at_midnight_and_each_adds_up(backend: Backend) {
+    let (db, server) = TestServer::on_new_db(backend).await;
+    let (_, key) = server.tenant_with_key("acme").await;
+    // Hourly from 2026-11-20T09:00Z to 2026-11-21T04:00Z: across midnight.
+    server.ingest_hourly(&key, 20).await;
+    let days = [
+        ("2026-11-20T06:00:00Z", "2026-11-21T00:00:00Z"),
+        ("2026-11-21T00:00:00Z", "2026-11-21T06:00:00Z"),
+    ];
+    let window = format!("window={},{}", days[0].0, days[1].1);
+    let (status, _, body) = export(&server, &key, &window).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (header, lines) = parse(&body);
+    let column = |name: &str| header.iter().position(|h| h == name).expect(name);
+    for (start, end) in days {
+        let day: Vec<_> = lines
+            .iter()
+            .filter(|l| l[column("ChargePeriodStart")] == start)
+            .collect();
+        assert!(!day.is_empty(), "lines on {start}");
+        assert!(day.iter().all(|l| l[column("ChargePeriodEnd")] == end));
+        let billed: Decimal = day
+            .iter()
+            .map(|l| {
+                l[column("BilledCost")]
+                    .parse::<Decimal>()
+                    .expect("a decimal")
+            })
+            .sum();
+        let (_, clusters) = server
+            .get_as(&key, &format!("/v1/costs/clusters?window={start},{end}"))
+            .await;
+        let total: Decimal = clusters["costs"]
+            .as_array()
+            .expect("costs")
+            .iter()
+            .map(|row| money(row, "estimated_cost_usd"))
+            .sum();
+        assert_eq!(billed, total, "{start}");
+    }
+    server.stop_and_finish(db).await;
+}
