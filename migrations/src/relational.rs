@@ -1,5 +1,5 @@
-//! The relational schema: tenants, API keys, recommendations, tenant price overrides and
-//! the installation's own write-once settings (`kcost_instance`).
+//! The relational schema: tenants, API keys, recommendations, tenant price overrides, the
+//! installation's own write-once settings (`kcost_instance`), budgets and their alerts.
 //!
 //! Written with sea-query's schema builder so the very same migrations run on PostgreSQL
 //! and on SQLite (the embedded default). Where the two engines differ in a way that matters
@@ -14,6 +14,7 @@ mod m20260101_000002_create_api_keys;
 mod m20260101_000003_create_recommendations;
 mod m20260101_000004_create_tenant_price_overrides;
 mod m20261123_000001_create_kcost_instance;
+mod m20261209_000001_create_budgets_and_alerts;
 mod tables;
 
 /// Tracking table of [`RelationalMigrator`]; distinct from the time-series migrator's so
@@ -33,6 +34,7 @@ impl MigratorTrait for RelationalMigrator {
             Box::new(m20260101_000003_create_recommendations::Migration),
             Box::new(m20260101_000004_create_tenant_price_overrides::Migration),
             Box::new(m20261123_000001_create_kcost_instance::Migration),
+            Box::new(m20261209_000001_create_budgets_and_alerts::Migration),
         ]
     }
 

@@ -12,6 +12,7 @@ use kcost_domain::allocation::query::{Accumulate, AllocationQuery, StepError, sp
 use kcost_domain::allocation::sums::{ContainerWindowSums, WindowSums};
 use kcost_domain::api_key::{AuthenticatedKey, Scope};
 use kcost_domain::assets::NodeWindowSums;
+use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
 use kcost_ports::MetricsStore;
 
@@ -72,9 +73,18 @@ impl AllocationQueries {
         request: &AllocationRequest,
     ) -> Result<Vec<AllocationSet>, AllocationError> {
         key.require(Scope::CostsRead).map_err(QueryError::from)?;
+        self.tenant_allocations(key.tenant_id, request).await
+    }
+
+    /// [`Self::allocations`] for `tenant`, for use cases that authorized the caller
+    /// themselves (budgets, forecasts, exports) or act for no caller (budget alerts).
+    pub async fn tenant_allocations(
+        &self,
+        tenant: TenantId,
+        request: &AllocationRequest,
+    ) -> Result<Vec<AllocationSet>, AllocationError> {
         let step = request.step();
         let steps = split_steps(&request.window, step, request.accumulate)?;
-        let tenant = key.tenant_id;
         // The whole answer is cached (a dashboard's second look costs a lookup). So are a
         // single window's sums (another aggregation of the same window reads the store no
         // more), but not each of many steps': a month of hours would be 720 entries of
@@ -87,9 +97,9 @@ impl AllocationQueries {
             .get_or_compute(tenant, &cache_key, || async {
                 let mut sets = Vec::with_capacity(steps.len());
                 for window in &steps {
-                    let mut sums = self.window_sums(key, window, cache_sums).await?;
+                    let mut sums = self.window_sums(tenant, window, cache_sums).await?;
                     if needs_containers {
-                        sums.containers = self.container_sums(key, window, cache_sums).await?;
+                        sums.containers = self.container_sums(tenant, window, cache_sums).await?;
                     }
                     sets.push(compute(window, &sums, &request.query));
                 }
@@ -123,11 +133,10 @@ impl AllocationQueries {
 
     async fn container_sums(
         &self,
-        key: &AuthenticatedKey,
+        tenant: TenantId,
         window: &TimeWindow,
         cached: bool,
     ) -> Result<Vec<ContainerWindowSums>, QueryError> {
-        let tenant = key.tenant_id;
         let cache_key =
             serde_json::json!(["container_sums", window.start(), window.end()]).to_string();
         let read = || async {
@@ -144,11 +153,10 @@ impl AllocationQueries {
 
     async fn window_sums(
         &self,
-        key: &AuthenticatedKey,
+        tenant: TenantId,
         window: &TimeWindow,
         cached: bool,
     ) -> Result<WindowSums, QueryError> {
-        let tenant = key.tenant_id;
         let cache_key =
             serde_json::json!(["window_sums", window.start(), window.end()]).to_string();
         let read = || async {

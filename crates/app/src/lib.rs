@@ -18,6 +18,8 @@
 //! - [`focus_export`]: a window's cost per workload and idle per cluster, one UTC day at a
 //!   time, for the FOCUS billing export.
 //! - [`kubecent`]: seed 2's Kubecent questions (namespaces with idle, pods, months, savings).
+//! - [`budgets`]: budgets with their spend and forecast, evaluated for alerts after ingest
+//!   and every minute; alerts delivered to webhooks with retries.
 //! - [`settings`]: the configuration sections the use cases own (`[ingest]`, `[pricing]`,
 //!   `[security]`, `[kubecent]`, `[allocation]`, `[opencost]`), each validated here.
 //!
@@ -26,6 +28,7 @@
 
 pub mod allocations;
 pub mod auth;
+pub mod budgets;
 pub mod costs;
 pub mod deadline;
 pub mod focus_export;

@@ -7,7 +7,8 @@
 //! - [`kubecent`]: `[kubecent]` (anonymous `/api/v1` access, cache warming);
 //! - [`allocation`]: `[allocation]` (anonymous access to the allocation API);
 //! - [`anonymous_tenant`]: the `anonymous_tenant` both of them have;
-//! - [`opencost`]: `[opencost]` (the OpenCost sources to import from).
+//! - [`opencost`]: `[opencost]` (the OpenCost sources to import from);
+//! - [`budgets`]: `[budgets]` (budget evaluation, alert delivery, webhook targets).
 //!
 //! Each section's `validate` keys its problems within the section (`sources[1].url`); the
 //! server prefixes the section's name and reports every problem at once. Rules that need
@@ -16,6 +17,7 @@
 
 pub mod allocation;
 pub mod anonymous_tenant;
+pub mod budgets;
 pub mod ingest;
 pub mod kubecent;
 pub mod opencost;
@@ -24,6 +26,7 @@ mod tenant_by_name;
 
 pub use allocation::AllocationSettings;
 pub use anonymous_tenant::AnonymousTenant;
+pub use budgets::BudgetSettings;
 pub use ingest::{IngestSettings, PricingSettings};
 pub use kubecent::KubecentSettings;
 pub use opencost::{OPENCOST_AGGREGATES, OpenCostSettings, OpenCostSourceSettings};

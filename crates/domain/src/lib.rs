@@ -13,15 +13,19 @@
 //! - [`costs`], [`recommendation`], [`opencost`]: the shapes queries, advice and imports use.
 //! - [`pre_priced`], [`opencost_mapping`]: costs priced elsewhere (OpenCost) checked and
 //!   mapped into priced snapshots.
+//! - [`budget`], [`alert`]: what a tenant means to spend, and what it is told when spend
+//!   goes wrong.
 //! - [`retention`]: how far back samples are kept.
 //! - [`duration_text`]: durations as people write them (`30s`, `1h30m`, `7d`).
 //!
 //! Nothing here may depend on a framework, a database driver or an async runtime; Cargo
 //! enforces it (see docs/architecture.md).
 
+pub mod alert;
 pub mod allocation;
 pub mod api_key;
 pub mod assets;
+pub mod budget;
 pub mod catalog;
 pub mod cluster;
 pub mod cost_engine;

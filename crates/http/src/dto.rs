@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod allocation;
+pub mod budgets;
 pub mod costs;
 mod csv;
 pub mod dashboard;

@@ -9,6 +9,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpResponse, HttpResponseBuilder, ResponseError};
 use kcost_app::auth::{ApiKeyAdminError, AuthenticationError};
+use kcost_app::budgets::BudgetError;
 use kcost_app::costs::QueryError;
 use kcost_app::ingest::IngestError;
 use kcost_app::ports::{BackendFailure, PriceRepositoryError, TenantRepositoryError};
@@ -378,6 +379,25 @@ impl From<PriceRepositoryError> for ApiError {
             PriceRepositoryError::NotFound(_) => Self::not_found(error.to_string()),
             PriceRepositoryError::TenantNotFound => Self::not_found("tenant not found"),
             PriceRepositoryError::Failed(failure) => failure.into(),
+        }
+    }
+}
+
+impl From<BudgetError> for ApiError {
+    fn from(error: BudgetError) -> Self {
+        match error {
+            BudgetError::Forbidden(denied) => denied.into(),
+            BudgetError::Invalid(invalid) => Self::validation(
+                invalid
+                    .errors
+                    .into_iter()
+                    .map(|field| FieldIssue::new(field.path, field.message))
+                    .collect(),
+            ),
+            // Another tenant's id reads the same as a missing one.
+            BudgetError::NotFound => Self::not_found("budget not found"),
+            BudgetError::TooMany => Self::conflict(ErrorCode::Conflict, error.to_string()),
+            BudgetError::Failed(failure) => failure.into(),
         }
     }
 }

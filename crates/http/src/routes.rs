@@ -7,6 +7,7 @@ mod documented;
 
 pub mod admin;
 pub mod allocation;
+pub mod budgets;
 pub mod costs;
 pub mod dashboard;
 pub mod export;
@@ -103,6 +104,26 @@ fn endpoints() -> Vec<(&'static str, Vec<(Method, Route)>)> {
     )
     .chain(vec![
         // Recommendations.
+        // Budgets and alerts.
+        (
+            "/v1/budgets",
+            vec![
+                (Method::GET, web::get().to(budgets::list)),
+                (Method::POST, web::post().to(budgets::create)),
+            ],
+        ),
+        (
+            "/v1/budgets/{id}",
+            vec![
+                (Method::GET, web::get().to(budgets::get)),
+                (Method::PUT, web::put().to(budgets::replace)),
+                (Method::DELETE, web::delete().to(budgets::delete)),
+            ],
+        ),
+        (
+            "/v1/alerts",
+            vec![(Method::GET, web::get().to(budgets::alerts))],
+        ),
         (
             "/v1/recommendations",
             vec![(Method::GET, web::get().to(recommendations::list))],

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use kcost_app::Clock;
 use kcost_app::allocations::AllocationQueries;
 use kcost_app::auth::{ApiKeyAdmin, ApiKeyAuthenticator};
+use kcost_app::budgets::Budgets;
 use kcost_app::costs::CostQueries;
 use kcost_app::focus_export::FocusExport;
 use kcost_app::health::HealthCheck;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub tenants: Arc<TenantAdmin>,
     pub prices: Arc<PriceAdmin>,
     pub recommendations: Arc<Recommendations>,
+    /// Budgets and their alerts.
+    pub budgets: Arc<Budgets>,
     pub health: Arc<HealthCheck>,
     /// The Kubecent-compatible questions under `/api/v1`.
     pub kubecent: Arc<KubecentQueries>,

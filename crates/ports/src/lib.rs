@@ -10,7 +10,9 @@
 //! With the `mocks` feature, each trait has a mockall mock (`MockTenantRepository`, …)
 //! for use-case tests.
 
+pub mod alerts;
 pub mod api_keys;
+pub mod budgets;
 pub mod cache;
 pub mod clock;
 #[cfg(feature = "contract")]
@@ -23,8 +25,11 @@ pub mod opencost;
 pub mod prices;
 pub mod recommendations;
 pub mod tenants;
+pub mod webhooks;
 
+pub use alerts::{AlertFilter, AlertPage, AlertRepository, AlertRepositoryError};
 pub use api_keys::{ApiKeyRepository, ApiKeyRepositoryError};
+pub use budgets::{BudgetRepository, BudgetRepositoryError, MAX_BUDGETS_PER_TENANT};
 pub use cache::{Cache, CacheError};
 pub use clock::{Clock, SystemClock};
 pub use failure::BackendFailure;
@@ -40,11 +45,13 @@ pub use recommendations::{
     RecommendationRepositoryError,
 };
 pub use tenants::{TenantRepository, TenantRepositoryError};
+pub use webhooks::{WebhookError, WebhookSender};
 
 #[cfg(feature = "mocks")]
 pub use {
-    api_keys::MockApiKeyRepository, cache::MockCache, clock::MockClock,
-    instance::MockInstanceSettingsRepository, invalidation::MockInvalidationBus,
-    metrics::MockMetricsStore, opencost::MockOpenCostSource, prices::MockPriceRepository,
-    recommendations::MockRecommendationRepository, tenants::MockTenantRepository,
+    alerts::MockAlertRepository, api_keys::MockApiKeyRepository, budgets::MockBudgetRepository,
+    cache::MockCache, clock::MockClock, instance::MockInstanceSettingsRepository,
+    invalidation::MockInvalidationBus, metrics::MockMetricsStore, opencost::MockOpenCostSource,
+    prices::MockPriceRepository, recommendations::MockRecommendationRepository,
+    tenants::MockTenantRepository, webhooks::MockWebhookSender,
 };

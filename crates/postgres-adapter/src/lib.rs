@@ -1,5 +1,5 @@
 //! Relational stores of kcost — tenants, API keys, recommendations, tenant price
-//! overrides and the installation's write-once settings — implementing the `kcost-ports`
+//! overrides, the installation's write-once settings, budgets and alerts — implementing the `kcost-ports`
 //! repository traits through sea-orm.
 //!
 //! The code is backend-portable: every repository is written against sea-orm's
@@ -19,13 +19,17 @@ pub mod entities;
 mod exact_decimal;
 mod timestamps;
 
+mod alerts;
 mod api_keys;
+mod budgets;
 mod instance_settings;
 mod prices;
 mod recommendations;
 mod tenants;
 
+pub use alerts::SeaOrmAlertRepository;
 pub use api_keys::SeaOrmApiKeyRepository;
+pub use budgets::SeaOrmBudgetRepository;
 pub use connect::{ConnectError, MigrateError, connect, migrate};
 pub use exact_decimal::ExactDecimal;
 pub use instance_settings::SeaOrmInstanceSettingsRepository;

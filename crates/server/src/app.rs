@@ -23,7 +23,7 @@ use crate::config::Settings;
 use crate::invalidations::InvalidationFollower;
 use crate::opencost::{self, ScheduledImport};
 use crate::secrets;
-use crate::services::Services;
+use crate::services::{BudgetAlerts, Services};
 use crate::shutdown::{self, StopRequested, Stopper};
 use crate::stores::Stores;
 
@@ -42,6 +42,8 @@ pub struct Application {
     warming: Option<CacheWarming>,
     opencost: Arc<OpenCostImports>,
     opencost_schedule: Vec<ScheduledImport>,
+    budget_alerts: BudgetAlerts,
+    budget_schedule: background::BudgetSchedule,
     stopper: Stopper,
     stop_requested: StopRequested,
     generated_admin_token: Option<AdminToken>,
@@ -119,6 +121,12 @@ impl Application {
         let listener = TcpListener::bind((host, port))
             .with_context(|| format!("server.host/server.port: cannot listen on {host}:{port}"))?;
         let local_addr = listener.local_addr()?;
+        let budget_schedule = background::BudgetSchedule {
+            evaluate_every: Duration::from_secs(settings.budgets.evaluate_interval_seconds),
+            after_ingest: Duration::from_secs(settings.budgets.after_ingest_seconds),
+            deliver_every: Duration::from_secs(settings.budgets.delivery_interval_seconds),
+            query_cache: services.state.query_cache.clone(),
+        };
         let server = kcost_http::serve(&settings.server, services.state, listener)?;
         let (stopper, stop_requested) = shutdown::channel();
         tracing::info!(address = %local_addr, "kcost listening");
@@ -134,6 +142,8 @@ impl Application {
             warming,
             opencost,
             opencost_schedule,
+            budget_alerts: services.budget_alerts,
+            budget_schedule,
             stopper,
             stop_requested,
             generated_admin_token: secrets.generated_admin_token,
@@ -154,6 +164,12 @@ impl Application {
     /// The OpenCost imports (`[[opencost.sources]]`), for on-demand runs and re-imports.
     pub fn opencost_imports(&self) -> Arc<OpenCostImports> {
         self.opencost.clone()
+    }
+
+    /// Budget evaluation and alert delivery, which background tasks run on a timer; tests
+    /// run a pass themselves instead of waiting for one.
+    pub fn budget_alerts(&self) -> BudgetAlerts {
+        self.budget_alerts.clone()
     }
 
     /// A handle that shuts this application down gracefully.
@@ -177,6 +193,8 @@ impl Application {
             rollup_interval,
             warming,
             opencost_schedule,
+            budget_alerts,
+            budget_schedule,
             stop_requested,
             clock,
             ..
@@ -194,6 +212,7 @@ impl Application {
             }),
         );
         background.add_opencost_imports(opencost_schedule);
+        background.add_budget_alerts(budget_alerts, budget_schedule);
         let mut serving = tokio::spawn(server);
         let outcome = tokio::select! {
             ended = &mut serving => Some(ended),

@@ -9,7 +9,10 @@
 //! - retention (`timescale.retention_days`, 0 = keep), shortly after start and daily;
 //! - warming the Kubecent answers of active tenants (`kubecent.warm_interval_seconds`);
 //! - importing from each OpenCost source, at start and every `interval`
-//!   ([`BackgroundTasks::add_opencost_imports`]).
+//!   ([`BackgroundTasks::add_opencost_imports`]);
+//! - evaluating budgets every `budgets.evaluate_interval_seconds`, and the tenants that
+//!   ingested every `budgets.after_ingest_seconds`; delivering due alerts every
+//!   `budgets.delivery_interval_seconds` ([`BackgroundTasks::add_budget_alerts`]).
 //!
 //! A failing run is logged and retried at the next tick; it never stops the server.
 
@@ -20,12 +23,14 @@ use kcost_app::Clock;
 use kcost_app::key_usage::KeyUsage;
 use kcost_app::kubecent::CacheWarming;
 use kcost_app::ports::MetricsStore;
+use kcost_app::query_cache::QueryCache;
 use kcost_app::schedule::{Busy, every, paced};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::maintenance::MetricsMaintenance;
 use crate::opencost::{ScheduledImport, run_import};
+use crate::services::BudgetAlerts;
 
 /// How often recorded API-key uses are written.
 pub const KEY_USAGE_FLUSH_INTERVAL: Duration = Duration::from_secs(5);
@@ -37,6 +42,19 @@ pub const ROLLUP_BUSY_DELAY: Duration = Duration::from_secs(1);
 pub const DAILY: Duration = Duration::from_secs(24 * 60 * 60);
 /// Retention waits this long after start, so start-up and readiness are not slowed.
 pub const RETENTION_START_DELAY: Duration = Duration::from_secs(60);
+
+/// After a delivery run that sent something, the next comes this soon (a backlog drains).
+pub const ALERT_DELIVERY_BUSY_DELAY: Duration = Duration::from_millis(500);
+
+/// When budgets are evaluated.
+#[derive(Debug, Clone)]
+pub struct BudgetSchedule {
+    pub evaluate_every: Duration,
+    pub after_ingest: Duration,
+    pub deliver_every: Duration,
+    /// Knows which tenants ingested lately (their answers were invalidated).
+    pub query_cache: Arc<QueryCache>,
+}
 
 /// The rollup job's inputs: the store and the clock saying which periods have closed.
 #[derive(Clone)]
@@ -182,6 +200,75 @@ impl BackgroundTasks {
         }
     }
 
+    /// Three tasks: every budget on a timer; the tenants that ingested since the last
+    /// look (debounced: one evaluation however many snapshots arrived); delivery of due
+    /// alerts, in its own task so a slow receiver delays only other alerts.
+    pub fn add_budget_alerts(&mut self, alerts: BudgetAlerts, schedule: BudgetSchedule) {
+        let watch = alerts.watch.clone();
+        let sweep = every(
+            schedule.evaluate_every,
+            schedule.evaluate_every,
+            self.stop.subscribe(),
+            move || {
+                let watch = watch.clone();
+                async move {
+                    match watch.evaluate_all().await {
+                        Ok(done) => log_evaluation("budget sweep", done),
+                        Err(error) => tracing::error!(
+                            error = format!("{error:#}"),
+                            "listing tenants with budgets failed"
+                        ),
+                    }
+                }
+            },
+        );
+        self.tasks.push(("budget sweep", tokio::spawn(sweep)));
+
+        let watch = alerts.watch.clone();
+        let after_ingest = schedule.after_ingest;
+        let recent = every(
+            after_ingest,
+            after_ingest,
+            self.stop.subscribe(),
+            move || {
+                let watch = watch.clone();
+                let tenants = schedule.query_cache.recently_invalidated(after_ingest);
+                async move {
+                    if !tenants.is_empty() {
+                        log_evaluation(
+                            "budgets after ingest",
+                            watch.evaluate_tenants(&tenants).await,
+                        );
+                    }
+                }
+            },
+        );
+        self.tasks
+            .push(("budgets after ingest", tokio::spawn(recent)));
+
+        let delivery = alerts.delivery;
+        let deliver = paced(
+            schedule.deliver_every,
+            schedule.deliver_every,
+            ALERT_DELIVERY_BUSY_DELAY,
+            self.stop.subscribe(),
+            move || {
+                let delivery = delivery.clone();
+                async move {
+                    match delivery.run().await {
+                        Ok(run) if run.delivered + run.failed_attempts > 0 => Busy::Yes,
+                        Ok(_) => Busy::No,
+                        Err(error) => {
+                            tracing::error!(error = format!("{error:#}"), "alert delivery failed");
+                            Busy::No
+                        }
+                    }
+                }
+            },
+        );
+        self.tasks.push(("alert delivery", tokio::spawn(deliver)));
+    }
+
     /// Asks every task to stop and waits up to `timeout` for each; a task still busy
     /// then (a long retention run) is aborted, which rolls its transaction back.
     pub async fn stop(self, timeout: Duration) {
@@ -192,6 +279,18 @@ impl BackgroundTasks {
                 task.abort();
             }
         }
+    }
+}
+
+fn log_evaluation(pass: &'static str, done: kcost_app::budgets::watch::Evaluation) {
+    if done.alerts > 0 || done.failed_tenants > 0 {
+        tracing::info!(
+            pass,
+            budgets = done.budgets,
+            alerts = done.alerts,
+            failed_tenants = done.failed_tenants,
+            "budgets evaluated"
+        );
     }
 }
 

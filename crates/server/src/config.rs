@@ -8,7 +8,7 @@
 //!
 //! Each section is declared and validated next to what it configures, and re-exported
 //! here: `[server]` in `kcost_http::settings`; `[ingest]`, `[pricing]`, `[security]`,
-//! `[kubecent]`, `[allocation]` and `[opencost]` in `kcost_app::settings`; `[redis]` in
+//! `[kubecent]`, `[allocation]`, `[opencost]` and `[budgets]` in `kcost_app::settings`; `[redis]` in
 //! `kcost_redis_adapter`; `[agent]` in `kcost_simulator::settings`; `[database]` and
 //! `[timescale]` in [`crate::storage::settings`]; `[telemetry]` in
 //! [`crate::telemetry::settings`]. Secrets and URLs are `kcost_settings` types that
@@ -34,8 +34,8 @@ pub use crate::storage::settings::{
 pub use crate::telemetry::settings::{LogFormat, TelemetrySettings};
 pub use error::{ConfigError, Issue};
 pub use kcost_app::settings::{
-    AllocationSettings, IngestSettings, KubecentSettings, OpenCostSettings, OpenCostSourceSettings,
-    PricingSettings, SecuritySettings,
+    AllocationSettings, BudgetSettings, IngestSettings, KubecentSettings, OpenCostSettings,
+    OpenCostSourceSettings, PricingSettings, SecuritySettings,
 };
 pub use kcost_http::ServerSettings;
 pub use kcost_redis_adapter::RedisSettings;
@@ -72,6 +72,8 @@ pub struct Settings {
     pub allocation: AllocationSettings,
     /// `[opencost]`
     pub opencost: OpenCostSettings,
+    /// `[budgets]`
+    pub budgets: BudgetSettings,
     /// The `KCOST_ENV` the settings were loaded for (not a config key).
     #[serde(skip)]
     pub environment: Environment,

@@ -9,6 +9,10 @@ use anyhow::Context as _;
 use kcost_app::Clock;
 use kcost_app::allocations::AllocationQueries;
 use kcost_app::auth::{ApiKeyAdmin, ApiKeyAuthenticator, ApiKeyCache, ApiKeyCacheSettings};
+use kcost_app::budgets::Budgets;
+use kcost_app::budgets::delivery::AlertDelivery;
+use kcost_app::budgets::spend::ScopeSpend;
+use kcost_app::budgets::watch::BudgetWatch;
 use kcost_app::costs::CostQueries;
 use kcost_app::focus_export::FocusExport;
 use kcost_app::health::HealthCheck;
@@ -25,6 +29,7 @@ use kcost_domain::money::Currency;
 use kcost_http::metrics::HttpMetrics;
 use kcost_http::{AppState, HttpLimits};
 use kcost_recommender::{KcostRecommender, Policy};
+use kcost_webhook_adapter::HttpWebhookSender;
 
 use crate::config::Settings;
 use crate::stores::Stores;
@@ -79,6 +84,15 @@ pub struct Services {
     pub key_usage: Arc<KeyUsage>,
     /// Fed by a background task from the invalidation bus.
     pub api_key_cache: Arc<ApiKeyCache>,
+    /// Budget evaluation and alert delivery, run by background tasks.
+    pub budget_alerts: BudgetAlerts,
+}
+
+/// The two halves of budget alerting, shared by the background tasks and the tests.
+#[derive(Debug, Clone)]
+pub struct BudgetAlerts {
+    pub watch: Arc<BudgetWatch>,
+    pub delivery: Arc<AlertDelivery>,
 }
 
 impl Services {
@@ -126,16 +140,44 @@ impl Services {
             query_cache.clone(),
             clock.clone(),
         ));
+        let allocations = Arc::new(AllocationQueries::new(
+            stores.metrics.clone(),
+            query_cache.clone(),
+        ));
+        let spend = ScopeSpend::new(allocations.clone());
+        let budgets = Arc::new(Budgets::new(
+            stores.budgets.clone(),
+            stores.alerts.clone(),
+            spend.clone(),
+            clock.clone(),
+            settings.budgets.webhook_policy(),
+        ));
+        let sender = HttpWebhookSender::new(Duration::from_secs(
+            settings.budgets.delivery_timeout_seconds,
+        ))
+        .context("building the webhook client")?;
+        let budget_alerts = BudgetAlerts {
+            watch: Arc::new(BudgetWatch::new(
+                stores.budgets.clone(),
+                stores.alerts.clone(),
+                spend,
+                clock.clone(),
+            )),
+            delivery: Arc::new(AlertDelivery::new(
+                stores.alerts.clone(),
+                stores.budgets.clone(),
+                Arc::new(sender),
+                clock.clone(),
+                Duration::from_secs(settings.budgets.delivery_timeout_seconds),
+            )),
+        };
         let state = AppState {
             ingest: Arc::new(ingest),
             costs: Arc::new(CostQueries::new(
                 stores.metrics.clone(),
                 query_cache.clone(),
             )),
-            allocations: Arc::new(AllocationQueries::new(
-                stores.metrics.clone(),
-                query_cache.clone(),
-            )),
+            allocations,
             // Resolved at start-up (`kcost_app::settings::AnonymousTenant::resolve`).
             allocation_anonymous_tenant: None,
             focus_export: Arc::new(FocusExport::new(
@@ -150,6 +192,7 @@ impl Services {
             tenants: admin.tenants,
             prices: admin.prices,
             recommendations,
+            budgets,
             kubecent,
             // Resolved at start-up (`kcost_app::settings::AnonymousTenant::resolve`).
             kubecent_anonymous_tenant: None,
@@ -171,6 +214,7 @@ impl Services {
             state,
             key_usage,
             api_key_cache,
+            budget_alerts,
         })
     }
 }

@@ -7,12 +7,13 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use kcost_ports::{
-    ApiKeyRepository, Cache, InstanceSettingsRepository, InvalidationBus, MetricsStore,
-    PriceRepository, RecommendationRepository, TenantRepository,
+    AlertRepository, ApiKeyRepository, BudgetRepository, Cache, InstanceSettingsRepository,
+    InvalidationBus, MetricsStore, PriceRepository, RecommendationRepository, TenantRepository,
 };
 use kcost_postgres_adapter::{
-    SeaOrmApiKeyRepository, SeaOrmInstanceSettingsRepository, SeaOrmPriceRepository,
-    SeaOrmRecommendationRepository, SeaOrmTenantRepository,
+    SeaOrmAlertRepository, SeaOrmApiKeyRepository, SeaOrmBudgetRepository,
+    SeaOrmInstanceSettingsRepository, SeaOrmPriceRepository, SeaOrmRecommendationRepository,
+    SeaOrmTenantRepository,
 };
 use kcost_redis_adapter::CacheBackend;
 use kcost_sqlite_adapter::SqliteMetricsStore;
@@ -35,6 +36,8 @@ pub struct Stores {
     pub api_keys: Arc<dyn ApiKeyRepository>,
     pub prices: Arc<dyn PriceRepository>,
     pub recommendations: Arc<dyn RecommendationRepository>,
+    pub budgets: Arc<dyn BudgetRepository>,
+    pub alerts: Arc<dyn AlertRepository>,
     pub instance: Arc<dyn InstanceSettingsRepository>,
     pub metrics: Arc<dyn MetricsStore>,
     pub maintenance: MetricsMaintenance,
@@ -83,6 +86,8 @@ impl Stores {
             api_keys: Arc::new(SeaOrmApiKeyRepository::new(db.clone())),
             prices: Arc::new(SeaOrmPriceRepository::new(db.clone())),
             recommendations: Arc::new(SeaOrmRecommendationRepository::new(db.clone())),
+            budgets: Arc::new(SeaOrmBudgetRepository::new(db.clone())),
+            alerts: Arc::new(SeaOrmAlertRepository::new(db.clone())),
             instance: Arc::new(SeaOrmInstanceSettingsRepository::new(db.clone())),
             metrics,
             maintenance,

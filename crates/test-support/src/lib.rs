@@ -6,6 +6,7 @@
 //! - [`redis`]: the shared test Redis (`KCOST_TEST_REDIS_URL`), key prefixes no other test
 //!   uses, and a `redis-server` of a test's own to stop, freeze or restart;
 //! - [`free_port`]: a port free on 127.0.0.1;
+//! - [`webhook_receiver`]: a scripted webhook receiver for alert-delivery tests;
 //! - [`FixedClock`], [`ManualClock`]: a stopped clock, and one the test moves instead of
 //!   waiting for the real one.
 //!
@@ -16,6 +17,7 @@
 mod clock;
 pub mod postgres;
 pub mod redis;
+pub mod webhook_receiver;
 
 pub use clock::{FixedClock, ManualClock};
 

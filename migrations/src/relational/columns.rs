@@ -29,3 +29,17 @@ pub fn exact_decimal<T: IntoIden>(
     };
     def.not_null().take()
 }
+
+/// A nullable exact-decimal column of `precision` `(precision, scale)`.
+pub fn nullable_exact_decimal<T: IntoIden>(
+    backend: DbBackend,
+    column: T,
+    (precision, scale): (u32, u32),
+) -> ColumnDef {
+    let mut def = ColumnDef::new(column);
+    match backend {
+        DbBackend::Sqlite => def.custom(SQLITE_DECIMAL_TEXT),
+        _ => def.decimal_len(precision, scale),
+    };
+    def.null().take()
+}

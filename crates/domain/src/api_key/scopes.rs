@@ -33,17 +33,23 @@ pub enum Scope {
     RecommendationsRead,
     /// Generate, apply and dismiss recommendations.
     RecommendationsWrite,
+    /// Read budgets and their alerts.
+    BudgetsRead,
+    /// Create, change and delete budgets.
+    BudgetsWrite,
     /// Everything, including scopes added later.
     All,
 }
 
 impl Scope {
     /// Every scope, in a stable order.
-    pub const VARIANTS: [Scope; 5] = [
+    pub const VARIANTS: [Scope; 7] = [
         Scope::MetricsWrite,
         Scope::CostsRead,
         Scope::RecommendationsRead,
         Scope::RecommendationsWrite,
+        Scope::BudgetsRead,
+        Scope::BudgetsWrite,
         Scope::All,
     ];
 
@@ -53,6 +59,8 @@ impl Scope {
             Scope::CostsRead => "costs:read",
             Scope::RecommendationsRead => "recommendations:read",
             Scope::RecommendationsWrite => "recommendations:write",
+            Scope::BudgetsRead => "budgets:read",
+            Scope::BudgetsWrite => "budgets:write",
             Scope::All => "*",
         }
     }

@@ -64,7 +64,7 @@ pub const DEFAULT_KEY_SCOPES: [&str; 4] = [
 pub struct CreateApiKeyRequest {
     pub tenant_id: Uuid,
     /// Any of `metrics:write`, `costs:read`, `recommendations:read`,
-    /// `recommendations:write`, `*`. Absent (seed 1's clients send none): the access seed
+    /// `recommendations:write`, `budgets:read`, `budgets:write`, `*`. Absent (seed 1's clients send none): the access seed
     /// 1's keys had, [`DEFAULT_KEY_SCOPES`].
     #[schema(example = json!(["metrics:write"]), value_type = Option<Vec<ScopeName>>, min_items = 1)]
     #[serde(default)]
@@ -94,6 +94,10 @@ pub enum ScopeName {
     RecommendationsRead,
     #[schema(rename = "recommendations:write")]
     RecommendationsWrite,
+    #[schema(rename = "budgets:read")]
+    BudgetsRead,
+    #[schema(rename = "budgets:write")]
+    BudgetsWrite,
     #[schema(rename = "*")]
     All,
 }

@@ -7,6 +7,7 @@
 
 mod admin;
 mod auth;
+mod budgets;
 mod costs;
 mod export;
 mod ingest;

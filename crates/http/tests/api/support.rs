@@ -153,6 +153,8 @@ pub struct Mocks {
     pub tenants: MockTenantRepository,
     pub keys: MockApiKeyRepository,
     pub recommendations: MockRecommendationRepository,
+    pub budgets: kcost_ports::MockBudgetRepository,
+    pub alerts: kcost_ports::MockAlertRepository,
     pub cache: MockCache,
     pub max_payload_bytes: usize,
     /// `kubecent.anonymous_tenant`, resolved.
@@ -180,6 +182,8 @@ impl Mocks {
             tenants: MockTenantRepository::new(),
             keys,
             recommendations: MockRecommendationRepository::new(),
+            budgets: kcost_ports::MockBudgetRepository::new(),
+            alerts: kcost_ports::MockAlertRepository::new(),
             cache,
             max_payload_bytes: 1 << 20,
             kubecent_anonymous_tenant: None,
@@ -226,6 +230,17 @@ impl Mocks {
             kcost_recommender::KcostRecommender::default(),
             query_cache.clone(),
         ));
+        let allocations = Arc::new(kcost_app::allocations::AllocationQueries::new(
+            metrics.clone(),
+            query_cache.clone(),
+        ));
+        let budgets = Arc::new(kcost_app::budgets::Budgets::new(
+            Arc::new(self.budgets),
+            Arc::new(self.alerts),
+            kcost_app::budgets::spend::ScopeSpend::new(allocations.clone()),
+            clock.clone(),
+            kcost_domain::budget::WebhookPolicy::default(),
+        ));
         actix_web::web::Data::new(AppState {
             ingest: Arc::new(IngestSnapshot::new(
                 metrics.clone(),
@@ -236,10 +251,7 @@ impl Mocks {
                 IngestSettings::default(),
             )),
             costs: Arc::new(CostQueries::new(metrics.clone(), query_cache.clone())),
-            allocations: Arc::new(kcost_app::allocations::AllocationQueries::new(
-                metrics.clone(),
-                query_cache.clone(),
-            )),
+            allocations,
             allocation_anonymous_tenant: None,
             focus_export: Arc::new(kcost_app::focus_export::FocusExport::new(
                 metrics.clone(),
@@ -258,6 +270,7 @@ impl Mocks {
             tenants: Arc::new(TenantAdmin::new(tenants.clone(), clock.clone())),
             prices: Arc::new(PriceAdmin::new(prices)),
             recommendations: recommendations.clone(),
+            budgets,
             kubecent: Arc::new(KubecentQueries::new(
                 metrics.clone(),
                 recommendations,

@@ -6,6 +6,7 @@
 
 pub mod api_keys;
 pub mod availability;
+pub mod budgets;
 pub mod fixtures;
 pub mod isolation;
 pub mod prices;

@@ -51,6 +51,10 @@ on_both_backends!(
     recommendations::latest_for_target_is_the_newest_open_or_dismissed,
     recommendations::transitions_are_compare_and_set,
     isolation::tenants_never_see_each_others_rows,
+    budgets::budgets_are_created_read_listed_replaced_and_deleted,
+    budgets::budget_of_unknown_tenant_is_tenant_not_found,
+    budgets::alerts_are_recorded_once_per_budget_kind_threshold_and_period,
+    budgets::due_alerts_and_delivery_outcomes_are_compare_and_set,
 );
 
 /// A price stored before today's rules (0, above the maximum) is passed over, not an error

@@ -11,10 +11,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use kcost_ports::{ApiKeyRepository, PriceRepository, RecommendationRepository, TenantRepository};
+use kcost_ports::{
+    AlertRepository, ApiKeyRepository, BudgetRepository, PriceRepository, RecommendationRepository,
+    TenantRepository,
+};
 use kcost_postgres_adapter::{
-    SeaOrmApiKeyRepository, SeaOrmPriceRepository, SeaOrmRecommendationRepository,
-    SeaOrmTenantRepository, connect, migrate,
+    SeaOrmAlertRepository, SeaOrmApiKeyRepository, SeaOrmBudgetRepository, SeaOrmPriceRepository,
+    SeaOrmRecommendationRepository, SeaOrmTenantRepository, connect, migrate,
 };
 use kcost_test_support::postgres::ThrowawayDatabase;
 use sea_orm::DatabaseConnection;
@@ -29,6 +32,8 @@ pub struct Repositories {
     pub api_keys: Arc<dyn ApiKeyRepository>,
     pub prices: Arc<dyn PriceRepository>,
     pub recommendations: Arc<dyn RecommendationRepository>,
+    pub budgets: Arc<dyn BudgetRepository>,
+    pub alerts: Arc<dyn AlertRepository>,
 }
 
 impl Repositories {
@@ -39,6 +44,8 @@ impl Repositories {
             api_keys: Arc::new(SeaOrmApiKeyRepository::new(db.clone())),
             prices: Arc::new(SeaOrmPriceRepository::new(db.clone())),
             recommendations: Arc::new(SeaOrmRecommendationRepository::new(db.clone())),
+            budgets: Arc::new(SeaOrmBudgetRepository::new(db.clone())),
+            alerts: Arc::new(SeaOrmAlertRepository::new(db.clone())),
         }
     }
 }

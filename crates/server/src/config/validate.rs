@@ -30,6 +30,7 @@ pub(super) fn validate(settings: &Settings, env: &Environment) -> Vec<Issue> {
     section("pricing", settings.pricing.validate());
     section("telemetry", settings.telemetry.validate());
     section("kubecent", settings.kubecent.validate());
+    section("budgets", settings.budgets.validate());
     section("allocation", settings.allocation.validate());
     section("opencost", settings.opencost.validate());
     issues
