@@ -20,6 +20,8 @@
 //! - [`kubecent`]: seed 2's Kubecent questions (namespaces with idle, pods, months, savings).
 //! - [`budgets`]: budgets with their spend and forecast, evaluated for alerts after ingest
 //!   and every minute; alerts delivered to webhooks with retries.
+//! - [`cost_series`], [`forecasts`], [`anomalies`]: each group's daily or hourly cost, its
+//!   forecast, and the buckets anomalous against its own history.
 //! - [`settings`]: the configuration sections the use cases own (`[ingest]`, `[pricing]`,
 //!   `[security]`, `[kubecent]`, `[allocation]`, `[opencost]`), each validated here.
 //!
@@ -27,11 +29,14 @@
 //! nothing here knows which database, cache or web framework is behind them.
 
 pub mod allocations;
+pub mod anomalies;
 pub mod auth;
 pub mod budgets;
+pub mod cost_series;
 pub mod costs;
 pub mod deadline;
 pub mod focus_export;
+pub mod forecasts;
 pub mod health;
 pub mod ingest;
 pub mod instance;

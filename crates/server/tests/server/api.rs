@@ -3,6 +3,7 @@
 //! `outages.rs` freezes PostgreSQL under a running server.
 
 mod allocation;
+mod budgets;
 mod cases;
 mod dashboard;
 mod export;
@@ -32,11 +33,14 @@ macro_rules! on_both_backends {
 }
 
 pub use allocation::*;
+pub use budgets::*;
 pub use cases::*;
 pub use dashboard::*;
 pub use export::*;
 
 on_both_backends!(
+    budgets_track_spend_and_alert_their_webhook_once,
+    a_failed_delivery_is_retried_after_its_backoff,
     every_aggregation_holds_the_cluster_totals,
     steps_add_up_to_the_accumulated_answer,
     allocation_parameters_are_checked,
