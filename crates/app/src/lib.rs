@@ -15,6 +15,8 @@
 //! - [`schedule`]: when periodic jobs run (fixed or paced by whether they found work).
 //! - [`opencost_import`]: OpenCost allocations imported hour by hour into the metrics
 //!   store, per configured source, with a status for health and metrics.
+//! - [`focus_export`]: a window's cost per workload and idle per cluster, one UTC day at a
+//!   time, for the FOCUS billing export.
 //! - [`kubecent`]: seed 2's Kubecent questions (namespaces with idle, pods, months, savings).
 //! - [`budgets`]: budgets with their spend and forecast, evaluated for alerts after ingest
 //!   and every minute; alerts delivered to webhooks with retries.
@@ -33,6 +35,7 @@ pub mod budgets;
 pub mod cost_series;
 pub mod costs;
 pub mod deadline;
+pub mod focus_export;
 pub mod forecasts;
 pub mod health;
 pub mod ingest;

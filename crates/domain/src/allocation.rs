@@ -10,6 +10,8 @@
 //! - [`allocation`]: one allocation and its derived figures.
 //! - [`compute`]: one window's sums to an allocation set ([`containers`]: a pod's split
 //!   into its containers'); [`accumulate`]: steps to periods.
+//! - [`workloads`]: one window's cost per workload (controller, or unowned pod) and idle
+//!   per cluster, the lines of a cost export.
 
 pub mod accumulate;
 #[allow(clippy::module_inception)]
@@ -22,3 +24,4 @@ pub mod filter;
 pub mod properties;
 pub mod query;
 pub mod sums;
+pub mod workloads;

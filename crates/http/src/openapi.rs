@@ -28,6 +28,7 @@ use crate::routes;
         routes::costs::pods,
         routes::costs::trends,
         routes::costs::utilization,
+        routes::export::focus,
         routes::allocation::paths::allocation,
         routes::allocation::paths::allocation_compute,
         routes::allocation::paths::summary,

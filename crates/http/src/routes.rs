@@ -10,6 +10,7 @@ pub mod allocation;
 pub mod budgets;
 pub mod costs;
 pub mod dashboard;
+pub mod export;
 pub mod finops;
 pub mod health;
 pub mod ingest;
@@ -95,6 +96,11 @@ fn endpoints() -> Vec<(&'static str, Vec<(Method, Route)>)> {
         (
             "/v1/costs/utilization",
             vec![(Method::GET, web::get().to(costs::utilization))],
+        ),
+        // Billing export.
+        (
+            "/v1/export/focus",
+            vec![(Method::GET, web::get().to(export::focus))],
         ),
     ]
     .into_iter()

@@ -8,6 +8,7 @@ use kcost_app::allocations::AllocationQueries;
 use kcost_app::auth::{ApiKeyAdmin, ApiKeyAuthenticator};
 use kcost_app::budgets::Budgets;
 use kcost_app::costs::CostQueries;
+use kcost_app::focus_export::FocusExport;
 use kcost_app::health::HealthCheck;
 use kcost_app::ingest::IngestSnapshot;
 use kcost_app::key_usage::KeyUsage;
@@ -37,6 +38,8 @@ pub struct AppState {
     /// `allocation.anonymous_tenant`, resolved: requests to the allocation routes without
     /// any key act for this tenant (read-only). `None` (the default): a key is needed.
     pub allocation_anonymous_tenant: Option<TenantId>,
+    /// `GET /v1/export/focus`: the FOCUS billing export.
+    pub focus_export: Arc<FocusExport>,
     pub authenticator: Arc<ApiKeyAuthenticator>,
     /// Last-use times of authenticated keys, batched in memory and flushed by the server.
     pub key_usage: Arc<KeyUsage>,

@@ -16,6 +16,7 @@ use kcost_app::budgets::spend::ScopeSpend;
 use kcost_app::budgets::watch::BudgetWatch;
 use kcost_app::cost_series::CostSeries;
 use kcost_app::costs::CostQueries;
+use kcost_app::focus_export::FocusExport;
 use kcost_app::forecasts::Forecasts;
 use kcost_app::health::HealthCheck;
 use kcost_app::ingest::IngestSnapshot;
@@ -27,6 +28,7 @@ use kcost_app::query_cache::QueryCache;
 use kcost_app::recommendations::Recommendations;
 use kcost_app::tenants::TenantAdmin;
 use kcost_domain::catalog::Catalog;
+use kcost_domain::money::Currency;
 use kcost_http::metrics::HttpMetrics;
 use kcost_http::{AppState, HttpLimits};
 use kcost_recommender::{KcostRecommender, Policy};
@@ -182,6 +184,12 @@ impl Services {
             allocations,
             // Resolved at start-up (`kcost_app::settings::AnonymousTenant::resolve`).
             allocation_anonymous_tenant: None,
+            focus_export: Arc::new(FocusExport::new(
+                stores.metrics.clone(),
+                stores.tenants.clone(),
+                Currency::new(&settings.pricing.currency)
+                    .context("pricing.currency must be an ISO 4217 code")?,
+            )),
             authenticator: Arc::new(authenticator),
             key_usage: key_usage.clone(),
             api_keys: admin.api_keys,

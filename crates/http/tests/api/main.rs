@@ -9,6 +9,7 @@ mod admin;
 mod auth;
 mod budgets;
 mod costs;
+mod export;
 mod ingest;
 mod kubecent;
 mod ops;

@@ -254,6 +254,11 @@ impl Mocks {
             costs: Arc::new(CostQueries::new(metrics.clone(), query_cache.clone())),
             allocations,
             allocation_anonymous_tenant: None,
+            focus_export: Arc::new(kcost_app::focus_export::FocusExport::new(
+                metrics.clone(),
+                tenants.clone(),
+                kcost_domain::money::Currency::USD,
+            )),
             // TTL zero: every request reaches the (mock) repository.
             authenticator: Arc::new(ApiKeyAuthenticator::new(
                 keys.clone(),

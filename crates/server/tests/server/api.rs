@@ -6,6 +6,7 @@ mod allocation;
 mod budgets;
 mod cases;
 mod dashboard;
+mod export;
 mod finops;
 mod frozen_proxy;
 mod outages;
@@ -36,6 +37,7 @@ pub use allocation::*;
 pub use budgets::*;
 pub use cases::*;
 pub use dashboard::*;
+pub use export::*;
 pub use finops::*;
 
 on_both_backends!(
@@ -60,4 +62,7 @@ on_both_backends!(
     kubecent_namespaces_match_the_v1_totals,
     kubecent_dashboard_pages_get_what_they_read,
     kubecent_dashboard_pages_render_for_an_empty_tenant,
+    the_focus_export_adds_up_to_the_cluster_totals,
+    the_focus_export_refuses_bad_windows_and_missing_scopes,
+    the_focus_export_splits_days_at_midnight_and_each_adds_up,
 );
