@@ -24,6 +24,11 @@ document's descriptions and docs/api.md state them and the server answers them w
    `kind:name` entries, `shareLabels` (`key:value`) — and a `step` that splits the window
    into 1 to 1,000 steps, autocomplete's `field`: documented in docs/api.md, free text in
    the schema.
+9. A budget's scope has at most 20 labels whose keys and values follow Kubernetes' label
+   syntax, and its `notify.webhook_url` is an `https://` URL of a public host (the server
+   refuses loopback, private and link-local targets by default).
+10. `/v1/anomalies` judges the whole hours or days of the window that have ended: there
+   must be one, and at most 7 days of hours or 90 of days.
 
 `map_case` makes generated valid cases follow them, so that the server's success paths are
 exercised. Phases that build cases without hooks (coverage) can still send requests that
@@ -59,6 +64,9 @@ ALLOCATION_LANGUAGES = (
 )
 OPENCOST_PATH = re.compile(r"^(/model|/v1)?/(allocation|assets|cloudCost|customCost)")
 MAX_WINDOW = dt.timedelta(days=400)
+LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+PUBLIC_WEBHOOK = "https://hooks.example.com/kcost"
 
 
 def _now() -> dt.datetime:
@@ -163,6 +171,53 @@ def _body_rule_broken(body) -> str | None:
     return None
 
 
+def _label_ok(key, value) -> bool:
+    if not isinstance(key, str) or not isinstance(value, str):
+        return False
+    prefix, _, name = key.rpartition("/")
+    if "/" in key and (not prefix or len(prefix) > 253 or not all(DNS_LABEL.match(p) for p in prefix.split("."))):
+        return False
+    return bool(LABEL_NAME.match(name)) and (value == "" or bool(LABEL_NAME.match(value)))
+
+
+def _budget_rule_broken(body, response) -> str | None:
+    """Rule 9: a 422 every detail of which names a scope label or the webhook URL, to a
+    body whose labels or URL break it."""
+    if not isinstance(body, dict) or "period" not in body or response.status_code != 422:
+        return None
+    try:
+        details = json.loads(response.content).get("details") or []
+    except (ValueError, AttributeError):
+        return None
+    paths = [str(d.get("path", "")) for d in details]
+    if not paths or not all(p.startswith("scope.labels") or p == "notify.webhook_url" for p in paths):
+        return None
+    scope = body.get("scope")
+    labels = scope.get("labels") if isinstance(scope, dict) else None
+    if isinstance(labels, dict) and (
+        len(labels) > 20 or not all(_label_ok(k, v) for k, v in labels.items())
+    ):
+        return "9: a scope label outside Kubernetes' syntax, or more than 20"
+    notify = body.get("notify")
+    url = notify.get("webhook_url") if isinstance(notify, dict) else None
+    if isinstance(url, str) and url.strip() and url != PUBLIC_WEBHOOK:
+        return "9: a webhook URL that is not https:// to a public host"
+    return None
+
+
+def _anomaly_rule_broken(path: str, response) -> str | None:
+    """Rule 10, from the 400's message."""
+    if path != "/v1/anomalies" or response.status_code != 400:
+        return None
+    try:
+        message = json.loads(response.content).get("error", "")
+    except (ValueError, AttributeError):
+        return None
+    if "no whole" in message or "may cover at most" in message:
+        return "10: no whole bucket in the window, or too many"
+    return None
+
+
 def _beyond_amounts(response) -> str | None:
     """Rule 6, from a 422's details."""
     if response.status_code != 422:
@@ -240,6 +295,14 @@ def _follow_body_rules(body: dict) -> None:
             body["node_metrics"] = nodes
     if isinstance(body.get("hourly_cost_usd"), float):
         body["hourly_cost_usd"] = round(body["hourly_cost_usd"], 10) or 0.5
+    if "period" in body:
+        scope = body.get("scope")
+        if isinstance(scope, dict) and isinstance(scope.get("labels"), dict):
+            kept = {k: v for k, v in scope["labels"].items() if _label_ok(k, v)}
+            scope["labels"] = dict(list(kept.items())[:20])
+        notify = body.get("notify")
+        if isinstance(notify, dict) and isinstance(notify.get("webhook_url"), str):
+            notify["webhook_url"] = PUBLIC_WEBHOOK
 
 
 @schemathesis.hook
@@ -252,6 +315,8 @@ def filter_failure(context, failure, case, response):
         _allocation_rule_broken(case.path, query, response)
         or _window_rule_broken(query)
         or _body_rule_broken(case.body)
+        or _budget_rule_broken(case.body, response)
+        or _anomaly_rule_broken(case.path, response)
         or _beyond_amounts(response)
     )
     if rule is None:

@@ -46,16 +46,17 @@ pub enum ThresholdsError {
 }
 
 impl Thresholds {
-    /// Sorts and de-duplicates `percents`.
+    /// Sorts and de-duplicates `percents` (at most [`MAX_THRESHOLDS`] given, repeats
+    /// included: a list is refused for its length as written).
     pub fn new(mut percents: Vec<u32>) -> Result<Self, ThresholdsError> {
         if percents.is_empty() {
             return Err(ThresholdsError::Empty);
         }
-        percents.sort_unstable();
-        percents.dedup();
         if percents.len() > MAX_THRESHOLDS {
             return Err(ThresholdsError::TooMany);
         }
+        percents.sort_unstable();
+        percents.dedup();
         percents
             .into_iter()
             .map(|p| Threshold::new(p).ok_or(ThresholdsError::OutOfRange(p)))
@@ -110,6 +111,7 @@ mod tests {
             Thresholds::new((1..=11).collect()),
             Err(ThresholdsError::TooMany)
         );
+        assert_eq!(Thresholds::new(vec![1; 11]), Err(ThresholdsError::TooMany));
     }
 
     #[test]

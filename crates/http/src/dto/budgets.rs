@@ -100,10 +100,24 @@ pub struct BudgetRequest {
     pub anomaly_alerts: bool,
 }
 
-/// A threshold in percent of the amount, 1–1000.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(transparent)]
+/// A threshold in percent of the amount, 1–1000: a whole number, which JSON may write
+/// `80` or `80.0` (JSON Schema's `integer` admits both).
+#[derive(Debug, Clone, Copy)]
 pub struct ThresholdPercent(pub u32);
+
+impl<'de> Deserialize<'de> for ThresholdPercent {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = f64::deserialize(deserializer)?;
+        let whole = value.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&value);
+        if !whole {
+            return Err(serde::de::Error::custom(format!(
+                "a threshold is a whole percentage, got {value}"
+            )));
+        }
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // Checked above.
+        Ok(Self(value as u32))
+    }
+}
 
 impl PartialSchema for ThresholdPercent {
     fn schema() -> RefOr<Schema> {
@@ -312,4 +326,25 @@ pub struct AlertListResponse {
     pub total: u64,
     pub limit: u32,
     pub offset: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_are_whole_numbers_however_json_writes_them() {
+        for (text, expected) in [("80", Some(80)), ("80.0", Some(80)), ("1000", Some(1000))] {
+            let parsed = serde_json::from_str::<ThresholdPercent>(text)
+                .ok()
+                .map(|t| t.0);
+            assert_eq!(parsed, expected, "{text}");
+        }
+        for text in ["80.5", "-1", "1e20", "\"80\""] {
+            assert!(
+                serde_json::from_str::<ThresholdPercent>(text).is_err(),
+                "{text}"
+            );
+        }
+    }
 }
