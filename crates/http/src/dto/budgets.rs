@@ -84,13 +84,13 @@ pub struct BudgetRequest {
     #[schema(value_type = f64, minimum = 0.0000000001, maximum = 1000000000, example = 1500)]
     pub amount_usd: Decimal,
     pub period: PeriodName,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub scope: Option<ScopeDto>,
     /// Percentages of the amount that raise an alert (default `[80, 100]`).
     #[serde(default)]
     #[schema(min_items = 1, max_items = 10, example = json!([80, 100]))]
     pub thresholds: Option<Vec<ThresholdPercent>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub notify: Option<NotifyDto>,
     /// Also alert when the forecast at the period's end reaches a threshold.
     #[serde(default)]
@@ -98,6 +98,22 @@ pub struct BudgetRequest {
     /// Also alert when the scope's cost for a day is anomalous against its own history.
     #[serde(default)]
     pub anomaly_alerts: bool,
+}
+
+/// An optional JSON object, or null. (serde would also read a struct from an array of
+/// its fields in order; the schema says object, so an array is refused.)
+fn object<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    match Option::<serde_json::Value>::deserialize(deserializer)? {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(value @ serde_json::Value::Object(_)) => T::deserialize(value)
+            .map(Some)
+            .map_err(serde::de::Error::custom),
+        Some(_) => Err(serde::de::Error::custom("expected a JSON object")),
+    }
 }
 
 /// A threshold in percent of the amount, 1–1000: a whole number, which JSON may write

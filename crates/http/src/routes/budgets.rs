@@ -9,6 +9,18 @@ use uuid::Uuid;
 
 use crate::auth::ApiKeyCaller;
 use crate::body::required_json;
+
+/// A budget body: a JSON object (serde would read a struct from an array of its fields).
+async fn budget_body(
+    request: &HttpRequest,
+    payload: web::Payload,
+) -> Result<BudgetRequest, ApiError> {
+    let value: serde_json::Value = required_json(request.headers(), payload).await?;
+    if !value.is_object() {
+        return Err(ApiError::malformed_json(".", "a budget is a JSON object"));
+    }
+    crate::body::parse_json(value.to_string().as_bytes())
+}
 use crate::dto::budgets::{
     AlertDto, AlertListParams, AlertListResponse, BudgetDto, BudgetListResponse, BudgetRequest,
 };
@@ -38,7 +50,7 @@ pub async fn create(
     request: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let body: BudgetRequest = required_json(request.headers(), payload).await?;
+    let body = budget_body(&request, payload).await?;
     let view = state
         .budgets
         .create(&caller.0, BudgetDraft::from(body))
@@ -120,7 +132,7 @@ pub async fn replace(
     request: HttpRequest,
     payload: web::Payload,
 ) -> Result<web::Json<BudgetDto>, ApiError> {
-    let body: BudgetRequest = required_json(request.headers(), payload).await?;
+    let body = budget_body(&request, payload).await?;
     let id = BudgetId::from_uuid(id.into_inner());
     let view = state
         .budgets

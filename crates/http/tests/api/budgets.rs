@@ -64,11 +64,14 @@ async fn an_unknown_period_or_a_malformed_body_is_a_400() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["code"], "malformed_json");
 
-    let request = with_key(TestRequest::post().uri("/v1/budgets"), TestKey::All)
-        .insert_header(("content-type", "application/json"))
-        .set_payload("{\"name\":");
-    let (status, _, _) = send!(app, request);
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    for payload in ["{\"name\":", "[\"payments\", 1500, \"daily\"]"] {
+        let request = with_key(TestRequest::post().uri("/v1/budgets"), TestKey::All)
+            .insert_header(("content-type", "application/json"))
+            .set_payload(payload);
+        let (status, _, body) = send!(app, request);
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{payload}: {body}");
+        assert_eq!(body["code"], "malformed_json");
+    }
 }
 
 #[actix_web::test]
