@@ -91,8 +91,8 @@ fn main() -> ExitCode {
     let algorithms: [&dyn Recommender; 5] = [
         &KcostRecommender::default(),
         &kcost_7d,
-        &VpaTarget,
-        &KrrSimple,
+        &VpaTarget::default(),
+        &KrrSimple::default(),
         &P95WhenUnderused,
     ];
     let results: Vec<(&str, Metrics)> = algorithms
