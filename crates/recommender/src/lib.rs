@@ -26,5 +26,5 @@ pub(crate) mod test_series;
 
 pub use advice::{Advice, LimitsPolicy, NoAdvice, ResourceAdvice};
 pub use history::{History, OomEvent, Recommender, Requests};
-pub use right_size::{KcostRecommender, Policy};
+pub use right_size::{KcostRecommender, Policy, RiskProfile};
 pub use workload::{WorkloadUsage, group_by_workload};

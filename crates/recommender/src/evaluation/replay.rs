@@ -244,8 +244,12 @@ mod tests {
         assert_eq!(days[0].cpu_over, 288);
     }
 
+    /// What one recommendation saw: memory request, memory limit and usage of the latest
+    /// sample, and the restarts.
+    type Seen = (u64, Option<u64>, u64, u32);
+
     /// Recommends half of the current memory request, and records what it saw.
-    struct Halving(std::cell::RefCell<Vec<(u64, Option<u64>, u64, u32)>>);
+    struct Halving(std::cell::RefCell<Vec<Seen>>);
 
     impl Recommender for Halving {
         fn name(&self) -> &'static str {
