@@ -645,11 +645,11 @@ mod tests {
         assert_eq!((outcome.created, outcome.kept_dismissed), (0, 2));
         assert!(saved.lock().unwrap().is_empty());
 
-        // Usage doubled or tripled: the advice moved by far more than the material threshold.
+        // Usage tripled: the advice moved by far more than the material threshold.
         let mut busier = replica("api-1", 48);
         for point in &mut busier.points {
             point.figures.cpu_usage = Millicores::new(300);
-            point.figures.memory_usage = Bytes::new(2 * GIB);
+            point.figures.memory_usage = Bytes::new(3 * GIB);
         }
         let service_changed = service(
             metrics_with(vec![busier]),
