@@ -183,4 +183,55 @@ mod tests {
             .collect();
         assert_eq!(front, vec![0.55, 0.60]);
     }
+
+    fn arbitrary_points() -> impl proptest::strategy::Strategy<Value = Vec<SweepPoint>> {
+        use proptest::prelude::*;
+        let algorithm = prop_oneof![Just("kcost"), Just("vpa"), Just("krr")];
+        prop::collection::vec((algorithm, 0.9..1.0f64, 0.0..0.1f64, 0.3..0.9f64), 1..40).prop_map(
+            |points| {
+                points
+                    .into_iter()
+                    .map(|(a, o, c, s)| point(a, o, c, s))
+                    .collect()
+            },
+        )
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn checks_and_fronts_are_consistent(points in arbitrary_points()) {
+            let d = Dominance::default();
+            for (anchor, by) in d.check(&points, "kcost") {
+                proptest::prop_assert!(anchor.algorithm != "kcost");
+                proptest::prop_assert!(anchor.oom_free_pod_days >= d.min_oom_free);
+                match by {
+                    Some(k) => {
+                        proptest::prop_assert!(k.algorithm == "kcost" && d.dominates(k, anchor));
+                        // The leanest: no dominating kcost point has less slack.
+                        let leaner = points.iter().any(|p| {
+                            p.algorithm == "kcost" && d.dominates(p, anchor) && p.slack < k.slack
+                        });
+                        proptest::prop_assert!(!leaner);
+                    }
+                    None => {
+                        let any = points
+                            .iter()
+                            .any(|p| p.algorithm == "kcost" && d.dominates(p, anchor));
+                        proptest::prop_assert!(!any);
+                    }
+                }
+            }
+            let front = pareto_front(&points, "kcost");
+            for p in &front {
+                let beaten = points.iter().any(|q| {
+                    q.algorithm == "kcost"
+                        && q.oom_free_pod_days >= p.oom_free_pod_days
+                        && q.cpu_risk <= p.cpu_risk
+                        && q.slack < p.slack
+                });
+                proptest::prop_assert!(!beaten);
+            }
+            proptest::prop_assert!(front.windows(2).all(|w| w[0].slack <= w[1].slack));
+        }
+    }
 }

@@ -317,4 +317,59 @@ mod tests {
         assert!(kills.iter().all(|k| k.memory_request_bytes == 1000));
         assert!(oom_kills(&points[4..6], requests).is_empty());
     }
+
+    /// Answers `memory` from the second recompute on, and checks on every call that what it
+    /// sees after its first answer is under its own applied requests and never above the limit.
+    struct Checked {
+        memory: u64,
+        violations: std::cell::Cell<u32>,
+    }
+
+    impl Recommender for Checked {
+        fn name(&self) -> &'static str {
+            "checked"
+        }
+        fn recommend(&self, history: &History<'_>) -> Option<Requests> {
+            let applied = history
+                .points
+                .iter()
+                .filter(|p| p.figures.memory_limit.is_some());
+            for p in applied {
+                let f = p.figures;
+                if f.memory_request.get() != self.memory
+                    || f.memory_usage.get() > self.memory
+                    || f.cpu_request.get() != 77
+                {
+                    self.violations.set(self.violations.get() + 1);
+                }
+            }
+            (history.points.len() > 12 * 24 * 2).then_some(Requests {
+                cpu_millicores: 77,
+                memory_bytes: self.memory,
+            })
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+
+        #[test]
+        fn the_loop_is_closed_and_more_memory_never_means_more_oom_days(
+            daily in proptest::collection::vec(0u64..4000, 10..14),
+            low in 500u64..2000,
+            extra in 0u64..2000,
+        ) {
+            let points = series(24 * daily.len(), |i| (50, daily[i / 288] + (i % 7) as u64));
+            let config = ReplayConfig { warmup_intervals: 1, ..Default::default() };
+            let ooms = |memory| {
+                let checked = Checked { memory, violations: Default::default() };
+                let days = replay(&points, &checked, &config);
+                (days.iter().filter(|d| d.oom).count(), checked.violations.get())
+            };
+            let (tight, tight_violations) = ooms(low);
+            let (roomy, roomy_violations) = ooms(low + extra);
+            proptest::prop_assert_eq!((tight_violations, roomy_violations), (0, 0));
+            proptest::prop_assert!(roomy <= tight);
+        }
+    }
 }
