@@ -50,16 +50,30 @@ const VPA_TARGET_PERCENTILES: [f64; 4] = [0.8, 0.85, 0.9, 0.95];
 const VPA_SAFETY_MARGINS: [f64; 4] = [0.0, 0.1, 0.2, 0.3];
 const KRR_CPU_PERCENTILES: [f64; 3] = [0.9, 0.95, 0.99];
 const KRR_MEMORY_BUFFERS: [f64; 4] = [0.0, 0.15, 0.3, 0.5];
-/// kcost's CPU knob: idle millicore-samples worth one sample above the request.
-const KCOST_CPU_PRICES: [f64; 12] = [
-    300.0, 600.0, 1000.0, 1500.0, 2000.0, 3000.0, 4000.0, 6000.0, 8000.0, 12000.0, 16000.0, 32000.0,
+/// kcost's CPU knobs: idle millicore-samples worth one sample above the request, and the
+/// highest quantile of usage the request may cover (P99 unless said otherwise).
+const KCOST_CPU: [(f64, f64); 14] = [
+    (300.0, 0.99),
+    (600.0, 0.99),
+    (1000.0, 0.99),
+    (1500.0, 0.99),
+    (2000.0, 0.99),
+    (3000.0, 0.99),
+    (4000.0, 0.99),
+    (6000.0, 0.99),
+    (8000.0, 0.99),
+    (12000.0, 0.99),
+    (16000.0, 0.99),
+    (32000.0, 0.99),
+    (32000.0, 0.995),
+    (64000.0, 0.999),
 ];
 
 /// kcost's memory settings swept, from the most to the least risk: (window days, learning
 /// days, weight of older peaks, cushion MiB, cushion cap × peak, margin floor). The fifth
-/// is the aggressive profile's, the eleventh the balanced one's, the last the conservative
+/// is the aggressive profile's, the twelfth the balanced one's, the last the conservative
 /// one's.
-const KCOST_MEMORY: [(usize, usize, f64, f64, f64, f64); 12] = [
+const KCOST_MEMORY: [(usize, usize, f64, f64, f64, f64); 13] = [
     (2, 14, 0.5, 256.0, 4.0, 0.05),
     (3, 14, 0.3, 256.0, 4.0, 0.05),
     (3, 14, 0.5, 256.0, 4.0, 0.05),
@@ -71,7 +85,8 @@ const KCOST_MEMORY: [(usize, usize, f64, f64, f64, f64); 12] = [
     (7, 28, 0.6, 1536.0, 4.0, 0.05),
     (14, 14, 0.0, 2048.0, 4.0, 0.1),
     (28, 28, 0.0, 2048.0, 4.0, 0.1),
-    (28, 28, 0.0, 4096.0, 8.0, 0.2),
+    (28, 28, 0.0, 4096.0, 4.0, 0.1),
+    (28, 28, 0.0, 8192.0, 8.0, 0.2),
 ];
 
 fn main() -> ExitCode {
@@ -247,9 +262,10 @@ impl Frontier {
         }
         let base = Policy::default();
         for (window, learning, older, cushion_mib, cushion_cap, min_margin) in KCOST_MEMORY {
-            for price in KCOST_CPU_PRICES {
+            for (price, max_quantile) in KCOST_CPU {
                 let mut policy = base;
                 policy.cpu.overrun_price = price;
+                policy.cpu.max_quantile = max_quantile;
                 policy.memory = MemoryPolicy {
                     window_days: window,
                     learning_days: learning,
@@ -261,6 +277,7 @@ impl Frontier {
                 };
                 let params = [
                     ("cpu_overrun_price", price),
+                    ("cpu_max_quantile", max_quantile),
                     ("memory_window_days", window as f64),
                     ("memory_learning_days", learning as f64),
                     ("memory_older_peak_weight", older),

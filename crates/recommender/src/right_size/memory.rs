@@ -62,7 +62,7 @@ impl Default for MemoryPolicy {
             surprise_lookback_days: 7,
             min_margin: 0.1,
             max_margin: 0.2,
-            cushion_bytes: 2.0 * GIB,
+            cushion_bytes: 4.0 * GIB,
             cushion_max_ratio: 4.0,
             oom_growth: 2.0,
             trend_horizon_days: 1.0,

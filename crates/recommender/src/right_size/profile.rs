@@ -45,7 +45,7 @@ impl RiskProfile {
                 },
                 memory: MemoryPolicy {
                     min_margin: 0.2,
-                    cushion_bytes: 4096.0 * MIB,
+                    cushion_bytes: 8192.0 * MIB,
                     cushion_max_ratio: 8.0,
                     ..balanced.memory
                 },

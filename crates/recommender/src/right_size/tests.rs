@@ -32,13 +32,13 @@ fn advise_with(
 fn flat_usage_is_sized_close_to_it_with_full_confidence() {
     let advice = advise(&flat(24 * 8, 200, 8 << 30)).unwrap();
     assert_eq!(advice.cpu.recommended, 200);
-    // 8 GiB + the 2 GiB cushion (more than the 10% margin floor).
-    assert_eq!(advice.memory.recommended, 10 << 30);
+    // 8 GiB + the 4 GiB cushion (more than the 10% margin floor).
+    assert_eq!(advice.memory.recommended, 12 << 30);
     assert!(
         advice
             .memory
             .reason
-            .contains("the 2048Mi every workload gets")
+            .contains("the 4096Mi every workload gets")
     );
     assert_eq!(advice.confidence, Decimal::ONE);
     assert_eq!(advice.limits.cpu_limit_millicores, None);
@@ -145,7 +145,8 @@ fn cpu_throttled_at_its_limit_is_raised_above_the_limit() {
 
 #[test]
 fn frequent_restarts_never_lower_memory_and_halve_confidence() {
-    let points = flat(24 * 8, 100, 1 << 30);
+    // 512 MiB used: the need (2.5 GiB with the capped cushion) is below the 4 GiB request.
+    let points = flat(24 * 8, 100, 512 << 20);
     let advice = advise_with(&points, &[], 5).unwrap();
     assert_eq!(advice.memory.recommended, MEMORY_REQUEST);
     assert_eq!(advice.confidence, Decimal::new(5, 1));
@@ -163,7 +164,7 @@ fn an_oom_kill_backs_off_from_the_limit_it_was_killed_at_until_it_leaves_the_win
         memory_request_bytes: 7 << 30,
     };
     let calm = advise(&points).unwrap().memory.recommended;
-    assert_eq!(calm, 8 << 30);
+    assert_eq!(calm, 10 << 30);
     let recent = advise_with(&points, &[killed(1)], 1).unwrap();
     assert_eq!(recent.memory.recommended, 14 << 30);
     assert!(recent.memory.reason.contains("1 OOM kill(s) in the window"));
