@@ -1,7 +1,9 @@
-//! The evaluation: replay a usage trace forward in time, recomputing each algorithm's
-//! requests every 24 h from past samples only, and score what running with them would have
-//! meant (slack, CPU risk, OOM risk, stability). Pure: the `evaluate` example reads the
-//! file and prints; everything measured lives here and is unit-tested.
+//! The evaluation: replay a usage trace forward in time, closed loop (each algorithm sees
+//! its own applied advice, OOM kills and censored usage), recomputing its requests every
+//! 24 h from past samples only, and score what running with them would have meant (slack,
+//! CPU risk, OOM risk, stability); compare algorithms swept over their knobs as a frontier.
+//! Pure: the `evaluate` example reads the file, prints and writes the SVG; everything
+//! measured lives here and is unit-tested.
 
 pub mod bounds;
 pub mod frontier;
