@@ -13,18 +13,26 @@
 //!   increase, or back), or its value moved by more than [`MATERIAL_CHANGE`] (and by more
 //!   than the resource's noise floor). Then a new open recommendation is created; the
 //!   dismissal stays on record.
+//!
+//! Each generation also answers per workload ([`WorkloadAdvice`]): both requests and the
+//! memory limit as one `kubectl set resources` command and one strategic-merge patch, with
+//! the monthly saving of both. The container is named when every replica has exactly one
+//! and they agree (from the stored pod descriptions); a multi-container workload gets no
+//! command, because the advice is for the pod as a whole.
 
 use std::sync::Arc;
 
 use chrono::Duration;
 use kcost_domain::api_key::{AuthError, AuthenticatedKey, Scope};
 use kcost_domain::costs::CostFilter;
+use kcost_domain::description::StoredPod;
 use kcost_domain::money::Money;
 use kcost_domain::pricing::ResourceRates;
 use kcost_domain::recommendation::{
     Confidence, Recommendation, RecommendationId, RecommendationStatus, RecommendationTarget,
     Resource, TransitionError,
 };
+use kcost_domain::resource_change::ResourceChange;
 use kcost_domain::window::TimeWindow;
 use kcost_ports::BackendFailure;
 use kcost_ports::{
@@ -34,6 +42,7 @@ use kcost_ports::{
 use kcost_recommender::savings::monthly_savings;
 
 use crate::query_cache::QueryCache;
+pub use kcost_recommender::RiskProfile;
 use kcost_recommender::{
     Advice, History, KcostRecommender, ResourceAdvice, WorkloadUsage, group_by_workload,
 };
@@ -95,6 +104,9 @@ pub struct GenerateRequest {
     pub lookback_hours: u32,
     /// Optionally one cluster and/or namespace.
     pub filter: CostFilter,
+    /// How much risk the advice may take (docs/recommender.md, "Risk profiles"); `None`
+    /// uses the service's recommender (the balanced profile unless configured otherwise).
+    pub profile: Option<RiskProfile>,
 }
 
 /// A target that got no advice, and why.
@@ -102,6 +114,25 @@ pub struct GenerateRequest {
 pub struct SkippedTarget {
     pub target: RecommendationTarget,
     pub reason: String,
+}
+
+/// One workload's advice as one change to apply (both resources at once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkloadAdvice {
+    /// The workload (or unowned pod); `container` is set when it is known and unique.
+    pub target: RecommendationTarget,
+    pub current_cpu_millicores: u64,
+    pub current_memory_bytes: u64,
+    /// Requests and memory limit to set, per replica.
+    pub change: ResourceChange,
+    /// Replicas running at the latest sample (the savings count every one).
+    pub replicas: u32,
+    /// Monthly (730 h) saving of both resources; negative for an increase.
+    pub monthly_savings: Money,
+    /// `kubectl set resources …`; `None` for a workload with several containers.
+    pub kubectl_command: Option<String>,
+    /// Strategic-merge patch of the pod template; `None` unless the container is known.
+    pub patch: Option<String>,
 }
 
 /// What a generation run did.
@@ -115,6 +146,9 @@ pub struct GenerateOutcome {
     pub kept_dismissed: usize,
     /// Targets without advice (too little history).
     pub skipped: Vec<SkippedTarget>,
+    /// Every advised workload as one change, largest saving first (including workloads whose
+    /// per-resource changes are too small to become recommendations).
+    pub workloads: Vec<WorkloadAdvice>,
     /// Σ monthly savings of `recommendations` (increases count negative).
     pub total_monthly_savings: Money,
 }
@@ -179,6 +213,13 @@ impl Recommendations {
             .metrics
             .usage_series(tenant, &window, &request.filter)
             .await?;
+        let recommender = request
+            .profile
+            .map_or(self.recommender, KcostRecommender::for_profile);
+        let descriptions = self
+            .metrics
+            .pod_descriptions(tenant, &request.filter)
+            .await?;
         let mut outcome = GenerateOutcome::default();
         for workload in group_by_workload(&series) {
             let points = workload.merged_points();
@@ -189,7 +230,7 @@ impl Recommendations {
                 restarts: 0,
                 now,
             };
-            let advice = match self.recommender.advise(&history) {
+            let advice = match recommender.advise(&history) {
                 Ok(advice) => advice,
                 Err(no_advice) => {
                     outcome.skipped.push(SkippedTarget {
@@ -203,7 +244,13 @@ impl Recommendations {
                 self.upsert(key, &workload, &advice, resource, &mut outcome)
                     .await?;
             }
+            outcome
+                .workloads
+                .push(workload_advice(&workload, &advice, &descriptions));
         }
+        outcome
+            .workloads
+            .sort_by_key(|w| std::cmp::Reverse(w.monthly_savings));
         outcome.recommendations.sort_by(|a, b| {
             b.monthly_savings
                 .cmp(&a.monthly_savings)
@@ -360,6 +407,66 @@ impl Recommendations {
     }
 }
 
+/// The workload's advice as one change, named down to its container when every replica
+/// described has exactly one container and they agree.
+fn workload_advice(
+    workload: &WorkloadUsage<'_>,
+    advice: &Advice,
+    descriptions: &[StoredPod],
+) -> WorkloadAdvice {
+    let containers: Vec<&[String]> = workload
+        .pods
+        .iter()
+        .flat_map(|pod| {
+            descriptions
+                .iter()
+                .filter(|d| {
+                    d.description.cluster == pod.cluster
+                        && d.description.namespace == pod.namespace
+                        && d.description.name == pod.pod
+                })
+                .map(|d| d.description.containers.as_slice())
+        })
+        .collect();
+    let several = containers.iter().any(|c| c.len() > 1);
+    let single = match containers.first() {
+        Some([only]) if containers.iter().all(|c| *c == std::slice::from_ref(only)) => {
+            Some(only.clone())
+        }
+        _ => None,
+    };
+    let mut target = workload.target.clone();
+    if target.container.is_none() {
+        target.container = single;
+    }
+    let change = ResourceChange {
+        cpu_request_millicores: advice.cpu.recommended,
+        memory_request_bytes: advice.memory.recommended,
+        memory_limit_bytes: advice.limits.memory_limit_bytes,
+    };
+    let rates = workload
+        .rates()
+        .unwrap_or_else(ResourceRates::opencost_defaults);
+    let replicas = workload.running_replicas();
+    let savings = |a: &ResourceAdvice| {
+        monthly_savings(a.resource, a.current, a.recommended, &rates, replicas)
+    };
+    WorkloadAdvice {
+        current_cpu_millicores: advice.cpu.current,
+        current_memory_bytes: advice.memory.current,
+        change,
+        replicas,
+        monthly_savings: savings(&advice.cpu) + savings(&advice.memory),
+        kubectl_command: if several {
+            None
+        } else {
+            target.kubectl_set_resources(&change)
+        },
+        patch: target.strategic_merge_patch(&change),
+        target,
+    }
+}
+
 /// The resource's own reason, then the caveats that apply to the whole workload.
 fn stored_reason(fresh: &ResourceAdvice, advice: &Advice) -> String {
     let mut parts = vec![fresh.reason.as_str()];
@@ -456,12 +563,116 @@ mod tests {
     }
 
     fn metrics_with(series: Vec<PodUsageSeries>) -> MockMetricsStore {
+        metrics_described(series, Vec::new())
+    }
+
+    fn metrics_described(
+        series: Vec<PodUsageSeries>,
+        descriptions: Vec<StoredPod>,
+    ) -> MockMetricsStore {
         let mut metrics = MockMetricsStore::new();
         metrics
             .expect_usage_series()
             .withf(|t, window, _| *t == tenant() && window.end() == now())
             .returning(move |_, _, _| Ok(series.clone()));
         metrics
+            .expect_pod_descriptions()
+            .withf(|t, _| *t == tenant())
+            .returning(move |_, _| Ok(descriptions.clone()));
+        metrics
+    }
+
+    /// `pod` of the `api` Deployment as stored, with these containers.
+    fn described(pod: &str, containers: &[&str]) -> StoredPod {
+        StoredPod {
+            description: kcost_domain::description::PodDescription {
+                cluster: ClusterName::new("prod").unwrap(),
+                namespace: "web".into(),
+                name: pod.into(),
+                node: None,
+                owner: Some(Owner {
+                    kind: "Deployment".into(),
+                    name: "api".into(),
+                }),
+                owner_inferred: false,
+                labels: Default::default(),
+                phase: None,
+                qos_class: None,
+                containers: containers.iter().map(|c| (*c).to_owned()).collect(),
+            },
+            first_seen: now(),
+        }
+    }
+
+    async fn workloads_advised(descriptions: Vec<StoredPod>) -> Vec<WorkloadAdvice> {
+        let service = service(
+            metrics_described(
+                vec![replica("api-1", 48), replica("api-2", 48)],
+                descriptions,
+            ),
+            repository_with(Vec::new(), Arc::new(Mutex::new(Vec::new()))),
+        );
+        service
+            .generate(&writer(), request())
+            .await
+            .unwrap()
+            .workloads
+    }
+
+    #[tokio::test]
+    async fn a_workload_gets_one_command_and_patch_for_its_container_with_both_savings() {
+        let single = vec![described("api-1", &["app"]), described("api-2", &["app"])];
+        let workloads = workloads_advised(single).await;
+        assert_eq!(workloads.len(), 1);
+        let advice = &workloads[0];
+        assert_eq!(advice.target.container.as_deref(), Some("app"));
+        assert_eq!(advice.replicas, 2);
+        let memory = advice.change.memory_request_bytes;
+        assert_eq!(advice.change.memory_limit_bytes, memory);
+        assert_eq!(
+            advice.kubectl_command.as_deref(),
+            Some(
+                format!(
+                    "kubectl set resources deployment/api -n web -c app --requests=cpu={}m,memory={}Mi --limits=memory={}Mi",
+                    advice.change.cpu_request_millicores,
+                    memory >> 20,
+                    memory >> 20
+                )
+                .as_str()
+            )
+        );
+        let patch = advice.patch.as_deref().unwrap();
+        assert!(patch.starts_with(r#"{"spec":{"template":{"spec":{"containers":[{"name":"app""#));
+        // Both resources' savings, for both replicas.
+        let rates = ResourceRates::opencost_defaults();
+        let expected = monthly_savings(
+            Resource::Cpu,
+            1000,
+            advice.change.cpu_request_millicores,
+            &rates,
+            2,
+        ) + monthly_savings(Resource::Memory, 4 * GIB, memory, &rates, 2);
+        assert_eq!(advice.monthly_savings, expected);
+    }
+
+    #[tokio::test]
+    async fn several_containers_get_no_command_and_unknown_ones_no_patch() {
+        let several = vec![described("api-1", &["app", "sidecar"])];
+        let advice = &workloads_advised(several).await[0];
+        assert_eq!((&advice.kubectl_command, &advice.patch), (&None, &None));
+        // Containers never described: the command covers the pod's (unknown) containers.
+        let advice = &workloads_advised(Vec::new()).await[0];
+        assert!(
+            advice
+                .kubectl_command
+                .as_deref()
+                .unwrap()
+                .starts_with("kubectl set resources deployment/api -n web --requests=")
+        );
+        assert_eq!(advice.patch, None);
+        // Replicas that disagree on their container's name: no name.
+        let disagree = vec![described("api-1", &["app"]), described("api-2", &["web"])];
+        assert_eq!(workloads_advised(disagree).await[0].target.container, None);
     }
 
     fn service(
@@ -498,7 +709,40 @@ mod tests {
         GenerateRequest {
             lookback_hours: RECOMMENDED_LOOKBACK_HOURS,
             filter: CostFilter::default(),
+            profile: None,
         }
+    }
+
+    /// The memory recommended for one replica's usage under `profile`.
+    async fn memory_advised(profile: Option<RiskProfile>) -> u64 {
+        let saved = Arc::new(Mutex::new(Vec::new()));
+        let service = service(
+            metrics_with(vec![replica("api-1", 48)]),
+            repository_with(Vec::new(), saved.clone()),
+        );
+        let request = GenerateRequest {
+            profile,
+            ..request()
+        };
+        let outcome = service.generate(&writer(), request).await.unwrap();
+        let memory = outcome
+            .recommendations
+            .iter()
+            .find(|r| r.resource == Resource::Memory)
+            .unwrap();
+        memory.recommended
+    }
+
+    #[tokio::test]
+    async fn the_profile_chooses_how_much_headroom_the_advice_keeps() {
+        let conservative = memory_advised(Some(RiskProfile::Conservative)).await;
+        let balanced = memory_advised(Some(RiskProfile::Balanced)).await;
+        let aggressive = memory_advised(Some(RiskProfile::Aggressive)).await;
+        assert!(conservative > balanced && balanced > aggressive);
+        // No profile: the service's recommender, here the default (balanced) one.
+        assert_eq!(memory_advised(None).await, balanced);
+        // 1 GiB used: the aggressive profile keeps 512 MiB of headroom.
+        assert_eq!(aggressive, GIB + 512 * (1 << 20));
     }
 
     /// A repository that knows `existing` (per resource) and records what is saved.
@@ -645,11 +889,11 @@ mod tests {
         assert_eq!((outcome.created, outcome.kept_dismissed), (0, 2));
         assert!(saved.lock().unwrap().is_empty());
 
-        // Usage doubled or tripled: the advice moved by far more than the material threshold.
+        // Usage tripled: the advice moved by far more than the material threshold.
         let mut busier = replica("api-1", 48);
         for point in &mut busier.points {
             point.figures.cpu_usage = Millicores::new(300);
-            point.figures.memory_usage = Bytes::new(2 * GIB);
+            point.figures.memory_usage = Bytes::new(3 * GIB);
         }
         let service_changed = service(
             metrics_with(vec![busier]),

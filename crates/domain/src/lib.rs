@@ -10,7 +10,8 @@
 //! - [`money`], [`quantity`]: exact money and resource quantities.
 //! - [`catalog`], [`pricing`], [`cost_engine`]: node prices and the OpenCost-aligned
 //!   allocation of node cost to pods and idle.
-//! - [`costs`], [`recommendation`], [`opencost`]: the shapes queries, advice and imports use.
+//! - [`costs`], [`recommendation`], [`opencost`]: the shapes queries, advice and imports use;
+//!   [`resource_change`]: advice as a `kubectl` command and a strategic-merge patch.
 //! - [`pre_priced`], [`opencost_mapping`]: costs priced elsewhere (OpenCost) checked and
 //!   mapped into priced snapshots.
 //! - [`budget`], [`alert`]: what a tenant means to spend, and what it is told when spend
@@ -41,6 +42,7 @@ pub mod pre_priced;
 pub mod pricing;
 pub mod quantity;
 pub mod recommendation;
+pub mod resource_change;
 pub mod retention;
 pub mod sample_limits;
 pub mod snapshot;

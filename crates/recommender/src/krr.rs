@@ -1,7 +1,9 @@
 //! A faithful re-implementation of Robusta KRR's `simple` strategy (defaults):
 //! CPU = P95 of usage over the last 14 days (Prometheus `quantile_over_time`, linear
 //! interpolation), memory = max usage over the same 14 days + 15%; at least 100 data points,
-//! else no recommendation; rounded up to 1 m and 1 byte, at least 10 m and 100 MiB.
+//! else no recommendation; rounded up to whole millicores and whole MiB (KRR's
+//! `_round_value`), at least 10 m and 100 MiB. The CPU percentile (`--cpu_percentile`) and the
+//! memory buffer (`--memory_buffer_percentage`) are parameters so the evaluation can sweep them.
 
 use chrono::Duration;
 
@@ -9,15 +11,28 @@ use crate::history::{History, Recommender, Requests};
 use crate::stats::quantile_interpolated;
 
 const HISTORY_HOURS: i64 = 336;
-const CPU_PERCENTILE: f64 = 0.95;
-const MEMORY_BUFFER: f64 = 0.15;
 const POINTS_REQUIRED: usize = 100;
-const MIN_CPU_MILLICORES: f64 = 10.0;
-const MIN_MEMORY_BYTES: f64 = 100.0 * 1024.0 * 1024.0;
+const MIB: u64 = 1024 * 1024;
+const MIN_CPU_MILLICORES: u64 = 10;
+const MIN_MEMORY_BYTES: u64 = 100 * MIB;
 
-/// KRR's `simple` strategy.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct KrrSimple;
+/// KRR's `simple` strategy; `Default` is KRR's defaults.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KrrSimple {
+    /// Quantile of CPU usage recommended (0.95).
+    pub cpu_percentile: f64,
+    /// Fraction added to the highest memory usage (0.15).
+    pub memory_buffer: f64,
+}
+
+impl Default for KrrSimple {
+    fn default() -> Self {
+        Self {
+            cpu_percentile: 0.95,
+            memory_buffer: 0.15,
+        }
+    }
+}
 
 impl Recommender for KrrSimple {
     fn name(&self) -> &'static str {
@@ -36,14 +51,18 @@ impl Recommender for KrrSimple {
         if cpu.len() < POINTS_REQUIRED {
             return None;
         }
-        let cpu = quantile_interpolated(&mut cpu, CPU_PERCENTILE);
+        let cpu = quantile_interpolated(&mut cpu, self.cpu_percentile);
+        let memory = memory_max * (1.0 + self.memory_buffer);
         Some(Requests {
-            cpu_millicores: cpu.ceil().max(MIN_CPU_MILLICORES) as u64,
-            memory_bytes: (memory_max * (1.0 + MEMORY_BUFFER))
-                .ceil()
-                .max(MIN_MEMORY_BYTES) as u64,
+            cpu_millicores: (cpu.ceil() as u64).max(MIN_CPU_MILLICORES),
+            memory_bytes: whole_mib_up(memory).max(MIN_MEMORY_BYTES),
         })
     }
+}
+
+/// Bytes rounded up to a whole MiB.
+fn whole_mib_up(bytes: f64) -> u64 {
+    (bytes / MIB as f64).ceil() as u64 * MIB
 }
 
 #[cfg(test)]
@@ -61,9 +80,17 @@ mod tests {
             restarts: 0,
             now: hours_after_start(48),
         };
-        let rec = KrrSimple.recommend(&history).unwrap();
+        let rec = KrrSimple::default().recommend(&history).unwrap();
         assert_eq!(rec.cpu_millicores, 900);
-        assert_eq!(rec.memory_bytes, ((1u64 << 30) as f64 * 1.15).ceil() as u64);
+        // 1.15 GiB = 1177.6 MiB, rounded up to 1178 MiB.
+        assert_eq!(rec.memory_bytes, 1178 * MIB);
+        let tuned = KrrSimple {
+            cpu_percentile: 0.5,
+            memory_buffer: 0.5,
+        };
+        let rec = tuned.recommend(&history).unwrap();
+        assert_eq!(rec.cpu_millicores, 100);
+        assert_eq!(rec.memory_bytes, 1536 * MIB);
     }
 
     #[test]
@@ -76,6 +103,6 @@ mod tests {
             now: hours_after_start(8),
         };
         assert_eq!(points.len(), 96);
-        assert_eq!(KrrSimple.recommend(&history), None);
+        assert_eq!(KrrSimple::default().recommend(&history), None);
     }
 }

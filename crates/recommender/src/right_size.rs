@@ -6,6 +6,7 @@
 
 pub mod cpu;
 pub mod memory;
+pub mod profile;
 mod reason;
 
 use std::collections::BTreeSet;
@@ -17,6 +18,7 @@ use crate::advice::{Advice, LimitsPolicy, NoAdvice, ResourceAdvice};
 use crate::history::{History, Recommender, Requests};
 pub use cpu::CpuPolicy;
 pub use memory::MemoryPolicy;
+pub use profile::{RiskProfile, UnknownProfile};
 
 const MIB: u64 = 1 << 20;
 
@@ -34,14 +36,29 @@ pub struct Policy {
     pub full_confidence_hours: u64,
     /// This many restarts (or OOM kills) in the history mean "restarts often".
     pub frequent_restarts: u32,
-    /// Usage at or above this fraction of a limit means the limit binds.
+    /// CPU usage at or above this fraction of its limit means the limit binds (throttling).
     pub near_limit: f64,
+    /// Memory usage at or above this fraction of its limit means the limit binds: the
+    /// usage seen is capped by the limit (a kill is near or happened), not by need.
+    pub memory_near_limit: f64,
     /// Factor applied to a binding limit.
     pub limit_bump: f64,
 }
 
 impl Default for Policy {
+    /// The balanced profile.
     fn default() -> Self {
+        Self::balanced()
+    }
+}
+
+impl Policy {
+    /// The policy of a risk profile.
+    pub fn for_profile(profile: RiskProfile) -> Self {
+        profile.policy()
+    }
+
+    fn balanced() -> Self {
         Self {
             cpu: CpuPolicy::default(),
             memory: MemoryPolicy::default(),
@@ -51,6 +68,7 @@ impl Default for Policy {
             full_confidence_hours: 7 * 24,
             frequent_restarts: 3,
             near_limit: 0.9,
+            memory_near_limit: 0.97,
             limit_bump: 1.2,
         }
     }
@@ -67,6 +85,10 @@ impl KcostRecommender {
         Self { policy }
     }
 
+    pub fn for_profile(profile: RiskProfile) -> Self {
+        Self::new(Policy::for_profile(profile))
+    }
+
     /// Advice for the pod or workload whose samples `history` holds.
     pub fn advise(&self, history: &History<'_>) -> Result<Advice, NoAdvice> {
         let policy = &self.policy;
@@ -78,7 +100,12 @@ impl KcostRecommender {
                 required_hours: policy.min_history_hours,
             });
         }
-        let restarts_often = history.restarts >= policy.frequent_restarts;
+        // OOM kills are answered by the memory estimate's back-off; other restarts (crashes,
+        // probes) cut usage short, so the usage seen understates the need.
+        let other_restarts = history
+            .restarts
+            .saturating_sub(u32::try_from(history.ooms.len()).unwrap_or(u32::MAX));
+        let restarts_often = other_restarts >= policy.frequent_restarts;
         let cpu_estimate = cpu::estimate(history, &policy.cpu);
         let memory_estimate = memory::estimate(history, &policy.memory);
         let latest = history.points.last().map(|p| p.figures).unwrap_or_default();
@@ -92,12 +119,11 @@ impl KcostRecommender {
         let cpu = cpu.ceil() as u64;
 
         let mut memory = memory_estimate.value.max(policy.min_memory_bytes as f64);
-        let memory_limit = latest.memory_limit.map(|l| l.get()).filter(|l| *l > 0);
         let memory_at_limit = memory_estimate
             .peak_of_limit
-            .is_some_and(|p| p >= policy.near_limit);
-        if let (true, Some(limit)) = (memory_at_limit, memory_limit) {
-            memory = memory.max(limit as f64 * policy.limit_bump);
+            .is_some_and(|p| p >= policy.memory_near_limit);
+        if let (true, Some(limit)) = (memory_at_limit, memory_estimate.pressed_limit) {
+            memory = memory.max(limit * policy.limit_bump);
         }
         if restarts_often {
             memory = memory.max(current.memory_bytes as f64);

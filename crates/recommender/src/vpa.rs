@@ -8,6 +8,12 @@
 //! - An OOM kill adds a peak of max(used + 100 MiB, used × 1.2), where used is the larger of
 //!   the request and the window's usage peak.
 //! - Both targets get a 15% safety margin, then the pod minimums (25 m, 250 MiB).
+//! - Amounts are whole millicores and bytes, truncated as VPA's `resourceAmountFromFloat`
+//!   does: the percentile is truncated, the margin (base × fraction) is truncated and added.
+//!
+//! The target percentile (`--target-cpu-percentile`, `--target-memory-percentile`, one knob
+//! here for both) and the margin (`--recommendation-margin-fraction`) are parameters so the
+//! evaluation can sweep them.
 //!
 //! Used by the evaluation as the baseline to beat; kcost's own advice comes from
 //! [`crate::right_size`].
@@ -18,17 +24,41 @@ use crate::histogram::{BucketLayout, DecayingHistogram};
 use crate::history::{History, Recommender, Requests};
 
 const HALF_LIFE_HOURS: f64 = 24.0;
-const TARGET_PERCENTILE: f64 = 0.9;
-const SAFETY_MARGIN: f64 = 0.15;
-const MIN_CPU_MILLICORES: f64 = 25.0;
-const MIN_MEMORY_BYTES: f64 = 250.0 * 1024.0 * 1024.0;
+const MIN_CPU_MILLICORES: u64 = 25;
+const MIN_MEMORY_BYTES: u64 = 250 * 1024 * 1024;
 const MIN_CPU_SAMPLE_WEIGHT_MILLICORES: f64 = 100.0;
 const OOM_MIN_BUMP_BYTES: f64 = 100.0 * 1024.0 * 1024.0;
 const OOM_BUMP_RATIO: f64 = 1.2;
 
-/// VPA's target recommender with its default flags.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct VpaTarget;
+/// VPA's target recommender; `Default` is VPA's default flags.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VpaTarget {
+    /// Percentile of the CPU and memory histograms the target is based on (0.9).
+    pub target_percentile: f64,
+    /// Fraction added on top of the percentile (0.15).
+    pub safety_margin: f64,
+}
+
+impl Default for VpaTarget {
+    fn default() -> Self {
+        Self {
+            target_percentile: 0.9,
+            safety_margin: 0.15,
+        }
+    }
+}
+
+impl VpaTarget {
+    /// VPA's margin estimator on a whole amount: base + ⌊base × margin⌋, then the minimum.
+    fn with_margin(&self, base: u64, minimum: u64) -> u64 {
+        (base + truncate(base as f64 * self.safety_margin)).max(minimum)
+    }
+}
+
+/// VPA's `resourceAmountFromFloat`: negative → 0, otherwise truncated to a whole amount.
+fn truncate(amount: f64) -> u64 {
+    amount.max(0.0) as u64
+}
 
 impl Recommender for VpaTarget {
     fn name(&self) -> &'static str {
@@ -39,13 +69,11 @@ impl Recommender for VpaTarget {
         if history.points.is_empty() {
             return None;
         }
-        let cpu = cpu_histogram(history).percentile(TARGET_PERCENTILE);
-        let memory = memory_histogram(history).percentile(TARGET_PERCENTILE);
+        let cpu = truncate(cpu_histogram(history).percentile(self.target_percentile));
+        let memory = truncate(memory_histogram(history).percentile(self.target_percentile));
         Some(Requests {
-            cpu_millicores: (cpu * (1.0 + SAFETY_MARGIN)).max(MIN_CPU_MILLICORES).ceil() as u64,
-            memory_bytes: (memory * (1.0 + SAFETY_MARGIN))
-                .max(MIN_MEMORY_BYTES)
-                .ceil() as u64,
+            cpu_millicores: self.with_margin(cpu, MIN_CPU_MILLICORES),
+            memory_bytes: self.with_margin(memory, MIN_MEMORY_BYTES),
         })
     }
 }
@@ -147,7 +175,7 @@ mod tests {
             restarts: 0,
             now: hours_after_start(24 * 8),
         };
-        let rec = VpaTarget.recommend(&history).unwrap();
+        let rec = VpaTarget::default().recommend(&history).unwrap();
         // 200 m lands in a bucket ending at most 1.05 × 200 + 10 m; its end × 1.15.
         assert!(
             rec.cpu_millicores >= 230 && rec.cpu_millicores <= 253,
@@ -167,19 +195,56 @@ mod tests {
             restarts: 0,
             now,
         };
-        let rec = VpaTarget.recommend(&history).unwrap();
+        let rec = VpaTarget::default().recommend(&history).unwrap();
         assert_eq!(rec.cpu_millicores, 25);
         assert_eq!(rec.memory_bytes, 250 << 20);
         let ooms = [crate::history::OomEvent {
             at: hours_after_start(47),
             memory_request_bytes: 1 << 30,
         }];
-        let bumped = VpaTarget
+        let bumped = VpaTarget::default()
             .recommend(&History {
                 ooms: &ooms,
                 ..history
             })
             .unwrap();
         assert!(bumped.memory_bytes > (1u64 << 30), "{bumped:?}");
+    }
+
+    #[test]
+    fn amounts_are_truncated_before_and_after_the_margin() {
+        let vpa = VpaTarget::default();
+        // 20.5 m → 20 m; 20 × 0.15 = 3 → 23 m, below the 25 m minimum.
+        assert_eq!(vpa.with_margin(truncate(20.5), 25), 25);
+        // 1001.9 m → 1001 m; ⌊1001 × 0.15⌋ = 150 → 1151 m (rounding up would give 1152).
+        assert_eq!(vpa.with_margin(truncate(1001.9), 25), 1151);
+        let no_margin = VpaTarget {
+            safety_margin: 0.0,
+            ..vpa
+        };
+        assert_eq!(no_margin.with_margin(truncate(7_340_032.99), 0), 7_340_032);
+    }
+
+    #[test]
+    fn a_higher_percentile_or_margin_never_recommends_less() {
+        let points = crate::test_series::diurnal(24 * 8, 50, 900, 1 << 30);
+        let history = History {
+            points: &points,
+            ooms: &[],
+            restarts: 0,
+            now: hours_after_start(24 * 8),
+        };
+        let at = |target_percentile, safety_margin| {
+            VpaTarget {
+                target_percentile,
+                safety_margin,
+            }
+            .recommend(&history)
+            .unwrap()
+        };
+        let (low, high, wide) = (at(0.8, 0.0), at(0.95, 0.0), at(0.8, 0.3));
+        assert!(high.cpu_millicores > low.cpu_millicores);
+        assert!(wide.cpu_millicores > low.cpu_millicores);
+        assert!(wide.memory_bytes > low.memory_bytes && high.memory_bytes >= low.memory_bytes);
     }
 }

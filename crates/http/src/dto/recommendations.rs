@@ -6,7 +6,7 @@
 //! workload, the unit, a ready `kubectl` command and the lifecycle fields added.
 
 use chrono::{DateTime, Utc};
-use kcost_app::recommendations::GenerateOutcome;
+use kcost_app::recommendations::{GenerateOutcome, RiskProfile, WorkloadAdvice};
 use kcost_domain::recommendation::{Recommendation, Resource};
 use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
@@ -47,6 +47,10 @@ pub struct GenerateParams {
     pub cluster: Option<String>,
     /// Only this namespace.
     pub namespace: Option<String>,
+    /// Risk profile: `conservative`, `balanced` (default) or `aggressive`. What each
+    /// reached on the evaluation trace is in docs/recommender.md.
+    #[param(pattern = "^(|conservative|balanced|aggressive)$")]
+    pub profile: Option<String>,
 }
 
 /// Optional body of `POST /v1/recommendations/{id}/dismiss`.
@@ -152,6 +156,9 @@ pub struct GenerateResponse {
     #[schema(example = "recommendations generated")]
     pub status: &'static str,
     pub lookback_hours: u32,
+    /// The risk profile the advice was computed with.
+    #[schema(example = "balanced")]
+    pub profile: &'static str,
     /// New open recommendations.
     pub created: usize,
     /// Open recommendations updated in place (same id).
@@ -164,13 +171,71 @@ pub struct GenerateResponse {
     pub total_monthly_savings_usd: Usd,
     /// Every open recommendation created or refreshed, largest saving first.
     pub recommendations: Vec<RecommendationDto>,
+    /// Every advised workload as one change (both resources), largest saving first.
+    pub workloads: Vec<WorkloadAdviceDto>,
+}
+
+/// One workload's advice as one change: both requests and the memory limit on its
+/// container (kcost's limits policy: memory limit = request, no CPU limit).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WorkloadAdviceDto {
+    pub cluster_name: String,
+    pub namespace: String,
+    /// Owner kind (`Deployment`, `StatefulSet`, `DaemonSet`, `Job`, `CronJob`, …).
+    pub workload_kind: Option<String>,
+    pub workload_name: Option<String>,
+    /// The pod, for a pod without an owner.
+    pub pod_name: Option<String>,
+    /// The container, when every replica has exactly one and they agree.
+    pub container: Option<String>,
+    pub current_cpu_request_millicores: u64,
+    pub recommended_cpu_request_millicores: u64,
+    pub current_memory_request_bytes: u64,
+    pub recommended_memory_request_bytes: u64,
+    pub recommended_memory_limit_bytes: u64,
+    /// Replicas running at the latest sample.
+    pub replicas: u32,
+    /// Monthly (730 h) saving of both resources for every replica; negative for an increase.
+    pub monthly_savings_usd: Usd,
+    /// `kubectl set resources <kind>/<name> -n <ns> -c <container> --requests=cpu=…,memory=…
+    /// --limits=memory=…`; null for a workload with several containers (the advice is for
+    /// the pod as a whole).
+    pub kubectl_command: Option<String>,
+    /// Strategic-merge patch of the pod template (`kubectl patch <kind>/<name> -n <ns>
+    /// --type strategic -p '<patch>'`); also removes a CPU limit; null unless the container
+    /// is known.
+    pub strategic_merge_patch: Option<String>,
+}
+
+impl From<&WorkloadAdvice> for WorkloadAdviceDto {
+    fn from(advice: &WorkloadAdvice) -> Self {
+        let target = &advice.target;
+        Self {
+            cluster_name: target.cluster.as_str().to_owned(),
+            namespace: target.namespace.clone(),
+            workload_kind: target.workload.as_ref().map(|(kind, _)| kind.clone()),
+            workload_name: target.workload.as_ref().map(|(_, name)| name.clone()),
+            pod_name: target.pod.clone(),
+            container: target.container.clone(),
+            current_cpu_request_millicores: advice.current_cpu_millicores,
+            recommended_cpu_request_millicores: advice.change.cpu_request_millicores,
+            current_memory_request_bytes: advice.current_memory_bytes,
+            recommended_memory_request_bytes: advice.change.memory_request_bytes,
+            recommended_memory_limit_bytes: advice.change.memory_limit_bytes,
+            replicas: advice.replicas,
+            monthly_savings_usd: Usd::from(advice.monthly_savings),
+            kubectl_command: advice.kubectl_command.clone(),
+            strategic_merge_patch: advice.patch.clone(),
+        }
+    }
 }
 
 impl GenerateResponse {
-    pub fn new(lookback_hours: u32, outcome: &GenerateOutcome) -> Self {
+    pub fn new(lookback_hours: u32, profile: RiskProfile, outcome: &GenerateOutcome) -> Self {
         Self {
             status: "recommendations generated",
             lookback_hours,
+            profile: profile.as_str(),
             created: outcome.created,
             refreshed: outcome.refreshed,
             kept_dismissed: outcome.kept_dismissed,
@@ -180,6 +245,11 @@ impl GenerateResponse {
                 .recommendations
                 .iter()
                 .map(RecommendationDto::from)
+                .collect(),
+            workloads: outcome
+                .workloads
+                .iter()
+                .map(WorkloadAdviceDto::from)
                 .collect(),
         }
     }

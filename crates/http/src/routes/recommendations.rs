@@ -3,7 +3,7 @@
 
 use actix_web::{HttpRequest, web};
 use kcost_app::ports::{Page, RecommendationFilter};
-use kcost_app::recommendations::{GenerateRequest, MAX_LOOKBACK_HOURS};
+use kcost_app::recommendations::{GenerateRequest, MAX_LOOKBACK_HOURS, RiskProfile};
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::costs::CostFilter;
 use kcost_domain::recommendation::{RecommendationId, RecommendationStatus};
@@ -92,7 +92,7 @@ pub async fn list(
     post, path = "/v1/recommendations/generate", tag = "recommendations", params(GenerateParams),
     responses(
         (status = 200, description = "Generated", body = GenerateResponse),
-        (status = 400, description = "Invalid lookback or filter", body = ErrorBody),
+        (status = 400, description = "Invalid lookback, filter or profile", body = ErrorBody),
         (status = 401, description = "Missing or invalid API key", body = ErrorBody),
         (status = 403, description = "The key lacks `recommendations:write`", body = ErrorBody),
         (status = 503, description = "Store unavailable", body = ErrorBody),
@@ -112,15 +112,27 @@ pub async fn generate(
             format!("`lookback_hours` must be between 1 and {MAX_LOOKBACK_HOURS}"),
         ));
     }
+    let profile =
+        match params.profile.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(name) => Some(name.parse::<RiskProfile>().map_err(|error| {
+                ApiError::bad_request(ErrorCode::InvalidQuery, error.to_string())
+            })?),
+        };
     let request = GenerateRequest {
         lookback_hours,
         filter: CostFilter {
             cluster: cluster_param(params.cluster.as_deref())?,
             namespace: namespace_param(params.namespace.as_deref()),
         },
+        profile,
     };
     let outcome = state.recommendations.generate(&caller.0, request).await?;
-    Ok(web::Json(GenerateResponse::new(lookback_hours, &outcome)))
+    Ok(web::Json(GenerateResponse::new(
+        lookback_hours,
+        profile.unwrap_or_default(),
+        &outcome,
+    )))
 }
 
 /// Mark an open recommendation applied.

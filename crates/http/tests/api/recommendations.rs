@@ -204,15 +204,49 @@ async fn generation_defaults_to_24_hours_and_bounds_the_lookback() {
         .expect_usage_series()
         .withf(|_, window, _| window.duration() == chrono::Duration::hours(24))
         .returning(|_, _, _| Ok(vec![]));
+    mocks
+        .metrics
+        .expect_pod_descriptions()
+        .returning(|_, _| Ok(vec![]));
     let state = mocks.into_state();
     let app = app!(state);
     let (status, _, body) = send!(app, post("/v1/recommendations/generate"));
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "recommendations generated");
     assert_eq!(body["lookback_hours"], 24);
+    assert_eq!(body["profile"], "balanced");
     assert_eq!(body["created"], 0);
+    assert_eq!(body["workloads"], serde_json::json!([]));
 
     let (status, _, body) = send!(app, post("/v1/recommendations/generate?lookback_hours=0"));
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["code"], "invalid_query");
+}
+
+#[actix_web::test]
+async fn generation_takes_a_risk_profile_and_refuses_an_unknown_one() {
+    let mut mocks = Mocks::new();
+    mocks
+        .metrics
+        .expect_usage_series()
+        .returning(|_, _, _| Ok(vec![]));
+    mocks
+        .metrics
+        .expect_pod_descriptions()
+        .returning(|_, _| Ok(vec![]));
+    let state = mocks.into_state();
+    let app = app!(state);
+    for profile in ["conservative", "balanced", "Aggressive"] {
+        let uri = format!("/v1/recommendations/generate?profile={profile}");
+        let (status, _, body) = send!(app, post(&uri));
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["profile"], profile.to_ascii_lowercase());
+    }
+    let (status, _, body) = send!(app, post("/v1/recommendations/generate?profile=reckless"));
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["code"], "invalid_query");
+    assert!(
+        body["error"].as_str().unwrap().contains("reckless"),
+        "{body}"
+    );
 }

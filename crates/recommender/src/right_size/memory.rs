@@ -1,19 +1,24 @@
 //! The memory estimate, built from daily peaks (memory is not compressible: what matters
 //! is the highest point of each day, not the typical one).
 //!
-//! base = the highest daily peak of the window; margin = the largest "surprise" this
-//! workload has shown — how far (in bytes) a day's peak rose above every peak of the days
-//! before it — at least `min_margin` and at most `max_margin` of the peak, plus a step for
-//! every OOM kill in the window; a rising trend of the daily peaks is extrapolated over the
-//! horizon the advice will stay in force. Surprises are measured in bytes, not ratios, so
-//! that more usage never yields a smaller request.
+//! base = the highest daily peak of the window (peaks older than the window but within the
+//! learning days count at a discount); margin = the largest "surprise" this workload has
+//! shown — how far (in bytes) a day's peak rose above every peak of the days before it —
+//! at least `min_margin` and at most `max_margin` of the peak, and at least a cushion in
+//! bytes (capped at a multiple of the peak); a rising trend of the daily peaks is
+//! extrapolated over the horizon the advice stays in force. Surprises are measured in
+//! bytes, not ratios, so that more usage never yields a smaller request.
 //!
-//! Then a share of the gap between that estimate and the current request is kept. The
-//! current request is the owner's prior: what they provisioned for. History cannot foresee
-//! a first-ever jump (a batch run, a cache warm-up after weeks of calm), and on real traces
-//! those jumps go towards the provisioned size; keeping part of the unexplained gap is what
-//! turns "few OOM kills" into "almost none". Applied advice becomes the next current
-//! request, so repeated advice closes the gap step by step instead of all at once.
+//! Why a cushion in bytes. OOM-free pod-days count every workload alike, while the money
+//! a margin costs grows with the workload's size. A margin proportional to the peak (VPA's
+//! and KRR's) pays the most for headroom where it is dearest and protects small workloads
+//! least; a fixed number of bytes is the same price everywhere, so the risk budget is spent
+//! where it buys the most OOM-free days per byte (the memory side of the CPU estimate's
+//! single price of risk).
+//!
+//! After an OOM kill the usage seen is capped by the limit, so the real need is unknown:
+//! the request backs off multiplicatively from the limit it was killed at
+//! (`oom_growth`) for as long as the kill is in the window.
 
 use chrono::Duration;
 
@@ -22,35 +27,50 @@ use crate::history::History;
 /// Tuning of the memory estimate.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MemoryPolicy {
-    /// Days of daily peaks considered.
+    /// Days of daily peaks the request must hold.
     pub window_days: usize,
+    /// Days of daily peaks the margin is learned from (surprises), at least `window_days`.
+    pub learning_days: usize,
+    /// Peaks older than the window but within the learning days still count, × this.
+    pub older_peak_weight: f64,
     /// A day's surprise is its peak over the highest peak of this many days before it.
     pub surprise_lookback_days: usize,
     /// Margin every workload gets, however stable.
     pub min_margin: f64,
     /// Cap of the learned margin.
     pub max_margin: f64,
-    /// Extra margin per OOM kill in the window.
-    pub margin_per_oom: f64,
+    /// Margin every workload gets in bytes, however small: headroom priced in money, not
+    /// as a share of the peak.
+    pub cushion_bytes: f64,
+    /// …but never more than this × the peak.
+    pub cushion_max_ratio: f64,
+    /// After an OOM kill in the window, at least the memory it was killed at × this: the
+    /// kill hid how much more it needed (usage is capped by the limit), so back off
+    /// multiplicatively.
+    pub oom_growth: f64,
     /// Days a rising trend is extrapolated over.
     pub trend_horizon_days: f64,
-    /// Share of the gap between the estimate and a larger current request that is kept.
-    pub gap_retention: f64,
 }
 
 impl Default for MemoryPolicy {
+    /// The balanced profile.
     fn default() -> Self {
         Self {
-            window_days: 14,
+            window_days: 28,
+            learning_days: 28,
+            older_peak_weight: 0.0,
             surprise_lookback_days: 7,
             min_margin: 0.1,
-            max_margin: 0.5,
-            margin_per_oom: 0.1,
+            max_margin: 0.2,
+            cushion_bytes: 4.0 * GIB,
+            cushion_max_ratio: 4.0,
+            oom_growth: 2.0,
             trend_horizon_days: 1.0,
-            gap_retention: 0.4,
         }
     }
 }
+
+const GIB: f64 = (1u64 << 30) as f64;
 
 /// The memory estimate and what it came from, in bytes.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -62,10 +82,13 @@ pub struct MemoryEstimate {
     /// Growth of daily peaks per day (bytes), when rising.
     pub trend_per_day: f64,
     pub recent_ooms: usize,
-    /// Bytes kept of the gap up to the current request (0 when the estimate reaches it).
-    pub retained_gap: f64,
-    /// Highest usage over the memory limit in force, when one is set.
+    /// The floor set by OOM kills in the window (limit killed at × `oom_growth`), 0 if none.
+    pub after_kill: f64,
+    /// Highest usage over the memory limit in force, when one is set…
     pub peak_of_limit: Option<f64>,
+    /// …and that limit (bytes): a bump is relative to the limit that was pressed, not to
+    /// a later one (which would ratchet up at every recompute).
+    pub pressed_limit: Option<f64>,
 }
 
 /// Daily peaks, index 0 = the 24 h before `now`; `None` for days without samples.
@@ -126,42 +149,52 @@ fn trend(peaks: &[Option<f64>]) -> f64 {
 }
 
 pub fn estimate(history: &History<'_>, policy: &MemoryPolicy) -> MemoryEstimate {
-    let peaks = daily_peaks(history, policy.window_days);
-    let peak = peaks.iter().flatten().fold(0.0_f64, |a, b| a.max(*b));
+    let learning_days = policy.learning_days.max(policy.window_days);
+    let all_peaks = daily_peaks(history, learning_days);
+    let peaks = &all_peaks[..policy.window_days.min(all_peaks.len())];
+    let highest = |days: &[Option<f64>]| days.iter().flatten().fold(0.0_f64, |a, b| a.max(*b));
+    let older = all_peaks.get(policy.window_days..).map_or(0.0, highest);
+    let peak = highest(peaks).max(policy.older_peak_weight * older);
     let since = history.now - Duration::days(policy.window_days as i64);
     let recent_ooms = history.ooms.iter().filter(|o| o.at >= since).count();
-    let surprise = largest_surprise(&peaks, policy.surprise_lookback_days);
+    let surprise = largest_surprise(&all_peaks, policy.surprise_lookback_days);
     let margin_bytes = surprise
         .min(policy.max_margin * peak)
         .max(policy.min_margin * peak)
-        + recent_ooms as f64 * policy.margin_per_oom * peak;
+        .max(policy.cushion_bytes.min(policy.cushion_max_ratio * peak));
     let margin = if peak > 0.0 {
         margin_bytes / peak
     } else {
         policy.min_margin
     };
-    let trend_per_day = trend(&peaks).max(0.0);
-    let peak_of_limit = history
+    let trend_per_day = trend(peaks).max(0.0);
+    let pressed = history
         .points
         .iter()
         .filter(|p| p.at >= since)
         .filter_map(|p| {
             let limit = p.figures.memory_limit?.get();
-            (limit > 0).then(|| p.figures.memory_usage.get() as f64 / limit as f64)
+            (limit > 0).then(|| {
+                let limit = limit as f64;
+                (p.figures.memory_usage.get() as f64 / limit, limit)
+            })
         })
-        .reduce(f64::max);
+        .reduce(|a, b| if (b.0, b.1) > (a.0, a.1) { b } else { a });
+    let after_kill = history
+        .ooms
+        .iter()
+        .filter(|o| o.at >= since)
+        .map(|o| o.memory_request_bytes as f64 * policy.oom_growth)
+        .fold(0.0_f64, f64::max);
     let learned = peak + trend_per_day * policy.trend_horizon_days + margin_bytes;
-    let current = history
-        .current_requests()
-        .map_or(0.0, |r| r.memory_bytes as f64);
-    let retained_gap = policy.gap_retention * (current - learned).max(0.0);
     MemoryEstimate {
-        value: learned + retained_gap,
+        value: learned.max(after_kill),
         peak,
         margin,
         trend_per_day,
         recent_ooms,
-        retained_gap,
-        peak_of_limit,
+        after_kill,
+        peak_of_limit: pressed.map(|(ratio, _)| ratio),
+        pressed_limit: pressed.map(|(_, limit)| limit),
     }
 }

@@ -67,20 +67,25 @@ pub(super) fn memory(facts: &Facts<'_>, current: u64, recommended: u64) -> Strin
         facts.policy.memory.window_days,
         m.margin * 100.0,
     );
-    if m.margin > facts.policy.memory.min_margin {
+    let cushion = facts
+        .policy
+        .memory
+        .cushion_bytes
+        .min(facts.policy.memory.cushion_max_ratio * m.peak);
+    if m.margin * m.peak <= cushion && cushion > facts.policy.memory.min_margin * m.peak {
+        text.push_str(&format!(" (the {}Mi every workload gets)", mib(cushion)));
+    } else if m.margin > facts.policy.memory.min_margin {
         text.push_str(" learned from how far its daily peaks have jumped before");
     }
     if m.trend_per_day > 0.0 {
         text.push_str(&format!(" and {}Mi/day of growth", mib(m.trend_per_day)));
     }
     if m.recent_ooms > 0 {
-        text.push_str(&format!("; {} OOM kill(s) in the window", m.recent_ooms));
-    }
-    if m.retained_gap >= (1u64 << 20) as f64 {
         text.push_str(&format!(
-            "; {}Mi ({:.0}%) of the remaining gap to the current request is kept, because history cannot foresee a first-ever jump and the request is what the workload was sized for: applying this and asking again closes the gap step by step",
-            mib(m.retained_gap),
-            facts.policy.memory.gap_retention * 100.0
+            "; {} OOM kill(s) in the window: the usage seen is capped by the limit, so at least {}Mi ({}× the limit it was killed at)",
+            m.recent_ooms,
+            mib(m.after_kill),
+            facts.policy.memory.oom_growth
         ));
     }
     if recommended > current {

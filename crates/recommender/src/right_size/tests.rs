@@ -10,8 +10,6 @@ use crate::test_series::{
     CPU_REQUEST, MEMORY_REQUEST, PER_HOUR, diurnal, flat, growing_memory, series, spiky,
 };
 
-const MIB_F: f64 = MIB as f64;
-
 fn advise(points: &[UsagePoint]) -> Result<Advice, NoAdvice> {
     advise_with(points, &[], 0)
 }
@@ -32,11 +30,16 @@ fn advise_with(
 
 #[test]
 fn flat_usage_is_sized_close_to_it_with_full_confidence() {
-    let advice = advise(&flat(24 * 8, 200, 1 << 30)).unwrap();
+    let advice = advise(&flat(24 * 8, 200, 8 << 30)).unwrap();
     assert_eq!(advice.cpu.recommended, 200);
-    // 1 GiB + 10% margin, plus 40% of the gap from there to the 4 GiB request.
-    let memory = advice.memory.recommended as f64 / (1u64 << 30) as f64;
-    assert!((2.26..2.261).contains(&memory), "{memory}");
+    // 8 GiB + the 4 GiB cushion (more than the 10% margin floor).
+    assert_eq!(advice.memory.recommended, 12 << 30);
+    assert!(
+        advice
+            .memory
+            .reason
+            .contains("the 4096Mi every workload gets")
+    );
     assert_eq!(advice.confidence, Decimal::ONE);
     assert_eq!(advice.limits.cpu_limit_millicores, None);
     assert_eq!(advice.limits.memory_limit_bytes, advice.memory.recommended);
@@ -47,6 +50,13 @@ fn flat_usage_is_sized_close_to_it_with_full_confidence() {
             .starts_with("lower CPU request 1000m → 200m")
     );
     assert!(advice.caveats.is_empty());
+}
+
+#[test]
+fn the_cushion_is_capped_for_small_workloads() {
+    // 100 MiB: the cushion is at most 4 × the peak, so 500 MiB in all.
+    let advice = advise(&flat(24 * 8, 20, 100 << 20)).unwrap();
+    assert_eq!(advice.memory.recommended, 500 << 20);
 }
 
 #[test]
@@ -113,7 +123,7 @@ fn tiny_history_gets_no_advice_and_says_why() {
 #[test]
 fn memory_pressed_against_its_limit_is_raised_above_the_limit() {
     let limit = 1u64 << 30;
-    let mut points = flat(24 * 8, 100, (0.97 * limit as f64) as u64);
+    let mut points = flat(24 * 8, 100, (0.98 * limit as f64) as u64);
     for p in &mut points {
         p.figures.memory_limit = Some(Bytes::new(limit));
     }
@@ -135,7 +145,8 @@ fn cpu_throttled_at_its_limit_is_raised_above_the_limit() {
 
 #[test]
 fn frequent_restarts_never_lower_memory_and_halve_confidence() {
-    let points = flat(24 * 8, 100, 1 << 30);
+    // 512 MiB used: the need (2.5 GiB with the capped cushion) is below the 4 GiB request.
+    let points = flat(24 * 8, 100, 512 << 20);
     let advice = advise_with(&points, &[], 5).unwrap();
     assert_eq!(advice.memory.recommended, MEMORY_REQUEST);
     assert_eq!(advice.confidence, Decimal::new(5, 1));
@@ -145,19 +156,64 @@ fn frequent_restarts_never_lower_memory_and_halve_confidence() {
 }
 
 #[test]
-fn an_oom_kill_widens_the_memory_margin() {
-    let points = flat(24 * 8, 100, 1 << 30);
+fn an_oom_kill_backs_off_from_the_limit_it_was_killed_at_until_it_leaves_the_window() {
+    // 6 GiB used; killed at a 7 GiB limit: the usage seen is capped, so at least 14 GiB.
+    let points = flat(24 * 32, 100, 6 << 30);
+    let killed = |hours_ago: usize| OomEvent {
+        at: points[points.len() - 1 - hours_ago * PER_HOUR].at,
+        memory_request_bytes: 7 << 30,
+    };
     let calm = advise(&points).unwrap().memory.recommended;
-    let ooms = [OomEvent {
-        at: points[points.len() - 10].at,
-        memory_request_bytes: 1 << 30,
-    }];
-    let after_oom = advise_with(&points, &ooms, 1).unwrap().memory.recommended;
-    // 10% of the peak more margin, of which the gap retention gives back 40%.
-    let policy = MemoryPolicy::default();
-    let widened = policy.margin_per_oom * (1.0 - policy.gap_retention) * (1u64 << 30) as f64;
-    assert!(after_oom as f64 >= calm as f64 + widened - MIB_F);
-    assert!(after_oom > calm);
+    assert_eq!(calm, 10 << 30);
+    let recent = advise_with(&points, &[killed(1)], 1).unwrap();
+    assert_eq!(recent.memory.recommended, 14 << 30);
+    assert!(recent.memory.reason.contains("1 OOM kill(s) in the window"));
+    // An OOM kill is not a crash: no restart caveat.
+    assert!(recent.caveats.is_empty());
+    // Out of the 28-day window, the kill no longer counts.
+    let old = advise_with(&points, &[killed(29 * 24)], 1).unwrap();
+    assert_eq!(old.memory.recommended, calm);
+}
+
+#[test]
+fn memory_advice_does_not_depend_on_the_request_in_force() {
+    // Closed loop: applied advice becomes the request; it must not feed back into the need.
+    let points = flat(24 * 8, 100, 3 << 30);
+    let advice = advise(&points).unwrap();
+    for request in [1u64 << 30, 5 << 30, 64 << 30] {
+        let applied = with_memory_request(&points, request);
+        let again = advise(&applied).unwrap();
+        assert_eq!(again.memory.recommended, advice.memory.recommended);
+    }
+}
+
+#[test]
+fn profiles_order_their_requests() {
+    let points = diurnal(24 * 10, 50, 900, 2 << 30);
+    let at = |profile| {
+        KcostRecommender::for_profile(profile)
+            .advise(&History {
+                points: &points,
+                ooms: &[],
+                restarts: 0,
+                now: points.last().map(|p| p.at).unwrap_or_default(),
+            })
+            .unwrap()
+            .requests()
+    };
+    let (c, b, a) = (
+        at(RiskProfile::Conservative),
+        at(RiskProfile::Balanced),
+        at(RiskProfile::Aggressive),
+    );
+    assert!(c.memory_bytes > b.memory_bytes && b.memory_bytes > a.memory_bytes);
+    assert!(c.cpu_millicores >= b.cpu_millicores && b.cpu_millicores >= a.cpu_millicores);
+    assert_eq!(
+        KcostRecommender::default(),
+        KcostRecommender::for_profile(RiskProfile::Balanced)
+    );
+    assert_eq!("Aggressive".parse(), Ok(RiskProfile::Aggressive));
+    assert!("reckless".parse::<RiskProfile>().is_err());
 }
 
 /// `points` with the memory request set to `request`, as if advice had been applied.
@@ -170,54 +226,55 @@ fn with_memory_request(points: &[UsagePoint], request: u64) -> Vec<UsagePoint> {
 }
 
 #[test]
-fn part_of_the_gap_to_the_current_request_is_kept_and_closed_step_by_step() {
-    let points = flat(24 * 8, 100, 1 << 30);
-    let learned = 1.1 * (1u64 << 30) as f64;
-    let mut request = MEMORY_REQUEST;
-    let mut steps = Vec::new();
-    for _ in 0..4 {
-        let advice = advise(&with_memory_request(&points, request)).unwrap();
-        let expected = learned + 0.4 * (request as f64 - learned);
-        let recommended = advice.memory.recommended as f64;
-        assert!(
-            (expected..expected + MIB_F).contains(&recommended),
-            "{recommended} vs {expected}"
-        );
-        assert!(advice.memory.reason.contains("of the remaining gap"));
-        steps.push(advice.memory.recommended);
-        request = advice.memory.recommended;
+fn the_limit_pressed_is_bumped_once_not_at_every_recompute() {
+    // Usage sat at 99% of a 4 GiB limit a week ago; a later 20 GiB limit was never pressed.
+    let mut points = flat(24 * 8, 100, 3 << 30);
+    let split = points.len() / 2;
+    for (i, p) in points.iter_mut().enumerate() {
+        let limit: u64 = if i < split { 4 << 30 } else { 20 << 30 };
+        if i == 10 {
+            p.figures.memory_usage = Bytes::new(limit / 100 * 99);
+        }
+        p.figures.memory_limit = Some(Bytes::new(limit));
     }
-    // Each apply-and-ask closes 60% of what is left, never going below the learned need.
-    assert!(steps.windows(2).all(|w| w[1] < w[0]), "{steps:?}");
-    assert!(steps.iter().all(|s| *s as f64 >= learned));
-}
-
-#[test]
-fn no_gap_is_kept_when_the_learned_need_reaches_the_request() {
-    let points = with_memory_request(&flat(24 * 8, 100, 1 << 30), 1 << 30);
     let advice = advise(&points).unwrap();
-    // The need (1.1 GiB) is above the 1 GiB request: an increase, with nothing retained.
-    assert_eq!(advice.memory.recommended, 1127 * MIB);
-    assert!(!advice.memory.reason.contains("remaining gap"));
+    // 4 GiB × 1.2, not 20 GiB × 1.2.
+    assert!(advice.memory.recommended as f64 >= 4.8 * (1u64 << 30) as f64);
+    assert!(advice.memory.recommended < 10 << 30, "{:?}", advice.memory);
 }
 
 #[test]
 fn a_daily_surprise_teaches_a_larger_margin() {
-    // Memory is 1 GiB, but one day it peaked at 1.8 GiB.
+    // Memory is 4 GiB, but one day it peaked at 5 GiB.
     let points = series(24 * 8, |i| {
         let day = i / (24 * PER_HOUR);
         (
             100,
             if day == 3 && i % 100 == 0 {
-                1843 << 20
+                5 << 30
             } else {
-                1 << 30
+                4 << 30
             },
         )
     });
-    let advice = advise(&points).unwrap();
-    // Peak 1.8 GiB plus the 0.8 GiB jump it once made (within the 50% cap: 0.9 GiB).
-    assert!(advice.memory.recommended as f64 >= (1843.0 + 800.0) * MIB_F);
+    let policy = Policy {
+        memory: MemoryPolicy {
+            cushion_bytes: 0.0,
+            max_margin: 0.5,
+            ..MemoryPolicy::default()
+        },
+        ..Policy::default()
+    };
+    let now = points.last().map(|p| p.at).unwrap_or_default();
+    let history = History {
+        points: &points,
+        ooms: &[],
+        restarts: 0,
+        now,
+    };
+    let advice = KcostRecommender::new(policy).advise(&history).unwrap();
+    // Peak 5 GiB plus the 1 GiB jump it once made (within the 50% cap).
+    assert_eq!(advice.memory.recommended, 6 << 30);
     assert!(advice.memory.reason.contains("learned"));
 }
 
@@ -270,6 +327,20 @@ proptest! {
         let after = advise(&busier).unwrap();
         prop_assert!(after.cpu.recommended >= before.cpu.recommended);
         prop_assert!(after.memory.recommended >= before.memory.recommended);
+    }
+
+    #[test]
+    fn a_safer_profile_never_recommends_less(points in arbitrary_series()) {
+        let now = points.last().map(|p| p.at).unwrap_or_default();
+        let history = History { points: &points, ooms: &[], restarts: 0, now };
+        let requests: Vec<Requests> = RiskProfile::ALL
+            .iter()
+            .map(|p| KcostRecommender::for_profile(*p).recommend(&history).unwrap())
+            .collect();
+        for pair in requests.windows(2) {
+            prop_assert!(pair[0].cpu_millicores >= pair[1].cpu_millicores);
+            prop_assert!(pair[0].memory_bytes >= pair[1].memory_bytes);
+        }
     }
 
     #[test]
