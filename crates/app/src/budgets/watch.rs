@@ -197,6 +197,13 @@ pub fn anomaly_alert(
     settings: &AnomalySettings,
 ) -> Option<Alert> {
     let (last, before) = history.split_last()?;
+    // Days before the scope first cost anything are before it existed, not days it cost
+    // nothing: judged against them, a steady scope would look like a spike.
+    let first_used = before
+        .iter()
+        .position(|day| !day.is_zero())
+        .unwrap_or(before.len());
+    let before = &before[first_used..];
     let yesterday = now.date_naive().checked_sub_days(Days::new(1))?;
     let day_start = |days_back: usize| {
         let day = yesterday.checked_sub_days(Days::new(u64::try_from(days_back).ok()?))?;

@@ -1,5 +1,8 @@
 //! The webhook sender against a real HTTP receiver on 127.0.0.1.
 
+// Test helpers outside #[test] functions may unwrap and panic too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};

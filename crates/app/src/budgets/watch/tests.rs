@@ -209,6 +209,19 @@ async fn an_anomalous_day_raises_an_anomaly_alert_and_a_steady_one_does_not() {
 }
 
 #[test]
+fn days_before_the_scope_existed_are_not_history() {
+    let budget = budget("1000", &[100], true);
+    // Two weeks of nothing, then two steady weeks: most of yesterday's weekday peers
+    // are empty days, which would make a steady day a spike.
+    let mut history = vec![Money::ZERO; 14];
+    history.extend(vec![usd("10"); 14]);
+    assert_eq!(
+        anomaly_alert(&budget, &history, now(), &AnomalySettings::default()),
+        None
+    );
+}
+
+#[test]
 fn a_drop_reads_as_below_and_too_little_history_raises_nothing() {
     let budget = budget("1000", &[100], true);
     let mut history = vec![usd("10"); 27];
