@@ -43,6 +43,7 @@ use kcost_recommender::savings::monthly_savings;
 
 use crate::query_cache::QueryCache;
 pub use kcost_recommender::RiskProfile;
+pub use kcost_recommender::right_size::OomFreeTarget;
 use kcost_recommender::{
     Advice, History, KcostRecommender, ResourceAdvice, WorkloadUsage, group_by_workload,
 };

@@ -47,9 +47,14 @@ pub struct GenerateParams {
     pub cluster: Option<String>,
     /// Only this namespace.
     pub namespace: Option<String>,
-    /// Risk profile: `conservative`, `balanced` (default) or `aggressive`. What each
-    /// reached on the evaluation trace is in docs/recommender.md.
-    #[param(pattern = "^(|conservative|balanced|aggressive)$")]
+    /// Risk profile: `conservative`, `balanced` (default) or `aggressive`; or a target
+    /// share of OOM-free pod-days from 0 to 1 (at most 6 decimals, e.g. `0.995`), answered
+    /// with the least conservative profile whose OOM-free pod-days on the training trace
+    /// meet it (conservative 100.00%, balanced 99.89%, aggressive 97.50%; see
+    /// docs/recommender.md). The response's `profile` names the profile used.
+    // Exactly what the route accepts: every target from 0 to 1 is met by some profile
+    // because the conservative one reached 100% (a target above 1 is a 400 naming it).
+    #[param(pattern = "^(|conservative|balanced|aggressive|0(\\.[0-9]{1,6})?|1(\\.0{1,6})?)$")]
     pub profile: Option<String>,
 }
 
