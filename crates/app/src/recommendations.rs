@@ -14,15 +14,24 @@
 //!   than the resource's noise floor). Then a new open recommendation is created; the
 //!   dismissal stays on record.
 //!
-//! Each generation also answers per workload ([`WorkloadAdvice`]): both requests and the
-//! memory limit as one `kubectl set resources` command and one strategic-merge patch, with
-//! the monthly saving of both. The container is named when every replica has exactly one
-//! and they agree (from the stored pod descriptions); a multi-container workload gets no
-//! command, because the advice is for the pod as a whole.
+//! A workload whose pods have two or more containers, with their containers' usage stored
+//! (agents send `containers`), is advised per container instead ([`containers`]): each
+//! container's series pooled across all replicas, one recommendation per (workload,
+//! container, resource), priced at the pod's per-unit rates (so each container's saving is
+//! its share of the pod's).
+//!
+//! Each generation also answers per workload, or per container of one
+//! ([`WorkloadAdvice`]): both requests and the memory limit as one `kubectl set resources`
+//! command and one strategic-merge patch, with the monthly saving of both. For a workload
+//! advised as a whole, the container is named when every replica has exactly one and they
+//! agree (from the stored pod descriptions); one with several containers but no container
+//! usage gets no command, because the advice is for the pod as a whole.
+
+mod containers;
 
 use std::sync::Arc;
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use kcost_domain::api_key::{AuthError, AuthenticatedKey, Scope};
 use kcost_domain::costs::CostFilter;
 use kcost_domain::description::StoredPod;
@@ -120,7 +129,9 @@ pub struct SkippedTarget {
 /// One workload's advice as one change to apply (both resources at once).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkloadAdvice {
-    /// The workload (or unowned pod); `container` is set when it is known and unique.
+    /// The workload (or unowned pod); `container` is set when the advice is for one
+    /// container of a multi-container workload, or when the workload's only container is
+    /// known.
     pub target: RecommendationTarget,
     pub current_cpu_millicores: u64,
     pub current_memory_bytes: u64,
@@ -130,7 +141,8 @@ pub struct WorkloadAdvice {
     pub replicas: u32,
     /// Monthly (730 h) saving of both resources; negative for an increase.
     pub monthly_savings: Money,
-    /// `kubectl set resources …`; `None` for a workload with several containers.
+    /// `kubectl set resources …` (with `-c <container>` when it is known); `None` for a
+    /// workload with several containers advised as a whole (no container usage stored).
     pub kubectl_command: Option<String>,
     /// Strategic-merge patch of the pod template; `None` unless the container is known.
     pub patch: Option<String>,
@@ -217,37 +229,39 @@ impl Recommendations {
         let recommender = request
             .profile
             .map_or(self.recommender, KcostRecommender::for_profile);
+        let container_series = self
+            .metrics
+            .container_usage_series(tenant, &window, &request.filter)
+            .await?;
         let descriptions = self
             .metrics
             .pod_descriptions(tenant, &request.filter)
             .await?;
         let mut outcome = GenerateOutcome::default();
         for workload in group_by_workload(&series) {
-            let points = workload.merged_points();
-            // The metrics store does not report restarts or OOM kills yet.
-            let history = History {
-                points: &points,
-                ooms: &[],
-                restarts: 0,
-                now,
-            };
-            let advice = match recommender.advise(&history) {
-                Ok(advice) => advice,
-                Err(no_advice) => {
-                    outcome.skipped.push(SkippedTarget {
-                        target: workload.target.clone(),
-                        reason: no_advice.to_string(),
-                    });
-                    continue;
-                }
-            };
-            for resource in [Resource::Cpu, Resource::Memory] {
-                self.upsert(key, &workload, &advice, resource, &mut outcome)
-                    .await?;
+            let per_container = containers::per_container(&workload, &container_series);
+            if per_container.is_empty() {
+                self.advise(
+                    key,
+                    &recommender,
+                    &workload,
+                    &descriptions,
+                    now,
+                    &mut outcome,
+                )
+                .await?;
             }
-            outcome
-                .workloads
-                .push(workload_advice(&workload, &advice, &descriptions));
+            for container in &per_container {
+                self.advise(
+                    key,
+                    &recommender,
+                    container,
+                    &descriptions,
+                    now,
+                    &mut outcome,
+                )
+                .await?;
+            }
         }
         outcome
             .workloads
@@ -264,6 +278,45 @@ impl Recommendations {
             .sum();
         self.query_cache.invalidate(tenant).await;
         Ok(outcome)
+    }
+
+    /// Advises one workload (or one container of it): its recommendations upserted and its
+    /// change listed, or the reason it got no advice.
+    async fn advise(
+        &self,
+        key: &AuthenticatedKey,
+        recommender: &KcostRecommender,
+        workload: &WorkloadUsage<'_>,
+        descriptions: &[StoredPod],
+        now: DateTime<Utc>,
+        outcome: &mut GenerateOutcome,
+    ) -> Result<(), RecommendationError> {
+        let points = workload.merged_points();
+        // The metrics store does not report restarts or OOM kills yet.
+        let history = History {
+            points: &points,
+            ooms: &[],
+            restarts: 0,
+            now,
+        };
+        let advice = match recommender.advise(&history) {
+            Ok(advice) => advice,
+            Err(no_advice) => {
+                outcome.skipped.push(SkippedTarget {
+                    target: workload.target.clone(),
+                    reason: no_advice.to_string(),
+                });
+                return Ok(());
+            }
+        };
+        for resource in [Resource::Cpu, Resource::Memory] {
+            self.upsert(key, workload, &advice, resource, outcome)
+                .await?;
+        }
+        outcome
+            .workloads
+            .push(workload_advice(workload, &advice, descriptions));
+        Ok(())
     }
 
     async fn upsert(
@@ -408,13 +461,15 @@ impl Recommendations {
     }
 }
 
-/// The workload's advice as one change, named down to its container when every replica
-/// described has exactly one container and they agree.
+/// The workload's advice as one change: for one container of it when its target names one
+/// (advised from that container's usage), else named down to its container when every
+/// replica described has exactly one container and they agree.
 fn workload_advice(
     workload: &WorkloadUsage<'_>,
     advice: &Advice,
     descriptions: &[StoredPod],
 ) -> WorkloadAdvice {
+    let for_one_container = workload.target.container.is_some();
     let containers: Vec<&[String]> = workload
         .pods
         .iter()
@@ -458,7 +513,7 @@ fn workload_advice(
         change,
         replicas,
         monthly_savings: savings(&advice.cpu) + savings(&advice.memory),
-        kubectl_command: if several {
+        kubectl_command: if several && !for_one_container {
             None
         } else {
             target.kubectl_set_resources(&change)
@@ -521,7 +576,7 @@ mod tests {
     use std::sync::Mutex;
 
     use kcost_domain::cluster::ClusterName;
-    use kcost_domain::costs::{PodUsageSeries, UsagePoint};
+    use kcost_domain::costs::{ContainerUsageSeries, PodUsageSeries, UsagePoint};
     use kcost_domain::quantity::{Bytes, Millicores};
     use kcost_domain::snapshot::{Owner, ResourceFigures};
     use kcost_ports::{MockCache, MockMetricsStore, MockRecommendationRepository};
@@ -581,6 +636,10 @@ mod tests {
             .withf(|t, _| *t == tenant())
             .returning(move |_, _| Ok(descriptions.clone()));
         metrics
+            .expect_container_usage_series()
+            .withf(|t, window, _| *t == tenant() && window.end() == now())
+            .returning(|_, _, _| Ok(Vec::new()));
+        metrics
     }
 
     /// `pod` of the `api` Deployment as stored, with these containers.
@@ -603,6 +662,184 @@ mod tests {
             },
             first_seen: now(),
         }
+    }
+
+    /// `container` of replica `pod` of the `api` Deployment using `usage` (millicores,
+    /// bytes) steadily against `request`, for `hours` up to now.
+    fn container(
+        pod: &str,
+        container: &str,
+        usage: (u64, u64),
+        request: (u64, u64),
+        hours: i64,
+    ) -> ContainerUsageSeries {
+        let mut series = replica(pod, hours);
+        for point in &mut series.points {
+            point.figures.cpu_usage = Millicores::new(usage.0);
+            point.figures.memory_usage = Bytes::new(usage.1);
+            point.figures.cpu_request = Millicores::new(request.0);
+            point.figures.memory_request = Bytes::new(request.1);
+        }
+        ContainerUsageSeries {
+            container: container.into(),
+            usage: series,
+        }
+    }
+
+    /// Both replicas of `api` with an `app` (400 m, 2 GiB of 800 m, 3 GiB) and a `sidecar`
+    /// (20 m, 64 MiB of 200 m, 1 GiB).
+    fn two_containers_per_replica() -> Vec<ContainerUsageSeries> {
+        ["api-1", "api-2"]
+            .into_iter()
+            .flat_map(|pod| {
+                [
+                    container(pod, "app", (400, 2 * GIB), (800, 3 * GIB), 48),
+                    container(pod, "sidecar", (20, 64 << 20), (200, GIB), 48),
+                ]
+            })
+            .collect()
+    }
+
+    fn metrics_with_containers(
+        series: Vec<PodUsageSeries>,
+        containers: Vec<ContainerUsageSeries>,
+    ) -> MockMetricsStore {
+        let mut metrics = MockMetricsStore::new();
+        metrics
+            .expect_usage_series()
+            .returning(move |_, _, _| Ok(series.clone()));
+        metrics
+            .expect_container_usage_series()
+            .withf(|t, window, _| *t == tenant() && window.end() == now())
+            .returning(move |_, _, _| Ok(containers.clone()));
+        metrics.expect_pod_descriptions().returning(|_, _| {
+            Ok(vec![
+                described("api-1", &["app", "sidecar"]),
+                described("api-2", &["app", "sidecar"]),
+            ])
+        });
+        metrics
+    }
+
+    #[tokio::test]
+    async fn a_two_container_workload_gets_each_containers_advice_from_all_replicas() {
+        let saved = Arc::new(Mutex::new(Vec::new()));
+        let service = service(
+            metrics_with_containers(
+                vec![replica("api-1", 48), replica("api-2", 48)],
+                two_containers_per_replica(),
+            ),
+            repository_with(Vec::new(), saved.clone()),
+        );
+        let outcome = service.generate(&writer(), request()).await.unwrap();
+        // One recommendation per (workload, container, resource); none for the pod as a whole.
+        let mut targets: Vec<(Option<&str>, Resource)> = outcome
+            .recommendations
+            .iter()
+            .map(|r| (r.target.container.as_deref(), r.resource))
+            .collect();
+        targets.sort_by_key(|(c, r)| (*c, r.as_str()));
+        assert_eq!(
+            targets,
+            [
+                (Some("app"), Resource::Cpu),
+                (Some("app"), Resource::Memory),
+                (Some("sidecar"), Resource::Cpu),
+                (Some("sidecar"), Resource::Memory),
+            ]
+        );
+        assert_eq!(saved.lock().unwrap().len(), 4);
+        let rates = ResourceRates::opencost_defaults();
+        for record in &outcome.recommendations {
+            assert_eq!(
+                record.target.workload,
+                Some(("Deployment".into(), "api".into()))
+            );
+            // The container's own request, priced at the pod's rates, for both replicas.
+            let current = match (record.target.container.as_deref(), record.resource) {
+                (Some("app"), Resource::Cpu) => 800,
+                (Some("app"), Resource::Memory) => 3 * GIB,
+                (_, Resource::Cpu) => 200,
+                (_, Resource::Memory) => GIB,
+            };
+            assert_eq!(record.current, current, "{record:?}");
+            assert_eq!(
+                record.monthly_savings,
+                monthly_savings(record.resource, current, record.recommended, &rates, 2)
+            );
+        }
+        let sidecar_cpu = outcome
+            .recommendations
+            .iter()
+            .find(|r| {
+                r.target.container.as_deref() == Some("sidecar") && r.resource == Resource::Cpu
+            })
+            .unwrap();
+        assert!(sidecar_cpu.recommended < 100, "{sidecar_cpu:?}");
+        // One change per container: its command and patch name it.
+        let mut workloads = outcome.workloads.clone();
+        workloads.sort_by(|a, b| a.target.container.cmp(&b.target.container));
+        assert_eq!(workloads.len(), 2);
+        for (advice, name) in workloads.iter().zip(["app", "sidecar"]) {
+            assert_eq!(advice.target.container.as_deref(), Some(name));
+            assert_eq!(advice.replicas, 2);
+            let memory = advice.change.memory_request_bytes >> 20;
+            assert_eq!(
+                advice.kubectl_command.as_deref().unwrap(),
+                format!(
+                    "kubectl set resources deployment/api -n web -c {name} --requests=cpu={}m,memory={memory}Mi --limits=memory={memory}Mi",
+                    advice.change.cpu_request_millicores
+                )
+            );
+            let patch = advice.patch.as_deref().unwrap();
+            assert!(
+                patch.starts_with(&format!(
+                    r#"{{"spec":{{"template":{{"spec":{{"containers":[{{"name":"{name}""#
+                )),
+                "{patch}"
+            );
+        }
+        assert_eq!(workloads[0].current_cpu_millicores, 800);
+        assert_eq!(workloads[1].current_memory_bytes, GIB);
+    }
+
+    /// A workload without container usage keeps being advised as a whole, beside one that
+    /// has it.
+    #[tokio::test]
+    async fn single_container_workloads_keep_their_advice_as_a_whole() {
+        let mut lone = replica("debug", 48);
+        lone.owner = None;
+        let saved = Arc::new(Mutex::new(Vec::new()));
+        let service = service(
+            metrics_with_containers(
+                vec![replica("api-1", 48), replica("api-2", 48), lone],
+                two_containers_per_replica(),
+            ),
+            repository_with(Vec::new(), saved),
+        );
+        let outcome = service.generate(&writer(), request()).await.unwrap();
+        let debug: Vec<&Recommendation> = outcome
+            .recommendations
+            .iter()
+            .filter(|r| r.target.pod.as_deref() == Some("debug"))
+            .collect();
+        assert_eq!(debug.len(), 2);
+        assert!(debug.iter().all(|r| r.target.container.is_none()));
+        // Its pod-level figures (1000 m requested), not any container's.
+        assert!(debug.iter().any(|r| r.current == 1000));
+        assert_eq!(outcome.recommendations.len(), 6);
+        let debug_advice = outcome
+            .workloads
+            .iter()
+            .find(|w| w.target.pod.as_deref() == Some("debug"))
+            .unwrap();
+        assert!(
+            debug_advice
+                .kubectl_command
+                .as_deref()
+                .unwrap()
+                .starts_with("kubectl set resources pod/debug -n web --requests=")
+        );
     }
 
     async fn workloads_advised(descriptions: Vec<StoredPod>) -> Vec<WorkloadAdvice> {

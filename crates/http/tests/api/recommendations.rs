@@ -208,6 +208,10 @@ async fn generation_defaults_to_24_hours_and_bounds_the_lookback() {
         .metrics
         .expect_pod_descriptions()
         .returning(|_, _| Ok(vec![]));
+    mocks
+        .metrics
+        .expect_container_usage_series()
+        .returning(|_, _, _| Ok(vec![]));
     let state = mocks.into_state();
     let app = app!(state);
     let (status, _, body) = send!(app, post("/v1/recommendations/generate"));
@@ -234,6 +238,10 @@ async fn generation_takes_a_risk_profile_and_refuses_an_unknown_one() {
         .metrics
         .expect_pod_descriptions()
         .returning(|_, _| Ok(vec![]));
+    mocks
+        .metrics
+        .expect_container_usage_series()
+        .returning(|_, _, _| Ok(vec![]));
     let state = mocks.into_state();
     let app = app!(state);
     for profile in ["conservative", "balanced", "aggressive"] {
@@ -269,6 +277,10 @@ async fn a_target_oom_free_level_chooses_the_least_conservative_profile_that_met
         .metrics
         .expect_pod_descriptions()
         .returning(|_, _| Ok(vec![]));
+    mocks
+        .metrics
+        .expect_container_usage_series()
+        .returning(|_, _, _| Ok(vec![]));
     let state = mocks.into_state();
     let app = app!(state);
     // On the training trace: conservative 100.00%, balanced 99.89%, aggressive 97.50%.
@@ -329,6 +341,10 @@ async fn the_documented_profile_pattern_is_what_the_route_accepts() {
         .metrics
         .expect_pod_descriptions()
         .returning(|_, _| Ok(vec![]));
+    mocks
+        .metrics
+        .expect_container_usage_series()
+        .returning(|_, _, _| Ok(vec![]));
     let state = mocks.into_state();
     let app = app!(state);
     let (status, _, document) = send!(app, TestRequest::get().uri("/openapi.json"));
