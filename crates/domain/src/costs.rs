@@ -214,6 +214,16 @@ pub struct PodUsageSeries {
     pub points: Vec<UsagePoint>,
 }
 
+/// One container's usage history: `usage` is its pod's series (identity, owner, the rates
+/// of the pod's latest sample) whose points carry the container's own figures, each held
+/// for its pod sample's duration. Rates are per unit of resource, so a container's change
+/// priced at them is its share of the pod's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContainerUsageSeries {
+    pub container: String,
+    pub usage: PodUsageSeries,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

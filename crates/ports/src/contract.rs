@@ -11,6 +11,7 @@
 
 pub mod allocation;
 pub mod cache;
+pub mod containers;
 pub mod detail;
 pub mod fixtures;
 pub mod metrics;

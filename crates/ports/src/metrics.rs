@@ -6,7 +6,9 @@ use kcost_domain::allocation::sums::{ContainerWindowSums, WindowSums};
 use kcost_domain::assets::NodeWindowSums;
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::cost_engine::PricedSnapshot;
-use kcost_domain::costs::{CostFilter, CostQuery, CostRow, PodUsageSeries, PodUtilization};
+use kcost_domain::costs::{
+    ContainerUsageSeries, CostFilter, CostQuery, CostRow, PodUsageSeries, PodUtilization,
+};
 use kcost_domain::description::StoredPod;
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
@@ -120,6 +122,22 @@ pub trait MetricsStore: Send + Sync {
         window: &TimeWindow,
         filter: &CostFilter,
     ) -> Result<Vec<PodUsageSeries>, MetricsStoreError>;
+
+    /// Per container of every pod description with two or more containers, its usage
+    /// series over the window from the raw container samples (written when agents send
+    /// `containers`): one series per (cluster, namespace, pod, container name), ordered by
+    /// those (as Rust orders strings), oldest point first. Each point has the container's
+    /// figures and its pod sample's timestamp and duration; owner and rates are those of
+    /// the pod's latest sample in the window. Same window rule as [`MetricsStore::costs`]
+    /// and filters as [`MetricsStore::usage_series`]; pods with one container (or none
+    /// sent) are absent. Errors: `Unavailable` when the store cannot answer now, else
+    /// `Unexpected` (a row that does not decode among them).
+    async fn container_usage_series(
+        &self,
+        tenant: TenantId,
+        window: &TimeWindow,
+        filter: &CostFilter,
+    ) -> Result<Vec<ContainerUsageSeries>, MetricsStoreError>;
 
     /// Builds the hourly and daily rollups of every period that has closed at `now` (an hour
     /// closes when its cluster has sent a later snapshot, or `now` is past its end plus a

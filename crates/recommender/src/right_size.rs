@@ -6,6 +6,7 @@
 
 pub mod cpu;
 pub mod memory;
+pub mod oom_free_target;
 pub mod profile;
 mod reason;
 
@@ -18,6 +19,7 @@ use crate::advice::{Advice, LimitsPolicy, NoAdvice, ResourceAdvice};
 use crate::history::{History, Recommender, Requests};
 pub use cpu::CpuPolicy;
 pub use memory::MemoryPolicy;
+pub use oom_free_target::{MalformedTarget, OomFreeLevel, OomFreeTarget, UnreachableTarget};
 pub use profile::{RiskProfile, UnknownProfile};
 
 const MIB: u64 = 1 << 20;

@@ -34,6 +34,7 @@
 mod append;
 mod batch;
 mod container_sums;
+mod container_usage;
 mod costs;
 mod descriptions;
 mod dimensions;

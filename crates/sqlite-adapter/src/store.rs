@@ -9,7 +9,9 @@ use chrono::{DateTime, NaiveTime, Utc};
 use kcost_domain::allocation::sums::WindowSums;
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::cost_engine::PricedSnapshot;
-use kcost_domain::costs::{CostFilter, CostQuery, CostRow, PodUsageSeries, PodUtilization};
+use kcost_domain::costs::{
+    ContainerUsageSeries, CostFilter, CostQuery, CostRow, PodUsageSeries, PodUtilization,
+};
 use kcost_domain::description::StoredPod;
 use kcost_domain::retention::retention_cutoff;
 use kcost_domain::tenant::TenantId;
@@ -22,8 +24,8 @@ use crate::encoding::{bound_seconds, instant};
 use crate::error::{db, unexpected};
 use crate::retention::{self, RetentionReport};
 use crate::{
-    append, container_sums, costs, descriptions, node_assets, rollup, usage, utilization,
-    window_sums,
+    append, container_sums, container_usage, costs, descriptions, node_assets, rollup, usage,
+    utilization, window_sums,
 };
 
 /// The metrics store on SQLite (schema: `kcost_migrations::TimeseriesMigrator`; connection:
@@ -172,6 +174,16 @@ impl MetricsStore for SqliteMetricsStore {
         filter: &CostFilter,
     ) -> Result<Vec<PodUsageSeries>, MetricsStoreError> {
         usage::usage_series(&self.db, tenant, window, filter).await
+    }
+
+    #[tracing::instrument(skip(self), fields(tenant = %tenant, cluster = ?filter.cluster), err)]
+    async fn container_usage_series(
+        &self,
+        tenant: TenantId,
+        window: &TimeWindow,
+        filter: &CostFilter,
+    ) -> Result<Vec<ContainerUsageSeries>, MetricsStoreError> {
+        container_usage::container_usage_series(&self.db, tenant, window, filter).await
     }
 
     #[tracing::instrument(skip(self), err)]

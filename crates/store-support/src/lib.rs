@@ -3,9 +3,10 @@
 //! domain (which holds rules): a query window split into whole hours (read from hourly rollups)
 //! and partial edge hours (read from raw samples), resource-seconds as resource-hours, cost
 //! rows merged with node idle and ordered, the key columns of each grouping, time-weighted utilization averages, raw samples
-//! grouped into per-pod usage series, result rows decoded into domain values and the stored
+//! grouped into per-pod and per-container usage series, result rows decoded into domain values and the stored
 //! spelling of sample enums. Pure: the stores sum in SQL and hand the sums over.
 
+mod container_usage;
 mod costs;
 mod key_columns;
 mod result_row;
@@ -17,6 +18,9 @@ mod utilization;
 #[cfg(test)]
 mod test_values;
 
+pub use container_usage::{
+    CONTAINER_NAME_COLUMN, ContainerUsageSample, container_usage_sample, group_container_samples,
+};
 pub use costs::{includes_idle, merge_cost_rows, resource_hours};
 pub use key_columns::{KeyColumns, KeyDialect};
 pub use result_row::{

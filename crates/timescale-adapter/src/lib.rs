@@ -23,6 +23,7 @@
 
 mod append;
 mod container_sums;
+mod container_usage;
 mod copy_binary;
 mod copy_text;
 mod costs;

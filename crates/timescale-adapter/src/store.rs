@@ -9,7 +9,9 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use kcost_domain::allocation::sums::WindowSums;
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::cost_engine::PricedSnapshot;
-use kcost_domain::costs::{CostFilter, CostQuery, CostRow, PodUsageSeries, PodUtilization};
+use kcost_domain::costs::{
+    ContainerUsageSeries, CostFilter, CostQuery, CostRow, PodUsageSeries, PodUtilization,
+};
 use kcost_domain::description::StoredPod;
 use kcost_domain::retention::retention_cutoff;
 use kcost_domain::tenant::TenantId;
@@ -24,8 +26,8 @@ use crate::error::{db, unexpected};
 use crate::partitions::{self, RetentionReport, StorageLayout};
 use crate::rows::SnapshotRow;
 use crate::{
-    append, container_sums, costs, descriptions, node_assets, rollups, usage, utilization,
-    window_sums,
+    append, container_sums, container_usage, costs, descriptions, node_assets, rollups, usage,
+    utilization, window_sums,
 };
 
 /// Days of partitions created ahead of today by [`PgMetricsStore::ensure_upcoming_partitions`].
@@ -238,6 +240,16 @@ impl MetricsStore for PgMetricsStore {
         filter: &CostFilter,
     ) -> Result<Vec<PodUsageSeries>, MetricsStoreError> {
         usage::usage_series(&self.pool, tenant, window, filter).await
+    }
+
+    #[tracing::instrument(skip(self), fields(tenant = %tenant, cluster = ?filter.cluster), err)]
+    async fn container_usage_series(
+        &self,
+        tenant: TenantId,
+        window: &TimeWindow,
+        filter: &CostFilter,
+    ) -> Result<Vec<ContainerUsageSeries>, MetricsStoreError> {
+        container_usage::container_usage_series(&self.pool, tenant, window, filter).await
     }
 
     #[tracing::instrument(skip(self), err)]

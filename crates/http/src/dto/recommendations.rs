@@ -47,9 +47,14 @@ pub struct GenerateParams {
     pub cluster: Option<String>,
     /// Only this namespace.
     pub namespace: Option<String>,
-    /// Risk profile: `conservative`, `balanced` (default) or `aggressive`. What each
-    /// reached on the evaluation trace is in docs/recommender.md.
-    #[param(pattern = "^(|conservative|balanced|aggressive)$")]
+    /// Risk profile: `conservative`, `balanced` (default) or `aggressive`; or a target
+    /// share of OOM-free pod-days from 0 to 1 (at most 6 decimals, e.g. `0.995`), answered
+    /// with the least conservative profile whose OOM-free pod-days on the training trace
+    /// meet it (conservative 100.00%, balanced 99.89%, aggressive 97.50%; see
+    /// docs/recommender.md). The response's `profile` names the profile used.
+    // Exactly what the route accepts: every target from 0 to 1 is met by some profile
+    // because the conservative one reached 100% (a target above 1 is a 400 naming it).
+    #[param(pattern = "^(|conservative|balanced|aggressive|0(\\.[0-9]{1,6})?|1(\\.0{1,6})?)$")]
     pub profile: Option<String>,
 }
 
@@ -171,12 +176,15 @@ pub struct GenerateResponse {
     pub total_monthly_savings_usd: Usd,
     /// Every open recommendation created or refreshed, largest saving first.
     pub recommendations: Vec<RecommendationDto>,
-    /// Every advised workload as one change (both resources), largest saving first.
+    /// Every advised workload as one change (both resources), or one per container for a
+    /// workload whose pods have several containers with their usage sent; largest saving
+    /// first.
     pub workloads: Vec<WorkloadAdviceDto>,
 }
 
-/// One workload's advice as one change: both requests and the memory limit on its
-/// container (kcost's limits policy: memory limit = request, no CPU limit).
+/// One workload's (or one of its containers') advice as one change: both requests and the
+/// memory limit on the container (kcost's limits policy: memory limit = request, no CPU
+/// limit).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct WorkloadAdviceDto {
     pub cluster_name: String,
@@ -186,7 +194,9 @@ pub struct WorkloadAdviceDto {
     pub workload_name: Option<String>,
     /// The pod, for a pod without an owner.
     pub pod_name: Option<String>,
-    /// The container, when every replica has exactly one and they agree.
+    /// The container: the one advised, for a workload whose pods have several containers
+    /// (each advised from its own usage across all replicas); else the workload's only
+    /// container, when every replica has exactly one and they agree.
     pub container: Option<String>,
     pub current_cpu_request_millicores: u64,
     pub recommended_cpu_request_millicores: u64,
@@ -198,8 +208,8 @@ pub struct WorkloadAdviceDto {
     /// Monthly (730 h) saving of both resources for every replica; negative for an increase.
     pub monthly_savings_usd: Usd,
     /// `kubectl set resources <kind>/<name> -n <ns> -c <container> --requests=cpu=…,memory=…
-    /// --limits=memory=…`; null for a workload with several containers (the advice is for
-    /// the pod as a whole).
+    /// --limits=memory=…`; null for a workload with several containers whose usage per
+    /// container was not sent (the advice is then for the pod as a whole).
     pub kubectl_command: Option<String>,
     /// Strategic-merge patch of the pod template (`kubectl patch <kind>/<name> -n <ns>
     /// --type strategic -p '<patch>'`); also removes a CPU limit; null unless the container

@@ -3,7 +3,7 @@
 
 use actix_web::{HttpRequest, web};
 use kcost_app::ports::{Page, RecommendationFilter};
-use kcost_app::recommendations::{GenerateRequest, MAX_LOOKBACK_HOURS, RiskProfile};
+use kcost_app::recommendations::{GenerateRequest, MAX_LOOKBACK_HOURS, OomFreeTarget, RiskProfile};
 use kcost_domain::cluster::ClusterName;
 use kcost_domain::costs::CostFilter;
 use kcost_domain::recommendation::{RecommendationId, RecommendationStatus};
@@ -39,6 +39,30 @@ fn namespace_param(value: Option<&str>) -> Option<String> {
         .map(str::trim)
         .filter(|namespace| !namespace.is_empty())
         .map(str::to_owned)
+}
+
+/// `profile`, exactly as `GenerateParams` documents it: empty (the default), a profile's
+/// name, or a target share of OOM-free pod-days answered with the least conservative
+/// profile that met it on the training trace.
+fn profile_param(value: Option<&str>) -> Result<Option<RiskProfile>, ApiError> {
+    let invalid = |message: String| ApiError::bad_request(ErrorCode::InvalidQuery, message);
+    match value {
+        None | Some("") => Ok(None),
+        Some(text) => {
+            if let Some(profile) = RiskProfile::ALL.into_iter().find(|p| p.as_str() == text) {
+                return Ok(Some(profile));
+            }
+            let target = text.parse::<OomFreeTarget>().map_err(|_| {
+                invalid(format!(
+                    "`profile` must be conservative, balanced, aggressive or a target OOM-free \
+                     level from 0 to 1 with at most 6 decimals such as 0.995 (got {text:?})"
+                ))
+            })?;
+            RiskProfile::for_oom_free_target(target)
+                .map(Some)
+                .map_err(|unreachable| invalid(format!("`profile`: {unreachable}")))
+        }
+    }
 }
 
 /// The tenant's recommendations, largest saving first.
@@ -112,13 +136,7 @@ pub async fn generate(
             format!("`lookback_hours` must be between 1 and {MAX_LOOKBACK_HOURS}"),
         ));
     }
-    let profile =
-        match params.profile.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(name) => Some(name.parse::<RiskProfile>().map_err(|error| {
-                ApiError::bad_request(ErrorCode::InvalidQuery, error.to_string())
-            })?),
-        };
+    let profile = profile_param(params.profile.as_deref())?;
     let request = GenerateRequest {
         lookback_hours,
         filter: CostFilter {

@@ -208,6 +208,10 @@ async fn generation_defaults_to_24_hours_and_bounds_the_lookback() {
         .metrics
         .expect_pod_descriptions()
         .returning(|_, _| Ok(vec![]));
+    mocks
+        .metrics
+        .expect_container_usage_series()
+        .returning(|_, _, _| Ok(vec![]));
     let state = mocks.into_state();
     let app = app!(state);
     let (status, _, body) = send!(app, post("/v1/recommendations/generate"));
@@ -234,19 +238,175 @@ async fn generation_takes_a_risk_profile_and_refuses_an_unknown_one() {
         .metrics
         .expect_pod_descriptions()
         .returning(|_, _| Ok(vec![]));
+    mocks
+        .metrics
+        .expect_container_usage_series()
+        .returning(|_, _, _| Ok(vec![]));
     let state = mocks.into_state();
     let app = app!(state);
-    for profile in ["conservative", "balanced", "Aggressive"] {
+    for profile in ["conservative", "balanced", "aggressive"] {
         let uri = format!("/v1/recommendations/generate?profile={profile}");
         let (status, _, body) = send!(app, post(&uri));
         assert_eq!(status, StatusCode::OK, "{body}");
-        assert_eq!(body["profile"], profile.to_ascii_lowercase());
+        assert_eq!(body["profile"], profile);
     }
-    let (status, _, body) = send!(app, post("/v1/recommendations/generate?profile=reckless"));
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(body["code"], "invalid_query");
-    assert!(
-        body["error"].as_str().unwrap().contains("reckless"),
-        "{body}"
-    );
+    // Names are exact, as the OpenAPI pattern says.
+    for refused in ["reckless", "Aggressive", "%20balanced"] {
+        let uri = format!("/v1/recommendations/generate?profile={refused}");
+        let (status, _, body) = send!(app, post(&uri));
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}: {body}");
+        assert_eq!(body["code"], "invalid_query");
+        assert!(
+            body["error"]
+                .as_str()
+                .unwrap()
+                .contains("`profile` must be"),
+            "{body}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn a_target_oom_free_level_chooses_the_least_conservative_profile_that_met_it() {
+    let mut mocks = Mocks::new();
+    mocks
+        .metrics
+        .expect_usage_series()
+        .returning(|_, _, _| Ok(vec![]));
+    mocks
+        .metrics
+        .expect_pod_descriptions()
+        .returning(|_, _| Ok(vec![]));
+    mocks
+        .metrics
+        .expect_container_usage_series()
+        .returning(|_, _, _| Ok(vec![]));
+    let state = mocks.into_state();
+    let app = app!(state);
+    // On the training trace: conservative 100.00%, balanced 99.89%, aggressive 97.50%.
+    for (target, chosen) in [
+        ("0", "aggressive"),
+        ("0.95", "aggressive"),
+        ("0.975", "aggressive"),
+        ("0.98", "balanced"),
+        ("0.995", "balanced"),
+        ("0.9989", "balanced"),
+        ("0.999", "conservative"),
+        ("1", "conservative"),
+        ("1.000", "conservative"),
+    ] {
+        let uri = format!("/v1/recommendations/generate?profile={target}");
+        let (status, _, body) = send!(app, post(&uri));
+        assert_eq!(status, StatusCode::OK, "{target}: {body}");
+        assert_eq!(body["profile"], chosen, "{target}");
+    }
+    // Above every level reached: 400 naming the highest reachable.
+    for unreachable in ["1.5", "1.000001", "2"] {
+        let uri = format!("/v1/recommendations/generate?profile={unreachable}");
+        let (status, _, body) = send!(app, post(&uri));
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{unreachable}: {body}");
+        assert_eq!(body["code"], "invalid_query");
+        let error = body["error"].as_str().unwrap();
+        assert!(
+            error.contains("the highest reachable is 100.00% (conservative"),
+            "{error}"
+        );
+    }
+    // Not a plain decimal of at most 6 places.
+    for malformed in ["99.5%25", ".995", "0.9999999", "1e0", "-0.5", "00.5"] {
+        let uri = format!("/v1/recommendations/generate?profile={malformed}");
+        let (status, _, body) = send!(app, post(&uri));
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{malformed}: {body}");
+        assert!(
+            body["error"]
+                .as_str()
+                .unwrap()
+                .contains("`profile` must be"),
+            "{body}"
+        );
+    }
+}
+
+/// The OpenAPI pattern of `profile` accepts exactly the values the route does: Schemathesis
+/// sends values matching it (and expects success) and values breaking it (and expects a
+/// 4xx), against /openapi.json.
+#[actix_web::test]
+async fn the_documented_profile_pattern_is_what_the_route_accepts() {
+    let mut mocks = Mocks::new();
+    mocks
+        .metrics
+        .expect_usage_series()
+        .returning(|_, _, _| Ok(vec![]));
+    mocks
+        .metrics
+        .expect_pod_descriptions()
+        .returning(|_, _| Ok(vec![]));
+    mocks
+        .metrics
+        .expect_container_usage_series()
+        .returning(|_, _, _| Ok(vec![]));
+    let state = mocks.into_state();
+    let app = app!(state);
+    let (status, _, document) = send!(app, TestRequest::get().uri("/openapi.json"));
+    assert_eq!(status, StatusCode::OK);
+    let profile = document["paths"]["/v1/recommendations/generate"]["post"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "profile")
+        .unwrap()
+        .clone();
+    let pattern = regex::Regex::new(profile["schema"]["pattern"].as_str().unwrap()).unwrap();
+    for value in [
+        "",
+        "conservative",
+        "balanced",
+        "aggressive",
+        "Balanced",
+        "balanced ",
+        "0",
+        "1",
+        "0.5",
+        "0.995",
+        "0.999999",
+        "0.9999999",
+        "1.0",
+        "1.000000",
+        "1.0000000",
+        "1.000001",
+        "1.5",
+        "2",
+        "01",
+        "00.5",
+        ".5",
+        "0.",
+        "1.",
+        "-0",
+        "+1",
+        "1e0",
+        "0,5",
+        "99.5",
+    ] {
+        let query: String = url_encoded(value);
+        let uri = format!("/v1/recommendations/generate?profile={query}");
+        let (status, _, body) = send!(app, post(&uri));
+        assert_eq!(
+            status == StatusCode::OK,
+            pattern.is_match(value),
+            "{value:?}: {status} {body}"
+        );
+    }
+}
+
+/// `value` as a query string value (every byte but unreserved ones percent-encoded).
+fn url_encoded(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

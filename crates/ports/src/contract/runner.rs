@@ -12,8 +12,8 @@
 //! kcost_ports::metrics_store_contract_tests!(on_fresh_store);
 //! ```
 
-/// One `#[tokio::test]` per function of `contract::metrics`, `detail`, `rollup` and
-/// `allocation`, in
+/// One `#[tokio::test]` per function of `contract::metrics`, `detail`, `rollup`,
+/// `allocation` and `containers`, in
 /// modules named after the suites, each running `$run!(suite, function)`; plus a test per
 /// suite that the list here is exactly the suite's `ALL`.
 #[macro_export]
@@ -68,6 +68,12 @@ macro_rules! metrics_store_contract_tests {
                 window_sums_equal_the_priced_samples,
                 node_assets_equal_the_node_samples,
                 container_sums_equal_the_container_samples,
+            }
+        );
+        $crate::__contract_suite!(
+            $run,
+            containers {
+                container_series_equal_the_container_samples,
             }
         );
     };

@@ -59,6 +59,7 @@ on_both_backends!(
     data_survives_a_restart,
     health_reports_the_components,
     recommendations_are_generated_and_applied_per_tenant,
+    multi_container_workloads_are_advised_per_container,
     kubecent_namespaces_match_the_v1_totals,
     kubecent_dashboard_pages_get_what_they_read,
     kubecent_dashboard_pages_render_for_an_empty_tenant,

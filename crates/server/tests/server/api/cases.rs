@@ -438,6 +438,93 @@ pub async fn recommendations_are_generated_and_applied_per_tenant(backend: Backe
     server.stop_and_finish(db).await;
 }
 
+/// A Deployment whose pods have an `app` and a `sidecar` container is advised per
+/// container from both containers' stored usage: one recommendation per (container,
+/// resource), and one change per container with its own `-c` command and patch; a
+/// single-container workload keeps one change naming its container; regenerating refreshes
+/// the same recommendations (one open per target, the container included).
+pub async fn multi_container_workloads_are_advised_per_container(backend: Backend) {
+    let (db, server) = TestServer::on_new_db(backend).await;
+    let (_, key) = server.tenant_with_key("acme").await;
+    for hour in 0..30 {
+        // The labelled payload, hourly, with a small sidecar beside the first pod's `app`.
+        let mut snapshot: Value = serde_json::from_str(LABELS).expect("fixture");
+        snapshot["timestamp"] = json!(snapshot["timestamp"].as_i64().expect("unix") + hour * 3600);
+        snapshot["interval_seconds"] = json!(3600);
+        let pod = &mut snapshot["pod_metrics"][0];
+        let mut sidecar = pod["containers"][0].clone();
+        sidecar["container_name"] = json!("sidecar");
+        sidecar["cpu_request_millicores"] = json!(200);
+        sidecar["cpu_usage_millicores"] = json!(10);
+        pod["containers"]
+            .as_array_mut()
+            .expect("containers")
+            .push(sidecar);
+        let (status, body) = server.ingest(&key, &snapshot.to_string()).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    }
+    let generate = "/v1/recommendations/generate?lookback_hours=720";
+    let auth = format!("ApiKey {key}");
+    let (status, generated) = send(server.post(generate).header("Authorization", &auth)).await;
+    assert_eq!(status, StatusCode::OK, "{generated}");
+    let of_worker = |list: &Value| -> Vec<Value> {
+        list.as_array()
+            .expect("list")
+            .iter()
+            .filter(|item| item["workload_name"] == "default-worker")
+            .cloned()
+            .collect()
+    };
+    let mut changes = of_worker(&generated["workloads"]);
+    changes.sort_by_key(|c| c["container"].as_str().map(str::to_owned));
+    let containers: Vec<&Value> = changes.iter().map(|c| &c["container"]).collect();
+    assert_eq!(
+        containers,
+        [&json!("app"), &json!("sidecar")],
+        "{generated}"
+    );
+    for change in &changes {
+        let container = change["container"].as_str().expect("container");
+        let command = change["kubectl_command"].as_str().expect("command");
+        assert!(
+            command.starts_with(&format!(
+                "kubectl set resources deployment/default-worker -n default -c {container} --requests=cpu="
+            )),
+            "{command}"
+        );
+        let patch = change["strategic_merge_patch"].as_str().expect("patch");
+        assert!(
+            patch.contains(&format!(r#""name":"{container}""#)),
+            "{patch}"
+        );
+    }
+    // The sidecar's own request (200 m), not its pod's.
+    assert_eq!(changes[1]["current_cpu_request_millicores"], json!(200));
+    let recommendations = of_worker(&generated["recommendations"]);
+    assert!(!recommendations.is_empty(), "{generated}");
+    assert!(
+        recommendations.iter().all(|r| r["container"].is_string()),
+        "{generated}"
+    );
+    let payments = generated["workloads"]
+        .as_array()
+        .expect("workloads")
+        .iter()
+        .find(|w| w["workload_name"] == "payments-api")
+        .expect("payments-api advised");
+    assert_eq!(payments["container"], "app", "{payments}");
+
+    let (status, again) = send(server.post(generate).header("Authorization", &auth)).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["created"], 0, "{again}");
+    assert_eq!(
+        again["refreshed"].as_u64(),
+        Some(generated["recommendations"].as_array().expect("list").len() as u64),
+        "{again}"
+    );
+    server.stop_and_finish(db).await;
+}
+
 /// The Kubecent API serves the same store: for one window, Σ `/api/v1/cost/namespaces`
 /// equals Σ `/v1/costs/namespaces`; with `idle=true` it equals Σ cluster totals; and with
 /// `kubecent.anonymous_tenant` set, a request without a key reads that tenant.
