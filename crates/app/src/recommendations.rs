@@ -67,6 +67,9 @@ pub const RECOMMENDED_LOOKBACK_HOURS: u32 = 7 * 24;
 pub const WORTHWHILE_CHANGE: f64 = 0.10;
 /// A dismissed recommendation comes back only if the advice moved by more than this fraction.
 pub const MATERIAL_CHANGE: f64 = 0.25;
+/// Why a whole-workload recommendation was dismissed when its containers got their own.
+pub const SUPERSEDED_BY_CONTAINERS: &str =
+    "superseded: each container of this workload is now advised on its own";
 /// Longest dismissal reason kept.
 pub const MAX_REASON_CHARS: usize = 1000;
 
@@ -157,6 +160,9 @@ pub struct GenerateOutcome {
     pub refreshed: usize,
     /// Dismissed recommendations whose advice has not changed materially.
     pub kept_dismissed: usize,
+    /// Open recommendations for a multi-container workload as a whole, dismissed because
+    /// each of its containers is now advised on its own.
+    pub superseded: usize,
     /// Targets without advice (too little history).
     pub skipped: Vec<SkippedTarget>,
     /// Every advised workload as one change, largest saving first (including workloads whose
@@ -251,6 +257,10 @@ impl Recommendations {
                 )
                 .await?;
             }
+            if !per_container.is_empty() {
+                self.supersede_whole(key, &workload, now, &mut outcome)
+                    .await?;
+            }
             for container in &per_container {
                 self.advise(
                     key,
@@ -278,6 +288,45 @@ impl Recommendations {
             .sum();
         self.query_cache.invalidate(tenant).await;
         Ok(outcome)
+    }
+
+    /// Dismisses the open recommendations of `workload` as a whole (no container named),
+    /// which per-container advice replaces: one open recommendation per target and
+    /// resource stays true when a workload starts being advised per container.
+    async fn supersede_whole(
+        &self,
+        key: &AuthenticatedKey,
+        workload: &WorkloadUsage<'_>,
+        now: DateTime<Utc>,
+        outcome: &mut GenerateOutcome,
+    ) -> Result<(), RecommendationError> {
+        let mut whole = workload.target.clone();
+        whole.container = None;
+        for resource in [Resource::Cpu, Resource::Memory] {
+            let latest = self
+                .repository
+                .latest_for_target(key.tenant_id, &whole, resource)
+                .await?;
+            let Some(mut open) = latest.filter(|r| r.status == RecommendationStatus::Open) else {
+                continue;
+            };
+            open.dismiss(
+                Some(key.key_id.to_string()),
+                Some(SUPERSEDED_BY_CONTAINERS.to_owned()),
+                now,
+            )?;
+            match self
+                .repository
+                .transition(RecommendationStatus::Open, &open)
+                .await
+            {
+                Ok(()) => outcome.superseded += 1,
+                // Applied or dismissed meanwhile by someone else: nothing left to do.
+                Err(RecommendationRepositoryError::Conflict) => {}
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Ok(())
     }
 
     /// Advises one workload (or one container of it): its recommendations upserted and its

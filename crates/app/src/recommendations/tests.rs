@@ -776,3 +776,82 @@ async fn listing_is_scoped_to_the_tenant_and_needs_the_read_scope() {
         Err(RecommendationError::Forbidden(_))
     ));
 }
+
+#[tokio::test]
+async fn a_workload_advised_per_container_dismisses_its_whole_workload_recommendations() {
+    // Before containers were sent, the api Deployment had one open CPU recommendation as a
+    // whole; its memory one had been dismissed by a person.
+    let whole = |resource: Resource, status: RecommendationStatus| Recommendation {
+        id: RecommendationId::from_uuid(Uuid::new_v4()),
+        tenant_id: tenant(),
+        target: RecommendationTarget {
+            cluster: ClusterName::new("prod").unwrap(),
+            namespace: "web".into(),
+            workload: Some(("Deployment".into(), "api".into())),
+            pod: None,
+            container: None,
+        },
+        resource,
+        current: 1000,
+        recommended: 400,
+        monthly_savings: Money::ZERO,
+        confidence: Confidence::new(Decimal::ONE).unwrap(),
+        reason: String::new(),
+        status,
+        created_at: now(),
+        updated_at: now(),
+        closed_by: None,
+        close_reason: None,
+    };
+    let earlier = vec![
+        whole(Resource::Cpu, RecommendationStatus::Open),
+        whole(Resource::Memory, RecommendationStatus::Dismissed),
+    ];
+    let mut repository = MockRecommendationRepository::new();
+    repository
+        .expect_latest_for_target()
+        .returning(move |_, target, resource| {
+            Ok(earlier
+                .iter()
+                .find(|r| r.target == *target && r.resource == resource)
+                .cloned())
+        });
+    repository.expect_save().returning(|_| Ok(()));
+    let closed = Arc::new(Mutex::new(Vec::new()));
+    let keep = closed.clone();
+    repository
+        .expect_transition()
+        .returning(move |from, updated| {
+            keep.lock().unwrap().push((from, updated.clone()));
+            Ok(())
+        });
+    let service = service(
+        metrics_with_containers(
+            vec![replica("api-1", 48), replica("api-2", 48)],
+            two_containers_per_replica(),
+        ),
+        repository,
+    );
+    let outcome = service.generate(&writer(), request()).await.unwrap();
+    assert_eq!(outcome.superseded, 1);
+    let closed = closed.lock().unwrap().clone();
+    assert_eq!(closed.len(), 1, "only the open one is closed");
+    let (from, dismissed) = &closed[0];
+    assert_eq!(*from, RecommendationStatus::Open);
+    assert_eq!(dismissed.resource, Resource::Cpu);
+    assert_eq!(dismissed.target.container, None);
+    assert_eq!(dismissed.status, RecommendationStatus::Dismissed);
+    assert_eq!(
+        dismissed.close_reason.as_deref(),
+        Some(SUPERSEDED_BY_CONTAINERS)
+    );
+    assert_eq!(dismissed.closed_by, Some(writer().key_id.to_string()));
+    // The containers got their own four.
+    assert!(
+        outcome
+            .recommendations
+            .iter()
+            .all(|r| r.target.container.is_some())
+    );
+    assert_eq!(outcome.recommendations.len(), 4);
+}

@@ -170,6 +170,9 @@ pub struct GenerateResponse {
     pub refreshed: usize,
     /// Dismissed recommendations left dismissed (the advice has not changed materially).
     pub kept_dismissed: usize,
+    /// Open recommendations for a multi-container workload as a whole, dismissed now that
+    /// each of its containers is advised on its own.
+    pub superseded: usize,
     /// Targets without enough history for advice.
     pub skipped: usize,
     /// Σ monthly savings of `recommendations`.
@@ -249,6 +252,7 @@ impl GenerateResponse {
             created: outcome.created,
             refreshed: outcome.refreshed,
             kept_dismissed: outcome.kept_dismissed,
+            superseded: outcome.superseded,
             skipped: outcome.skipped.len(),
             total_monthly_savings_usd: Usd::from(outcome.total_monthly_savings),
             recommendations: outcome
