@@ -803,7 +803,7 @@ async fn a_workload_advised_per_container_dismisses_its_whole_workload_recommend
         closed_by: None,
         close_reason: None,
     };
-    let earlier = vec![
+    let earlier = [
         whole(Resource::Cpu, RecommendationStatus::Open),
         whole(Resource::Memory, RecommendationStatus::Dismissed),
     ];
