@@ -110,6 +110,18 @@ pub fn detect(
         .collect()
 }
 
+/// `history` from the group's first cost on. Buckets before a group first cost anything
+/// are before it existed, not times it cost nothing: callers whose series start before the
+/// group did trim them, or a steady group would be judged against zeros. ([`detect`]
+/// itself judges what it is given: a history of real zeros, then a jump, is a spike.)
+pub fn since_first_cost(history: &[Bucket]) -> &[Bucket] {
+    let first = history
+        .iter()
+        .position(|bucket| !bucket.cost.is_zero())
+        .unwrap_or(history.len());
+    &history[first..]
+}
+
 fn long_enough(history: &[Bucket], granularity: Granularity, settings: &AnomalySettings) -> bool {
     match (history.first(), history.last()) {
         (Some(first), Some(last)) => {

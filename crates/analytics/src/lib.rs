@@ -16,5 +16,7 @@ mod stats;
 #[cfg(test)]
 pub(crate) mod test_series;
 
-pub use anomaly::{AnomalousBucket, AnomalySettings, Bucket, Direction, Granularity, detect};
+pub use anomaly::{
+    AnomalousBucket, AnomalySettings, Bucket, Direction, Granularity, detect, since_first_cost,
+};
 pub use forecast::{DailyForecast, Forecast, ForecastMethod, forecast_daily};

@@ -73,12 +73,29 @@ impl AllocationQueries {
         request: &AllocationRequest,
     ) -> Result<Vec<AllocationSet>, AllocationError> {
         key.require(Scope::CostsRead).map_err(QueryError::from)?;
-        self.tenant_allocations(key.tenant_id, request).await
+        self.compute(key.tenant_id, request).await
     }
 
     /// [`Self::allocations`] for `tenant`, for use cases that authorized the caller
-    /// themselves (budgets, forecasts, exports) or act for no caller (budget alerts).
+    /// themselves (budgets, forecasts, anomalies) or act for no caller (budget alerts). Their
+    /// windows and steps are their own, bounded by them: a step the window cannot take is
+    /// a bug there, not a client's error, so it is `Unexpected`.
     pub async fn tenant_allocations(
+        &self,
+        tenant: TenantId,
+        request: &AllocationRequest,
+    ) -> Result<Vec<AllocationSet>, QueryError> {
+        self.compute(tenant, request)
+            .await
+            .map_err(|error| match error {
+                AllocationError::Query(error) => error,
+                AllocationError::Step(error) => QueryError::Failed(
+                    kcost_ports::BackendFailure::Unexpected(anyhow::Error::new(error)),
+                ),
+            })
+    }
+
+    async fn compute(
         &self,
         tenant: TenantId,
         request: &AllocationRequest,

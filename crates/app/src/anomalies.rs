@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use kcost_analytics::anomaly::{
-    AnomalousBucket, AnomalySettings, Bucket, Direction, Granularity, detect,
+    AnomalousBucket, AnomalySettings, Bucket, Direction, Granularity, detect, since_first_cost,
 };
 use kcost_domain::api_key::AuthenticatedKey;
 use kcost_domain::money::Money;
@@ -140,14 +140,12 @@ impl Anomalies {
                     })
                     .collect();
                 let (history, window) = buckets.split_at(split);
-                // Buckets before the group first cost anything are before it existed,
-                // not times it cost nothing.
-                let first_used = history
-                    .iter()
-                    .position(|b| !b.cost.is_zero())
-                    .unwrap_or(history.len());
-                let history = &history[first_used..];
-                let found = detect(history, window, granularity, &self.settings);
+                let found = detect(
+                    since_first_cost(history),
+                    window,
+                    granularity,
+                    &self.settings,
+                );
                 (!found.is_empty()).then(|| GroupAnomaly {
                     group: group.clone(),
                     buckets: found,

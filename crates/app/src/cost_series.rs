@@ -13,9 +13,8 @@ use kcost_domain::allocation::query::{Accumulate, AggregateBy, AllocationQuery, 
 use kcost_domain::api_key::{AuthenticatedKey, Scope};
 use kcost_domain::money::Money;
 use kcost_domain::window::TimeWindow;
-use kcost_ports::BackendFailure;
 
-use crate::allocations::{AllocationError, AllocationQueries, AllocationRequest};
+use crate::allocations::{AllocationQueries, AllocationRequest};
 use crate::costs::QueryError;
 
 /// What a series is grouped by.
@@ -82,14 +81,7 @@ impl CostSeries {
         let sets = self
             .allocations
             .tenant_allocations(key.tenant_id, &request)
-            .await
-            .map_err(|error| match error {
-                AllocationError::Query(error) => error,
-                // Callers bound their windows below the step limit.
-                AllocationError::Step(error) => {
-                    QueryError::Failed(BackendFailure::Unexpected(anyhow::Error::new(error)))
-                }
-            })?;
+            .await?;
         let starts: Vec<DateTime<Utc>> = sets.iter().map(|set| set.start).collect();
         let mut groups: BTreeMap<String, Vec<Money>> = BTreeMap::new();
         for (index, set) in sets.iter().enumerate() {

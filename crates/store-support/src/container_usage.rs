@@ -67,40 +67,15 @@ pub fn group_container_samples(
 
 #[cfg(test)]
 mod tests {
-    use kcost_domain::costs::UsagePoint;
-    use kcost_domain::pricing::ResourceRates;
-    use kcost_domain::quantity::{Bytes, Millicores};
-    use kcost_domain::snapshot::ResourceFigures;
+    use super::*;
     use rust_decimal::Decimal;
 
-    use super::*;
-    use crate::test_values::{at, cluster};
+    use crate::test_values::{at, usage_sample};
 
     fn sample(pod: &str, container: &str, minute: u32, rate: i64) -> ContainerUsageSample {
         ContainerUsageSample {
             container: container.into(),
-            sample: PodUsageSample {
-                cluster: cluster("prod"),
-                namespace: "web".into(),
-                pod: pod.into(),
-                owner: None,
-                rates: ResourceRates {
-                    cpu_core_hourly: Decimal::from(rate),
-                    ram_gib_hourly: Decimal::ONE,
-                },
-                point: UsagePoint {
-                    at: at(9, minute),
-                    seconds: 600,
-                    figures: ResourceFigures {
-                        cpu_request: Millicores::new(100),
-                        cpu_usage: Millicores::new(u64::from(minute)),
-                        memory_request: Bytes::new(1),
-                        memory_usage: Bytes::new(1),
-                        cpu_limit: None,
-                        memory_limit: None,
-                    },
-                },
-            },
+            sample: usage_sample(pod, minute, rate, None),
         }
     }
 

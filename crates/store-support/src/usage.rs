@@ -58,37 +58,10 @@ pub fn group_usage_samples(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
     use rust_decimal::Decimal;
 
-    use super::*;
-    use crate::test_values::{at, cluster};
-    use kcost_domain::quantity::{Bytes, Millicores};
-    use kcost_domain::snapshot::ResourceFigures;
-
-    fn sample(pod: &str, minute: u32, rate: i64, owner: Option<&str>) -> PodUsageSample {
-        PodUsageSample {
-            cluster: cluster("prod"),
-            namespace: "web".into(),
-            pod: pod.into(),
-            owner: owner_from_columns(Some("Deployment".into()), owner.map(Into::into)),
-            rates: ResourceRates {
-                cpu_core_hourly: Decimal::from(rate),
-                ram_gib_hourly: Decimal::ONE,
-            },
-            point: UsagePoint {
-                at: at(9, minute),
-                seconds: 600,
-                figures: ResourceFigures {
-                    cpu_request: Millicores::new(100),
-                    cpu_usage: Millicores::new(u64::from(minute)),
-                    memory_request: Bytes::new(1),
-                    memory_usage: Bytes::new(1),
-                    cpu_limit: None,
-                    memory_limit: None,
-                },
-            },
-        }
-    }
+    use crate::test_values::{at, usage_sample as sample};
 
     #[test]
     fn samples_group_per_pod_with_the_latest_owner_and_rates() {

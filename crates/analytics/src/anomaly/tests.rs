@@ -211,6 +211,17 @@ fn a_daily_spike_is_found_and_a_weekend_is_not() {
 }
 
 #[test]
+fn history_starts_at_the_first_cost() {
+    let mut history = flat(0, 3, 0.0);
+    history.extend(flat(3, 2, 4.0));
+    history.push(bucket(hour(5), 0.0));
+    let kept = since_first_cost(&history);
+    assert_eq!(kept.len(), 3);
+    assert_eq!(kept[0].start, hour(3));
+    assert!(since_first_cost(&flat(0, 4, 0.0)).is_empty());
+}
+
+#[test]
 fn the_wire_names_are_lowercase() {
     assert_eq!(serde_json::to_value(Direction::Spike).unwrap(), "spike");
     assert_eq!(serde_json::to_value(Direction::Drop).unwrap(), "drop");

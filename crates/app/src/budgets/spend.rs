@@ -15,7 +15,7 @@ use kcost_domain::window::TimeWindow;
 use kcost_ports::BackendFailure;
 use rust_decimal::Decimal;
 
-use crate::allocations::{AllocationError, AllocationQueries, AllocationRequest};
+use crate::allocations::{AllocationQueries, AllocationRequest};
 use crate::costs::QueryError;
 
 /// Days of history a forecast and an anomaly check read: four weeks, so each weekday is
@@ -75,7 +75,10 @@ impl ScopeSpend {
             accumulate: Accumulate::None,
             query: scope_query(scope),
         };
-        let sets = self.read(tenant, &request).await?;
+        let sets = self
+            .allocations
+            .tenant_allocations(tenant, &request)
+            .await?;
         Ok(sets.iter().map(|set| set.total_cost()).collect())
     }
 
@@ -84,12 +87,12 @@ impl ScopeSpend {
     /// With no history yet (a new tenant or scope), the period so far is extrapolated at
     /// its own rate.
     pub fn forecast_at_end(period: &PeriodSpend, history: &[Money], now: DateTime<Utc>) -> Money {
-        // Leading days without cost are before the scope existed, not days it cost nothing.
-        let first_used = history.iter().position(|day| !day.is_zero());
-        let Some(first_used) = first_used else {
+        // No day of history with a cost: the scope is new (the forecast would drop the
+        // empty days before it existed and have nothing left).
+        if history.iter().all(|day| day.is_zero()) {
             return run_rate(period, now);
-        };
-        let history: Vec<Decimal> = history[first_used..].iter().map(|m| m.amount()).collect();
+        }
+        let history: Vec<Decimal> = history.iter().map(|m| m.amount()).collect();
         let today = now.date_naive();
         let days_left = (period.end.date_naive() - today).num_days().max(0);
         let Ok(horizon) = u32::try_from(days_left) else {
@@ -125,24 +128,11 @@ impl ScopeSpend {
             accumulate: Accumulate::All,
             query: scope_query(scope),
         };
-        let sets = self.read(tenant, &request).await?;
+        let sets = self
+            .allocations
+            .tenant_allocations(tenant, &request)
+            .await?;
         Ok(sets.iter().map(|set| set.total_cost()).sum())
-    }
-
-    async fn read(
-        &self,
-        tenant: TenantId,
-        request: &AllocationRequest,
-    ) -> Result<Vec<kcost_domain::allocation::compute::AllocationSet>, QueryError> {
-        self.allocations
-            .tenant_allocations(tenant, request)
-            .await
-            .map_err(|error| match error {
-                AllocationError::Query(error) => error,
-                // Budget windows are whole days or shorter than a period: never too many
-                // steps. If one were, it is a bug here, not the caller's.
-                AllocationError::Step(error) => unexpected(error),
-            })
     }
 }
 

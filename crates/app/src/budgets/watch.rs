@@ -7,14 +7,17 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Days, NaiveTime, Utc};
-use kcost_analytics::anomaly::{AnomalySettings, Bucket, Direction, Granularity, detect};
+use kcost_analytics::anomaly::{
+    AnomalySettings, Bucket, Direction, Granularity, detect, since_first_cost,
+};
 use kcost_domain::alert::{Alert, AlertId, AlertKind, Delivery};
 use kcost_domain::budget::Budget;
 use kcost_domain::money::Money;
 use kcost_domain::tenant::TenantId;
-use kcost_ports::{AlertRepository, BackendFailure, BudgetRepository, Clock};
+use kcost_ports::{AlertRepository, BudgetRepository, Clock};
 use uuid::Uuid;
 
+use super::BudgetError;
 use super::spend::{PeriodSpend, ScopeSpend};
 
 /// Evaluates budgets and records their alerts.
@@ -59,12 +62,8 @@ impl BudgetWatch {
     }
 
     /// Every tenant that has budgets.
-    pub async fn evaluate_all(&self) -> Result<Evaluation, BackendFailure> {
-        let tenants = self
-            .budgets
-            .tenants_with_budgets()
-            .await
-            .map_err(into_failure)?;
+    pub async fn evaluate_all(&self) -> Result<Evaluation, BudgetError> {
+        let tenants = self.budgets.tenants_with_budgets().await?;
         Ok(self.evaluate_tenants(&tenants).await)
     }
 
@@ -88,13 +87,13 @@ impl BudgetWatch {
     }
 
     /// Every budget of `tenant`, at the clock's now.
-    pub async fn evaluate_tenant(&self, tenant: TenantId) -> Result<Evaluation, BackendFailure> {
+    pub async fn evaluate_tenant(&self, tenant: TenantId) -> Result<Evaluation, BudgetError> {
         let now = self.clock.now();
         let mut done = Evaluation::default();
-        for budget in self.budgets.list(tenant).await.map_err(into_failure)? {
+        for budget in self.budgets.list(tenant).await? {
             done.budgets += 1;
             for alert in self.due_alerts(&budget, now).await? {
-                if self.alerts.record(&alert).await.map_err(into_failure)? {
+                if self.alerts.record(&alert).await? {
                     done.alerts += 1;
                     tracing::info!(%tenant, budget = %budget.id, kind = alert.kind.as_str(),
                         threshold = alert.threshold_percent, "budget alert raised");
@@ -109,21 +108,16 @@ impl BudgetWatch {
         &self,
         budget: &Budget,
         now: DateTime<Utc>,
-    ) -> Result<Vec<Alert>, BackendFailure> {
+    ) -> Result<Vec<Alert>, BudgetError> {
         let tenant = budget.tenant_id;
         let spec = &budget.spec;
-        let period = self
-            .spend
-            .period(tenant, spec, now)
-            .await
-            .map_err(query_failure)?;
+        let period = self.spend.period(tenant, spec, now).await?;
         let mut alerts = threshold_alerts(budget, &period, AlertKind::Budget, period.spend, now);
         if spec.forecast_alerts || spec.anomaly_alerts {
             let history = self
                 .spend
                 .daily_history(tenant, &spec.scope, now.date_naive())
-                .await
-                .map_err(query_failure)?;
+                .await?;
             if spec.forecast_alerts {
                 let forecast = ScopeSpend::forecast_at_end(&period, &history, now);
                 alerts.extend(threshold_alerts(
@@ -197,13 +191,6 @@ pub fn anomaly_alert(
     settings: &AnomalySettings,
 ) -> Option<Alert> {
     let (last, before) = history.split_last()?;
-    // Days before the scope first cost anything are before it existed, not days it cost
-    // nothing: judged against them, a steady scope would look like a spike.
-    let first_used = before
-        .iter()
-        .position(|day| !day.is_zero())
-        .unwrap_or(before.len());
-    let before = &before[first_used..];
     let yesterday = now.date_naive().checked_sub_days(Days::new(1))?;
     let day_start = |days_back: usize| {
         let day = yesterday.checked_sub_days(Days::new(u64::try_from(days_back).ok()?))?;
@@ -223,7 +210,14 @@ pub fn anomaly_alert(
         start: day_start(0)?,
         cost: last.amount(),
     }];
-    let found = detect(&buckets?, &window, Granularity::Daily, settings);
+    // Days before the scope first cost anything are not history: judged against them, a
+    // steady scope would look like a spike.
+    let found = detect(
+        since_first_cost(&buckets?),
+        &window,
+        Granularity::Daily,
+        settings,
+    );
     let anomaly = found.into_iter().next()?;
     let spec = &budget.spec;
     let direction = match anomaly.direction {
@@ -283,23 +277,6 @@ fn new_alert(
 /// `$1,234.57`-style text for messages people read (the stored figures stay exact).
 fn dollars(amount: Money) -> String {
     format!("${:.2}", amount.amount())
-}
-
-fn into_failure<E>(error: E) -> BackendFailure
-where
-    E: Into<crate::budgets::BudgetError>,
-{
-    match error.into() {
-        crate::budgets::BudgetError::Failed(failure) => failure,
-        other => BackendFailure::Unexpected(anyhow::anyhow!("{other}")),
-    }
-}
-
-fn query_failure(error: crate::costs::QueryError) -> BackendFailure {
-    match error {
-        crate::costs::QueryError::Failed(failure) => failure,
-        other => BackendFailure::Unexpected(anyhow::anyhow!("{other}")),
-    }
 }
 
 #[cfg(test)]

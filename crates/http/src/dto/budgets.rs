@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use kcost_app::budgets::BudgetView;
 use kcost_domain::alert::Alert;
-use kcost_domain::budget::{BudgetDraft, BudgetScopeDraft};
+use kcost_domain::budget::{BudgetDraft, BudgetPeriod, BudgetScopeDraft, BudgetStatus};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::RefOr;
@@ -29,10 +29,26 @@ pub enum PeriodName {
 
 impl PeriodName {
     fn as_str(self) -> &'static str {
-        match self {
-            Self::Daily => "daily",
-            Self::Weekly => "weekly",
-            Self::Monthly => "monthly",
+        BudgetPeriod::from(self).as_str()
+    }
+}
+
+impl From<PeriodName> for BudgetPeriod {
+    fn from(period: PeriodName) -> Self {
+        match period {
+            PeriodName::Daily => Self::Daily,
+            PeriodName::Weekly => Self::Weekly,
+            PeriodName::Monthly => Self::Monthly,
+        }
+    }
+}
+
+impl From<BudgetPeriod> for PeriodName {
+    fn from(period: BudgetPeriod) -> Self {
+        match period {
+            BudgetPeriod::Daily => Self::Daily,
+            BudgetPeriod::Weekly => Self::Weekly,
+            BudgetPeriod::Monthly => Self::Monthly,
         }
     }
 }
@@ -207,18 +223,13 @@ pub struct BudgetDto {
 
 impl From<&BudgetView> for BudgetDto {
     fn from(view: &BudgetView) -> Self {
-        use kcost_domain::budget::{BudgetPeriod, BudgetStatus};
         let budget = &view.budget;
         let spec = &budget.spec;
         Self {
             id: *budget.id.as_uuid(),
             name: spec.name.clone(),
             amount_usd: spec.amount.into(),
-            period: match spec.period {
-                BudgetPeriod::Daily => PeriodName::Daily,
-                BudgetPeriod::Weekly => PeriodName::Weekly,
-                BudgetPeriod::Monthly => PeriodName::Monthly,
-            },
+            period: spec.period.into(),
             scope: ScopeDto {
                 cluster: spec.scope.cluster.as_ref().map(|c| c.as_str().to_owned()),
                 namespace: spec.scope.namespace.clone(),
@@ -306,18 +317,13 @@ pub struct AlertDto {
 
 impl From<&Alert> for AlertDto {
     fn from(alert: &Alert) -> Self {
-        use kcost_domain::budget::BudgetPeriod;
         Self {
             id: *alert.id.as_uuid(),
             budget_id: *alert.budget_id.as_uuid(),
             budget_name: alert.budget_name.clone(),
             kind: alert.kind.as_str(),
             threshold_percent: alert.threshold_percent,
-            period: match alert.period {
-                BudgetPeriod::Daily => PeriodName::Daily,
-                BudgetPeriod::Weekly => PeriodName::Weekly,
-                BudgetPeriod::Monthly => PeriodName::Monthly,
-            },
+            period: alert.period.into(),
             period_start: alert.period_start,
             spend_usd: alert.spend.into(),
             amount_usd: alert.amount.into(),
