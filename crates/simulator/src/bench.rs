@@ -4,6 +4,7 @@
 //! endpoint and window, and the server's RSS — reported as markdown.
 
 pub mod baseline;
+pub mod cpu;
 pub mod ingest;
 pub mod queries;
 pub mod report;
@@ -17,8 +18,12 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use reqwest::header::HeaderValue;
 
-use report::{BenchResults, Throughput};
+use report::{BenchResults, Throughput, ThroughputCpu};
 use stats::Percentiles;
+
+/// Longest the bench waits after the sustained load for PostgreSQL to go quiet (the
+/// server's rollups catching up) before timing the baseline.
+const SETTLE_LIMIT: Duration = Duration::from_secs(180);
 
 /// How much load to apply; every count is an upper bound, and `max_duration` bounds it all.
 #[derive(Debug, Clone, PartialEq)]
@@ -91,7 +96,20 @@ pub async fn run(
                     .collect::<serde_json::Result<Vec<_>>>()
             })
             .collect::<serde_json::Result<Vec<_>>>()?;
+        let before = cpu::read(server_pid);
         let run = ingest::throughput(target, bodies, plan.throughput_pods).await?;
+        let during = cpu::read(server_pid);
+        // Before the baseline, so the server's catch-up does not slow bare COPY down.
+        let settled_after = cpu::settle(
+            server_pid,
+            SETTLE_LIMIT.min(deadline.saturating_duration_since(Instant::now())),
+        )
+        .await;
+        let cpu = ThroughputCpu {
+            during: cpu::CpuSpent::between(before, during),
+            after: cpu::CpuSpent::between(during, cpu::read(server_pid)),
+            settled_after,
+        };
         let baseline = match &plan.baseline_database_url {
             Some(url) => Some(
                 baseline::measure(
@@ -112,6 +130,7 @@ pub async fn run(
             pod_samples: run.pod_samples,
             elapsed: run.elapsed,
             tenths: run.tenths,
+            cpu: Some(cpu),
             baseline,
         });
     }

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
 use tokio::task::JoinSet;
 
+use super::cpu::CpuSpent;
 use super::stats::Percentiles;
 use super::workload;
 
@@ -20,6 +21,8 @@ pub struct Baseline {
     pub rows: u64,
     pub connections: usize,
     pub copy_elapsed: Duration,
+    /// CPU spent while the COPYs ran (PostgreSQL and this client).
+    pub copy_cpu: CpuSpent,
     /// The seed's `CostByNamespace` SQL over the whole range, 5 runs.
     pub baseline_namespace_sql: Option<Percentiles>,
 }
@@ -115,6 +118,7 @@ pub async fn measure(
                        memory_request_bytes, cpu_limit_millicores, memory_limit_bytes)
          FROM STDIN"
     );
+    let cpu_before = super::cpu::read(None);
     let started = Instant::now();
     let mut senders = JoinSet::new();
     for batch in batches {
@@ -134,6 +138,7 @@ pub async fn measure(
         done??;
     }
     let copy_elapsed = started.elapsed();
+    let copy_cpu = CpuSpent::between(cpu_before, super::cpu::read(None));
 
     let (first, last) = (times.first().copied(), times.last().copied());
     let mut timings = Vec::new();
@@ -157,6 +162,7 @@ pub async fn measure(
         rows,
         connections: clusters,
         copy_elapsed,
+        copy_cpu,
         baseline_namespace_sql: Percentiles::of(&timings),
     })
 }

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use super::baseline::Baseline;
+use super::cpu::CpuSpent;
 use super::rss::Rss;
 use super::stats::Percentiles;
 
@@ -17,8 +18,20 @@ pub struct Throughput {
     pub elapsed: Duration,
     /// Pod-samples/s per tenth of the run (empty below ten snapshots).
     pub tenths: Vec<f64>,
+    /// CPU spent by each side during the load and while PostgreSQL settled after it.
+    pub cpu: Option<ThroughputCpu>,
     /// The seed's storage timed on the same database in the same run.
     pub baseline: Option<Baseline>,
+}
+
+/// CPU accounting of the sustained run (`cpu`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ThroughputCpu {
+    /// From the first request to the last acknowledgement.
+    pub during: CpuSpent,
+    /// After it, until PostgreSQL went quiet: the server's rollups catching up.
+    pub after: CpuSpent,
+    pub settled_after: Duration,
 }
 
 /// Everything one bench run measured.
@@ -56,6 +69,49 @@ fn row(p: Option<&Percentiles>) -> String {
 
 fn mib(kib: u64) -> String {
     format!("{:.1} MiB", kib as f64 / 1024.0)
+}
+
+/// CPU milliseconds per thousand rows.
+fn per_thousand(seconds: f64, rows: u64) -> f64 {
+    seconds * 1000.0 / (rows as f64 / 1000.0).max(1e-9)
+}
+
+/// The sustained run's CPU per thousand pod samples, beside bare COPY's per thousand rows.
+fn write_cpu(md: &mut String, t: &Throughput, cpu: &ThroughputCpu) -> std::fmt::Result {
+    let samples = t.pod_samples;
+    let (during, after) = (&cpu.during, &cpu.after);
+    let kcost_total = during.total() + after.total();
+    writeln!(
+        md,
+        "\nCPU per 1,000 pod samples (Linux `/proc`): kcost server {:.2} ms, PostgreSQL \
+         {:.2} ms during the load and {:.2} ms after it (the rollups catching up, {:.1} s \
+         until PostgreSQL went quiet), this bench client {:.2} ms; in all **{:.2} ms**. \
+         Busy cores during the load: {:.2}.",
+        per_thousand(during.server + after.server, samples),
+        per_thousand(during.postgres, samples),
+        per_thousand(after.postgres, samples),
+        cpu.settled_after.as_secs_f64(),
+        per_thousand(during.bench + after.bench, samples),
+        per_thousand(kcost_total, samples),
+        during.total() / t.elapsed.as_secs_f64().max(1e-9),
+    )?;
+    if let Some(b) = &t.baseline {
+        let copy_total = b.copy_cpu.total();
+        writeln!(
+            md,
+            "Bare COPY per 1,000 rows: PostgreSQL {:.2} ms, its client {:.2} ms; in all \
+             **{:.2} ms** (busy cores {:.2}). By CPU, a kcost pod sample costs **{:.1}×** a \
+             bare COPY row: on a machine kept fully busy by both, kcost could reach at most \
+             {:.2}× bare COPY's rate.",
+            per_thousand(b.copy_cpu.postgres, b.rows),
+            per_thousand(b.copy_cpu.bench, b.rows),
+            per_thousand(copy_total, b.rows),
+            copy_total / b.copy_elapsed.as_secs_f64().max(1e-9),
+            per_thousand(kcost_total, samples) / per_thousand(copy_total, b.rows).max(1e-9),
+            per_thousand(copy_total, b.rows) / per_thousand(kcost_total, samples).max(1e-9),
+        )?;
+    }
+    Ok(())
 }
 
 impl BenchResults {
@@ -130,6 +186,9 @@ impl BenchResults {
                         .map_or("–".to_owned(), |p| format!("p50 {}", ms(p.p50)))
                 )?;
             }
+            if let Some(cpu) = &t.cpu {
+                write_cpu(md, t, cpu)?;
+            }
         }
         writeln!(
             md,
@@ -195,10 +254,28 @@ mod tests {
                 tenths: vec![
                     1000.0, 900.0, 850.0, 800.0, 800.0, 800.0, 800.0, 800.0, 800.0, 800.0,
                 ],
+                cpu: Some(ThroughputCpu {
+                    during: CpuSpent {
+                        server: 0.06,
+                        postgres: 0.05,
+                        bench: 0.01,
+                    },
+                    after: CpuSpent {
+                        server: 0.0,
+                        postgres: 0.04,
+                        bench: 0.0,
+                    },
+                    settled_after: Duration::from_millis(1500),
+                }),
                 baseline: Some(Baseline {
                     rows: 20_000,
                     connections: 2,
                     copy_elapsed: Duration::from_millis(500),
+                    copy_cpu: CpuSpent {
+                        server: 0.0,
+                        postgres: 0.03,
+                        bench: 0.01,
+                    },
                     baseline_namespace_sql: p,
                 }),
             }),
@@ -226,6 +303,20 @@ mod tests {
             md.contains("40000 rows/s; kcost over HTTP = **0.25× bare COPY**"),
             "{md}"
         );
+        // 0.16 s of CPU over 20,000 samples; 0.04 s over 20,000 rows: four times.
+        assert!(
+            md.contains(
+                "kcost server 3.00 ms, PostgreSQL 2.50 ms during the load and 2.00 ms after it"
+            ),
+            "{md}"
+        );
+        assert!(
+            md.contains("in all **8.00 ms**. Busy cores during the load: 0.06."),
+            "{md}"
+        );
+        assert!(md.contains("in all **2.00 ms** (busy cores 0.08)"), "{md}");
+        assert!(md.contains("costs **4.0×** a bare COPY row"), "{md}");
+        assert!(md.contains("at most 0.25× bare COPY's rate"), "{md}");
         assert!(md.contains("| `/v1/costs/namespaces` | 30 d | 2 |"), "{md}");
         assert!(md.contains("| – | 50.0 MiB | 100.0 MiB |"), "{md}");
     }
