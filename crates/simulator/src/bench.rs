@@ -21,10 +21,6 @@ use reqwest::header::HeaderValue;
 use report::{BenchResults, Throughput, ThroughputCpu};
 use stats::Percentiles;
 
-/// Longest the bench waits after the sustained load for PostgreSQL to go quiet (the
-/// server's rollups catching up) before timing the baseline.
-const SETTLE_LIMIT: Duration = Duration::from_secs(180);
-
 /// How much load to apply; every count is an upper bound, and `max_duration` bounds it all.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BenchPlan {
@@ -39,6 +35,9 @@ pub struct BenchPlan {
     /// Requests per endpoint and window.
     pub queries: usize,
     pub max_duration: Duration,
+    /// Longest to wait after the sustained load for PostgreSQL to go quiet (the server's
+    /// rollups catching up) before the baseline and the queries; zero: no wait.
+    pub settle_limit: Duration,
     /// A PostgreSQL database to time the seed's storage on beside kcost's, in the same run
     /// (`baseline`): bare COPY of the same rows into the seed's `pod_metrics` table and the
     /// seed's namespace SQL over them.
@@ -102,7 +101,8 @@ pub async fn run(
         // Before the baseline, so the server's catch-up does not slow bare COPY down.
         let settled_after = cpu::settle(
             server_pid,
-            SETTLE_LIMIT.min(deadline.saturating_duration_since(Instant::now())),
+            plan.settle_limit
+                .min(deadline.saturating_duration_since(Instant::now())),
         )
         .await;
         let cpu = ThroughputCpu {

@@ -58,6 +58,10 @@ pub struct BenchArgs {
     /// Stop starting new requests after this many seconds.
     #[arg(long, default_value_t = 300)]
     pub max_seconds: u64,
+    /// After the sustained load, wait at most this many seconds for PostgreSQL (on this
+    /// machine) to go quiet before the baseline and the queries; 0: do not wait.
+    #[arg(long, default_value_t = 180)]
+    pub settle_seconds: u64,
 }
 
 /// Runs the bench and writes the markdown report to `out`; failures go to `err`, exit 1.
@@ -107,6 +111,7 @@ async fn bench_with(args: &BenchArgs, err: &mut dyn Write) -> anyhow::Result<Str
         throughput_pods: args.throughput_pods,
         queries: args.queries,
         max_duration: Duration::from_secs(args.max_seconds),
+        settle_limit: Duration::from_secs(args.settle_seconds),
         baseline_database_url: args.baseline_database_url.clone(),
         run_id,
     };
