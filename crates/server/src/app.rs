@@ -209,6 +209,7 @@ impl Application {
                 store: stores.metrics.clone(),
                 clock,
                 interval,
+                ingests: budget_schedule.query_cache.clone(),
             }),
         );
         background.add_opencost_imports(opencost_schedule);

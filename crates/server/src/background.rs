@@ -4,7 +4,8 @@
 //!   0 = not on this replica; the `MetricsStore::roll_up` contract says why this is safe at
 //!   any moment); a run that found work is followed by another after
 //!   [`ROLLUP_BUSY_DELAY`], so a back-fill is rolled up as it arrives, in small steps,
-//!   instead of in one long catch-up competing with the end of the load;
+//!   instead of in one long catch-up competing with the end of the load; an idle job is
+//!   woken within [`ROLLUP_BUSY_DELAY`] by this replica's next ingest;
 //! - creating day partitions ahead of need, at start and daily (PostgreSQL);
 //! - retention (`timescale.retention_days`, 0 = keep), shortly after start and daily;
 //! - warming the Kubecent answers of active tenants (`kubecent.warm_interval_seconds`);
@@ -17,6 +18,7 @@
 //! A failing run is logged and retried at the next tick; it never stops the server.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use kcost_app::Clock;
@@ -63,6 +65,10 @@ pub struct Rollups {
     pub clock: Arc<dyn Clock>,
     /// Time between runs.
     pub interval: Duration,
+    /// Counts this replica's ingests (its invalidations): an idle job runs again within
+    /// [`ROLLUP_BUSY_DELAY`] once it moved, so a back-fill that starts while the job is idle
+    /// is rolled up as it arrives, not a whole interval later.
+    pub ingests: Arc<QueryCache>,
 }
 
 impl std::fmt::Debug for Rollups {
@@ -111,6 +117,9 @@ impl BackgroundTasks {
 
         if let Some(rollups) = rollups {
             let idle = rollups.interval;
+            // Ingests counted when the last run started.
+            let seen = Arc::new(AtomicU64::new(rollups.ingests.invalidations()));
+            let (woken_seen, woken_ingests) = (seen.clone(), rollups.ingests.clone());
             tasks.push((
                 "rollups",
                 tokio::spawn(paced(
@@ -118,8 +127,10 @@ impl BackgroundTasks {
                     idle,
                     ROLLUP_BUSY_DELAY,
                     stopped.clone(),
+                    move || woken_ingests.invalidations() != woken_seen.load(Ordering::Relaxed),
                     move || {
                         let rollups = rollups.clone();
+                        seen.store(rollups.ingests.invalidations(), Ordering::Relaxed);
                         async move { rollups.run().await }
                     },
                 )),
@@ -252,6 +263,7 @@ impl BackgroundTasks {
             schedule.deliver_every,
             ALERT_DELIVERY_BUSY_DELAY,
             self.stop.subscribe(),
+            || false,
             move || {
                 let delivery = delivery.clone();
                 async move {
