@@ -2,9 +2,8 @@
 //! pause after each run; [`paced`] comes back sooner after a run that found work
 //! ([`Busy::Yes`]), so a backlog is worked off in small steps, and while idle it runs at
 //! once when its `woken` check says new work may have come (checked every `busy`). Both
-//! stop when their
-//! `watch` channel says so, between runs (a run in progress is never cut short here).
-//! The server spawns them for its background work.
+//! stop when their `watch` channel says so, between runs (a run in progress is never cut
+//! short here). The server spawns them for its background work.
 
 use std::future::Future;
 use std::time::Duration;
