@@ -1,10 +1,10 @@
 //! The allocation query for the cluster and namespace breakdowns, from the namespace-level
 //! rollups for the window's rolled-up whole hours (`namespace_costs_daily` for whole days,
 //! `namespace_costs_hourly` for the other hours: ~20 rows per cluster and day or hour
-//! instead of one per pod), raw samples for the rest (summed straight to namespaces), and distinct pods from the presence
-//! spans (about one row per pod whatever the window's length) and the raw samples. Same
-//! result columns, same sums to the last digit, same exact distinct counts as the per-pod
-//! query in `costs`.
+//! instead of one per pod), raw samples for the rest (summed straight to namespaces), and
+//! distinct pods from the presence spans (about one row per pod whatever the window's
+//! length) and the raw samples. Same result columns, same sums to the last digit, same
+//! exact distinct counts as the per-pod query in `costs`.
 
 use crate::scope::{EDGE_RANGE, Scope};
 
@@ -43,8 +43,8 @@ fn namespace_rollups_sql(scope: &Scope<'_>, filters: &str) -> String {
     )
 }
 
-/// The raw edge samples summed straight to cluster and namespace (`NAMESPACE_SUMS`
-/// columns): the rollup rows and these are summed again per group, and the sums are exact
+/// The raw edge samples (`EDGE_RANGE`, on `s`) summed straight to cluster and namespace
+/// (`NAMESPACE_SUMS` columns): the rollup rows and these are summed again per group, and the sums are exact
 /// (`numeric`, and `bigint` products summed by `SUM(bigint)` as in `hourly`), so skipping
 /// the per-pod hourly rows the per-pod path goes through changes no digit. Measured with
 /// the adapter bench (2,000 pods × 30 days, a window cutting its first and last hour,
