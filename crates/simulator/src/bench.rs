@@ -130,7 +130,8 @@ pub async fn run(
             pod_samples: run.pod_samples,
             elapsed: run.elapsed,
             tenths: run.tenths,
-            cpu: Some(cpu),
+            // Without the server's pid its share would read as zero: no accounting.
+            cpu: server_pid.is_some().then_some(cpu),
             baseline,
         });
     }

@@ -50,6 +50,10 @@ async fn a_tiny_bench_measures_every_table() {
     assert_eq!((throughput.snapshots, throughput.pod_samples), (20, 800));
     assert_eq!(throughput.tenths.len(), 10);
     assert!(throughput.tenths.iter().all(|rate| *rate > 0.0));
+    assert!(
+        throughput.cpu.is_some(),
+        "CPU accounted with the server's pid"
+    );
     let baseline = throughput.baseline.as_ref().expect("baseline measured");
     assert_eq!((baseline.rows, baseline.connections), (800, 2));
     assert_eq!(baseline.baseline_namespace_sql.map(|p| p.count), Some(5));
@@ -75,6 +79,11 @@ async fn a_tiny_bench_measures_every_table() {
     );
     assert!(!markdown.contains(&key), "the key is never printed");
     assert!(markdown.contains("bare COPY"), "{markdown}");
+    assert!(
+        markdown.contains("CPU per 1,000 pod samples")
+            && markdown.contains("Bare COPY per 1,000 rows"),
+        "{markdown}"
+    );
 
     server.stop_and_finish(db).await;
 }
