@@ -6,6 +6,7 @@
 //! - [`redis`]: the shared test Redis (`KCOST_TEST_REDIS_URL`), key prefixes no other test
 //!   uses, and a `redis-server` of a test's own to stop, freeze or restart;
 //! - [`free_port`]: a port free on 127.0.0.1;
+//! - [`csv::records`]: the records of an exported CSV;
 //! - [`webhook_receiver`]: a scripted webhook receiver for alert-delivery tests;
 //! - [`FixedClock`], [`ManualClock`]: a stopped clock, and one the test moves instead of
 //!   waiting for the real one.
@@ -15,6 +16,7 @@
 #![allow(clippy::expect_used, clippy::panic)] // Test support: a failure here is a failed test.
 
 mod clock;
+pub mod csv;
 pub mod postgres;
 pub mod redis;
 pub mod webhook_receiver;

@@ -11,6 +11,7 @@ use kcost_domain::allocation::workloads::{IdleCost, Workload, WorkloadCost, Work
 use kcost_domain::money::{Currency, Money};
 use kcost_domain::tenant::TenantId;
 use kcost_domain::window::TimeWindow;
+use kcost_test_support::csv::records;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -72,26 +73,12 @@ fn day() -> WorkloadCosts {
     }
 }
 
-/// The records of `text`, each field as written (these lines hold no line breaks).
+/// The records of `text`, each field by its column's name.
 fn lines(text: &str) -> Vec<BTreeMap<&'static str, String>> {
-    text.split_terminator("\r\n")
-        .map(|line| {
-            let mut fields = Vec::new();
-            let (mut field, mut quoted, mut chars) =
-                (String::new(), false, line.chars().peekable());
-            while let Some(c) = chars.next() {
-                match c {
-                    '"' if quoted && chars.peek() == Some(&'"') => {
-                        field.push('"');
-                        chars.next();
-                    }
-                    '"' => quoted = !quoted,
-                    ',' if !quoted => fields.push(std::mem::take(&mut field)),
-                    c => field.push(c),
-                }
-            }
-            fields.push(field);
-            assert_eq!(fields.len(), COLUMN_NAMES.len(), "{line}");
+    records(text)
+        .into_iter()
+        .map(|fields| {
+            assert_eq!(fields.len(), COLUMN_NAMES.len(), "{fields:?}");
             COLUMN_NAMES.iter().copied().zip(fields).collect()
         })
         .collect()

@@ -13,6 +13,7 @@ use kcost_domain::money::Money;
 use kcost_domain::snapshot::Owner;
 use kcost_domain::tenant::{Tenant, TenantName};
 use kcost_ports::MetricsStoreError;
+use kcost_test_support::csv::records;
 use rust_decimal::Decimal;
 
 use crate::support::{Mocks, TestKey, app, now, send, tenant};
@@ -94,34 +95,6 @@ async fn body_text<B: actix_web::body::MessageBody>(
 ) -> Option<String> {
     let bytes = actix_web::body::to_bytes(response.into_body()).await.ok()?;
     Some(String::from_utf8(bytes.to_vec()).unwrap())
-}
-
-/// RFC 4180 records: quoted fields may hold commas, quotes (doubled) and line breaks.
-fn records(text: &str) -> Vec<Vec<String>> {
-    let mut records = Vec::new();
-    let (mut record, mut field) = (Vec::new(), String::new());
-    let (mut quoted, mut chars) = (false, text.chars().peekable());
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            '"' => quoted = !quoted,
-            ',' if !quoted => record.push(std::mem::take(&mut field)),
-            '\r' if !quoted && chars.peek() == Some(&'\n') => {
-                chars.next();
-                record.push(std::mem::take(&mut field));
-                records.push(std::mem::take(&mut record));
-            }
-            c => field.push(c),
-        }
-    }
-    assert!(
-        field.is_empty() && record.is_empty(),
-        "the last record ends"
-    );
-    records
 }
 
 #[actix_web::test]

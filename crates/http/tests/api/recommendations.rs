@@ -39,6 +39,29 @@ fn repository(mocks: &mut Mocks) {
         });
 }
 
+/// The store has no pod descriptions and no per-container samples.
+fn no_descriptions_or_containers(mocks: &mut Mocks) {
+    mocks
+        .metrics
+        .expect_pod_descriptions()
+        .returning(|_, _| Ok(vec![]));
+    mocks
+        .metrics
+        .expect_container_usage_series()
+        .returning(|_, _, _| Ok(vec![]));
+}
+
+/// A store with no usage at all: generation finds nothing to advise.
+fn empty_store() -> Mocks {
+    let mut mocks = Mocks::new();
+    mocks
+        .metrics
+        .expect_usage_series()
+        .returning(|_, _, _| Ok(vec![]));
+    no_descriptions_or_containers(&mut mocks);
+    mocks
+}
+
 fn post(uri: &str) -> TestRequest {
     TestRequest::post()
         .uri(uri)
@@ -204,14 +227,7 @@ async fn generation_defaults_to_24_hours_and_bounds_the_lookback() {
         .expect_usage_series()
         .withf(|_, window, _| window.duration() == chrono::Duration::hours(24))
         .returning(|_, _, _| Ok(vec![]));
-    mocks
-        .metrics
-        .expect_pod_descriptions()
-        .returning(|_, _| Ok(vec![]));
-    mocks
-        .metrics
-        .expect_container_usage_series()
-        .returning(|_, _, _| Ok(vec![]));
+    no_descriptions_or_containers(&mut mocks);
     let state = mocks.into_state();
     let app = app!(state);
     let (status, _, body) = send!(app, post("/v1/recommendations/generate"));
@@ -229,19 +245,7 @@ async fn generation_defaults_to_24_hours_and_bounds_the_lookback() {
 
 #[actix_web::test]
 async fn generation_takes_a_risk_profile_and_refuses_an_unknown_one() {
-    let mut mocks = Mocks::new();
-    mocks
-        .metrics
-        .expect_usage_series()
-        .returning(|_, _, _| Ok(vec![]));
-    mocks
-        .metrics
-        .expect_pod_descriptions()
-        .returning(|_, _| Ok(vec![]));
-    mocks
-        .metrics
-        .expect_container_usage_series()
-        .returning(|_, _, _| Ok(vec![]));
+    let mocks = empty_store();
     let state = mocks.into_state();
     let app = app!(state);
     for profile in ["conservative", "balanced", "aggressive"] {
@@ -268,19 +272,7 @@ async fn generation_takes_a_risk_profile_and_refuses_an_unknown_one() {
 
 #[actix_web::test]
 async fn a_target_oom_free_level_chooses_the_least_conservative_profile_that_met_it() {
-    let mut mocks = Mocks::new();
-    mocks
-        .metrics
-        .expect_usage_series()
-        .returning(|_, _, _| Ok(vec![]));
-    mocks
-        .metrics
-        .expect_pod_descriptions()
-        .returning(|_, _| Ok(vec![]));
-    mocks
-        .metrics
-        .expect_container_usage_series()
-        .returning(|_, _, _| Ok(vec![]));
+    let mocks = empty_store();
     let state = mocks.into_state();
     let app = app!(state);
     // On the training trace: conservative 100.00%, balanced 99.89%, aggressive 97.50%.
@@ -332,19 +324,7 @@ async fn a_target_oom_free_level_chooses_the_least_conservative_profile_that_met
 /// 4xx), against /openapi.json.
 #[actix_web::test]
 async fn the_documented_profile_pattern_is_what_the_route_accepts() {
-    let mut mocks = Mocks::new();
-    mocks
-        .metrics
-        .expect_usage_series()
-        .returning(|_, _, _| Ok(vec![]));
-    mocks
-        .metrics
-        .expect_pod_descriptions()
-        .returning(|_, _| Ok(vec![]));
-    mocks
-        .metrics
-        .expect_container_usage_series()
-        .returning(|_, _, _| Ok(vec![]));
+    let mocks = empty_store();
     let state = mocks.into_state();
     let app = app!(state);
     let (status, _, document) = send!(app, TestRequest::get().uri("/openapi.json"));

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use kcost_test_support::csv::records;
 use reqwest::StatusCode;
 use rust_decimal::Decimal;
 
@@ -31,32 +32,26 @@ async fn export(server: &TestServer, key: &str, query: &str) -> (StatusCode, Str
     (status, content_type, response.text().await.expect("body"))
 }
 
-/// RFC 4180 records: quoted fields may hold commas, quotes (doubled) and line breaks.
-fn records(text: &str) -> Vec<Vec<String>> {
-    let mut records = Vec::new();
-    let (mut record, mut field) = (Vec::new(), String::new());
-    let (mut quoted, mut chars) = (false, text.chars().peekable());
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            '"' => quoted = !quoted,
-            ',' if !quoted => record.push(std::mem::take(&mut field)),
-            '\r' if !quoted && chars.peek() == Some(&'\n') => {
-                chars.next();
-                record.push(std::mem::take(&mut field));
-                records.push(std::mem::take(&mut record));
-            }
-            c => field.push(c),
-        }
-    }
-    assert!(
-        field.is_empty() && record.is_empty(),
-        "the last record ends"
-    );
-    records
+/// The sum of the `BilledCost` column (index `billed`) over `lines`.
+fn billed_cost<'a>(lines: impl IntoIterator<Item = &'a Vec<String>>, billed: usize) -> Decimal {
+    lines
+        .into_iter()
+        .map(|l| l[billed].parse::<Decimal>().expect("a decimal"))
+        .sum()
+}
+
+/// What `/v1/costs/clusters` says the clusters cost over `query`'s window, in all.
+async fn clusters_cost(server: &TestServer, key: &str, query: &str) -> Decimal {
+    let (status, clusters) = server
+        .get_as(key, &format!("/v1/costs/clusters?{query}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{clusters}");
+    clusters["costs"]
+        .as_array()
+        .expect("costs")
+        .iter()
+        .map(|row| money(row, "estimated_cost_usd"))
+        .sum()
 }
 
 /// The header and the lines of an export, each line checked to have every column.
@@ -137,24 +132,8 @@ pub async fn the_focus_export_adds_up_to_the_cluster_totals(backend: Backend) {
     assert_eq!(tags["kcost:namespace"], "default");
 
     // Every line's BilledCost, exactly: what the clusters cost over the same window.
-    let billed: Decimal = lines
-        .iter()
-        .map(|l| {
-            l[column("BilledCost")]
-                .parse::<Decimal>()
-                .expect("a decimal")
-        })
-        .sum();
-    let (status, clusters) = server
-        .get_as(&key, &format!("/v1/costs/clusters?{WINDOW}"))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{clusters}");
-    let totals: Decimal = clusters["costs"]
-        .as_array()
-        .expect("costs")
-        .iter()
-        .map(|row| money(row, "estimated_cost_usd"))
-        .sum();
+    let billed = billed_cost(&lines, column("BilledCost"));
+    let totals = clusters_cost(&server, &key, WINDOW).await;
     assert!(totals > Decimal::ZERO);
     assert_eq!(billed, totals);
 
@@ -204,23 +183,8 @@ pub async fn the_focus_export_splits_days_at_midnight_and_each_adds_up(backend: 
             .collect();
         assert!(!day.is_empty(), "lines on {start}");
         assert!(day.iter().all(|l| l[column("ChargePeriodEnd")] == end));
-        let billed: Decimal = day
-            .iter()
-            .map(|l| {
-                l[column("BilledCost")]
-                    .parse::<Decimal>()
-                    .expect("a decimal")
-            })
-            .sum();
-        let (_, clusters) = server
-            .get_as(&key, &format!("/v1/costs/clusters?window={start},{end}"))
-            .await;
-        let total: Decimal = clusters["costs"]
-            .as_array()
-            .expect("costs")
-            .iter()
-            .map(|row| money(row, "estimated_cost_usd"))
-            .sum();
+        let billed = billed_cost(day, column("BilledCost"));
+        let total = clusters_cost(&server, &key, &format!("window={start},{end}")).await;
         assert_eq!(billed, total, "{start}");
     }
     server.stop_and_finish(db).await;
