@@ -30,6 +30,10 @@ pub struct RollupReport {
     pub hours: u64,
     /// (cluster, day) pairs whose daily rollup was built or rebuilt.
     pub days: u64,
+    /// Of `hours`, those whose per-pod sums were kept in memory as their snapshots were
+    /// appended, instead of summed again from the raw samples (0 on a backend that keeps
+    /// none).
+    pub hours_from_memory: u64,
 }
 
 /// Errors of the port: `Unavailable` when the store cannot be reached or is

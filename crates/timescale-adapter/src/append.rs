@@ -13,8 +13,10 @@
 //!    (`rollups`), so this must follow the snapshot row. Last, so the row is held only
 //!    for the commit.
 //!
-//! No rollup is written here: `rollup::roll_up` builds them when the hour closes. The day
-//! partition must exist beforehand (`partitions::ensure_day`, outside the transaction).
+//! No rollup is written here: `rollup::roll_up` builds them when the hour closes. After
+//! the commit, the snapshot's pods are added to its hour's sums in memory (`hour_sums`),
+//! which that build uses when they are complete. The day partition must exist beforehand
+//! (`partitions::ensure_day`, outside the transaction).
 
 use kcost_domain::cost_engine::PricedSnapshot;
 use kcost_domain::tenant::TenantId;
@@ -23,6 +25,7 @@ use sqlx::PgPool;
 
 use crate::dims::DimensionCache;
 use crate::error::{db, unexpected};
+use crate::hour_sums::HourSums;
 use crate::rows::SnapshotRow;
 use crate::sample_copy::{
     COPY_CONTAINERS, COPY_NODES, COPY_PODS, container_rows, copy_in, node_rows, pod_rows,
@@ -44,6 +47,7 @@ WHERE r.rolled_until > EXCLUDED.rolled_until";
 pub(crate) async fn append(
     pool: &PgPool,
     dims: &DimensionCache,
+    sums: &HourSums,
     tenant: TenantId,
     priced: &PricedSnapshot,
     row: &SnapshotRow<'_>,
@@ -99,5 +103,6 @@ pub(crate) async fn append(
         .await
         .map_err(db("append: rollup watermark"))?;
     tx.commit().await.map_err(db("append: commit"))?;
+    sums.add(tenant, row.hour, row.duration_seconds, priced, &ids.pods);
     Ok(AppendOutcome::Stored)
 }

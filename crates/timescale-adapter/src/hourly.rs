@@ -13,11 +13,16 @@
 //! product overflows: figures are at most 2⁴⁶ (bytes) and a sample's duration at most a
 //! day (86,400 s < 2¹⁷), so every product stays below 2⁶³.
 
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::Query;
 use sqlx::{PgPool, Postgres};
+use uuid::Uuid;
 
+use crate::copy_binary::CopyBinary;
 use crate::error::db;
+use crate::hour_sums::PodHour;
 use kcost_ports::MetricsStoreError;
 
 /// Columns of [`hourly_from_samples`], in `pod_costs_hourly`'s names.
@@ -55,6 +60,57 @@ pub(crate) fn hourly_from_samples(range: &str) -> String {
                GROUP BY pod_id, 2) AS a
          JOIN pods p ON p.tenant_id = $1 AND p.pod_id = a.pod_id"
     )
+}
+
+/// `pod_costs_hourly` rows summed in memory (`hour_sums`), in [`pod_hourly_rows`]' order.
+pub(crate) const COPY_HOURLY: &str = "
+COPY pod_costs_hourly (tenant_id, cluster, namespace, pod, node, hour, pod_id, cpu_cost,
+                       ram_cost, storage_cost, network_cost, load_balancer_cost,
+                       cpu_usage_mcs, cpu_request_mcs, mem_usage_bs, mem_request_bs,
+                       max_cpu_usage_m, max_mem_usage_b, sample_count, sample_seconds,
+                       cpu_alloc_mcs, mem_alloc_bs)
+FROM STDIN (FORMAT binary)";
+
+/// Fields of a [`COPY_HOURLY`] row.
+const HOURLY_FIELDS: i16 = 22;
+
+/// The binary COPY payload of `rows` ((hour, pod id, sums) of `tenant`'s `cluster`); the
+/// same values [`hourly_from_samples`] computes from the samples. Fails only on a sum
+/// beyond `numeric`'s 96-bit mantissa here (then the rollup sums the samples instead).
+pub(crate) fn pod_hourly_rows(
+    tenant: Uuid,
+    cluster: &str,
+    rows: &[(DateTime<Utc>, i64, PodHour)],
+) -> anyhow::Result<Vec<u8>> {
+    let whole =
+        |sum: i128| -> anyhow::Result<Decimal> { Ok(Decimal::try_from_i128_with_scale(sum, 0)?) };
+    let mut copy = CopyBinary::with_capacity(rows.len() * 320);
+    for (hour, id, sums) in rows {
+        copy.row(HOURLY_FIELDS)
+            .uuid(&tenant)
+            .text(cluster)
+            .text(&sums.names.namespace)
+            .text(&sums.names.pod)
+            .text(&sums.names.node)
+            .timestamptz(*hour)
+            .int8(*id)
+            .numeric(sums.cpu_cost)
+            .numeric(sums.ram_cost)
+            .numeric(sums.storage_cost)
+            .numeric(sums.network_cost)
+            .numeric(sums.load_balancer_cost)
+            .numeric(whole(sums.cpu_usage_mcs)?)
+            .numeric(whole(sums.cpu_request_mcs)?)
+            .numeric(whole(sums.mem_usage_bs)?)
+            .numeric(whole(sums.mem_request_bs)?)
+            .int8(sums.max_cpu_usage_m)
+            .int8(sums.max_mem_usage_b)
+            .int4(sums.sample_count)
+            .int8(sums.sample_seconds)
+            .numeric(whole(sums.cpu_alloc_mcs)?)
+            .numeric(whole(sums.mem_alloc_bs)?);
+    }
+    Ok(copy.finish())
 }
 
 /// Runs an analytic query with nested loops off (see the module docs), in a transaction of

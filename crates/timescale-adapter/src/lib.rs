@@ -1,5 +1,5 @@
 //! Time-series adapter implementing `kcost_ports::MetricsStore` on PostgreSQL: day-partitioned
-//! pod and node samples, hourly rollups written in the ingest transaction, and the cost
+//! pod and node samples, hourly and daily rollups built in the background, and the cost
 //! queries. When the TimescaleDB extension was enabled at migration time the sample tables
 //! are hypertables (compression, retention policies) instead; this crate works on both.
 //!
@@ -9,7 +9,8 @@
 //! - `append`: append-only — snapshot row (the idempotency key), the rollup watermark, and
 //!   narrow samples by COPY (`sample_copy`, `copy_text`); no rollup on the ingest path.
 //! - `rollups`: `roll_up`, building hourly and daily rollups of closed hours (and hours a
-//!   late snapshot reopened) in the background.
+//!   late snapshot reopened) in the background; `hour_sums`: the per-pod hourly sums this
+//!   process kept while appending, written instead of summing the samples when complete.
 //! - `costs`, `utilization`, `usage`: queries summing rollups for a window's rolled-up
 //!   whole hours and raw samples for the rest (`scope`); namespace and cluster breakdowns
 //!   read the namespace rollup and count pods from the daily rollup (`namespace_costs`).
@@ -30,6 +31,7 @@ mod costs;
 mod descriptions;
 mod dims;
 mod error;
+mod hour_sums;
 mod hourly;
 mod namespace_costs;
 mod node_assets;

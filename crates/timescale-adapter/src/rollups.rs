@@ -7,7 +7,9 @@
 //! 1. takes the cluster's advisory lock (one builder per cluster at a time; appends never
 //!    take it), reads the watermark and counts the stretch's snapshots;
 //! 2. deletes and rebuilds the cluster's `pod_costs_hourly`, `namespace_costs_hourly` and
-//!    `node_idle_hourly` rows of those hours from the raw samples;
+//!    `node_idle_hourly` rows of those hours from the raw samples — the per-pod rows
+//!    straight from the sums kept while the snapshots were appended (`hour_sums`), taken
+//!    before step 1's count, when they cover every snapshot that count found;
 //! 3. cuts the cluster's `pod_presence_spans` back to the stretch's start (a late snapshot
 //!    sends the watermark back; spans after it are rebuilt like the hours) and extends or
 //!    opens them with the runs of consecutive hours just built;
@@ -33,7 +35,9 @@ use sqlx::{AssertSqlSafe, PgConnection, PgPool, Row};
 use uuid::Uuid;
 
 use crate::error::db;
-use crate::hourly::{HOURLY_COLUMNS, hourly_from_samples};
+use crate::hour_sums::{HourSums, TakenHours};
+use crate::hourly::{COPY_HOURLY, HOURLY_COLUMNS, hourly_from_samples, pod_hourly_rows};
+use crate::sample_copy::copy_in;
 
 const CLUSTERS: &str = "
 SELECT s.tenant_id, s.cluster, s.rolled_until,
@@ -191,6 +195,7 @@ UPDATE rollup_state SET rolled_until = $3 WHERE tenant_id = $1 AND cluster = $2"
 /// Builds every closed period's rollups (see the module docs).
 pub(crate) async fn roll_up(
     pool: &PgPool,
+    sums: &HourSums,
     now: DateTime<Utc>,
 ) -> Result<RollupReport, MetricsStoreError> {
     let clusters = sqlx::query(CLUSTERS)
@@ -211,7 +216,7 @@ pub(crate) async fn roll_up(
         let Some(latest) = latest else { continue };
         let closed = closed_until(latest, now);
         while rolled < closed {
-            match roll_stretch(pool, tenant, &cluster, closed, &mut report).await? {
+            match roll_stretch(pool, sums, tenant, &cluster, closed, &mut report).await? {
                 Some(next) => rolled = next,
                 None => break,
             }
@@ -225,6 +230,7 @@ pub(crate) async fn roll_up(
 /// committed while it was built (the next run builds it again).
 async fn roll_stretch(
     pool: &PgPool,
+    sums: &HourSums,
     tenant: Uuid,
     cluster: &str,
     closed: DateTime<Utc>,
@@ -243,6 +249,8 @@ async fn roll_stretch(
         return Ok(None);
     }
     let end = stretch_end(&mut tx, tenant, cluster, start, closed).await?;
+    // Taken before counting: see `hour_sums` for why the order matters.
+    let kept = sums.take(tenant, cluster, start, end);
     let snapshots = count_snapshots(&mut tx, tenant, cluster, start, end).await?;
     sqlx::query(ROLLUP_SETTINGS)
         .execute(&mut *tx)
@@ -251,7 +259,12 @@ async fn roll_stretch(
     for sql in DELETE_HOURLY {
         run(&mut tx, sql, tenant, cluster, start, end).await?;
     }
-    run(&mut tx, &build_pod_hourly(), tenant, cluster, start, end).await?;
+    let from_memory = snapshots > 0
+        && kept.snapshots == snapshots
+        && copy_kept(&mut tx, tenant, cluster, kept).await?;
+    if !from_memory {
+        run(&mut tx, &build_pod_hourly(), tenant, cluster, start, end).await?;
+    }
     sqlx::query(CUT_SPANS)
         .bind(tenant)
         .bind(cluster)
@@ -290,8 +303,30 @@ async fn roll_stretch(
         .await
         .map_err(db("roll_up: advance"))?;
     tx.commit().await.map_err(db("roll_up: commit"))?;
-    report.hours += u64::try_from((end - start).num_hours()).unwrap_or_default();
+    let hours = u64::try_from((end - start).num_hours()).unwrap_or_default();
+    report.hours += hours;
+    if from_memory {
+        report.hours_from_memory += hours;
+    }
     Ok(Some(end))
+}
+
+/// Writes the stretch's per-pod rows from the sums kept in memory; `false` (nothing
+/// written) when they do not fit `numeric`, for the samples to be summed instead.
+async fn copy_kept(
+    conn: &mut PgConnection,
+    tenant: Uuid,
+    cluster: &str,
+    kept: TakenHours,
+) -> Result<bool, MetricsStoreError> {
+    if kept.rows.is_empty() {
+        return Ok(true);
+    }
+    let Ok(data) = pod_hourly_rows(tenant, cluster, &kept.rows) else {
+        return Ok(false);
+    };
+    copy_in(conn, COPY_HOURLY, data, "roll_up: copy hourly sums").await?;
+    Ok(true)
 }
 
 /// The cluster's watermark, read by `sql` ([`READ_STATE`] or [`LOCK_STATE`]).

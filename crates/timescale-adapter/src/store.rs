@@ -23,6 +23,7 @@ use tokio::sync::OnceCell;
 
 use crate::dims::DimensionCache;
 use crate::error::{db, unexpected};
+use crate::hour_sums::HourSums;
 use crate::partitions::{self, RetentionReport, StorageLayout};
 use crate::rows::SnapshotRow;
 use crate::{
@@ -41,6 +42,8 @@ pub struct PgMetricsStore {
     layout: Arc<OnceCell<StorageLayout>>,
     /// Ids of pod and node descriptions already stored.
     dims: Arc<DimensionCache>,
+    /// Per-pod sums of the hours this process appended to, for the rollups.
+    hour_sums: Arc<HourSums>,
     /// Days whose partitions this process knows exist (skips the check on append).
     ensured_days: Arc<Mutex<HashSet<NaiveDate>>>,
 }
@@ -51,6 +54,7 @@ impl PgMetricsStore {
             pool,
             layout: Arc::new(OnceCell::new()),
             dims: Arc::new(DimensionCache::default()),
+            hour_sums: Arc::new(HourSums::default()),
             ensured_days: Arc::new(Mutex::new(HashSet::new())),
         }
     }
@@ -138,6 +142,7 @@ impl PgMetricsStore {
         let report = partitions::drop_before(&self.pool, layout, cutoff).await?;
         self.known_days().retain(|day| *day >= cutoff);
         self.dims.clear();
+        self.hour_sums.clear();
         Ok(report)
     }
 
@@ -165,7 +170,15 @@ impl MetricsStore for PgMetricsStore {
     ) -> Result<AppendOutcome, MetricsStoreError> {
         let row = SnapshotRow::new(snapshot).map_err(|e| unexpected("append: snapshot row", e))?;
         self.ensure_day(row.day).await?;
-        append::append(&self.pool, &self.dims, tenant, snapshot, &row).await
+        append::append(
+            &self.pool,
+            &self.dims,
+            &self.hour_sums,
+            tenant,
+            snapshot,
+            &row,
+        )
+        .await
     }
 
     #[tracing::instrument(skip(self), fields(tenant = %tenant, cluster = %cluster), err)]
@@ -254,7 +267,7 @@ impl MetricsStore for PgMetricsStore {
 
     #[tracing::instrument(skip(self), err)]
     async fn roll_up(&self, now: DateTime<Utc>) -> Result<RollupReport, MetricsStoreError> {
-        rollups::roll_up(&self.pool, now).await
+        rollups::roll_up(&self.pool, &self.hour_sums, now).await
     }
 
     #[tracing::instrument(skip(self), fields(tenant = %tenant), err)]

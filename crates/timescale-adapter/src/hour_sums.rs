@@ -1,0 +1,380 @@
+//! `hour_sums`: each cluster-hour's per-pod sums, kept in memory as this process appends
+//! snapshots, so the rollup job can write a closed hour's `pod_costs_hourly` rows without
+//! reading and summing its raw samples again (that build was two thirds of the rollups'
+//! CPU under a sustained ingest; docs/benchmarks.md).
+//!
+//! Memory is only ever a shortcut; the samples stay the truth. A stretch of hours is
+//! written from memory only when memory holds every snapshot the database holds for it:
+//! - a snapshot is added after its append committed, so memory holds a subset of the
+//!   committed snapshots (no snapshot is stored twice: `(tenant, cluster, ts)` is unique);
+//! - the rollup takes the stretch's sums out of memory *before* counting the stretch's
+//!   committed snapshots, so equal counts mean equal sets. (Counting first would let a
+//!   snapshot committed but not yet added, and one added after the count, balance out.)
+//!
+//! Anything else — another replica's appends, a restart, a late snapshot reopening a built
+//! hour, sums evicted to bound memory — shows as a count that differs, and the rollup sums
+//! the samples as before. Sums are exact: money is rounded as `numeric(20,10)` rounds the
+//! stored sample (half away from zero) and then added, integers are summed in 128 bits.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use chrono::{DateTime, Utc};
+use kcost_domain::cost_engine::PricedSnapshot;
+use rust_decimal::{Decimal, RoundingStrategy};
+use uuid::Uuid;
+
+/// Pod-hours kept before the oldest hours are dropped (about 250 bytes each: ~25 MB).
+const CAPACITY: usize = 100_000;
+
+/// Decimal places of money at rest (`numeric(20,10)`).
+const MONEY_SCALE: u32 = 10;
+
+/// Which hour of which cluster: the hour first, so the oldest sums are the first entry.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct HourKey {
+    hour: DateTime<Utc>,
+    tenant: Uuid,
+    cluster: String,
+}
+
+/// A pod's name, namespace and node (`""` when pending), as `pod_costs_hourly` stores them.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct PodNames {
+    pub namespace: String,
+    pub pod: String,
+    pub node: String,
+}
+
+/// One pod's sums over one hour: the columns `hourly::hourly_from_samples` computes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PodHour {
+    pub names: Arc<PodNames>,
+    pub cpu_cost: Decimal,
+    pub ram_cost: Decimal,
+    pub storage_cost: Decimal,
+    pub network_cost: Decimal,
+    pub load_balancer_cost: Decimal,
+    pub cpu_usage_mcs: i128,
+    pub cpu_request_mcs: i128,
+    pub mem_usage_bs: i128,
+    pub mem_request_bs: i128,
+    pub max_cpu_usage_m: i64,
+    pub max_mem_usage_b: i64,
+    pub sample_count: i32,
+    pub sample_seconds: i64,
+    pub cpu_alloc_mcs: i128,
+    pub mem_alloc_bs: i128,
+}
+
+#[derive(Debug, Default)]
+struct HourEntry {
+    snapshots: i64,
+    pods: HashMap<i64, PodHour>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    hours: BTreeMap<HourKey, HourEntry>,
+    pod_hours: usize,
+    /// Names by pod id (ids are unique across tenants), shared by every hour of the pod.
+    names: HashMap<i64, Arc<PodNames>>,
+}
+
+/// The per-pod sums of the hours this process appended to (see the module docs).
+#[derive(Debug)]
+pub(crate) struct HourSums {
+    state: Mutex<State>,
+    /// Pod-hours kept at most.
+    capacity: usize,
+}
+
+impl Default for HourSums {
+    fn default() -> Self {
+        Self::with_capacity(CAPACITY)
+    }
+}
+
+/// A stretch's sums taken out of memory: how many snapshots they cover, and one row per
+/// (hour, pod id).
+#[derive(Debug, Default)]
+pub(crate) struct TakenHours {
+    pub snapshots: i64,
+    pub rows: Vec<(DateTime<Utc>, i64, PodHour)>,
+}
+
+/// Money as the `numeric(20,10)` column stores it.
+fn at_rest(amount: Decimal) -> Decimal {
+    amount.round_dp_with_strategy(MONEY_SCALE, RoundingStrategy::MidpointAwayFromZero)
+}
+
+impl HourSums {
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            state: Mutex::default(),
+            capacity,
+        }
+    }
+
+    /// Adds a committed snapshot: `ids` are its pods' dimension ids, in snapshot order;
+    /// `seconds` its stored duration; `hour` the hour of its time. A snapshot whose
+    /// figures do not fit the stored `bigint` (its append would have failed) drops the hour
+    /// from memory instead: its rollup sums the samples.
+    pub fn add(
+        &self,
+        tenant: Uuid,
+        hour: DateTime<Utc>,
+        seconds: i32,
+        priced: &PricedSnapshot,
+        ids: &[i64],
+    ) {
+        let key = HourKey {
+            hour,
+            tenant,
+            cluster: priced.snapshot().cluster().as_str().to_owned(),
+        };
+        let mut state = self.lock();
+        let State {
+            hours,
+            pod_hours,
+            names,
+        } = &mut *state;
+        if names.len() > self.capacity {
+            names.clear();
+        }
+        let entry = hours.entry(key.clone()).or_default();
+        let before = entry.pods.len();
+        let added = add_pods(entry, names, seconds, priced, ids);
+        *pod_hours += entry.pods.len() - before;
+        if added.is_none()
+            && let Some(dropped) = hours.remove(&key)
+        {
+            *pod_hours -= dropped.pods.len();
+        }
+        // Bounded: the oldest hours go first (their rollup falls back to the samples).
+        while *pod_hours > self.capacity {
+            let Some((_, dropped)) = hours.pop_first() else {
+                break;
+            };
+            *pod_hours -= dropped.pods.len();
+        }
+    }
+
+    /// Takes (removes) the sums of `tenant`'s `cluster` for the hours in `[start, end)`,
+    /// and drops the cluster's sums of hours before `start` (built already, or to be built
+    /// from the samples).
+    pub fn take(
+        &self,
+        tenant: Uuid,
+        cluster: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> TakenHours {
+        let mut state = self.lock();
+        let mine: Vec<HourKey> = state
+            .hours
+            .keys()
+            .take_while(|key| key.hour < end)
+            .filter(|key| key.tenant == tenant && key.cluster == cluster)
+            .cloned()
+            .collect();
+        let mut taken = TakenHours::default();
+        for key in mine {
+            let Some(entry) = state.hours.remove(&key) else {
+                continue;
+            };
+            state.pod_hours -= entry.pods.len();
+            if key.hour >= start {
+                taken.snapshots += entry.snapshots;
+                taken
+                    .rows
+                    .extend(entry.pods.into_iter().map(|(id, pod)| (key.hour, id, pod)));
+            }
+        }
+        taken
+    }
+
+    /// Forgets every sum (retention deleted samples they may cover).
+    pub fn clear(&self) {
+        *self.lock() = State::default();
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Adds one snapshot's pods to an hour's sums; `None` when a figure exceeds `bigint`.
+fn add_pods(
+    entry: &mut HourEntry,
+    names: &mut HashMap<i64, Arc<PodNames>>,
+    seconds: i32,
+    priced: &PricedSnapshot,
+    ids: &[i64],
+) -> Option<()> {
+    entry.snapshots += 1;
+    let duration = i64::from(seconds);
+    for ((sample, cost), id) in priced.snapshot().pods().iter().zip(priced.pods()).zip(ids) {
+        let figures = &sample.figures;
+        let cpu_usage = i64::try_from(figures.cpu_usage.get()).ok()?;
+        let cpu_request = i64::try_from(figures.cpu_request.get()).ok()?;
+        let mem_usage = i64::try_from(figures.memory_usage.get()).ok()?;
+        let mem_request = i64::try_from(figures.memory_request.get()).ok()?;
+        let pod = entry.pods.entry(*id).or_insert_with(|| PodHour {
+            names: Arc::clone(names.entry(*id).or_insert_with(|| {
+                Arc::new(PodNames {
+                    namespace: sample.namespace.clone(),
+                    pod: sample.name.clone(),
+                    node: sample.node.clone().unwrap_or_default(),
+                })
+            })),
+            cpu_cost: Decimal::ZERO,
+            ram_cost: Decimal::ZERO,
+            storage_cost: Decimal::ZERO,
+            network_cost: Decimal::ZERO,
+            load_balancer_cost: Decimal::ZERO,
+            cpu_usage_mcs: 0,
+            cpu_request_mcs: 0,
+            mem_usage_bs: 0,
+            mem_request_bs: 0,
+            max_cpu_usage_m: cpu_usage,
+            max_mem_usage_b: mem_usage,
+            sample_count: 0,
+            sample_seconds: 0,
+            cpu_alloc_mcs: 0,
+            mem_alloc_bs: 0,
+        });
+        pod.cpu_cost += at_rest(cost.cpu_cost.amount());
+        pod.ram_cost += at_rest(cost.ram_cost.amount());
+        pod.storage_cost += at_rest(cost.direct.storage.amount());
+        pod.network_cost += at_rest(cost.direct.network.amount());
+        pod.load_balancer_cost += at_rest(cost.direct.load_balancer.amount());
+        let seconds = i128::from(duration);
+        pod.cpu_usage_mcs += i128::from(cpu_usage) * seconds;
+        pod.cpu_request_mcs += i128::from(cpu_request) * seconds;
+        pod.mem_usage_bs += i128::from(mem_usage) * seconds;
+        pod.mem_request_bs += i128::from(mem_request) * seconds;
+        pod.cpu_alloc_mcs += i128::from(cpu_usage.max(cpu_request)) * seconds;
+        pod.mem_alloc_bs += i128::from(mem_usage.max(mem_request)) * seconds;
+        pod.max_cpu_usage_m = pod.max_cpu_usage_m.max(cpu_usage);
+        pod.max_mem_usage_b = pod.max_mem_usage_b.max(mem_usage);
+        pod.sample_count += 1;
+        pod.sample_seconds += duration;
+    }
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kcost_ports::contract::fixtures::{GIB, node, pod, snapshot, utc};
+
+    fn at(hour: u32, minute: u32) -> PricedSnapshot {
+        snapshot(
+            "prod",
+            utc(2026, 11, 20, hour, minute, 0),
+            600,
+            vec![
+                pod("web", "web-1", Some("n1"), (500, 731), (GIB, GIB / 3)),
+                pod("batch", "job-1", None, (1000, 0), (4 * GIB, 0)),
+            ],
+            vec![node("n1", 4, 16, "0.192")],
+        )
+    }
+
+    fn add(sums: &HourSums, hour: u32, minute: u32) {
+        let tenant = Uuid::nil();
+        sums.add(
+            tenant,
+            utc(2026, 11, 20, hour, 0, 0),
+            600,
+            &at(hour, minute),
+            &[1, 2],
+        );
+    }
+
+    fn take(sums: &HourSums, from: u32, to: u32) -> TakenHours {
+        sums.take(
+            Uuid::nil(),
+            "prod",
+            utc(2026, 11, 20, from, 0, 0),
+            utc(2026, 11, 20, to, 0, 0),
+        )
+    }
+
+    #[test]
+    fn an_hour_sums_its_snapshots_per_pod_as_the_columns_store_them() {
+        let sums = HourSums::default();
+        add(&sums, 9, 0);
+        add(&sums, 9, 10);
+        let taken = take(&sums, 9, 10);
+        assert_eq!(taken.snapshots, 2);
+        let (_, _, web) = taken.rows.iter().find(|(_, id, _)| *id == 1).unwrap();
+        let one = at(9, 0);
+        let cost = one.pods()[0];
+        assert_eq!(web.cpu_cost, at_rest(cost.cpu_cost.amount()) * Decimal::TWO);
+        assert!(web.cpu_cost.scale() <= MONEY_SCALE);
+        assert_eq!(web.cpu_usage_mcs, 2 * 731 * 600);
+        assert_eq!(web.cpu_alloc_mcs, 2 * 731 * 600, "usage above the request");
+        assert_eq!(
+            web.mem_alloc_bs,
+            2 * i128::from(GIB) * 600,
+            "request above usage"
+        );
+        assert_eq!((web.sample_count, web.sample_seconds), (2, 1200));
+        assert_eq!(web.names.node, "n1");
+        let (_, _, pending) = taken.rows.iter().find(|(_, id, _)| *id == 2).unwrap();
+        assert_eq!(pending.names.node, "", "a pending pod's node, as stored");
+    }
+
+    #[test]
+    fn money_is_rounded_half_away_from_zero_at_ten_places() {
+        let half = Decimal::new(5, 11);
+        assert_eq!(at_rest(half), Decimal::new(1, 10));
+        assert_eq!(at_rest(-half), Decimal::new(-1, 10));
+        assert_eq!(at_rest(Decimal::new(4, 11)), Decimal::ZERO);
+    }
+
+    #[test]
+    fn taking_a_stretch_removes_it_and_drops_the_hours_before_it() {
+        let sums = HourSums::default();
+        for hour in [8, 9, 10, 11] {
+            add(&sums, hour, 0);
+        }
+        let taken = take(&sums, 9, 11);
+        assert_eq!(taken.snapshots, 2);
+        assert_eq!(taken.rows.len(), 4);
+        assert_eq!(take(&sums, 9, 11).snapshots, 0, "taken once");
+        assert_eq!(
+            take(&sums, 8, 9).snapshots,
+            0,
+            "dropped: before the stretch"
+        );
+        assert_eq!(take(&sums, 11, 12).snapshots, 1, "kept: after it");
+        let other = sums.take(
+            Uuid::nil(),
+            "other",
+            utc(2026, 11, 20, 0, 0, 0),
+            utc(2026, 11, 21, 0, 0, 0),
+        );
+        assert_eq!(other.snapshots, 0);
+    }
+
+    #[test]
+    fn beyond_its_capacity_the_oldest_hours_go_first() {
+        let sums = HourSums::with_capacity(4);
+        for hour in [9, 10, 11] {
+            add(&sums, hour, 0);
+        }
+        assert_eq!(take(&sums, 9, 10).snapshots, 0, "the oldest, dropped");
+        assert_eq!(take(&sums, 10, 12).snapshots, 2);
+    }
+
+    #[test]
+    fn clearing_forgets_every_hour() {
+        let sums = HourSums::default();
+        add(&sums, 9, 0);
+        sums.clear();
+        assert_eq!(take(&sums, 9, 10).snapshots, 0);
+    }
+}
