@@ -160,14 +160,35 @@ impl IngestSnapshot {
         tenant: TenantId,
         snapshot: Snapshot,
     ) -> Result<IngestReceipt, IngestError> {
-        let previous = match snapshot.interval_seconds() {
-            Some(_) => None,
-            None => {
-                self.metrics
-                    .previous_snapshot_time(tenant, snapshot.cluster(), snapshot.timestamp())
-                    .await?
+        // Overrides only matter for nodes without a declared price.
+        let needs_overrides = snapshot
+            .nodes()
+            .iter()
+            .any(|node| node.hourly_cost.is_none());
+        // The two reads are independent: asked at once, the ingest waits for one round
+        // trip instead of two.
+        let previous = async {
+            match snapshot.interval_seconds() {
+                Some(_) => Ok(None),
+                None => {
+                    self.metrics
+                        .previous_snapshot_time(tenant, snapshot.cluster(), snapshot.timestamp())
+                        .await
+                }
+            }
+            .map_err(IngestError::from)
+        };
+        let overrides = async {
+            if needs_overrides {
+                self.prices
+                    .overrides(tenant)
+                    .await
+                    .map_err(IngestError::from)
+            } else {
+                Ok(Vec::new())
             }
         };
+        let (previous, overrides) = tokio::try_join!(previous, overrides)?;
         let duration = sample_duration(
             snapshot.interval_seconds(),
             previous,
@@ -175,16 +196,6 @@ impl IngestSnapshot {
             &self.settings.durations,
         );
 
-        // Overrides only matter for nodes without a declared price.
-        let needs_overrides = snapshot
-            .nodes()
-            .iter()
-            .any(|node| node.hourly_cost.is_none());
-        let overrides = if needs_overrides {
-            self.prices.overrides(tenant).await?
-        } else {
-            Vec::new()
-        };
         let book = PriceBook::new(&overrides, &self.catalog, self.settings.default_rates);
         let priced = price_snapshot(snapshot, &book, duration);
         let totals = priced.totals();
