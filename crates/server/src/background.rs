@@ -84,7 +84,12 @@ impl Rollups {
     pub async fn run(&self) -> Busy {
         match self.store.roll_up(self.clock.now()).await {
             Ok(report) if report.hours > 0 || report.days > 0 => {
-                tracing::debug!(hours = report.hours, days = report.days, "rollups built");
+                tracing::debug!(
+                    hours = report.hours,
+                    hours_from_memory = report.hours_from_memory,
+                    days = report.days,
+                    "rollups built"
+                );
                 Busy::Yes
             }
             Ok(_) => Busy::No,

@@ -6,8 +6,9 @@
 //! - [`PgMetricsStore`]: the store (`store`), built from a sea-orm `DatabaseConnection` or a
 //!   sqlx `PgPool`; the schema comes from `kcost_migrations::TimeseriesMigrator`.
 //! - `dims`: pods and nodes as dimensions, one row per distinct description, ids cached.
-//! - `append`: append-only — snapshot row (the idempotency key), the rollup watermark, and
-//!   narrow samples by COPY (`sample_copy`, `copy_text`); no rollup on the ingest path.
+//! - `append`: append-only — narrow samples by COPY (`sample_copy`, `copy_text`), then the
+//!   snapshot row (the idempotency key), node samples (`node_rows`) and the rollup
+//!   watermark in one statement; no rollup on the ingest path.
 //! - `rollups`: `roll_up`, building hourly and daily rollups of closed hours (and hours a
 //!   late snapshot reopened) in the background; `hour_sums`: the per-pod hourly sums this
 //!   process kept while appending, written instead of summing the samples when complete.
@@ -35,6 +36,7 @@ mod hour_sums;
 mod hourly;
 mod namespace_costs;
 mod node_assets;
+mod node_rows;
 mod partitions;
 mod result_row;
 mod rollups;

@@ -1,8 +1,9 @@
-//! Raw pod, container and node samples written with `COPY … FROM STDIN` inside the append
+//! Raw pod and container samples written with `COPY … FROM STDIN` inside the append
 //! transaction: one message stream per table instead of bound parameter arrays the server
 //! must unpack. Pod samples, a snapshot's bulk, go in the binary format (`copy_binary`:
-//! nothing for PostgreSQL to parse); containers and nodes, far fewer, in text. The
-//! payloads are built here from the priced snapshot; pure except for [`copy_in`].
+//! nothing for PostgreSQL to parse); containers, far fewer, in text. (Node samples, a few
+//! dozen, are bound as arrays to the statement that finishes the append: `node_rows`.)
+//! The payloads are built here from the priced snapshot; pure except for [`copy_in`].
 
 use kcost_domain::cost_engine::PricedSnapshot;
 use kcost_domain::snapshot::ResourceFigures;
@@ -12,7 +13,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::copy_binary::CopyBinary;
-use crate::copy_text::{CopyText, escape};
+use crate::copy_text::CopyText;
 use crate::error::db;
 use crate::rows::{SnapshotRow, big};
 
@@ -29,13 +30,6 @@ const POD_FIELDS: i16 = 18;
 pub(crate) const COPY_CONTAINERS: &str = "
 COPY container_samples (tenant_id, ts, pod_id, container, cpu_usage_m, cpu_request_m,
                         cpu_limit_m, mem_usage_b, mem_request_b, mem_limit_b, restarts)
-FROM STDIN";
-
-pub(crate) const COPY_NODES: &str = "
-COPY node_samples (tenant_id, cluster, ts, duration_seconds, node_id, node, instance_type,
-                   cpu_capacity_m, mem_capacity_b, cpu_allocatable_m, mem_allocatable_b,
-                   hourly_price, price_source, cpu_rate, ram_rate, cpu_cost, ram_cost,
-                   idle_cpu, idle_ram, overcommit_cpu, overcommit_ram)
 FROM STDIN";
 
 /// Bytes per pod row, to size the buffer once (a typical row is ~200 bytes in binary).
@@ -122,45 +116,6 @@ pub(crate) fn container_rows(
                 .number(container.restarts)
                 .end_row();
         }
-    }
-    Ok(copy.into_bytes())
-}
-
-/// The COPY payload of every node sample of `priced`; `ids` are the nodes' dimension ids.
-pub(crate) fn node_rows(
-    tenant: Uuid,
-    priced: &PricedSnapshot,
-    row: &SnapshotRow<'_>,
-    ids: &[i64],
-) -> anyhow::Result<Vec<u8>> {
-    let prefix = format!(
-        "{tenant}\t{}\t{}\t{}",
-        escape(row.cluster),
-        copy_time(row),
-        row.duration_seconds
-    );
-    let nodes = priced.snapshot().nodes();
-    let mut copy = CopyText::with_capacity(nodes.len() * 2 * POD_ROW_BYTES);
-    for ((sample, cost), id) in nodes.iter().zip(priced.nodes()).zip(ids) {
-        copy.encoded(&prefix)
-            .number(id)
-            .text(&sample.name)
-            .optional_text(sample.instance_type.as_deref())
-            .number(big(sample.cpu_capacity.get())?)
-            .number(big(sample.memory_capacity.get())?)
-            .number(big(sample.cpu_allocatable.get())?)
-            .number(big(sample.memory_allocatable.get())?)
-            .decimal(cost.price.hourly)
-            .text(cost.price.source.as_str())
-            .decimal(cost.price.rates.cpu_core_hourly)
-            .decimal(cost.price.rates.ram_gib_hourly)
-            .decimal(cost.cpu_cost.amount())
-            .decimal(cost.ram_cost.amount())
-            .decimal(cost.idle_cpu.amount())
-            .decimal(cost.idle_ram.amount())
-            .decimal(cost.overcommit_cpu.amount())
-            .decimal(cost.overcommit_ram.amount())
-            .end_row();
     }
     Ok(copy.into_bytes())
 }
