@@ -7,9 +7,14 @@
 //! written from memory only when memory holds every snapshot the database holds for it:
 //! - a snapshot is added after its append committed, so memory holds a subset of the
 //!   committed snapshots (no snapshot is stored twice: `(tenant, cluster, ts)` is unique);
-//! - the rollup takes the stretch's sums out of memory *before* counting the stretch's
-//!   committed snapshots, so equal counts mean equal sets. (Counting first would let a
-//!   snapshot committed but not yet added, and one added after the count, balance out.)
+//! - the rollup reads the stretch's sums *before* counting the stretch's committed
+//!   snapshots, so equal counts mean equal sets. (Counting first would let a snapshot
+//!   committed but not yet added, and one added after the count, balance out.)
+//!
+//! Sums stay after they are read, until the cluster's rollups have moved past their hour
+//! and its latest snapshot is of a later hour: a back-filled hour is closed by the clock
+//! and built while its snapshots still arrive, and each one that arrives sends the hour
+//! back to be built again — from memory, which holds them all.
 //!
 //! Anything else — another replica's appends, a restart, a late snapshot reopening a built
 //! hour, sums evicted to bound memory — shows as a count that differs, and the rollup sums
@@ -95,10 +100,10 @@ impl Default for HourSums {
     }
 }
 
-/// A stretch's sums taken out of memory: how many snapshots they cover, and one row per
+/// A stretch's sums read from memory: how many snapshots they cover, and one row per
 /// (hour, pod id).
 #[derive(Debug, Default)]
-pub(crate) struct TakenHours {
+pub(crate) struct KeptHours {
     pub snapshots: i64,
     pub rows: Vec<(DateTime<Utc>, i64, PodHour)>,
 }
@@ -160,16 +165,16 @@ impl HourSums {
         }
     }
 
-    /// Takes (removes) the sums of `tenant`'s `cluster` for the hours in `[start, end)`,
-    /// and drops the cluster's sums of hours before `start` (built already, or to be built
-    /// from the samples).
-    pub fn take(
+    /// The sums of `tenant`'s `cluster` for the hours in `[start, end)`, copied (they stay:
+    /// see the module docs); the cluster's sums of hours before `drop_before` are dropped
+    /// (built already, and no snapshot is expected for them).
+    pub fn read(
         &self,
         tenant: Uuid,
         cluster: &str,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-    ) -> TakenHours {
+        (start, end): (DateTime<Utc>, DateTime<Utc>),
+        drop_before: DateTime<Utc>,
+    ) -> KeptHours {
         let mut state = self.lock();
         let mine: Vec<HourKey> = state
             .hours
@@ -178,20 +183,27 @@ impl HourSums {
             .filter(|key| key.tenant == tenant && key.cluster == cluster)
             .cloned()
             .collect();
-        let mut taken = TakenHours::default();
+        let mut kept = KeptHours::default();
         for key in mine {
-            let Some(entry) = state.hours.remove(&key) else {
+            if key.hour < drop_before {
+                if let Some(dropped) = state.hours.remove(&key) {
+                    state.pod_hours -= dropped.pods.len();
+                }
+            }
+            if key.hour < start {
                 continue;
-            };
-            state.pod_hours -= entry.pods.len();
-            if key.hour >= start {
-                taken.snapshots += entry.snapshots;
-                taken
-                    .rows
-                    .extend(entry.pods.into_iter().map(|(id, pod)| (key.hour, id, pod)));
+            }
+            if let Some(entry) = state.hours.get(&key) {
+                kept.snapshots += entry.snapshots;
+                kept.rows.extend(
+                    entry
+                        .pods
+                        .iter()
+                        .map(|(id, pod)| (key.hour, *id, pod.clone())),
+                );
             }
         }
-        taken
+        kept
     }
 
     /// Forgets every sum (retention deleted samples they may cover).
@@ -293,12 +305,14 @@ mod tests {
         );
     }
 
-    fn take(sums: &HourSums, from: u32, to: u32) -> TakenHours {
-        sums.take(
+    /// Reads `[from, to)`, dropping the hours before `from`.
+    fn read(sums: &HourSums, from: u32, to: u32) -> KeptHours {
+        let start = utc(2026, 11, 20, from, 0, 0);
+        sums.read(
             Uuid::nil(),
             "prod",
-            utc(2026, 11, 20, from, 0, 0),
-            utc(2026, 11, 20, to, 0, 0),
+            (start, utc(2026, 11, 20, to, 0, 0)),
+            start,
         )
     }
 
@@ -307,9 +321,9 @@ mod tests {
         let sums = HourSums::default();
         add(&sums, 9, 0);
         add(&sums, 9, 10);
-        let taken = take(&sums, 9, 10);
-        assert_eq!(taken.snapshots, 2);
-        let (_, _, web) = taken.rows.iter().find(|(_, id, _)| *id == 1).unwrap();
+        let kept = read(&sums, 9, 10);
+        assert_eq!(kept.snapshots, 2);
+        let (_, _, web) = kept.rows.iter().find(|(_, id, _)| *id == 1).unwrap();
         let one = at(9, 0);
         let cost = one.pods()[0];
         assert_eq!(web.cpu_cost, at_rest(cost.cpu_cost.amount()) * Decimal::TWO);
@@ -323,7 +337,7 @@ mod tests {
         );
         assert_eq!((web.sample_count, web.sample_seconds), (2, 1200));
         assert_eq!(web.names.node, "n1");
-        let (_, _, pending) = taken.rows.iter().find(|(_, id, _)| *id == 2).unwrap();
+        let (_, _, pending) = kept.rows.iter().find(|(_, id, _)| *id == 2).unwrap();
         assert_eq!(pending.names.node, "", "a pending pod's node, as stored");
     }
 
@@ -336,28 +350,35 @@ mod tests {
     }
 
     #[test]
-    fn taking_a_stretch_removes_it_and_drops_the_hours_before_it() {
+    fn reading_a_stretch_keeps_it_and_drops_the_hours_before_it() {
         let sums = HourSums::default();
         for hour in [8, 9, 10, 11] {
             add(&sums, hour, 0);
         }
-        let taken = take(&sums, 9, 11);
-        assert_eq!(taken.snapshots, 2);
-        assert_eq!(taken.rows.len(), 4);
-        assert_eq!(take(&sums, 9, 11).snapshots, 0, "taken once");
+        let kept = read(&sums, 9, 11);
+        assert_eq!(kept.snapshots, 2);
+        assert_eq!(kept.rows.len(), 4);
+        add(&sums, 10, 30);
+        assert_eq!(read(&sums, 9, 11).snapshots, 3, "kept, and added to");
         assert_eq!(
-            take(&sums, 8, 9).snapshots,
+            read(&sums, 8, 9).snapshots,
             0,
             "dropped: before the stretch"
         );
-        assert_eq!(take(&sums, 11, 12).snapshots, 1, "kept: after it");
-        let other = sums.take(
-            Uuid::nil(),
-            "other",
-            utc(2026, 11, 20, 0, 0, 0),
-            utc(2026, 11, 21, 0, 0, 0),
-        );
-        assert_eq!(other.snapshots, 0);
+        assert_eq!(read(&sums, 11, 12).snapshots, 1);
+        assert_eq!(read(&sums, 9, 12).snapshots, 1, "09:00 and 10:00 dropped");
+        let day = (utc(2026, 11, 20, 0, 0, 0), utc(2026, 11, 21, 0, 0, 0));
+        assert_eq!(sums.read(Uuid::nil(), "other", day, day.0).snapshots, 0);
+    }
+
+    #[test]
+    fn hours_from_where_more_snapshots_may_come_stay() {
+        let sums = HourSums::default();
+        add(&sums, 9, 0);
+        let nine = utc(2026, 11, 20, 9, 0, 0);
+        let stretch = (utc(2026, 11, 20, 15, 0, 0), utc(2026, 11, 21, 0, 0, 0));
+        assert_eq!(sums.read(Uuid::nil(), "prod", stretch, nine).snapshots, 0);
+        assert_eq!(read(&sums, 9, 10).snapshots, 1, "kept: 09:00 may get more");
     }
 
     #[test]
@@ -366,8 +387,8 @@ mod tests {
         for hour in [9, 10, 11] {
             add(&sums, hour, 0);
         }
-        assert_eq!(take(&sums, 9, 10).snapshots, 0, "the oldest, dropped");
-        assert_eq!(take(&sums, 10, 12).snapshots, 2);
+        assert_eq!(read(&sums, 9, 10).snapshots, 0, "the oldest, dropped");
+        assert_eq!(read(&sums, 10, 12).snapshots, 2);
     }
 
     #[test]
@@ -375,6 +396,6 @@ mod tests {
         let sums = HourSums::default();
         add(&sums, 9, 0);
         sums.clear();
-        assert_eq!(take(&sums, 9, 10).snapshots, 0);
+        assert_eq!(read(&sums, 9, 10).snapshots, 0);
     }
 }

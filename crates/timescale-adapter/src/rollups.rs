@@ -8,7 +8,7 @@
 //!    take it), reads the watermark and counts the stretch's snapshots;
 //! 2. deletes and rebuilds the cluster's `pod_costs_hourly`, `namespace_costs_hourly` and
 //!    `node_idle_hourly` rows of those hours from the raw samples — the per-pod rows
-//!    straight from the sums kept while the snapshots were appended (`hour_sums`), taken
+//!    straight from the sums kept while the snapshots were appended (`hour_sums`), read
 //!    before step 1's count, when they cover every snapshot that count found;
 //! 3. cuts the cluster's `pod_presence_spans` back to the stretch's start (a late snapshot
 //!    sends the watermark back; spans after it are rebuilt like the hours) and extends or
@@ -35,7 +35,7 @@ use sqlx::{AssertSqlSafe, PgConnection, PgPool, Row};
 use uuid::Uuid;
 
 use crate::error::db;
-use crate::hour_sums::{HourSums, TakenHours};
+use crate::hour_sums::{HourSums, KeptHours};
 use crate::hourly::{COPY_HOURLY, HOURLY_COLUMNS, hourly_from_samples, pod_hourly_rows};
 use crate::sample_copy::copy_in;
 
@@ -215,14 +215,26 @@ pub(crate) async fn roll_up(
         let (tenant, cluster, mut rolled, latest) = decoded.map_err(db("roll_up: decode"))?;
         let Some(latest) = latest else { continue };
         let closed = closed_until(latest, now);
+        let open = Open {
+            closed,
+            latest_hour: floor_hour(latest),
+        };
         while rolled < closed {
-            match roll_stretch(pool, sums, tenant, &cluster, closed, &mut report).await? {
+            match roll_stretch(pool, sums, tenant, &cluster, open, &mut report).await? {
                 Some(next) => rolled = next,
                 None => break,
             }
         }
     }
     Ok(report)
+}
+
+/// Where a cluster's rollups may go in this run: to `closed`; `latest_hour`, the hour of
+/// its latest snapshot, may still get snapshots.
+#[derive(Debug, Clone, Copy)]
+struct Open {
+    closed: DateTime<Utc>,
+    latest_hour: DateTime<Utc>,
 }
 
 /// One transaction: the next stretch of closed hours of one cluster. Returns the new
@@ -233,7 +245,10 @@ async fn roll_stretch(
     sums: &HourSums,
     tenant: Uuid,
     cluster: &str,
-    closed: DateTime<Utc>,
+    Open {
+        closed,
+        latest_hour,
+    }: Open,
     report: &mut RollupReport,
 ) -> Result<Option<DateTime<Utc>>, MetricsStoreError> {
     let mut tx = pool.begin().await.map_err(db("roll_up: begin"))?;
@@ -249,8 +264,9 @@ async fn roll_stretch(
         return Ok(None);
     }
     let end = stretch_end(&mut tx, tenant, cluster, start, closed).await?;
-    // Taken before counting: see `hour_sums` for why the order matters.
-    let kept = sums.take(tenant, cluster, start, end);
+    // Read before counting: see `hour_sums` for why the order matters.
+    // Sums of the latest snapshot's hour stay: a back-fill may still be sending it.
+    let kept = sums.read(tenant, cluster, (start, end), start.min(latest_hour));
     let snapshots = count_snapshots(&mut tx, tenant, cluster, start, end).await?;
     sqlx::query(ROLLUP_SETTINGS)
         .execute(&mut *tx)
@@ -317,7 +333,7 @@ async fn copy_kept(
     conn: &mut PgConnection,
     tenant: Uuid,
     cluster: &str,
-    kept: TakenHours,
+    kept: KeptHours,
 ) -> Result<bool, MetricsStoreError> {
     if kept.rows.is_empty() {
         return Ok(true);

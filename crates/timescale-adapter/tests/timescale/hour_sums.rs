@@ -162,3 +162,25 @@ async fn a_late_snapshot_reopening_a_built_hour_sends_it_to_the_samples() {
     })
     .await;
 }
+
+/// A back-fill: its hours are closed by the clock, so an hour is built while its snapshots
+/// still arrive, and each later one sends it back to be built again. Memory keeps the
+/// latest snapshot's hour for that, so the rebuild is from memory too.
+#[tokio::test]
+async fn a_back_filled_hour_built_before_its_last_snapshots_is_rebuilt_from_memory() {
+    with_store(|store| async move {
+        let snapshots = snapshots();
+        let (first, rest) = snapshots.split_at(3);
+        let t = tenant();
+        store_all(&store, t, &first.iter().collect::<Vec<_>>()).await;
+        assert!(store.roll_up(now()).await.unwrap().hours_from_memory > 0);
+
+        store_all(&store, t, &rest.iter().collect::<Vec<_>>()).await;
+        let report = store.roll_up(now()).await.unwrap();
+        assert!(report.hours_from_memory >= 3, "{report:?}");
+        assert_eq!(total_samples(&store).await, 18 * 4);
+        let built = rollup_rows(&store).await;
+        assert_eq!(rebuilt_from_samples(&store).await, built);
+    })
+    .await;
+}
