@@ -185,10 +185,10 @@ impl HourSums {
             .collect();
         let mut kept = KeptHours::default();
         for key in mine {
-            if key.hour < drop_before {
-                if let Some(dropped) = state.hours.remove(&key) {
-                    state.pod_hours -= dropped.pods.len();
-                }
+            if key.hour < drop_before
+                && let Some(dropped) = state.hours.remove(&key)
+            {
+                state.pod_hours -= dropped.pods.len();
             }
             if key.hour < start {
                 continue;
