@@ -29,7 +29,7 @@ use kcost_domain::cost_engine::PricedSnapshot;
 use rust_decimal::{Decimal, RoundingStrategy};
 use uuid::Uuid;
 
-/// Pod-hours kept before the oldest hours are dropped (about 250 bytes each: ~25 MB).
+/// Pod-hours kept before the oldest hours are dropped (about 210 bytes each: ~21 MB).
 const CAPACITY: usize = 100_000;
 
 /// Decimal places of money at rest (`numeric(20,10)`).
@@ -60,22 +60,49 @@ pub(crate) struct PodHour {
     pub storage_cost: Decimal,
     pub network_cost: Decimal,
     pub load_balancer_cost: Decimal,
-    pub cpu_usage_mcs: i128,
-    pub cpu_request_mcs: i128,
-    pub mem_usage_bs: i128,
-    pub mem_request_bs: i128,
+    pub cpu_usage_mcs: i64,
+    pub cpu_request_mcs: i64,
+    pub mem_usage_bs: i64,
+    pub mem_request_bs: i64,
     pub max_cpu_usage_m: i64,
     pub max_mem_usage_b: i64,
     pub sample_count: i32,
     pub sample_seconds: i64,
-    pub cpu_alloc_mcs: i128,
-    pub mem_alloc_bs: i128,
+    pub cpu_alloc_mcs: i64,
+    pub mem_alloc_bs: i64,
 }
 
+/// One cluster-hour: its pods' sums stored densely (a map of 1,000 sums directly took
+/// twice the memory: hash tables keep a power of two of slots), found by pod id.
 #[derive(Debug, Default)]
 struct HourEntry {
     snapshots: i64,
-    pods: HashMap<i64, PodHour>,
+    pods: Vec<(i64, PodHour)>,
+    index: HashMap<i64, u32>,
+}
+
+impl PodHour {
+    /// No samples yet; the maxima start at the first sample's figures.
+    fn new(names: Arc<PodNames>, cpu_usage: i64, mem_usage: i64) -> Self {
+        Self {
+            names,
+            cpu_cost: Decimal::ZERO,
+            ram_cost: Decimal::ZERO,
+            storage_cost: Decimal::ZERO,
+            network_cost: Decimal::ZERO,
+            load_balancer_cost: Decimal::ZERO,
+            cpu_usage_mcs: 0,
+            cpu_request_mcs: 0,
+            mem_usage_bs: 0,
+            mem_request_bs: 0,
+            max_cpu_usage_m: cpu_usage,
+            max_mem_usage_b: mem_usage,
+            sample_count: 0,
+            sample_seconds: 0,
+            cpu_alloc_mcs: 0,
+            mem_alloc_bs: 0,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -216,7 +243,8 @@ impl HourSums {
     }
 }
 
-/// Adds one snapshot's pods to an hour's sums; `None` when a figure exceeds `bigint`.
+/// Adds one snapshot's pods to an hour's sums; `None` when a figure or a sum leaves
+/// `bigint` (then the hour is summed from the samples).
 fn add_pods(
     entry: &mut HourEntry,
     names: &mut HashMap<i64, Arc<PodNames>>,
@@ -232,46 +260,44 @@ fn add_pods(
         let cpu_request = i64::try_from(figures.cpu_request.get()).ok()?;
         let mem_usage = i64::try_from(figures.memory_usage.get()).ok()?;
         let mem_request = i64::try_from(figures.memory_request.get()).ok()?;
-        let pod = entry.pods.entry(*id).or_insert_with(|| PodHour {
-            names: Arc::clone(names.entry(*id).or_insert_with(|| {
-                Arc::new(PodNames {
-                    namespace: sample.namespace.clone(),
-                    pod: sample.name.clone(),
-                    node: sample.node.clone().unwrap_or_default(),
-                })
-            })),
-            cpu_cost: Decimal::ZERO,
-            ram_cost: Decimal::ZERO,
-            storage_cost: Decimal::ZERO,
-            network_cost: Decimal::ZERO,
-            load_balancer_cost: Decimal::ZERO,
-            cpu_usage_mcs: 0,
-            cpu_request_mcs: 0,
-            mem_usage_bs: 0,
-            mem_request_bs: 0,
-            max_cpu_usage_m: cpu_usage,
-            max_mem_usage_b: mem_usage,
-            sample_count: 0,
-            sample_seconds: 0,
-            cpu_alloc_mcs: 0,
-            mem_alloc_bs: 0,
-        });
+        let slot = match entry.index.get(id) {
+            Some(&slot) => slot as usize,
+            None => {
+                let slot = entry.pods.len();
+                entry.index.insert(*id, u32::try_from(slot).ok()?);
+                let names = names.entry(*id).or_insert_with(|| {
+                    Arc::new(PodNames {
+                        namespace: sample.namespace.clone(),
+                        pod: sample.name.clone(),
+                        node: sample.node.clone().unwrap_or_default(),
+                    })
+                });
+                entry
+                    .pods
+                    .push((*id, PodHour::new(Arc::clone(names), cpu_usage, mem_usage)));
+                slot
+            }
+        };
+        let pod = &mut entry.pods[slot].1;
         pod.cpu_cost += at_rest(cost.cpu_cost.amount());
         pod.ram_cost += at_rest(cost.ram_cost.amount());
         pod.storage_cost += at_rest(cost.direct.storage.amount());
         pod.network_cost += at_rest(cost.direct.network.amount());
         pod.load_balancer_cost += at_rest(cost.direct.load_balancer.amount());
-        let seconds = i128::from(duration);
-        pod.cpu_usage_mcs += i128::from(cpu_usage) * seconds;
-        pod.cpu_request_mcs += i128::from(cpu_request) * seconds;
-        pod.mem_usage_bs += i128::from(mem_usage) * seconds;
-        pod.mem_request_bs += i128::from(mem_request) * seconds;
-        pod.cpu_alloc_mcs += i128::from(cpu_usage.max(cpu_request)) * seconds;
-        pod.mem_alloc_bs += i128::from(mem_usage.max(mem_request)) * seconds;
+        let add = |sum: &mut i64, figure: i64| -> Option<()> {
+            *sum = sum.checked_add(figure.checked_mul(duration)?)?;
+            Some(())
+        };
+        add(&mut pod.cpu_usage_mcs, cpu_usage)?;
+        add(&mut pod.cpu_request_mcs, cpu_request)?;
+        add(&mut pod.mem_usage_bs, mem_usage)?;
+        add(&mut pod.mem_request_bs, mem_request)?;
+        add(&mut pod.cpu_alloc_mcs, cpu_usage.max(cpu_request))?;
+        add(&mut pod.mem_alloc_bs, mem_usage.max(mem_request))?;
         pod.max_cpu_usage_m = pod.max_cpu_usage_m.max(cpu_usage);
         pod.max_mem_usage_b = pod.max_mem_usage_b.max(mem_usage);
-        pod.sample_count += 1;
-        pod.sample_seconds += duration;
+        pod.sample_count = pod.sample_count.checked_add(1)?;
+        pod.sample_seconds = pod.sample_seconds.checked_add(duration)?;
     }
     Some(())
 }
@@ -332,7 +358,7 @@ mod tests {
         assert_eq!(web.cpu_alloc_mcs, 2 * 731 * 600, "usage above the request");
         assert_eq!(
             web.mem_alloc_bs,
-            2 * i128::from(GIB) * 600,
+            2 * i64::try_from(GIB).unwrap() * 600,
             "request above usage"
         );
         assert_eq!((web.sample_count, web.sample_seconds), (2, 1200));
@@ -389,6 +415,28 @@ mod tests {
         }
         assert_eq!(read(&sums, 9, 10).snapshots, 0, "the oldest, dropped");
         assert_eq!(read(&sums, 10, 12).snapshots, 2);
+    }
+
+    #[test]
+    fn an_hour_whose_sums_would_leave_bigint_is_dropped() {
+        let huge = snapshot(
+            "prod",
+            utc(2026, 11, 20, 9, 0, 0),
+            600,
+            vec![pod("big", "p", Some("n1"), (500, 731), (1 << 46, 1 << 46))],
+            vec![node("n1", 4, 16, "0.192")],
+        );
+        let sums = HourSums::default();
+        let nine = utc(2026, 11, 20, 9, 0, 0);
+        // 2⁴⁶ bytes × 86,400 s fits a bigint once, not twice.
+        sums.add(Uuid::nil(), nine, 86_400, &huge, &[1]);
+        assert_eq!(read(&sums, 9, 10).snapshots, 1);
+        sums.add(Uuid::nil(), nine, 86_400, &huge, &[1]);
+        assert_eq!(
+            read(&sums, 9, 10).snapshots,
+            0,
+            "summed from the samples instead"
+        );
     }
 
     #[test]

@@ -75,15 +75,14 @@ FROM STDIN (FORMAT binary)";
 const HOURLY_FIELDS: i16 = 22;
 
 /// The binary COPY payload of `rows` ((hour, pod id, sums) of `tenant`'s `cluster`); the
-/// same values [`hourly_from_samples`] computes from the samples. Fails only on a sum
-/// beyond `numeric`'s 96-bit mantissa here (then the rollup sums the samples instead).
+/// same values [`hourly_from_samples`] computes from the samples (its `numeric` sums of
+/// resource-seconds are whole numbers).
 pub(crate) fn pod_hourly_rows(
     tenant: Uuid,
     cluster: &str,
     rows: &[(DateTime<Utc>, i64, PodHour)],
-) -> anyhow::Result<Vec<u8>> {
-    let whole =
-        |sum: i128| -> anyhow::Result<Decimal> { Ok(Decimal::try_from_i128_with_scale(sum, 0)?) };
+) -> Vec<u8> {
+    let whole = Decimal::from;
     let mut copy = CopyBinary::with_capacity(rows.len() * 320);
     for (hour, id, sums) in rows {
         copy.row(HOURLY_FIELDS)
@@ -99,18 +98,18 @@ pub(crate) fn pod_hourly_rows(
             .numeric(sums.storage_cost)
             .numeric(sums.network_cost)
             .numeric(sums.load_balancer_cost)
-            .numeric(whole(sums.cpu_usage_mcs)?)
-            .numeric(whole(sums.cpu_request_mcs)?)
-            .numeric(whole(sums.mem_usage_bs)?)
-            .numeric(whole(sums.mem_request_bs)?)
+            .numeric(whole(sums.cpu_usage_mcs))
+            .numeric(whole(sums.cpu_request_mcs))
+            .numeric(whole(sums.mem_usage_bs))
+            .numeric(whole(sums.mem_request_bs))
             .int8(sums.max_cpu_usage_m)
             .int8(sums.max_mem_usage_b)
             .int4(sums.sample_count)
             .int8(sums.sample_seconds)
-            .numeric(whole(sums.cpu_alloc_mcs)?)
-            .numeric(whole(sums.mem_alloc_bs)?);
+            .numeric(whole(sums.cpu_alloc_mcs))
+            .numeric(whole(sums.mem_alloc_bs));
     }
-    Ok(copy.finish())
+    copy.finish()
 }
 
 /// Runs an analytic query with nested loops off (see the module docs), in a transaction of

@@ -275,10 +275,10 @@ async fn roll_stretch(
     for sql in DELETE_HOURLY {
         run(&mut tx, sql, tenant, cluster, start, end).await?;
     }
-    let from_memory = snapshots > 0
-        && kept.snapshots == snapshots
-        && copy_kept(&mut tx, tenant, cluster, kept).await?;
-    if !from_memory {
+    let from_memory = snapshots > 0 && kept.snapshots == snapshots;
+    if from_memory {
+        copy_kept(&mut tx, tenant, cluster, kept).await?;
+    } else {
         run(&mut tx, &build_pod_hourly(), tenant, cluster, start, end).await?;
     }
     sqlx::query(CUT_SPANS)
@@ -327,22 +327,18 @@ async fn roll_stretch(
     Ok(Some(end))
 }
 
-/// Writes the stretch's per-pod rows from the sums kept in memory; `false` (nothing
-/// written) when they do not fit `numeric`, for the samples to be summed instead.
+/// Writes the stretch's per-pod rows from the sums kept in memory.
 async fn copy_kept(
     conn: &mut PgConnection,
     tenant: Uuid,
     cluster: &str,
     kept: KeptHours,
-) -> Result<bool, MetricsStoreError> {
-    if kept.rows.is_empty() {
-        return Ok(true);
+) -> Result<(), MetricsStoreError> {
+    if !kept.rows.is_empty() {
+        let data = pod_hourly_rows(tenant, cluster, &kept.rows);
+        copy_in(conn, COPY_HOURLY, data, "roll_up: copy hourly sums").await?;
     }
-    let Ok(data) = pod_hourly_rows(tenant, cluster, &kept.rows) else {
-        return Ok(false);
-    };
-    copy_in(conn, COPY_HOURLY, data, "roll_up: copy hourly sums").await?;
-    Ok(true)
+    Ok(())
 }
 
 /// The cluster's watermark, read by `sql` ([`READ_STATE`] or [`LOCK_STATE`]).
