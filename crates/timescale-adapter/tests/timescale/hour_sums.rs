@@ -97,6 +97,14 @@ async fn total_samples(store: &PgMetricsStore) -> i64 {
         .unwrap()
 }
 
+/// The rollups as built cover `snapshots` snapshots of four pods, and equal, row for row,
+/// what a process without sums builds from the samples.
+async fn assert_built_as_from_samples(store: &PgMetricsStore, snapshots: i64) {
+    assert_eq!(total_samples(store).await, snapshots * 4);
+    let built = rollup_rows(store).await;
+    assert_eq!(rebuilt_from_samples(store).await, built);
+}
+
 #[tokio::test]
 async fn hourly_rows_from_memory_equal_those_summed_from_the_samples() {
     with_store(|store| async move {
@@ -112,10 +120,7 @@ async fn hourly_rows_from_memory_equal_those_summed_from_the_samples() {
 
         let report = store.roll_up(now()).await.unwrap();
         assert!(report.hours_from_memory >= 3, "{report:?}");
-        let from_memory = rollup_rows(&store).await;
-        assert_eq!(total_samples(&store).await, 18 * 4);
-
-        assert_eq!(rebuilt_from_samples(&store).await, from_memory);
+        assert_built_as_from_samples(&store, 18).await;
     })
     .await;
 }
@@ -133,9 +138,7 @@ async fn a_snapshot_another_replica_appended_sends_the_stretch_to_the_samples() 
         let report = store.roll_up(now()).await.unwrap();
         assert!(report.hours >= 3);
         assert_eq!(report.hours_from_memory, 0, "memory misses one snapshot");
-        assert_eq!(total_samples(&store).await, 18 * 4);
-        let built = rollup_rows(&store).await;
-        assert_eq!(rebuilt_from_samples(&store).await, built);
+        assert_built_as_from_samples(&store, 18).await;
     })
     .await;
 }
@@ -156,9 +159,7 @@ async fn a_late_snapshot_reopening_a_built_hour_sends_it_to_the_samples() {
             report.hours_from_memory, 0,
             "memory holds the late one only"
         );
-        assert_eq!(total_samples(&store).await, 19 * 4);
-        let built = rollup_rows(&store).await;
-        assert_eq!(rebuilt_from_samples(&store).await, built);
+        assert_built_as_from_samples(&store, 19).await;
     })
     .await;
 }
@@ -178,9 +179,7 @@ async fn a_back_filled_hour_built_before_its_last_snapshots_is_rebuilt_from_memo
         store_all(&store, t, &rest.iter().collect::<Vec<_>>()).await;
         let report = store.roll_up(now()).await.unwrap();
         assert!(report.hours_from_memory >= 3, "{report:?}");
-        assert_eq!(total_samples(&store).await, 18 * 4);
-        let built = rollup_rows(&store).await;
-        assert_eq!(rebuilt_from_samples(&store).await, built);
+        assert_built_as_from_samples(&store, 18).await;
     })
     .await;
 }
