@@ -16,10 +16,11 @@
 //! and built while its snapshots still arrive, and each one that arrives sends the hour
 //! back to be built again — from memory, which holds them all.
 //!
-//! Anything else — another replica's appends, a restart, a late snapshot reopening a built
-//! hour, sums evicted to bound memory — shows as a count that differs, and the rollup sums
-//! the samples as before. Sums are exact: money is rounded as `numeric(20,10)` rounds the
-//! stored sample (half away from zero) and then added, integers are summed in 128 bits.
+//! Anything else — another replica's appends, a restart, a late snapshot for an hour
+//! already dropped, sums evicted to bound memory — shows as a count that differs, and the
+//! rollup sums the samples as before. Sums are exact: money is rounded as `numeric(20,10)`
+//! rounds the stored sample (half away from zero) and then added; resource-seconds are
+//! summed as `bigint`, and an hour whose sum would overflow is dropped.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -72,15 +73,6 @@ pub(crate) struct PodHour {
     pub mem_alloc_bs: i64,
 }
 
-/// One cluster-hour: its pods' sums stored densely (a map of 1,000 sums directly took
-/// twice the memory: hash tables keep a power of two of slots), found by pod id.
-#[derive(Debug, Default)]
-struct HourEntry {
-    snapshots: i64,
-    pods: Vec<(i64, PodHour)>,
-    index: HashMap<i64, u32>,
-}
-
 impl PodHour {
     /// No samples yet; the maxima start at the first sample's figures.
     fn new(names: Arc<PodNames>, cpu_usage: i64, mem_usage: i64) -> Self {
@@ -103,6 +95,15 @@ impl PodHour {
             mem_alloc_bs: 0,
         }
     }
+}
+
+/// One cluster-hour: its pods' sums stored densely (a map of 1,000 sums directly took
+/// twice the memory: hash tables keep a power of two of slots), found by pod id.
+#[derive(Debug, Default)]
+struct HourEntry {
+    snapshots: i64,
+    pods: Vec<(i64, PodHour)>,
+    index: HashMap<i64, u32>,
 }
 
 #[derive(Debug, Default)]
@@ -149,9 +150,8 @@ impl HourSums {
     }
 
     /// Adds a committed snapshot: `ids` are its pods' dimension ids, in snapshot order;
-    /// `seconds` its stored duration; `hour` the hour of its time. A snapshot whose
-    /// figures do not fit the stored `bigint` (its append would have failed) drops the hour
-    /// from memory instead: its rollup sums the samples.
+    /// `seconds` its stored duration; `hour` the hour of its time. A figure or a sum beyond
+    /// `bigint` drops the hour from memory instead: its rollup sums the samples.
     pub fn add(
         &self,
         tenant: Uuid,
@@ -193,8 +193,8 @@ impl HourSums {
     }
 
     /// The sums of `tenant`'s `cluster` for the hours in `[start, end)`, copied (they stay:
-    /// see the module docs); the cluster's sums of hours before `drop_before` are dropped
-    /// (built already, and no snapshot is expected for them).
+    /// see the module docs); the cluster's sums of hours before `drop_before` (at most
+    /// `start`) are dropped: built already, and no snapshot is expected for them.
     pub fn read(
         &self,
         tenant: Uuid,
@@ -212,15 +212,13 @@ impl HourSums {
             .collect();
         let mut kept = KeptHours::default();
         for key in mine {
-            if key.hour < drop_before
-                && let Some(dropped) = state.hours.remove(&key)
+            if key.hour < drop_before {
+                if let Some(dropped) = state.hours.remove(&key) {
+                    state.pod_hours -= dropped.pods.len();
+                }
+            } else if key.hour >= start
+                && let Some(entry) = state.hours.get(&key)
             {
-                state.pod_hours -= dropped.pods.len();
-            }
-            if key.hour < start {
-                continue;
-            }
-            if let Some(entry) = state.hours.get(&key) {
                 kept.snapshots += entry.snapshots;
                 kept.rows.extend(
                     entry
